@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages httpserv needs to build and test. Idempotent: it runs apt-get only
+# when something is missing, so repeated `make` calls stay fast. Usage: scripts/deps.sh [build|bench]
+set -euo pipefail
+want=(build-essential cmake ninja-build pkg-config git node-llhttp libgtest-dev libgmock-dev
+      libbenchmark-dev libpugixml-dev curl python3 procps)
+if [ "${1:-build}" = bench ]; then
+  want+=(nginx-light h2o wrk nghttp2-client linux-perf valgrind)
+fi
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,35 @@
+#pragma once
+// One-line logging to stderr. Each line is written with a single write(2), so lines from
+// different threads never interleave. Format:
+//   2026-11-24T07:10:00.123Z info  [w0] message
+#include <cstdarg>
+#include <string_view>
+
+namespace hs {
+
+enum class LogLevel { kError = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
+
+void log_set_level(LogLevel level);
+LogLevel log_level();
+inline bool log_enabled(LogLevel level) { return level <= log_level(); }
+// Parses "error|warn|info|debug"; returns false for anything else.
+bool log_parse_level(std::string_view text, LogLevel* out);
+
+// Tag shown in brackets on every line this thread writes (e.g. "w0" for worker 0). Copied.
+void log_set_thread_tag(std::string_view tag);
+
+void log_write(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_vwrite(LogLevel level, const char* fmt, va_list ap);
+// Writes an already formatted message; `source` (may be empty) is shown before it as "source: ".
+void log_write_raw(LogLevel level, std::string_view source, std::string_view message);
+
+}  // namespace hs
+
+#define HS_LOG(level, ...)                                          \
+  do {                                                              \
+    if (::hs::log_enabled(level)) ::hs::log_write(level, __VA_ARGS__); \
+  } while (0)
+#define HS_LOG_ERROR(...) HS_LOG(::hs::LogLevel::kError, __VA_ARGS__)
+#define HS_LOG_WARN(...) HS_LOG(::hs::LogLevel::kWarn, __VA_ARGS__)
+#define HS_LOG_INFO(...) HS_LOG(::hs::LogLevel::kInfo, __VA_ARGS__)
+#define HS_LOG_DEBUG(...) HS_LOG(::hs::LogLevel::kDebug, __VA_ARGS__)

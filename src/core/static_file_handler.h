@@ -1,0 +1,48 @@
+#pragma once
+// The built-in static-file handler: GET and HEAD on files under a document root, served by
+// reference (sendfile on cleartext connections) with validators, conditional requests, byte ranges
+// (one range → 206; several → multipart/byteranges, at most 16 after merging overlaps, more →
+// the whole file with 200) and default documents.
+//
+// Containment: a request path is percent-decoded and normalised (http/url_path.h: encoded
+// slashes, NUL and ".." above the root are refused with 400), then opened with openat2() and
+// RESOLVE_BENEATH relative to the root directory, so no path, symlink or race can leave the root:
+// a symlink pointing outside it gives 403.
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+#include "http/exchange.h"
+#include "http/mime.h"
+
+namespace hs::core {
+
+struct StaticFileConfig {
+  std::string root;                                        // document root directory
+  std::vector<std::string> default_documents{"index.html"};
+  http::MimeMap mime;                                      // extension → Content-Type
+};
+
+class StaticFileHandler final : public http::Handler {
+ public:
+  explicit StaticFileHandler(StaticFileConfig config);
+  ~StaticFileHandler() override;
+  StaticFileHandler(const StaticFileHandler&) = delete;
+  StaticFileHandler& operator=(const StaticFileHandler&) = delete;
+
+  // False when the root could not be opened; error() says why.
+  bool ok() const { return root_fd_ >= 0; }
+  const std::string& error() const { return error_; }
+
+  void handle(http::Exchange& ex) override;
+
+ private:
+  void serve_file(http::Exchange& ex, int fd, const struct stat& st, std::string_view path);
+
+  StaticFileConfig config_;
+  int root_fd_ = -1;
+  std::string error_;
+};
+
+}  // namespace hs::core

@@ -1,0 +1,302 @@
+#include "http/codec/http1/parser.h"
+
+#include <cstring>
+
+#include "http/headers.h"
+
+namespace hs::http::h1 {
+namespace {
+
+RequestParser* self(llhttp_t* p) { return static_cast<RequestParser*>(p->data); }
+
+bool is_tchar(unsigned char c) {
+  if (c >= '0' && c <= '9') return true;
+  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+  return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Classifies a Transfer-Encoding field value (all field lines joined with ','). 0: a lone final
+// "chunked" (acceptable); 400: chunked present but not last, or repeated; 501: a coding we do not
+// implement (RFC 9112 §6.1: "SHOULD respond with 501").
+int classify_transfer_encoding(std::string_view value) {
+  int chunked_count = 0;
+  bool last_is_chunked = false;
+  bool other = false;
+  while (true) {
+    size_t comma = value.find(',');
+    std::string_view item = trim(value.substr(0, comma));
+    if (!item.empty()) {
+      last_is_chunked = iequals(item, "chunked");
+      if (last_is_chunked) {
+        ++chunked_count;
+      } else {
+        other = true;
+      }
+    }
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  if (chunked_count > 1 || (chunked_count == 1 && !last_is_chunked)) return 400;
+  if (other) return 501;
+  if (chunked_count == 0) return 400;  // an empty Transfer-Encoding value
+  return 0;
+}
+
+}  // namespace
+
+RequestParser::RequestParser(Listener& listener, const ParserLimits& limits)
+    : listener_(listener), limits_(limits) {
+  llhttp_settings_init(&settings_);
+  settings_.on_message_begin = cb_message_begin;
+  settings_.on_method = cb_method;
+  settings_.on_url = cb_url;
+  settings_.on_version = cb_version;
+  settings_.on_header_field = cb_header_field;
+  settings_.on_header_field_complete = cb_header_field_complete;
+  settings_.on_header_value = cb_header_value;
+  settings_.on_headers_complete = cb_headers_complete;
+  settings_.on_body = cb_body;
+  settings_.on_message_complete = cb_message_complete;
+  llhttp_init(&parser_, HTTP_REQUEST, &settings_);
+  parser_.data = this;
+  storage_.reserve(1024);
+  fields_.reserve(16);
+}
+
+int RequestParser::fail(int status, const char* reason) {
+  if (error_status_ == 0) {
+    error_status_ = status;
+    error_reason_ = reason;
+  }
+  return HPE_USER;
+}
+
+int RequestParser::cb_message_begin(llhttp_t* p) {
+  RequestParser* s = self(p);
+  s->in_message_ = true;
+  s->in_body_ = false;
+  s->storage_.clear();
+  s->fields_.clear();
+  s->in_field_name_ = false;
+  s->method_ = s->url_ = s->version_ = Span{};
+  s->header_bytes_ = 0;
+  s->body_bytes_ = 0;
+  s->head_ = RequestHead{};
+  return HPE_OK;
+}
+
+int RequestParser::cb_method(llhttp_t* p, const char* at, size_t n) {
+  RequestParser* s = self(p);
+  if (s->method_.len == 0) s->method_.off = static_cast<uint32_t>(s->storage_.size());
+  s->method_.len += static_cast<uint32_t>(n);
+  s->storage_.insert(s->storage_.end(), at, at + n);
+  return HPE_OK;
+}
+
+int RequestParser::cb_url(llhttp_t* p, const char* at, size_t n) {
+  RequestParser* s = self(p);
+  if (s->url_.len == 0) s->url_.off = static_cast<uint32_t>(s->storage_.size());
+  if (s->url_.len + n + s->method_.len + 10 > s->limits_.max_request_line) {
+    return s->fail(414, "request line too long");
+  }
+  s->url_.len += static_cast<uint32_t>(n);
+  s->storage_.insert(s->storage_.end(), at, at + n);
+  return HPE_OK;
+}
+
+int RequestParser::cb_version(llhttp_t* p, const char* at, size_t n) {
+  RequestParser* s = self(p);
+  if (s->version_.len == 0) s->version_.off = static_cast<uint32_t>(s->storage_.size());
+  s->version_.len += static_cast<uint32_t>(n);
+  s->storage_.insert(s->storage_.end(), at, at + n);
+  return HPE_OK;
+}
+
+int RequestParser::cb_header_field(llhttp_t* p, const char* at, size_t n) {
+  RequestParser* s = self(p);
+  s->header_bytes_ += n;
+  if (s->header_bytes_ > s->limits_.max_header_bytes) {
+    return s->fail(431, "header section too large");
+  }
+  if (!s->in_field_name_) {  // llhttp may report one name in several pieces
+    if (s->fields_.size() >= s->limits_.max_header_count) {
+      return s->fail(431, "too many header fields");
+    }
+    s->fields_.push_back({});
+    s->fields_.back().name.off = static_cast<uint32_t>(s->storage_.size());
+    s->in_field_name_ = true;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    // llhttp tolerates whitespace between a field name and the colon; RFC 9112 §5.1 says reject.
+    if (at[i] == ' ' || at[i] == '\t') return s->fail(400, "whitespace in a header field name");
+  }
+  s->fields_.back().name.len += static_cast<uint32_t>(n);
+  s->storage_.insert(s->storage_.end(), at, at + n);
+  return HPE_OK;
+}
+
+int RequestParser::cb_header_field_complete(llhttp_t* p) {
+  RequestParser* s = self(p);
+  s->in_field_name_ = false;
+  s->header_bytes_ += 4;  // ": " and CRLF
+  s->fields_.back().value.off = static_cast<uint32_t>(s->storage_.size());
+  return HPE_OK;
+}
+
+int RequestParser::cb_header_value(llhttp_t* p, const char* at, size_t n) {
+  RequestParser* s = self(p);
+  s->header_bytes_ += n;
+  if (s->header_bytes_ > s->limits_.max_header_bytes) {
+    return s->fail(431, "header section too large");
+  }
+  FieldSpans& f = s->fields_.back();
+  if (f.value.len > 0 && n > 0 && (at[0] == ' ' || at[0] == '\t') &&
+      (at != s->exec_start_ || s->prev_last_byte_ == '\n')) {
+    // Within one llhttp_execute() a value arrives as one span unless a line fold (CRLF followed
+    // by whitespace) interrupted it; llhttp accepts obs-fold, RFC 9112 §5.2 lets us refuse it.
+    return s->fail(400, "obsolete line folding in a header");
+  }
+  f.value.len += static_cast<uint32_t>(n);
+  s->storage_.insert(s->storage_.end(), at, at + n);
+  return HPE_OK;
+}
+
+int RequestParser::cb_headers_complete(llhttp_t* p) { return self(p)->headers_complete(); }
+
+int RequestParser::headers_complete() {
+  auto view = [this](Span s) { return std::string_view(storage_.data() + s.off, s.len); };
+  head_.method_name = view(method_);
+  head_.method = method_from_token(head_.method_name);
+  head_.target = view(url_);
+  head_.version_major = parser_.http_major;
+  head_.version_minor = parser_.http_minor;
+  head_.headers.clear();
+  head_.headers.reserve(fields_.size());
+  for (const FieldSpans& f : fields_) head_.headers.push_back({view(f.name), view(f.value)});
+
+  if (head_.version_major == 0) return fail(400, "HTTP/0.9 requests are not supported");
+  if (head_.version_major != 1 || head_.version_minor > 1) {
+    return fail(505, "unsupported HTTP version");
+  }
+  int hosts = 0;
+  std::string transfer_encoding;
+  bool has_te = false;
+  for (const HeaderView& h : head_.headers) {
+    if (iequals(h.name, "host")) {
+      ++hosts;
+    } else if (iequals(h.name, "transfer-encoding")) {
+      if (has_te) transfer_encoding += ',';
+      transfer_encoding.append(h.value);
+      has_te = true;
+    } else if (iequals(h.name, "expect")) {
+      if (iequals(trim(h.value), "100-continue")) {
+        head_.expect_continue = true;
+      } else {
+        return fail(417, "unsupported expectation");
+      }
+    }
+  }
+  if (hosts > 1 || (hosts == 0 && head_.version_minor == 1)) {
+    return fail(400, hosts > 1 ? "more than one Host header" : "missing Host header");
+  }
+  if (has_te) {
+    if (head_.version_minor == 0) return fail(400, "Transfer-Encoding in an HTTP/1.0 request");
+    int status = classify_transfer_encoding(transfer_encoding);
+    if (status != 0) return fail(status, "unsupported Transfer-Encoding");
+    head_.body = BodyFraming::kChunked;
+  } else if (parser_.flags & F_CONTENT_LENGTH) {
+    if (parser_.content_length > limits_.max_body_size) return fail(413, "request body too large");
+    head_.content_length = parser_.content_length;
+    head_.body = parser_.content_length > 0 ? BodyFraming::kContentLength : BodyFraming::kNone;
+  }
+  head_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+  in_body_ = head_.has_body();
+  listener_.on_head(head_);
+  return HPE_OK;
+}
+
+int RequestParser::cb_body(llhttp_t* p, const char* at, size_t n) {
+  RequestParser* s = self(p);
+  s->body_bytes_ += n;
+  if (s->body_bytes_ > s->limits_.max_body_size) return s->fail(413, "request body too large");
+  s->listener_.on_body(std::string_view(at, n));
+  return HPE_OK;
+}
+
+int RequestParser::cb_message_complete(llhttp_t* p) {
+  RequestParser* s = self(p);
+  s->in_message_ = false;
+  s->in_body_ = false;
+  bool go_on = s->listener_.on_message_complete();
+  if (s->failed()) return HPE_USER;
+  return go_on ? HPE_OK : HPE_PAUSED;
+}
+
+void RequestParser::map_llhttp_error(llhttp_errno_t err, const char* pos, size_t left) {
+  if (error_status_ != 0) return;  // one of our callbacks already chose the status
+  const char* reason = llhttp_get_error_reason(&parser_);
+  if (reason == nullptr) reason = llhttp_errno_name(err);
+  switch (err) {
+    case HPE_INVALID_VERSION: {
+      // 505 only for a well-formed "HTTP/d.d" we do not speak; "HTTP/1.1 junk" is malformed.
+      std::string_view v(storage_.data() + version_.off, version_.len);
+      bool well_formed = v.size() == 3 && v[0] >= '0' && v[0] <= '9' && v[1] == '.' &&
+                         v[2] >= '0' && v[2] <= '9' &&
+                         strcmp(reason, "Expected CRLF after version") != 0;
+      fail(well_formed ? 505 : 400, reason);
+      break;
+    }
+    case HPE_INVALID_METHOD:
+      // A well-formed token that llhttp does not know is an unrecognised method (RFC 9110 §9.1:
+      // 501); anything else is a malformed request line.
+      fail(left > 0 && is_tchar(static_cast<unsigned char>(*pos)) ? 501 : 400, reason);
+      break;
+    case HPE_INVALID_TRANSFER_ENCODING:
+      // llhttp raises it itself for "chunked" that is repeated or not the final coding.
+      fail(400, reason);
+      break;
+    default:
+      fail(400, reason);
+      break;
+  }
+}
+
+size_t RequestParser::feed(const char* data, size_t len) {
+  if (failed()) return 0;
+  const char* p = data;
+  size_t left = len;
+  while (left > 0) {
+    exec_start_ = p;
+    llhttp_errno_t err = llhttp_execute(&parser_, p, left);
+    if (err == HPE_OK) {
+      prev_last_byte_ = p[left - 1];
+      return len;
+    }
+    const char* pos = llhttp_get_error_pos(&parser_);
+    size_t used = pos >= p && pos <= p + left ? static_cast<size_t>(pos - p) : left;
+    if (used > 0) prev_last_byte_ = p[used - 1];
+    if (err == HPE_PAUSED) {
+      llhttp_resume(&parser_);
+      return static_cast<size_t>(p - data) + used;
+    }
+    if (err == HPE_PAUSED_UPGRADE) {
+      // We implement no upgrades (h2c, websocket over HTTP/1 are not offered): treat the message
+      // as an ordinary request, and CONNECT as a method we do not serve.
+      llhttp_resume_after_upgrade(&parser_);
+      p += used;
+      left -= used;
+      continue;
+    }
+    map_llhttp_error(err, pos, left - used);
+    return static_cast<size_t>(p - data) + used;
+  }
+  return len;
+}
+
+}  // namespace hs::http::h1

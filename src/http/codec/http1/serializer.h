@@ -1,0 +1,35 @@
+#pragma once
+// HTTP/1.x response serialisation: pure functions appending bytes to a string.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace hs::http::h1 {
+
+// How a response body is delimited on the wire (decided when the head goes out).
+enum class Framing : unsigned char {
+  kNoBody,         // HEAD, 1xx, 204, 304: no body bytes at all
+  kContentLength,  // identity, exactly Content-Length bytes
+  kChunked,        // Transfer-Encoding: chunked, ended by the last chunk
+  kClose,          // identity, ended by closing the connection (HTTP/1.0, unknown length)
+};
+
+inline constexpr std::string_view kCrlf = "\r\n";
+inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
+
+// False for 1xx, 204 and 304, which never carry a body (RFC 9110 §6.4.1).
+inline bool status_allows_body(int status) {
+  return status >= 200 && status != 204 && status != 304;
+}
+
+// "HTTP/1.<minor> <status> <reason>\r\n". An empty reason uses the standard phrase.
+void append_status_line(std::string& out, int minor, int status, std::string_view reason);
+// "<name>: <value>\r\n". A name that is not a token is skipped (returns false); CR, LF and NUL in
+// the value are replaced by spaces, so a handler cannot split the response.
+bool append_field(std::string& out, std::string_view name, std::string_view value);
+// "<hex size>\r\n".
+void append_chunk_header(std::string& out, uint64_t size);
+// Decimal digits of v appended to out.
+void append_decimal(std::string& out, uint64_t v);
+
+}  // namespace hs::http::h1

@@ -1,0 +1,40 @@
+#pragma once
+// Header lists. Request headers are views into the request's own storage; response headers own
+// their strings. Names compare case-insensitively (RFC 9110 §5.1); order is preserved.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hs::http {
+
+bool iequals(std::string_view a, std::string_view b);
+// True when the comma-separated list `value` contains `token` (case-insensitive, OWS trimmed).
+bool header_has_token(std::string_view value, std::string_view token);
+
+struct HeaderView {
+  std::string_view name;
+  std::string_view value;
+};
+
+class ResponseHeaders {
+ public:
+  using Entry = std::pair<std::string, std::string>;
+
+  // Replaces every header called `name` by one with `value`.
+  void set(std::string_view name, std::string_view value);
+  // Adds another field line, keeping existing ones.
+  void add(std::string_view name, std::string_view value);
+  // Removes every header called `name`; returns how many were removed.
+  size_t remove(std::string_view name);
+  // First value, or nullptr when absent.
+  const std::string* find(std::string_view name) const;
+  void clear() { entries_.clear(); }
+  bool empty() const { return entries_.empty(); }
+  const std::vector<Entry>& entries() const { return entries_; }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+}  // namespace hs::http

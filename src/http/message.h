@@ -1,0 +1,40 @@
+#pragma once
+// Protocol-neutral request and response heads. A codec fills RequestHead; handlers read it and
+// fill ResponseHead; the session serialises ResponseHead for its protocol.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/headers.h"
+#include "http/method.h"
+
+namespace hs::http {
+
+enum class BodyFraming : unsigned char { kNone, kContentLength, kChunked };
+
+struct RequestHead {
+  Method method = Method::kOther;
+  std::string_view method_name;  // the token as sent, e.g. "GET"
+  std::string_view target;       // request-target as sent, e.g. "/a/b?x=1"
+  uint8_t version_major = 1;
+  uint8_t version_minor = 1;
+  std::vector<HeaderView> headers;  // in arrival order
+  BodyFraming body = BodyFraming::kNone;
+  uint64_t content_length = 0;  // meaningful for kContentLength
+  bool keep_alive = true;       // what the client asked for (version default + Connection)
+  bool expect_continue = false;
+
+  // First value of header `name`, or an empty view with found=false.
+  std::string_view header(std::string_view name, bool* found = nullptr) const;
+  bool has_body() const { return body != BodyFraming::kNone; }
+  bool is_head() const { return method == Method::kHead; }
+};
+
+struct ResponseHead {
+  int status = 200;
+  std::string reason;  // empty → the standard phrase
+  ResponseHeaders headers;
+};
+
+}  // namespace hs::http

@@ -1,0 +1,85 @@
+// httpserv entry point: options, signals, and the server's lifetime. Everything else lives in the
+// libraries so that tests can embed the same server.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "base/log.h"
+#include "server/options.h"
+#include "server/server.h"
+
+#ifndef HTTPSERV_VERSION
+#define HTTPSERV_VERSION "dev"
+#endif
+
+// Module .so files log through this hook (include/httpserv/httpserv_log.h) into our log.
+extern "C" __attribute__((visibility("default"))) void HttpservLogWrite(int level,
+                                                                        const char* source,
+                                                                        const char* message) {
+  int clamped = level < 0 ? 0 : level > 3 ? 3 : level;
+  hs::log_write_raw(static_cast<hs::LogLevel>(clamped), source != nullptr ? source : "",
+                    message != nullptr ? message : "");
+}
+
+int main(int argc, char** argv) {
+  hs::server::Options opts;
+  std::string error;
+  if (!hs::server::parse_options(argc, argv, &opts, &error)) {
+    fprintf(stderr, "httpserv: %s\n(see httpserv --help)\n", error.c_str());
+    return 2;
+  }
+  if (opts.help) {
+    fputs(hs::server::usage().c_str(), stdout);
+    return 0;
+  }
+  hs::log_set_level(opts.log_level);
+  if (!hs::server::resolve_options(opts, &error)) {
+    fprintf(stderr, "httpserv: %s\n", error.c_str());
+    return 2;
+  }
+  if (opts.test_config) {
+    printf("httpserv: configuration OK (root %s, %zu listener(s), %d worker(s))\n",
+           opts.server.static_files.root.c_str(), opts.server.listen.size(), opts.server.workers);
+    return 0;
+  }
+
+  // Signals are taken synchronously by this thread; workers inherit the blocked mask.
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP}) sigaddset(&set, s);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  hs::server::Server server(opts.server);
+  if (!server.start(&error)) {
+    HS_LOG_ERROR("%s", error.c_str());
+    return 1;
+  }
+  HS_LOG_INFO("httpserv %s: serving %s with %d worker(s)", HTTPSERV_VERSION,
+              opts.server.static_files.root.c_str(), opts.server.workers);
+  for (const auto& a : server.bound()) HS_LOG_INFO("listening on http://%s", a.to_string().c_str());
+
+  bool stopping = false;
+  while (!server.finished()) {
+    timespec tick{0, 100 * 1000 * 1000};
+    int sig = sigtimedwait(&set, nullptr, &tick);
+    if (sig == SIGQUIT) {
+      HS_LOG_INFO("SIGQUIT: stopping immediately");
+      _exit(0);
+    }
+    if ((sig == SIGINT || sig == SIGTERM) && !stopping) {
+      stopping = true;
+      HS_LOG_INFO("%s: stopping gracefully (deadline %lld ms)", strsignal(sig),
+                  static_cast<long long>(opts.server.shutdown_timeout_ms));
+      server.stop_graceful();
+    } else if (sig == SIGHUP) {
+      HS_LOG_WARN("SIGHUP: configuration reload is not supported yet; ignored");
+    }
+  }
+  server.wait();
+  HS_LOG_INFO("stopped");
+  return 0;
+}

@@ -1,0 +1,183 @@
+#include "server/options.h"
+
+#include <getopt.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <thread>
+
+namespace hs::server {
+namespace {
+
+#ifndef HTTPSERV_DEFAULT_ROOT
+#define HTTPSERV_DEFAULT_ROOT "examples/site"
+#endif
+
+enum LongOnly {
+  kMaxBody = 256,
+  kHeaderTimeout,
+  kKeepAliveTimeout,
+  kBodyTimeout,
+  kSendTimeout,
+  kShutdownTimeout,
+  kLogLevel,
+};
+
+bool parse_seconds(const char* text, int64_t* ms) {
+  char* end = nullptr;
+  double v = strtod(text, &end);
+  if (end == text || *end != '\0' || !std::isfinite(v) || v <= 0 || v > 86400 * 7) return false;
+  *ms = static_cast<int64_t>(v * 1000.0 + 0.5);
+  if (*ms < 1) *ms = 1;
+  return true;
+}
+
+template <typename T>
+bool parse_uint(const char* text, T* out) {
+  std::string_view s(text);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+}  // namespace
+
+std::string usage() {
+  return "Usage: httpserv [options]\n"
+         "\n"
+         "With no options, serves the embedded default site (" HTTPSERV_DEFAULT_ROOT ")\n"
+         "on http://127.0.0.1:8080/.\n"
+         "\n"
+         "Options:\n"
+         "  --root DIR               document root for static files\n"
+         "  --listen ADDR:PORT       listen address (repeatable); IPv6 as [::1]:8080; port 0\n"
+         "                           picks a free port (the log says which)\n"
+         "  --workers N              worker threads, one event loop each (default: cores)\n"
+         "  --config FILE            applicationHost.config-style configuration\n"
+         "  -t, --test-config        validate the configuration and exit\n"
+         "  --max-body-size BYTES    largest request body (default 30000000)\n"
+         "  --header-timeout SEC     time to receive a request head (default 30)\n"
+         "  --keepalive-timeout SEC  idle time between requests (default 120)\n"
+         "  --body-timeout SEC       silence while a request body is awaited (default 60)\n"
+         "  --send-timeout SEC       time without write progress to a client (default 60)\n"
+         "  --shutdown-timeout SEC   graceful-shutdown deadline (default 10)\n"
+         "  --log-level LEVEL        error, warn, info (default) or debug\n"
+         "  -h, --help               show this help\n"
+         "\n"
+         "Signals: SIGINT/SIGTERM stop gracefully, SIGQUIT stops at once.\n";
+}
+
+bool parse_options(int argc, char** argv, Options* out, std::string* error) {
+  static const option kLong[] = {
+      {"help", no_argument, nullptr, 'h'},
+      {"test-config", no_argument, nullptr, 't'},
+      {"root", required_argument, nullptr, 'r'},
+      {"listen", required_argument, nullptr, 'l'},
+      {"workers", required_argument, nullptr, 'w'},
+      {"config", required_argument, nullptr, 'c'},
+      {"max-body-size", required_argument, nullptr, kMaxBody},
+      {"header-timeout", required_argument, nullptr, kHeaderTimeout},
+      {"keepalive-timeout", required_argument, nullptr, kKeepAliveTimeout},
+      {"body-timeout", required_argument, nullptr, kBodyTimeout},
+      {"send-timeout", required_argument, nullptr, kSendTimeout},
+      {"shutdown-timeout", required_argument, nullptr, kShutdownTimeout},
+      {"log-level", required_argument, nullptr, kLogLevel},
+      {nullptr, 0, nullptr, 0},
+  };
+  optind = 1;
+  opterr = 0;
+  session::SessionConfig& s = out->server.session;
+  while (true) {
+    int idx = 0;
+    int c = getopt_long(argc, argv, ":ht", kLong, &idx);
+    if (c == -1) break;
+    std::string value = optarg != nullptr ? optarg : "";
+    switch (c) {
+      case 'h': out->help = true; break;
+      case 't': out->test_config = true; break;
+      case 'r': out->root = value; break;
+      case 'l': out->listen.push_back(value); break;
+      case 'c': out->config_file = value; break;
+      case 'w':
+        if (!parse_uint(optarg, &out->workers) || out->workers < 1 || out->workers > 1024) {
+          *error = "--workers: expected a number from 1 to 1024, got '" + value + "'";
+          return false;
+        }
+        break;
+      case kMaxBody:
+        if (!parse_uint(optarg, &s.limits.max_body_size)) {
+          *error = "--max-body-size: expected a number of bytes, got '" + value + "'";
+          return false;
+        }
+        break;
+      case kHeaderTimeout:
+      case kKeepAliveTimeout:
+      case kBodyTimeout:
+      case kSendTimeout:
+      case kShutdownTimeout: {
+        int64_t ms = 0;
+        if (!parse_seconds(optarg, &ms)) {
+          *error = std::string("--") + kLong[idx].name + ": expected seconds > 0, got '" + value + "'";
+          return false;
+        }
+        if (c == kHeaderTimeout) s.header_timeout_ms = ms;
+        if (c == kKeepAliveTimeout) s.keepalive_timeout_ms = ms;
+        if (c == kBodyTimeout) s.body_timeout_ms = ms;
+        if (c == kSendTimeout) s.send_timeout_ms = ms;
+        if (c == kShutdownTimeout) out->server.shutdown_timeout_ms = ms;
+        break;
+      }
+      case kLogLevel:
+        if (!log_parse_level(value, &out->log_level)) {
+          *error = "--log-level: expected error, warn, info or debug, got '" + value + "'";
+          return false;
+        }
+        break;
+      case ':':
+        *error = std::string("option ") + argv[optind - 1] + " needs a value";
+        return false;
+      default:
+        *error = std::string("unknown option ") + (optind > 0 ? argv[optind - 1] : "?");
+        return false;
+    }
+  }
+  if (optind < argc) {
+    *error = std::string("unexpected argument '") + argv[optind] + "'";
+    return false;
+  }
+  return true;
+}
+
+bool resolve_options(Options& opts, std::string* error) {
+  ServerConfig& cfg = opts.server;
+  if (!opts.config_file.empty()) {
+    *error = "--config " + opts.config_file +
+             ": configuration files are not supported by this build yet (use the options)";
+    return false;
+  }
+  std::string root = opts.root.empty() ? HTTPSERV_DEFAULT_ROOT : opts.root;
+  struct stat st{};
+  if (stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    *error = "document root '" + root + "' is not a directory";
+    return false;
+  }
+  cfg.static_files.root = root;
+  std::vector<std::string> listen = opts.listen;
+  if (listen.empty()) listen.push_back("127.0.0.1:8080");
+  cfg.listen.clear();
+  for (const std::string& l : listen) {
+    auto addr = io::parse_socket_address(l);
+    if (!addr) {
+      *error = "--listen: '" + l + "' is not ADDR:PORT (numeric IPv4, [IPv6] or *)";
+      return false;
+    }
+    cfg.listen.push_back(*addr);
+  }
+  cfg.workers = opts.workers > 0 ? opts.workers
+                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return true;
+}
+
+}  // namespace hs::server

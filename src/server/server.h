@@ -1,0 +1,61 @@
+#pragma once
+// The embeddable server: N worker threads, each with its own event loop and its own SO_REUSEPORT
+// listening socket per address; a connection lives on the worker that accepted it.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/static_file_handler.h"
+#include "http/exchange.h"
+#include "io/socket.h"
+#include "session/http1_session.h"
+
+namespace hs::server {
+
+struct ServerConfig {
+  std::vector<io::SocketAddress> listen;
+  int workers = 1;
+  int backlog = 4096;
+  session::SessionConfig session;
+  int64_t shutdown_timeout_ms = 10'000;
+  core::StaticFileConfig static_files;
+};
+
+class Worker;
+
+class Server {
+ public:
+  // `handler` serves every request; null means the built-in static-file handler on
+  // config.static_files.
+  explicit Server(ServerConfig config, http::Handler* handler = nullptr);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds every address (port 0 is resolved once, then shared by all workers) and starts the
+  // worker threads. False with *error naming the cause.
+  bool start(std::string* error);
+  // The addresses actually bound, in the order of config.listen.
+  const std::vector<io::SocketAddress>& bound() const { return bound_; }
+
+  // Stops accepting, lets in-flight requests finish for up to shutdown_timeout_ms, then closes
+  // what is left. Returns at once; wait() returns when every worker has stopped.
+  void stop_graceful();
+  void stop_now();
+  void wait();
+  bool finished() const { return running_.load() == 0; }
+
+ private:
+  ServerConfig config_;
+  std::unique_ptr<http::Handler> owned_handler_;
+  http::Handler* handler_;
+  std::vector<io::SocketAddress> bound_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::atomic<int> running_{0};
+};
+
+}  // namespace hs::server

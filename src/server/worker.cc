@@ -1,0 +1,137 @@
+#include "server/worker.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "base/log.h"
+#include "http/http_date.h"
+
+namespace hs::server {
+
+class Worker::Listener final : public io::EventLoop::Watcher {
+ public:
+  Listener(Worker* w, int fd) : worker_(w), fd_(fd) {}
+  ~Listener() { close_fd(); }
+  void on_io(uint32_t) override { worker_->accept_from(fd_); }
+  int fd() const { return fd_; }
+  void close_fd() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  Worker* worker_;
+  int fd_;
+};
+
+Worker::Worker(int index, const ServerConfig& config, http::Handler& handler,
+               std::vector<int> listen_fds)
+    : index_(index), config_(config), handler_(handler) {
+  for (int fd : listen_fds) listeners_.push_back(std::make_unique<Listener>(this, fd));
+}
+
+Worker::~Worker() {
+  for (session::Http1Session* s : sessions_) delete s;
+}
+
+void Worker::run() {
+  char tag[16];
+  snprintf(tag, sizeof(tag), "w%d", index_);
+  log_set_thread_tag(tag);
+  for (auto& l : listeners_) {
+    if (!loop_.add(l->fd(), EPOLLIN, l.get())) {
+      HS_LOG_ERROR("cannot watch listening socket: %s", strerror(errno));
+    }
+  }
+  accept_from(-1);  // connections that arrived before the loop started
+  loop_.run();
+  close_listeners();
+  for (session::Http1Session* s : sessions_) delete s;
+  sessions_.clear();
+}
+
+void Worker::accept_from(int fd) {
+  if (draining_) return;
+  for (auto& l : listeners_) {
+    if (fd != -1 && l->fd() != fd) continue;
+    while (true) {
+      int c = accept4(l->fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (c < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno != EAGAIN) {
+          // EMFILE/ENFILE/ENOBUFS: leave the connection in the backlog; the next event retries.
+          HS_LOG_WARN("accept failed: %s", strerror(errno));
+        }
+        break;
+      }
+      io::set_nodelay(c);
+      auto* s = new session::Http1Session(loop_, c, *this, handler_, config_.session);
+      sessions_.insert(s);
+      s->start();
+    }
+  }
+}
+
+void Worker::close_listeners() {
+  for (auto& l : listeners_) {
+    if (l->fd() >= 0) loop_.remove(l->fd());
+    l->close_fd();
+  }
+}
+
+void Worker::drain(int64_t timeout_ms) {
+  loop_.post([this, timeout_ms] { begin_drain(timeout_ms); });
+}
+
+void Worker::stop_now() {
+  loop_.post([this] {
+    close_listeners();
+    draining_ = true;
+    std::vector<session::Http1Session*> all(sessions_.begin(), sessions_.end());
+    for (auto* s : all) s->close_now();
+    loop_.defer([this] { loop_.stop(); });
+  });
+}
+
+void Worker::begin_drain(int64_t timeout_ms) {
+  if (draining_) return;
+  draining_ = true;
+  close_listeners();
+  std::vector<session::Http1Session*> all(sessions_.begin(), sessions_.end());
+  for (auto* s : all) s->drain();
+  loop_.schedule(timeout_ms, [this] {
+    if (!sessions_.empty()) {
+      HS_LOG_WARN("shutdown timeout: closing %zu connection(s)", sessions_.size());
+      std::vector<session::Http1Session*> left(sessions_.begin(), sessions_.end());
+      for (auto* s : left) s->close_now();
+    }
+    loop_.defer([this] { loop_.stop(); });
+  });
+  loop_.defer([this] { maybe_stop(); });
+}
+
+void Worker::maybe_stop() {
+  if (draining_ && sessions_.empty()) loop_.stop();
+}
+
+void Worker::session_closed(session::Http1Session* s) {
+  sessions_.erase(s);
+  delete s;
+  maybe_stop();
+}
+
+std::string_view Worker::date_header() {
+  int64_t now = loop_.wall_seconds();
+  if (now != date_second_) {
+    http::format_http_date(now, date_);
+    date_second_ = now;
+  }
+  return std::string_view(date_, sizeof(date_));
+}
+
+}  // namespace hs::server

@@ -1,0 +1,48 @@
+#pragma once
+// One worker thread: an event loop, its listening sockets and the connections it accepted.
+#include <atomic>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "io/event_loop.h"
+#include "server/server.h"
+#include "session/http1_session.h"
+
+namespace hs::server {
+
+class Worker final : private session::SessionOwner {
+ public:
+  Worker(int index, const ServerConfig& config, http::Handler& handler,
+         std::vector<int> listen_fds);
+  ~Worker();
+
+  // Thread body: runs the loop until the worker stops.
+  void run();
+  // Thread-safe.
+  void drain(int64_t timeout_ms);
+  void stop_now();
+  io::EventLoop& loop() { return loop_; }
+
+ private:
+  class Listener;
+  void accept_from(int fd);
+  void close_listeners();
+  void begin_drain(int64_t timeout_ms);
+  void maybe_stop();
+
+  void session_closed(session::Http1Session* s) override;
+  std::string_view date_header() override;
+
+  int index_;
+  const ServerConfig& config_;
+  http::Handler& handler_;
+  io::EventLoop loop_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::unordered_set<session::Http1Session*> sessions_;
+  bool draining_ = false;
+  int64_t date_second_ = -1;
+  char date_[29] = {};
+};
+
+}  // namespace hs::server

@@ -1,0 +1,843 @@
+#include "session/http1_session.h"
+
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <limits>
+
+#include "base/log.h"
+#include "http/status.h"
+#include "io/socket.h"
+
+namespace hs::session {
+
+using http::BodyChunk;
+using http::h1::Framing;
+
+namespace {
+
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+enum TimeoutCause { kNone, kSend, kHeader, kKeepAlive, kBody, kLinger };
+
+bool parse_content_length(std::string_view v, uint64_t* out) {
+  if (v.empty()) return false;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
+  return ec == std::errc() && p == v.data() + v.size();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The exchange of one request. Owned by the session; see http/exchange.h for the contract.
+class Http1Session::H1Exchange final : public http::Exchange {
+ public:
+  explicit H1Exchange(Http1Session* s) : s_(s) { storage_.reserve(1024); }
+
+  void reset() {
+    head_ = http::RequestHead{};
+    response_ = http::ResponseHead{};
+    headers_sent_ = last_sent_ = send_outstanding_ = false;
+    body_complete_ = body_error_ = body_discard_ = continue_sent_ = close_after_ = false;
+    framing_ = Framing::kNoBody;
+    declared_ = body_sent_ = 0;
+    body_buf_.clear();
+    body_pos_ = 0;
+    body_received_ = 0;
+    body_ready_ = nullptr;
+    abort_handler_ = nullptr;
+    done_ = false;
+  }
+
+  const http::RequestHead& request() const override { return head_; }
+  ssize_t read_body(char* dst, size_t cap, std::function<void()> ready) override {
+    return s_->read_body(*this, dst, cap, std::move(ready));
+  }
+  int64_t body_remaining() const override {
+    if (head_.body == http::BodyFraming::kNone) return 0;
+    if (head_.body != http::BodyFraming::kContentLength) return body_complete_ ? buffered() : -1;
+    return static_cast<int64_t>(head_.content_length - body_received_ + buffered());
+  }
+  http::ResponseHead& response() override { return response_; }
+  bool headers_sent() const override { return headers_sent_; }
+  bool send(std::span<const BodyChunk> chunks, bool last, http::SendCompletion done) override {
+    return s_->send(*this, chunks, last, std::move(done));
+  }
+  void set_close_after() override { close_after_ = true; }
+  void abort() override { s_->fail("aborted by handler", true); }
+  void set_abort_handler(std::function<void()> handler) override {
+    abort_handler_ = std::move(handler);
+  }
+  bool connected() const override { return !s_->dead_; }
+  Executor& executor() override { return s_->loop_; }
+  std::string_view remote_address() const override { return s_->remote_host_; }
+  uint16_t remote_port() const override { return s_->remote_port_; }
+  std::string_view local_address() const override { return s_->local_host_; }
+  uint16_t local_port() const override { return s_->local_port_; }
+
+  uint64_t buffered() const { return body_buf_.size() - body_pos_; }
+
+  Http1Session* s_;
+  http::RequestHead head_;
+  std::vector<char> storage_;  // the bytes head_ points into (swapped with the parser's)
+  http::ResponseHead response_;
+  bool headers_sent_ = false;
+  bool last_sent_ = false;
+  bool send_outstanding_ = false;
+  bool body_complete_ = false;
+  bool body_error_ = false;
+  bool body_discard_ = false;
+  bool continue_sent_ = false;
+  bool close_after_ = false;
+  bool done_ = false;  // last send completed while still the parser's current request
+  Framing framing_ = Framing::kNoBody;
+  uint64_t declared_ = 0;   // Content-Length being enforced
+  uint64_t body_sent_ = 0;  // body bytes queued so far
+  std::string body_buf_;    // decoded request body not yet read by the handler
+  size_t body_pos_ = 0;
+  uint64_t body_received_ = 0;
+  std::function<void()> body_ready_;
+  std::function<void()> abort_handler_;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+Http1Session::Http1Session(io::EventLoop& loop, int fd, SessionOwner& owner,
+                           http::Handler& handler, const SessionConfig& config)
+    : loop_(loop),
+      fd_(fd),
+      owner_(owner),
+      handler_(handler),
+      config_(config),
+      parser_(*this, config.limits),
+      in_(new char[config.read_buffer_size]) {
+  if (auto a = io::peer_address(fd)) {
+    remote_host_ = a->host_string();
+    remote_port_ = a->port();
+  }
+  if (auto a = io::local_address(fd)) {
+    local_host_ = a->host_string();
+    local_port_ = a->port();
+  }
+  accepted_ms_ = idle_since_ms_ = last_write_ms_ = loop_.now_ms();
+}
+
+Http1Session::~Http1Session() {
+  if (!dead_ && fd_ >= 0) close(fd_);
+}
+
+void Http1Session::defer(std::function<void()> task) {
+  // Invariant: once dead_, a session queues nothing, so the deferred teardown (which deletes it)
+  // is the last task that can refer to it.
+  if (!dead_) loop_.defer(std::move(task));
+}
+
+void Http1Session::start() {
+  if (!loop_.add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this)) {
+    fail("epoll registration failed", false);
+    return;
+  }
+  registered_ = true;
+  update_timer();
+  do_read();
+}
+
+void Http1Session::on_io(uint32_t events) {
+  if (dead_) return;
+  if (events & EPOLLOUT) {
+    write_blocked_ = false;
+    if (!out_.empty()) do_flush();
+    if (dead_) return;
+  }
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) do_read();
+}
+
+// --- input ------------------------------------------------------------------------------------
+
+void Http1Session::do_read() {
+  while (!dead_) {
+    if (lingering_ || (in_start_ > 0 && in_start_ == in_end_)) in_start_ = in_end_ = 0;
+    if (in_end_ == config_.read_buffer_size && in_start_ > 0) {
+      memmove(in_.get(), in_.get() + in_start_, in_end_ - in_start_);
+      in_end_ -= in_start_;
+      in_start_ = 0;
+    }
+    size_t space = config_.read_buffer_size - in_end_;
+    if (space == 0 || (peer_eof_ && !lingering_)) {
+      read_wanted_ = space == 0;
+      break;
+    }
+    ssize_t n = read(fd_, in_.get() + in_end_, space);
+    if (n > 0) {
+      if (lingering_) continue;  // our response is out; drop whatever the client still sends
+      if (!parser_.in_message() && current_ == nullptr && in_start_ == in_end_) {
+        head_start_ms_ = loop_.now_ms();
+      }
+      in_end_ += static_cast<size_t>(n);
+      process_input();
+      // A short read drained the socket: with edge triggering the next byte brings a new event.
+      if (static_cast<size_t>(n) < space) break;
+      continue;
+    }
+    if (n == 0) {
+      if (lingering_) {
+        fail("closed after linger", false);
+        return;
+      }
+      peer_eof_ = true;
+      if (parser_.in_message()) {
+        // The client half-closed in the middle of a request: nothing sensible can follow.
+        if (current_ != nullptr && !current_->body_complete_) {
+          current_->body_error_ = true;
+          notify_body_reader(*current_);
+        }
+        fail("client closed mid-request", false);
+        return;
+      }
+      maybe_close();
+      break;
+    }
+    if (errno == EAGAIN) break;
+    if (errno == EINTR) continue;
+    fail("read error", true);
+    return;
+  }
+  if (!dead_) {
+    if (!out_.empty() && !flush_scheduled_) do_flush();
+    update_timer();
+  }
+}
+
+bool Http1Session::can_start_message() const {
+  return current_ == nullptr && !close_after_ && !dead_ && active_.size() < config_.max_pipelined &&
+         out_.pending_bytes() < config_.max_pending_output;
+}
+
+void Http1Session::process_input() {
+  if (in_parser_ || dead_ || parser_.failed()) return;
+  in_parser_ = true;
+  while (in_start_ < in_end_ && !dead_) {
+    if (abandoned_input_) {
+      in_start_ = in_end_;
+      break;
+    }
+    if (!parser_.in_message() && !can_start_message()) break;
+    size_t avail = in_end_ - in_start_;
+    if (parser_.in_body() && current_ != nullptr && !current_->body_discard_) {
+      size_t held = current_->buffered();
+      size_t room = held < config_.body_buffer_size ? config_.body_buffer_size - held : 0;
+      if (room == 0) break;  // the handler has to read first
+      avail = std::min(avail, room);
+    }
+    size_t used = parser_.feed(in_.get() + in_start_, avail);
+    if (abandoned_input_) {
+      in_start_ = in_end_;
+      break;
+    }
+    in_start_ += used;
+    if (parser_.failed()) {
+      in_parser_ = false;
+      on_parse_error();
+      return;
+    }
+    if (used < avail) break;  // paused after a complete message
+  }
+  in_parser_ = false;
+  if (in_start_ == in_end_) in_start_ = in_end_ = 0;
+  if (read_wanted_ && in_end_ < config_.read_buffer_size && !dead_) {
+    read_wanted_ = false;
+    defer([this] { do_read(); });
+  }
+}
+
+void Http1Session::on_head(http::RequestHead& head) {
+  std::unique_ptr<H1Exchange> owned;
+  if (!free_.empty()) {
+    owned = std::move(free_.back());
+    free_.pop_back();
+  } else {
+    owned = std::make_unique<H1Exchange>(this);
+  }
+  H1Exchange* ex = owned.get();
+  ex->reset();
+  parser_.swap_storage(ex->storage_);  // head's views now point into ex->storage_
+  ex->head_ = head;
+  ex->body_complete_ = !head.has_body();
+  active_.push_back(std::move(owned));
+  current_ = ex;
+  ++requests_;
+  last_body_ms_ = loop_.now_ms();
+  if (!head.keep_alive) ex->close_after_ = true;
+  try {
+    handler_.handle(*ex);
+  } catch (const std::exception& e) {
+    HS_LOG_ERROR("handler threw: %s", e.what());
+    if (!ex->headers_sent_ && !ex->send_outstanding_) {
+      ex->response_ = http::ResponseHead{};
+      ex->response_.status = 500;
+      send(*ex, {}, true, [](http::SendResult) {});
+    } else {
+      fail("handler threw", true);
+    }
+  } catch (...) {
+    HS_LOG_ERROR("handler threw an unknown exception");
+    fail("handler threw", true);
+  }
+}
+
+void Http1Session::on_body(std::string_view data) {
+  H1Exchange* ex = current_;
+  if (ex == nullptr) return;
+  ex->body_received_ += data.size();
+  last_body_ms_ = loop_.now_ms();
+  if (ex->body_discard_) return;
+  if (ex->body_pos_ > 0 && ex->body_pos_ == ex->body_buf_.size()) {
+    ex->body_buf_.clear();
+    ex->body_pos_ = 0;
+  }
+  ex->body_buf_.append(data);
+  notify_body_reader(*ex);
+}
+
+bool Http1Session::on_message_complete() {
+  H1Exchange* ex = current_;
+  if (ex == nullptr) return false;
+  ex->body_complete_ = true;
+  notify_body_reader(*ex);
+  if (ex->last_sent_) {
+    finish_current();
+    return can_start_message();
+  }
+  return false;  // pause: the next request waits until this response is complete
+}
+
+void Http1Session::notify_body_reader(H1Exchange& ex) {
+  if (!ex.body_ready_) return;
+  auto ready = std::move(ex.body_ready_);
+  ex.body_ready_ = nullptr;
+  defer(std::move(ready));
+}
+
+void Http1Session::on_parse_error() {
+  int status = parser_.error_status();
+  HS_LOG_INFO("%s:%u: %d %s", remote_host_.c_str(), remote_port_, status,
+              parser_.error_reason().c_str());
+  close_after_ = true;
+  in_start_ = in_end_ = 0;  // nothing after a framing error can be trusted
+  H1Exchange* ex = current_;
+  if (ex == nullptr) {
+    // The error is in a new request's head: answer it (after any responses still queued).
+    queue_error_response(status, parser_.error_reason());
+    return;
+  }
+  // The error is in the body of a request a handler owns.
+  ex->body_error_ = true;
+  notify_body_reader(*ex);
+  if (ex->last_sent_) {
+    finish_current();  // its response is already complete; the framing is lost: close after it
+    maybe_close();
+  } else if (!ex->headers_sent_ && !ex->send_outstanding_) {
+    // Answer for the handler and tell it the request is over.
+    ex->response_ = http::ResponseHead{};
+    ex->response_.status = status;
+    std::string body = "<html><body><h1>" + std::to_string(status) + " " +
+                       std::string(http::reason_phrase(status)) + "</h1></body></html>\n";
+    ex->response_.headers.set("Content-Type", "text/html");
+    auto keep = std::make_shared<std::string>(std::move(body));
+    auto abort_handler = std::move(ex->abort_handler_);
+    ex->abort_handler_ = nullptr;
+    BodyChunk chunk = BodyChunk::memory(*keep);
+    send(*ex, {&chunk, 1}, true, [keep](http::SendResult) {});
+    if (abort_handler) defer(std::move(abort_handler));
+  } else {
+    fail("request body framing error", true);
+  }
+}
+
+ssize_t Http1Session::read_body(H1Exchange& ex, char* dst, size_t cap,
+                                std::function<void()> ready) {
+  if (ex.body_error_ || dead_) return http::kBodyError;
+  size_t avail = ex.buffered();
+  if (avail > 0) {
+    size_t n = std::min(avail, cap);
+    memcpy(dst, ex.body_buf_.data() + ex.body_pos_, n);
+    ex.body_pos_ += n;
+    if (ex.body_pos_ == ex.body_buf_.size()) {
+      ex.body_buf_.clear();
+      ex.body_pos_ = 0;
+    }
+    // Room freed: the parser may have stopped on a full body buffer.
+    if (&ex == current_ && in_start_ < in_end_ && !input_scheduled_) {
+      input_scheduled_ = true;
+      defer([this] {
+        input_scheduled_ = false;
+        process_input();
+        if (!dead_) {
+          if (!out_.empty() && !flush_scheduled_) do_flush();
+          update_timer();
+        }
+      });
+    }
+    return static_cast<ssize_t>(n);
+  }
+  if (ex.body_complete_) return http::kBodyEnd;
+  if (ex.head_.expect_continue && !ex.continue_sent_ && !ex.headers_sent_) {
+    ex.continue_sent_ = true;
+    out_.append_owned(ex.head_.version_minor == 0 ? "HTTP/1.0 100 Continue\r\n\r\n"
+                                                  : "HTTP/1.1 100 Continue\r\n\r\n");
+    schedule_flush();
+  }
+  ex.body_ready_ = std::move(ready);
+  last_body_ms_ = loop_.now_ms();
+  update_timer();
+  return http::kBodyPending;
+}
+
+// --- output -----------------------------------------------------------------------------------
+
+void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
+  http::ResponseHead& r = ex.response_;
+  const http::RequestHead& q = ex.head_;
+  int status = r.status;
+  ex.headers_sent_ = true;
+
+  // Framing (see the table in http/exchange.h).
+  uint64_t handler_length = 0;
+  bool has_length = false;
+  if (const std::string* cl = r.headers.find("Content-Length")) {
+    has_length = parse_content_length(*cl, &handler_length);
+    if (!has_length) HS_LOG_WARN("handler set an invalid Content-Length '%s'; ignored", cl->c_str());
+  }
+  bool body_allowed = http::h1::status_allows_body(status);
+  if (!body_allowed || q.is_head()) {
+    ex.framing_ = Framing::kNoBody;
+  } else if (has_length) {
+    ex.framing_ = Framing::kContentLength;
+    ex.declared_ = handler_length;
+  } else if (last) {
+    ex.framing_ = Framing::kContentLength;
+    ex.declared_ = total;
+  } else if (q.version_minor >= 1) {
+    ex.framing_ = Framing::kChunked;
+  } else {
+    ex.framing_ = Framing::kClose;
+  }
+
+  bool keep_alive = q.keep_alive && !ex.close_after_ && !close_after_ && !draining_ &&
+                    ex.framing_ != Framing::kClose;
+  if (const std::string* c = r.headers.find("Connection")) {
+    if (http::header_has_token(*c, "close")) keep_alive = false;
+  }
+  if (keep_alive && !ex.body_complete_) {
+    // The rest of the request body must be read before the next request. Drain a small known
+    // remainder; otherwise close (never make a client that waits for 100 Continue send a body).
+    int64_t remaining = ex.body_remaining();
+    bool waiting_client = q.expect_continue && !ex.continue_sent_;
+    if (waiting_client || remaining < 0 ||
+        static_cast<uint64_t>(remaining) > config_.max_discard_body) {
+      keep_alive = false;
+    }
+  }
+  if (!keep_alive) close_after_ = true;
+
+  std::string& o = out_.owned_buffer_for_append();
+  size_t start = o.size();
+  http::h1::append_status_line(o, q.version_minor, status, r.reason);
+  bool has_server = false;
+  for (const auto& [name, value] : r.headers.entries()) {
+    if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding") ||
+        http::iequals(name, "Connection") || http::iequals(name, "Date") ||
+        http::iequals(name, "Keep-Alive")) {
+      continue;  // framing and connection management are ours
+    }
+    if (http::iequals(name, "Server")) has_server = true;
+    http::h1::append_field(o, name, value);
+  }
+  o.append("Date: ");
+  o.append(owner_.date_header());
+  o.append(http::h1::kCrlf);
+  if (!has_server) o.append("Server: httpserv\r\n");
+  if (ex.framing_ == Framing::kContentLength ||
+      (ex.framing_ == Framing::kNoBody && body_allowed && (has_length || last))) {
+    o.append("Content-Length: ");
+    http::h1::append_decimal(o, has_length ? handler_length : total);
+    o.append(http::h1::kCrlf);
+  } else if (ex.framing_ == Framing::kChunked) {
+    o.append("Transfer-Encoding: chunked\r\n");
+  }
+  if (q.version_minor >= 1 && !keep_alive) {
+    o.append("Connection: close\r\n");
+  } else if (q.version_minor == 0 && keep_alive) {
+    o.append("Connection: keep-alive\r\n");
+  }
+  o.append(http::h1::kCrlf);
+  out_.commit_owned(start);
+}
+
+bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool last,
+                        http::SendCompletion done) {
+  if (dead_) return false;
+  if (ex.last_sent_ || ex.send_outstanding_) {
+    HS_LOG_ERROR("handler bug: send() %s", ex.last_sent_ ? "after the last send"
+                                                         : "while another send is outstanding");
+    return false;
+  }
+  uint64_t total = 0;
+  for (const BodyChunk& c : chunks) total += c.size;
+  if (!ex.headers_sent_) write_head(ex, last, total);
+
+  if (ex.framing_ == Framing::kContentLength && ex.body_sent_ + total > ex.declared_) {
+    HS_LOG_ERROR("response body exceeds its Content-Length (%llu > %llu): connection reset",
+                 static_cast<unsigned long long>(ex.body_sent_ + total),
+                 static_cast<unsigned long long>(ex.declared_));
+    ex.send_outstanding_ = true;
+    ex.last_sent_ = true;
+    out_.add_completion([done = std::move(done)](bool) {
+      if (done) done(http::SendResult{false, 0});
+    });
+    fail("body longer than Content-Length", true);
+    return true;  // the completion (ok=false) and the abort handler follow
+  }
+  if (ex.framing_ != Framing::kNoBody && total > 0) {
+    if (ex.framing_ == Framing::kChunked) {
+      std::string& o = out_.owned_buffer_for_append();
+      size_t start = o.size();
+      http::h1::append_chunk_header(o, total);
+      out_.commit_owned(start);
+    }
+    for (const BodyChunk& c : chunks) {
+      if (c.size == 0) continue;
+      if (c.kind == BodyChunk::Kind::kFile) {
+        out_.append_file(c.fd, c.offset, c.size);
+      } else {
+        out_.append_borrowed(c.data, c.size);
+      }
+    }
+    if (ex.framing_ == Framing::kChunked) out_.append_owned(http::h1::kCrlf);
+  }
+  ex.body_sent_ += total;
+  if (last) {
+    if (ex.framing_ == Framing::kChunked) out_.append_owned(http::h1::kLastChunk);
+    if (ex.framing_ == Framing::kContentLength && ex.body_sent_ != ex.declared_) {
+      HS_LOG_ERROR("response body shorter than its Content-Length (%llu < %llu): connection reset",
+                   static_cast<unsigned long long>(ex.body_sent_),
+                   static_cast<unsigned long long>(ex.declared_));
+      ex.send_outstanding_ = true;
+      ex.last_sent_ = true;
+      out_.add_completion([done = std::move(done)](bool) {
+        if (done) done(http::SendResult{false, 0});
+      });
+      fail("body shorter than Content-Length", true);
+      return true;
+    }
+  }
+  ex.send_outstanding_ = true;
+  ex.last_sent_ = last;
+  H1Exchange* exp = &ex;
+  out_.add_completion([this, exp, total, done = std::move(done)](bool ok) {
+    exp->send_outstanding_ = false;
+    if (done) done(http::SendResult{ok, ok ? total : 0});
+    if (ok && exp->last_sent_) retire(exp);
+  });
+  if (last) response_done(ex);
+  schedule_flush();
+  return true;
+}
+
+void Http1Session::response_done(H1Exchange& ex) {
+  if (&ex != current_) return;
+  if (!ex.body_complete_) {
+    ex.body_discard_ = true;
+    ex.body_buf_.clear();
+    ex.body_pos_ = 0;
+    if (close_after_) {
+      // The connection closes after this response: abandon the body rather than read it all.
+      // Nothing after it is parsed (its framing no longer matters); lingering drops it.
+      abandoned_input_ = true;
+      finish_current();
+      maybe_close();
+      return;
+    }
+    // Drain a small remainder so the connection can be reused (see write_head).
+    if (!input_scheduled_) {
+      input_scheduled_ = true;
+      defer([this] {
+        input_scheduled_ = false;
+        process_input();
+        if (!dead_) update_timer();
+      });
+    }
+    return;
+  }
+  if (!in_parser_) {
+    finish_current();
+    if (!input_scheduled_) {
+      input_scheduled_ = true;
+      defer([this] {
+        input_scheduled_ = false;
+        process_input();
+        if (!dead_) {
+          if (!out_.empty() && !flush_scheduled_) do_flush();
+          update_timer();
+        }
+      });
+    }
+  }
+  // Inside the parser, on_message_complete() finishes it and decides whether to go on.
+}
+
+void Http1Session::finish_current() {
+  H1Exchange* ex = current_;
+  current_ = nullptr;
+  idle_since_ms_ = loop_.now_ms();
+  if (in_start_ < in_end_) head_start_ms_ = idle_since_ms_;  // a pipelined head starts now
+  if (ex != nullptr && ex->done_) retire(ex);
+}
+
+void Http1Session::retire(H1Exchange* ex) {
+  auto it = std::find_if(active_.begin(), active_.end(),
+                         [ex](const std::unique_ptr<H1Exchange>& p) { return p.get() == ex; });
+  if (it == active_.end()) return;
+  if (ex == current_) {
+    ex->done_ = true;  // the parser still feeds its body (being discarded); retire when done
+    return;
+  }
+  std::unique_ptr<H1Exchange> owned = std::move(*it);
+  active_.erase(it);
+  owned->body_ready_ = nullptr;
+  owned->abort_handler_ = nullptr;
+  if (free_.size() < 2) free_.push_back(std::move(owned));
+  if (dead_) return;
+  if (in_start_ < in_end_ && !input_scheduled_) {
+    input_scheduled_ = true;
+    defer([this] {
+      input_scheduled_ = false;
+      process_input();
+      if (!dead_) update_timer();
+    });
+  }
+  maybe_close();
+}
+
+void Http1Session::queue_error_response(int status, std::string_view detail) {
+  std::string body = "<html><body><h1>" + std::to_string(status) + " " +
+                     std::string(http::reason_phrase(status)) + "</h1></body></html>\n";
+  std::string& o = out_.owned_buffer_for_append();
+  size_t start = o.size();
+  http::h1::append_status_line(o, 1, status, {});
+  o.append("Date: ");
+  o.append(owner_.date_header());
+  o.append("\r\nServer: httpserv\r\nContent-Type: text/html\r\nContent-Length: ");
+  http::h1::append_decimal(o, body.size());
+  o.append("\r\nConnection: close\r\n\r\n");
+  o.append(body);
+  out_.commit_owned(start);
+  close_after_ = true;
+  schedule_flush();
+}
+
+void Http1Session::schedule_flush() {
+  if (flush_scheduled_ || dead_) return;
+  flush_scheduled_ = true;
+  // Deferred to the end of the event batch: responses to pipelined requests leave in one write.
+  defer([this] {
+    flush_scheduled_ = false;
+    do_flush();
+  });
+}
+
+void Http1Session::do_flush() {
+  if (dead_) return;
+  if (!write_blocked_) {
+    std::vector<OutQueue::Completion> fired;
+    uint64_t before = out_.written();
+    OutQueue::Status st = out_.flush(fd_, fired);
+    if (out_.written() != before) last_write_ms_ = loop_.now_ms();
+    if (st == OutQueue::Status::kError) {
+      HS_LOG_DEBUG("%s:%u: %s (errno %d)", remote_host_.c_str(), remote_port_, out_.error_detail(),
+                   errno);
+      for (auto& f : fired) f(true);  // those bytes did reach the kernel
+      fail(out_.error_detail(), true);
+      return;
+    }
+    write_blocked_ = st == OutQueue::Status::kBlocked;
+    for (auto& f : fired) f(true);
+    if (dead_) return;
+  }
+  maybe_close();
+  if (!dead_) update_timer();
+}
+
+void Http1Session::maybe_close() {
+  if (dead_ || lingering_) return;
+  if (in_parser_) {
+    defer([this] { maybe_close(); });
+    return;
+  }
+  bool idle = current_ == nullptr && active_.empty() && out_.empty();
+  if (!idle) return;
+  if (peer_eof_ && in_start_ == in_end_) {
+    fail("client closed", false);
+  } else if (close_after_ || (draining_ && !parser_.in_message())) {
+    start_linger();
+  }
+}
+
+void Http1Session::start_linger() {
+  // Half-close and drop what the client still sends for a moment, so that a client still writing
+  // (a body we refused) reads our response instead of losing it to a reset.
+  lingering_ = true;
+  linger_start_ms_ = loop_.now_ms();
+  shutdown(fd_, SHUT_WR);
+  update_timer();
+  defer([this] { do_read(); });
+}
+
+void Http1Session::drain() {
+  if (dead_) return;
+  draining_ = true;
+  if (current_ == nullptr && active_.empty() && !parser_.in_message()) {
+    fail("shutting down", false);
+  } else {
+    close_after_ = true;
+  }
+}
+
+void Http1Session::close_now() { fail("closed by server", true); }
+
+void Http1Session::fail(const char* reason, bool reset) {
+  if (dead_) return;
+  HS_LOG_DEBUG("%s:%u: closing: %s", remote_host_.c_str(), remote_port_, reason);
+  if (registered_) loop_.remove(fd_);
+  if (reset && !lingering_) {
+    linger lg{1, 0};  // RST: the peer must not take a truncated response for a complete one
+    setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+  }
+  close(fd_);
+  if (timer_id_ != 0) loop_.cancel(timer_id_);
+  timer_id_ = 0;
+  loop_.defer([this] { teardown(); });
+  dead_ = true;
+}
+
+void Http1Session::teardown() {
+  // Pending completions first (ok=false), then abort handlers of exchanges still owned by their
+  // handlers. Nothing may be queued from here on (dead_), so deleting the session is safe.
+  std::vector<OutQueue::Completion> fired;
+  out_.fail_all(fired);
+  for (auto& f : fired) f(false);
+  while (!active_.empty()) {
+    std::unique_ptr<H1Exchange> ex = std::move(active_.back());
+    active_.pop_back();
+    if (ex->abort_handler_) {
+      auto handler = std::move(ex->abort_handler_);
+      ex->abort_handler_ = nullptr;
+      handler();
+    }
+  }
+  current_ = nullptr;
+  owner_.session_closed(this);
+}
+
+// --- timeouts ---------------------------------------------------------------------------------
+
+int64_t Http1Session::deadline(int* cause) const {
+  int64_t best = kNever;
+  *cause = kNone;
+  auto consider = [&](int64_t at, int c) {
+    if (at < best) {
+      best = at;
+      *cause = c;
+    }
+  };
+  if (lingering_) {
+    consider(linger_start_ms_ + config_.linger_timeout_ms, kLinger);
+    return best;
+  }
+  if (!out_.empty() && write_blocked_) consider(last_write_ms_ + config_.send_timeout_ms, kSend);
+  if (current_ == nullptr) {
+    if (parser_.in_message() || in_start_ < in_end_) {
+      consider(head_start_ms_ + config_.header_timeout_ms, kHeader);
+    } else if (active_.empty() && out_.empty()) {
+      if (requests_ == 0) {
+        consider(accepted_ms_ + config_.header_timeout_ms, kKeepAlive);
+      } else {
+        consider(idle_since_ms_ + config_.keepalive_timeout_ms, kKeepAlive);
+      }
+    }
+  } else if (!current_->body_complete_ && (current_->body_ready_ || current_->body_discard_)) {
+    // A handler waits for body bytes, or we drain the rest of a body after the response.
+    consider(last_body_ms_ + config_.body_timeout_ms, kBody);
+  }
+  return best;
+}
+
+void Http1Session::update_timer() {
+  if (dead_) return;
+  int cause;
+  int64_t at = deadline(&cause);
+  if (at == kNever) return;  // an armed timer re-checks when it fires
+  if (timer_id_ != 0 && timer_deadline_ <= at) return;
+  if (timer_id_ != 0) loop_.cancel(timer_id_);
+  timer_deadline_ = at;
+  timer_id_ = loop_.schedule(at - loop_.now_ms(), [this] {
+    timer_id_ = 0;
+    on_timer();
+  });
+}
+
+void Http1Session::on_timer() {
+  if (dead_) return;
+  int cause;
+  int64_t at = deadline(&cause);
+  if (at > loop_.now_ms()) {
+    update_timer();
+    return;
+  }
+  switch (cause) {
+    case kSend:
+      HS_LOG_INFO("%s:%u: send timeout, client not reading", remote_host_.c_str(), remote_port_);
+      fail("send timeout", true);
+      break;
+    case kHeader:
+      HS_LOG_INFO("%s:%u: 408 request head not received in time", remote_host_.c_str(),
+                  remote_port_);
+      in_start_ = in_end_ = 0;
+      queue_error_response(408, "request header timeout");
+      break;
+    case kKeepAlive:
+      fail("idle timeout", false);
+      break;
+    case kBody:
+      HS_LOG_INFO("%s:%u: request body timeout", remote_host_.c_str(), remote_port_);
+      if (current_ != nullptr) {
+        current_->body_error_ = true;
+        notify_body_reader(*current_);
+      }
+      if (current_ != nullptr && !current_->headers_sent_ && !current_->send_outstanding_) {
+        close_after_ = true;
+        current_->response_ = http::ResponseHead{};
+        current_->response_.status = 408;
+        auto abort_handler = std::move(current_->abort_handler_);
+        current_->abort_handler_ = nullptr;
+        current_->body_discard_ = true;
+        send(*current_, {}, true, [](http::SendResult) {});
+        if (abort_handler) defer(std::move(abort_handler));
+      } else {
+        fail("request body timeout", true);
+      }
+      break;
+    case kLinger:
+      fail("linger done", false);
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace hs::session

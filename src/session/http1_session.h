@@ -1,0 +1,157 @@
+#pragma once
+// An HTTP/1.x connection: drives the pure codec from a non-blocking socket, exposes each request to
+// the handler as an http::Exchange, and writes responses strictly in order.
+//
+// Pipelining: requests are parsed one at a time. A request is dispatched only when the previous
+// one has finished (its handler made the last send and its body has been consumed); responses of
+// pipelined requests may queue up in the output (bounded by max_pipelined and
+// max_pending_output), and are written with as few syscalls as possible at the end of each batch.
+//
+// Memory per connection: a fixed read buffer, a bounded request-body buffer, the output queue's
+// own bytes (heads and chunk framing, bounded by max_pending_output because parsing stops above
+// it) plus what handlers pinned by reference (one send per exchange at a time).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/codec/http1/parser.h"
+#include "http/codec/http1/serializer.h"
+#include "http/exchange.h"
+#include "io/event_loop.h"
+#include "session/out_queue.h"
+
+namespace hs::session {
+
+struct SessionConfig {
+  http::h1::ParserLimits limits;
+  int64_t header_timeout_ms = 30'000;     // whole request head, from its first byte
+  int64_t keepalive_timeout_ms = 120'000;  // idle between requests (IIS connectionTimeout)
+  int64_t body_timeout_ms = 60'000;        // no request-body bytes while a handler waits for them
+  int64_t send_timeout_ms = 60'000;        // no write progress while output is pending
+  int64_t linger_timeout_ms = 2'000;       // reading and dropping input after our last byte
+  size_t read_buffer_size = 16 * 1024;
+  size_t body_buffer_size = 64 * 1024;
+  size_t max_pipelined = 16;                  // finished responses not yet written
+  uint64_t max_pending_output = 256 * 1024;   // no new request is dispatched above this
+  uint64_t max_discard_body = 256 * 1024;     // unread body we drain to keep a connection alive
+};
+
+class Http1Session;
+
+// What a session needs from the worker that owns it.
+class SessionOwner {
+ public:
+  // Called once, from a deferred task, when the session is finished; the owner deletes it.
+  virtual void session_closed(Http1Session* session) = 0;
+  // The current IMF-fixdate for Date headers (29 characters).
+  virtual std::string_view date_header() = 0;
+
+ protected:
+  ~SessionOwner() = default;
+};
+
+class Http1Session final : public io::EventLoop::Watcher,
+                           private http::h1::RequestParser::Listener {
+ public:
+  Http1Session(io::EventLoop& loop, int fd, SessionOwner& owner, http::Handler& handler,
+               const SessionConfig& config);
+  ~Http1Session();
+  Http1Session(const Http1Session&) = delete;
+  Http1Session& operator=(const Http1Session&) = delete;
+
+  // Registers with the loop and starts reading.
+  void start();
+  // Graceful shutdown: an idle connection closes now; a busy one finishes its current response
+  // (sent with Connection: close) and closes.
+  void drain();
+  // Closes at once; in-flight exchanges see their abort handlers.
+  void close_now();
+
+  void on_io(uint32_t events) override;
+
+ private:
+  class H1Exchange;
+  friend class H1Exchange;
+
+  // RequestParser::Listener
+  void on_head(http::RequestHead& head) override;
+  void on_body(std::string_view data) override;
+  bool on_message_complete() override;
+
+  void do_read();
+  void process_input();
+  bool can_start_message() const;
+  void on_parse_error();
+
+  // Exchange operations.
+  bool send(H1Exchange& ex, std::span<const http::BodyChunk> chunks, bool last,
+            http::SendCompletion done);
+  ssize_t read_body(H1Exchange& ex, char* dst, size_t cap, std::function<void()> ready);
+  void write_head(H1Exchange& ex, bool last, uint64_t total);
+  void response_done(H1Exchange& ex);
+  void finish_current();
+  void retire(H1Exchange* ex);
+  void notify_body_reader(H1Exchange& ex);
+
+  void queue_error_response(int status, std::string_view detail);
+  void schedule_flush();
+  void do_flush();
+  void maybe_close();
+  void start_linger();
+  void fail(const char* reason, bool reset);
+  void teardown();
+
+  void update_timer();
+  void on_timer();
+  int64_t deadline(int* cause) const;
+
+  void defer(std::function<void()> task);
+
+  io::EventLoop& loop_;
+  int fd_;
+  SessionOwner& owner_;
+  http::Handler& handler_;
+  const SessionConfig& config_;
+  http::h1::RequestParser parser_;
+
+  std::unique_ptr<char[]> in_;
+  size_t in_start_ = 0;
+  size_t in_end_ = 0;
+  OutQueue out_;
+
+  std::vector<std::unique_ptr<H1Exchange>> free_;
+  std::vector<std::unique_ptr<H1Exchange>> active_;  // dispatched and not yet retired
+  H1Exchange* current_ = nullptr;                     // the one the parser is on
+
+  std::string remote_host_;
+  std::string local_host_;
+  uint16_t remote_port_ = 0;
+  uint16_t local_port_ = 0;
+
+  bool registered_ = false;
+  bool dead_ = false;          // fd closed; no more I/O, no more deferred tasks
+  bool close_after_ = false;   // no further requests on this connection
+  bool draining_ = false;
+  bool peer_eof_ = false;
+  bool lingering_ = false;
+  bool abandoned_input_ = false;  // a refused body was left unread: parse nothing more
+  bool in_parser_ = false;
+  bool flush_scheduled_ = false;
+  bool input_scheduled_ = false;
+  bool write_blocked_ = false;
+  bool read_wanted_ = false;   // stopped reading with the socket maybe not drained
+  uint64_t requests_ = 0;
+
+  Executor::TimerId timer_id_ = 0;
+  int64_t timer_deadline_ = 0;
+  int64_t accepted_ms_ = 0;
+  int64_t head_start_ms_ = 0;
+  int64_t idle_since_ms_ = 0;
+  int64_t last_body_ms_ = 0;
+  int64_t last_write_ms_ = 0;
+  int64_t linger_start_ms_ = 0;
+};
+
+}  // namespace hs::session

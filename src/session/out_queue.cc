@@ -1,0 +1,143 @@
+#include "session/out_queue.h"
+
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace hs::session {
+namespace {
+
+constexpr int kMaxIov = 64;
+constexpr uint64_t kMaxSendfile = 1u << 30;
+// A drained queue keeps at most this much buffer capacity (memory stays bounded per connection).
+constexpr size_t kOwnedKeep = 64 * 1024;
+
+}  // namespace
+
+void OutQueue::append_owned(std::string_view bytes) {
+  size_t start = owned_.size();
+  owned_.append(bytes);
+  commit_owned(start);
+}
+
+std::string& OutQueue::owned_buffer_for_append() { return owned_; }
+
+void OutQueue::commit_owned(size_t start) {
+  size_t len = owned_.size() - start;
+  if (len == 0) return;
+  // Coalesce with a preceding owned segment when contiguous (one iovec instead of several).
+  if (!segments_.empty() && segments_.back().kind == Segment::Kind::kOwned &&
+      segments_.back().pos + segments_.back().len == start) {
+    segments_.back().len += len;
+  } else {
+    segments_.push_back({Segment::Kind::kOwned, -1, start, len});
+  }
+  enqueued_ += len;
+}
+
+void OutQueue::append_borrowed(const char* data, uint64_t len) {
+  if (len == 0) return;
+  segments_.push_back(
+      {Segment::Kind::kBorrowed, -1, static_cast<uint64_t>(reinterpret_cast<uintptr_t>(data)), len});
+  enqueued_ += len;
+}
+
+void OutQueue::append_file(int fd, uint64_t offset, uint64_t len) {
+  if (len == 0) return;
+  segments_.push_back({Segment::Kind::kFile, fd, offset, len});
+  enqueued_ += len;
+}
+
+void OutQueue::add_completion(Completion done) { completions_.emplace_back(enqueued_, std::move(done)); }
+
+void OutQueue::advance(uint64_t n) {
+  written_ += n;
+  while (n > 0) {
+    Segment& s = segments_.front();
+    uint64_t k = std::min(n, s.len);
+    s.pos += k;
+    s.len -= k;
+    n -= k;
+    if (s.len == 0) {
+      if (s.kind == Segment::Kind::kOwned) owned_consumed_ = s.pos;
+      segments_.pop_front();
+    }
+  }
+  if (segments_.empty()) {
+    owned_.clear();
+    owned_consumed_ = 0;
+    if (owned_.capacity() > kOwnedKeep) owned_.shrink_to_fit();
+  }
+}
+
+void OutQueue::collect(std::vector<Completion>& fired) {
+  while (!completions_.empty() && completions_.front().first <= written_) {
+    fired.push_back(std::move(completions_.front().second));
+    completions_.pop_front();
+  }
+}
+
+OutQueue::Status OutQueue::flush(int fd, std::vector<Completion>& fired) {
+  collect(fired);
+  while (!segments_.empty()) {
+    const Segment& head = segments_.front();
+    if (head.kind == Segment::Kind::kFile) {
+      off_t off = static_cast<off_t>(head.pos);
+      ssize_t n = sendfile(fd, head.fd, &off, std::min(head.len, kMaxSendfile));
+      if (n > 0) {
+        advance(static_cast<uint64_t>(n));
+        collect(fired);
+        continue;
+      }
+      if (n < 0 && errno == EAGAIN) return Status::kBlocked;
+      if (n < 0 && errno == EINTR) continue;
+      error_detail_ = n == 0 ? "file shorter than the range being sent" : "sendfile failed";
+      return Status::kError;
+    }
+    iovec iov[kMaxIov];
+    int cnt = 0;
+    bool file_follows = false;
+    for (const Segment& s : segments_) {
+      if (s.kind == Segment::Kind::kFile) {
+        file_follows = true;
+        break;
+      }
+      if (cnt == kMaxIov) break;
+      const char* base = s.kind == Segment::Kind::kOwned
+                             ? owned_.data() + s.pos
+                             : reinterpret_cast<const char*>(static_cast<uintptr_t>(s.pos));
+      iov[cnt].iov_base = const_cast<char*>(base);
+      iov[cnt].iov_len = s.len;
+      ++cnt;
+    }
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<size_t>(cnt);
+    // MSG_MORE lets the kernel put the head and the first file bytes in one segment.
+    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL | (file_follows ? MSG_MORE : 0));
+    if (n > 0) {
+      advance(static_cast<uint64_t>(n));
+      collect(fired);
+      continue;
+    }
+    if (n < 0 && errno == EAGAIN) return Status::kBlocked;
+    if (n < 0 && errno == EINTR) continue;
+    error_detail_ = "write failed";
+    return Status::kError;
+  }
+  collect(fired);
+  return Status::kDrained;
+}
+
+void OutQueue::fail_all(std::vector<Completion>& fired) {
+  for (auto& c : completions_) fired.push_back(std::move(c.second));
+  completions_.clear();
+  segments_.clear();
+  owned_.clear();
+  written_ = enqueued_;
+}
+
+}  // namespace hs::session

@@ -1,0 +1,60 @@
+#pragma once
+// A connection's pending output: a FIFO of segments (bytes the session owns, bytes borrowed from a
+// handler, file ranges) written with writev/sendmsg and sendfile, never copied. Completions are
+// attached to a byte position and fire once everything before it has reached the kernel.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hs::session {
+
+class OutQueue {
+ public:
+  using Completion = std::function<void(bool ok)>;
+  enum class Status { kDrained, kBlocked, kError };
+
+  // Bytes copied into the queue's own buffer (status lines, headers, chunk framing).
+  void append_owned(std::string_view bytes);
+  std::string& owned_buffer_for_append();  // append to it, then call commit_owned()
+  void commit_owned(size_t start);
+  // Bytes that stay the caller's until the completion covering them has fired.
+  void append_borrowed(const char* data, uint64_t len);
+  void append_file(int fd, uint64_t offset, uint64_t len);
+  // Fires `done` once every byte appended so far has been written.
+  void add_completion(Completion done);
+
+  // Writes as much as the socket takes. Fired completions are moved to `fired` (the caller runs
+  // them after flush returns, so they may append again). kError: errno-style failure (the peer
+  // went away, or a file shrank under us); `error_detail()` says what.
+  Status flush(int fd, std::vector<Completion>& fired);
+  // Fails every pending completion (connection gone): moves them to `fired`.
+  void fail_all(std::vector<Completion>& fired);
+
+  bool empty() const { return segments_.empty() && completions_.empty(); }
+  uint64_t pending_bytes() const { return enqueued_ - written_; }
+  uint64_t written() const { return written_; }
+  const char* error_detail() const { return error_detail_; }
+
+ private:
+  struct Segment {
+    enum class Kind : unsigned char { kOwned, kBorrowed, kFile } kind;
+    int fd;
+    uint64_t pos;  // owned: offset into owned_; borrowed: pointer value; file: file offset
+    uint64_t len;
+  };
+  void advance(uint64_t n);
+  void collect(std::vector<Completion>& fired);
+
+  std::string owned_;
+  size_t owned_consumed_ = 0;
+  std::deque<Segment> segments_;
+  std::deque<std::pair<uint64_t, Completion>> completions_;
+  uint64_t enqueued_ = 0;
+  uint64_t written_ = 0;
+  const char* error_detail_ = "";
+};
+
+}  // namespace hs::session
