@@ -29,7 +29,7 @@ test: build
 bench:
 	@scripts/deps.sh bench
 	$(MAKE) build BUILD_DIR=build-release BUILD_TYPE=Release
-	bench/run.sh build-release/src/server/httpserv
+	python3 bench/run.py --httpserv build-release/src/server/httpserv
 
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i

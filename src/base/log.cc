@@ -15,10 +15,16 @@ thread_local char t_tag[16] = "main";
 
 const char* level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::kError: return "error";
-    case LogLevel::kWarn: return "warn ";
-    case LogLevel::kInfo: return "info ";
-    case LogLevel::kDebug: return "debug";
+    case LogLevel::kNotice:
+      return "note ";
+    case LogLevel::kError:
+      return "error";
+    case LogLevel::kWarn:
+      return "warn ";
+    case LogLevel::kInfo:
+      return "info ";
+    case LogLevel::kDebug:
+      return "debug";
   }
   return "?";
 }
@@ -48,15 +54,24 @@ void emit(char* buf, size_t len, size_t cap) {
 
 }  // namespace
 
-void log_set_level(LogLevel level) { g_level.store(static_cast<int>(level)); }
-LogLevel log_level() { return static_cast<LogLevel>(g_level.load(std::memory_order_relaxed)); }
+void log_set_level(LogLevel level) {
+  g_level.store(static_cast<int>(level));
+}
+LogLevel log_level() {
+  return static_cast<LogLevel>(g_level.load(std::memory_order_relaxed));
+}
 
 bool log_parse_level(std::string_view text, LogLevel* out) {
-  if (text == "error") *out = LogLevel::kError;
-  else if (text == "warn" || text == "warning") *out = LogLevel::kWarn;
-  else if (text == "info") *out = LogLevel::kInfo;
-  else if (text == "debug") *out = LogLevel::kDebug;
-  else return false;
+  if (text == "error")
+    *out = LogLevel::kError;
+  else if (text == "warn" || text == "warning")
+    *out = LogLevel::kWarn;
+  else if (text == "info")
+    *out = LogLevel::kInfo;
+  else if (text == "debug")
+    *out = LogLevel::kDebug;
+  else
+    return false;
   return true;
 }
 
@@ -70,7 +85,8 @@ void log_vwrite(LogLevel level, const char* fmt, va_list ap) {
   char buf[2048];
   size_t n = format_prefix(level, buf, sizeof(buf));
   int m = vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-  if (m > 0) n += static_cast<size_t>(m) < sizeof(buf) - n ? static_cast<size_t>(m) : sizeof(buf) - n - 1;
+  if (m > 0)
+    n += static_cast<size_t>(m) < sizeof(buf) - n ? static_cast<size_t>(m) : sizeof(buf) - n - 1;
   emit(buf, n, sizeof(buf));
 }
 

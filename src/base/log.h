@@ -7,17 +7,21 @@
 
 namespace hs {
 
-enum class LogLevel { kError = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
+// kNotice is always written whatever the configured level (startup lines: bound ports).
+enum class LogLevel { kNotice = -1, kError = 0, kWarn = 1, kInfo = 2, kDebug = 3 };
 
 void log_set_level(LogLevel level);
 LogLevel log_level();
-inline bool log_enabled(LogLevel level) { return level <= log_level(); }
+inline bool log_enabled(LogLevel level) {
+  return level <= log_level();
+}
 // Parses "error|warn|info|debug"; returns false for anything else.
 bool log_parse_level(std::string_view text, LogLevel* out);
 
 // Tag shown in brackets on every line this thread writes (e.g. "w0" for worker 0). Copied.
 void log_set_thread_tag(std::string_view tag);
 
+// log_write() writes unconditionally; the HS_LOG_* macros check the level first.
 void log_write(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_vwrite(LogLevel level, const char* fmt, va_list ap);
 // Writes an already formatted message; `source` (may be empty) is shown before it as "source: ".
@@ -25,8 +29,8 @@ void log_write_raw(LogLevel level, std::string_view source, std::string_view mes
 
 }  // namespace hs
 
-#define HS_LOG(level, ...)                                          \
-  do {                                                              \
+#define HS_LOG(level, ...)                                             \
+  do {                                                                 \
     if (::hs::log_enabled(level)) ::hs::log_write(level, __VA_ARGS__); \
   } while (0)
 #define HS_LOG_ERROR(...) HS_LOG(::hs::LogLevel::kError, __VA_ARGS__)

@@ -37,14 +37,13 @@ int status_for_open_error(int err) {
   switch (err) {
     case ENOENT:
     case ENOTDIR:
+    case ENAMETOOLONG:  // no file can have that name
       return 404;
     case EACCES:
     case EPERM:
     case EXDEV:  // would leave the root
     case ELOOP:
       return 403;
-    case ENAMETOOLONG:
-      return 414;
     default:
       return 500;
   }
@@ -52,11 +51,8 @@ int status_for_open_error(int err) {
 
 // What a response pins until its send completes: the file and any bytes we generated.
 struct Pinned {
-  int fd = -1;
+  std::shared_ptr<CachedFile> file;
   std::vector<std::string> parts;
-  ~Pinned() {
-    if (fd >= 0) close(fd);
-  }
 };
 
 std::atomic<uint64_t> g_boundary_counter{0};
@@ -88,6 +84,17 @@ void StaticFileHandler::handle(http::Exchange& ex) {
     send_simple_response(ex, 400);
     return;
   }
+  std::shared_ptr<CachedFile> file = cache_.find(path, ex.executor().now_ms());
+  if (!file) {
+    file = open_file(ex, path, *target);
+    if (!file) return;
+  }
+  serve_file(ex, std::move(file));
+}
+
+std::shared_ptr<CachedFile> StaticFileHandler::open_file(http::Exchange& ex,
+                                                         const std::string& path,
+                                                         const http::Target& target) {
   const char* rel = path.size() > 1 ? path.c_str() + 1 : ".";
   int fd = open_beneath(root_fd_, rel);
   if (fd < 0) {
@@ -95,82 +102,94 @@ void StaticFileHandler::handle(http::Exchange& ex) {
     int status = status_for_open_error(err);
     if (status == 500) HS_LOG_ERROR("open %s: %s", path.c_str(), strerror(err));
     if (err == EXDEV) HS_LOG_INFO("refused %s: resolves outside the document root", path.c_str());
+    cache_.erase(path);
     send_simple_response(ex, status);
-    return;
+    return nullptr;
   }
-  struct stat st{};
+  struct stat st {};
   if (fstat(fd, &st) != 0) {
     close(fd);
     send_simple_response(ex, 500);
-    return;
+    return nullptr;
   }
+  std::string_view type_path = path;
+  std::string doc_path;
   if (S_ISDIR(st.st_mode)) {
     if (path.back() != '/') {
       // Redirect to the directory URL so relative links resolve; keep the path as the client
       // spelled it.
-      std::string location(target->path);
+      std::string location(target.path);
       location += '/';
-      if (target->has_query) {
+      if (target.has_query) {
         location += '?';
-        location += target->query;
+        location += target.query;
       }
       close(fd);
       send_simple_response(ex, 301, "Location", location);
-      return;
+      return nullptr;
     }
     int doc = -1;
-    struct stat doc_st{};
     for (const std::string& name : config_.default_documents) {
       doc = open_beneath(fd, name.c_str());
-      if (doc >= 0 && fstat(doc, &doc_st) == 0 && S_ISREG(doc_st.st_mode)) break;
+      if (doc >= 0 && fstat(doc, &st) == 0 && S_ISREG(st.st_mode)) {
+        doc_path = path + name;
+        break;
+      }
       if (doc >= 0) close(doc);
       doc = -1;
     }
     close(fd);
     if (doc < 0) {
       send_simple_response(ex, 403);  // no default document and no directory listing
-      return;
+      return nullptr;
     }
-    serve_file(ex, doc, doc_st, config_.default_documents.empty() ? path : path + "index.html");
-    return;
-  }
-  if (!S_ISREG(st.st_mode)) {
+    fd = doc;
+    type_path = doc_path;
+  } else if (!S_ISREG(st.st_mode)) {
     close(fd);
     send_simple_response(ex, 404);
-    return;
+    return nullptr;
   }
-  serve_file(ex, fd, st, path);
+  return cache_.insert(path, fd, st, config_.mime.lookup(type_path), ex.executor().now_ms());
 }
 
-void StaticFileHandler::serve_file(http::Exchange& ex, int fd, const struct stat& st,
-                                   std::string_view path) {
+void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFile> file) {
   auto pinned = std::make_shared<Pinned>();
-  pinned->fd = fd;
+  pinned->file = std::move(file);
+  const CachedFile& f = *pinned->file;
+  const int fd = f.fd;
   const http::RequestHead& req = ex.request();
-  uint64_t size = static_cast<uint64_t>(st.st_size);
-  int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec);
+  uint64_t size = static_cast<uint64_t>(f.st.st_size);
+  int64_t mtime = static_cast<int64_t>(f.st.st_mtim.tv_sec);
+  http::Validators validators{f.etag, mtime};
 
-  char etag[64];
-  size_t etag_len = http::make_etag(mtime, size, etag, sizeof(etag));
-  char last_modified[http::kHttpDateLength];
-  http::format_http_date(mtime, last_modified);
-  http::Validators validators{std::string_view(etag, etag_len), mtime};
-
+  // One pass over the request headers for everything that conditions the answer.
   http::Conditionals cond;
-  bool found = false;
-  std::string_view v = req.header("If-Match", &found);
-  if (found) cond.if_match = v;
-  v = req.header("If-None-Match", &found);
-  if (found) cond.if_none_match = v;
-  v = req.header("If-Modified-Since", &found);
-  if (found) cond.if_modified_since = v;
-  v = req.header("If-Unmodified-Since", &found);
-  if (found) cond.if_unmodified_since = v;
+  std::optional<std::string_view> range_value, if_range;
+  for (const http::HeaderView& h : req.headers) {
+    if (h.name.size() < 5) continue;
+    char c0 = static_cast<char>(h.name[0] | 0x20);
+    if (c0 == 'r') {
+      if (!range_value && http::iequals(h.name, "Range")) range_value = h.value;
+    } else if (c0 == 'i' && (h.name[1] | 0x20) == 'f' && h.name[2] == '-') {
+      std::string_view n = h.name.substr(3);
+      if (!cond.if_match && http::iequals(n, "Match"))
+        cond.if_match = h.value;
+      else if (!cond.if_none_match && http::iequals(n, "None-Match"))
+        cond.if_none_match = h.value;
+      else if (!cond.if_modified_since && http::iequals(n, "Modified-Since"))
+        cond.if_modified_since = h.value;
+      else if (!cond.if_unmodified_since && http::iequals(n, "Unmodified-Since"))
+        cond.if_unmodified_since = h.value;
+      else if (!if_range && http::iequals(n, "Range"))
+        if_range = h.value;
+    }
+  }
 
   http::ResponseHead& r = ex.response();
   r.headers.clear();
-  r.headers.set("ETag", std::string_view(etag, etag_len));
-  r.headers.set("Last-Modified", std::string_view(last_modified, sizeof(last_modified)));
+  r.headers.add("ETag", f.etag);
+  r.headers.add("Last-Modified", std::string_view(f.last_modified, sizeof(f.last_modified)));
 
   switch (http::evaluate_preconditions(true, cond, validators)) {
     case http::Precondition::kNotModified:
@@ -185,16 +204,13 @@ void StaticFileHandler::serve_file(http::Exchange& ex, int fd, const struct stat
       break;
   }
 
-  std::string_view content_type = config_.mime.lookup(path);
-  r.headers.set("Accept-Ranges", "bytes");
+  std::string_view content_type = f.content_type;
+  r.headers.add("Accept-Ranges", "bytes");
 
   http::RangeSet ranges{http::RangeStatus::kIgnore, {}};
-  std::string_view range_value = req.header("Range", &found);
-  if (found && req.method == http::Method::kGet) {
-    std::string_view if_range = req.header("If-Range", &found);
-    if (!found || http::if_range_matches(if_range, validators)) {
-      ranges = http::parse_range(range_value, size);
-    }
+  if (range_value && req.method == http::Method::kGet &&
+      (!if_range || http::if_range_matches(*if_range, validators))) {
+    ranges = http::parse_range(*range_value, size);
   }
 
   if (ranges.status == http::RangeStatus::kUnsatisfiable) {
@@ -251,9 +267,14 @@ void StaticFileHandler::serve_file(http::Exchange& ex, int fd, const struct stat
     r.headers.set("Content-Length", std::to_string(total));
   } else {
     r.status = 200;
-    r.headers.set("Content-Type", content_type);
-    r.headers.set("Content-Length", std::to_string(size));
-    if (size > 0) chunks.push_back(http::BodyChunk::file(fd, 0, size));
+    r.headers.add("Content-Type", content_type);
+    r.headers.add("Content-Length", std::to_string(size));
+    if (f.has_content) {
+      // Small files leave with the head in one write.
+      if (size > 0) chunks.push_back(http::BodyChunk::memory(f.content));
+    } else if (size > 0) {
+      chunks.push_back(http::BodyChunk::file(fd, 0, size));
+    }
   }
   ex.send(chunks, true, [pinned](http::SendResult) {});
 }

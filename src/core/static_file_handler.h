@@ -13,15 +13,18 @@
 #include <string>
 #include <vector>
 
+#include "core/file_cache.h"
 #include "http/exchange.h"
 #include "http/mime.h"
+#include "http/url_path.h"
 
 namespace hs::core {
 
 struct StaticFileConfig {
-  std::string root;                                        // document root directory
+  std::string root;  // document root directory
   std::vector<std::string> default_documents{"index.html"};
-  http::MimeMap mime;                                      // extension → Content-Type
+  http::MimeMap mime;     // extension → Content-Type
+  FileCacheLimits cache;  // open-file cache
 };
 
 class StaticFileHandler final : public http::Handler {
@@ -38,9 +41,14 @@ class StaticFileHandler final : public http::Handler {
   void handle(http::Exchange& ex) override;
 
  private:
-  void serve_file(http::Exchange& ex, int fd, const struct stat& st, std::string_view path);
+  // Opens `path` (a file, or a directory's default document) and caches it; on failure sends
+  // the error response and returns null.
+  std::shared_ptr<CachedFile> open_file(http::Exchange& ex, const std::string& path,
+                                        const http::Target& target);
+  void serve_file(http::Exchange& ex, std::shared_ptr<CachedFile> file);
 
   StaticFileConfig config_;
+  FileCache cache_;
   int root_fd_ = -1;
   std::string error_;
 };

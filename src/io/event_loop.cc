@@ -14,7 +14,9 @@
 namespace hs::io {
 namespace {
 
-bool heap_less(const auto& a, const auto& b) { return a.deadline > b.deadline; }
+bool heap_less(const auto& a, const auto& b) {
+  return a.deadline > b.deadline;
+}
 
 }  // namespace
 
@@ -49,7 +51,9 @@ bool EventLoop::modify(int fd, uint32_t events, Watcher* w) {
   return epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) == 0;
 }
 
-void EventLoop::remove(int fd) { epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
+void EventLoop::remove(int fd) {
+  epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+}
 
 bool EventLoop::in_executor_thread() const {
   return thread_id_ != 0 && thread_id_ == static_cast<uint64_t>(pthread_self());
@@ -72,7 +76,9 @@ bool EventLoop::post(Task task) {
   return true;
 }
 
-void EventLoop::defer(Task task) { deferred_.push_back(std::move(task)); }
+void EventLoop::defer(Task task) {
+  deferred_.push_back(std::move(task));
+}
 
 Executor::TimerId EventLoop::schedule(int64_t delay_ms, Task task) {
   TimerId id = next_timer_id_++;
@@ -109,7 +115,8 @@ void EventLoop::run_deferred() {
   // Tasks may defer more tasks; run until quiescent, in FIFO order.
   while (!deferred_.empty()) {
     deferred_running_.swap(deferred_);
-    for (auto& t : deferred_running_) t();
+    for (auto& t : deferred_running_)
+      t();
     deferred_running_.clear();
   }
 }
@@ -122,7 +129,8 @@ void EventLoop::drain_mailbox() {
     std::lock_guard<std::mutex> lock(mailbox_mu_);
     mailbox_running_.swap(mailbox_);
   }
-  for (auto& t : mailbox_running_) t();
+  for (auto& t : mailbox_running_)
+    t();
   mailbox_running_.clear();
 }
 

@@ -19,7 +19,7 @@
 extern "C" __attribute__((visibility("default"))) void HttpservLogWrite(int level,
                                                                         const char* source,
                                                                         const char* message) {
-  int clamped = level < 0 ? 0 : level > 3 ? 3 : level;
+  int clamped = level < 0 ? 0 : level > 3 ? 3 : level;  // modules cannot use kNotice
   hs::log_write_raw(static_cast<hs::LogLevel>(clamped), source != nullptr ? source : "",
                     message != nullptr ? message : "");
 }
@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP}) sigaddset(&set, s);
+  for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP})
+    sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   hs::server::Server server(opts.server);
@@ -58,9 +59,12 @@ int main(int argc, char** argv) {
     HS_LOG_ERROR("%s", error.c_str());
     return 1;
   }
-  HS_LOG_INFO("httpserv %s: serving %s with %d worker(s)", HTTPSERV_VERSION,
-              opts.server.static_files.root.c_str(), opts.server.workers);
-  for (const auto& a : server.bound()) HS_LOG_INFO("listening on http://%s", a.to_string().c_str());
+  // Written whatever the log level: operators and tests need the bound ports.
+  hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
+                HTTPSERV_VERSION, opts.server.static_files.root.c_str(), opts.server.workers);
+  for (const auto& a : server.bound()) {
+    hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
+  }
 
   bool stopping = false;
   while (!server.finished()) {

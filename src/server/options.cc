@@ -47,7 +47,8 @@ bool parse_uint(const char* text, T* out) {
 std::string usage() {
   return "Usage: httpserv [options]\n"
          "\n"
-         "With no options, serves the embedded default site (" HTTPSERV_DEFAULT_ROOT ")\n"
+         "With no options, serves the embedded default site (" HTTPSERV_DEFAULT_ROOT
+         ")\n"
          "on http://127.0.0.1:8080/.\n"
          "\n"
          "Options:\n"
@@ -95,11 +96,21 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
     if (c == -1) break;
     std::string value = optarg != nullptr ? optarg : "";
     switch (c) {
-      case 'h': out->help = true; break;
-      case 't': out->test_config = true; break;
-      case 'r': out->root = value; break;
-      case 'l': out->listen.push_back(value); break;
-      case 'c': out->config_file = value; break;
+      case 'h':
+        out->help = true;
+        break;
+      case 't':
+        out->test_config = true;
+        break;
+      case 'r':
+        out->root = value;
+        break;
+      case 'l':
+        out->listen.push_back(value);
+        break;
+      case 'c':
+        out->config_file = value;
+        break;
       case 'w':
         if (!parse_uint(optarg, &out->workers) || out->workers < 1 || out->workers > 1024) {
           *error = "--workers: expected a number from 1 to 1024, got '" + value + "'";
@@ -119,7 +130,8 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       case kShutdownTimeout: {
         int64_t ms = 0;
         if (!parse_seconds(optarg, &ms)) {
-          *error = std::string("--") + kLong[idx].name + ": expected seconds > 0, got '" + value + "'";
+          *error =
+              std::string("--") + kLong[idx].name + ": expected seconds > 0, got '" + value + "'";
           return false;
         }
         if (c == kHeaderTimeout) s.header_timeout_ms = ms;
@@ -158,7 +170,7 @@ bool resolve_options(Options& opts, std::string* error) {
     return false;
   }
   std::string root = opts.root.empty() ? HTTPSERV_DEFAULT_ROOT : opts.root;
-  struct stat st{};
+  struct stat st {};
   if (stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     *error = "document root '" + root + "' is not a directory";
     return false;
@@ -175,8 +187,9 @@ bool resolve_options(Options& opts, std::string* error) {
     }
     cfg.listen.push_back(*addr);
   }
-  cfg.workers = opts.workers > 0 ? opts.workers
-                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  cfg.workers = opts.workers > 0
+                    ? opts.workers
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return true;
 }
 

@@ -33,7 +33,8 @@ bool Server::start(std::string* error) {
   std::vector<std::vector<int>> fds(static_cast<size_t>(config_.workers));
   auto cleanup = [&] {
     for (auto& v : fds) {
-      for (int fd : v) close(fd);
+      for (int fd : v)
+        close(fd);
     }
   };
   for (const io::SocketAddress& want : config_.listen) {
@@ -69,11 +70,13 @@ bool Server::start(std::string* error) {
 }
 
 void Server::stop_graceful() {
-  for (auto& w : workers_) w->drain(config_.shutdown_timeout_ms);
+  for (auto& w : workers_)
+    w->drain(config_.shutdown_timeout_ms);
 }
 
 void Server::stop_now() {
-  for (auto& w : workers_) w->stop_now();
+  for (auto& w : workers_)
+    w->stop_now();
 }
 
 void Server::wait() {

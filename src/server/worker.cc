@@ -32,11 +32,13 @@ class Worker::Listener final : public io::EventLoop::Watcher {
 Worker::Worker(int index, const ServerConfig& config, http::Handler& handler,
                std::vector<int> listen_fds)
     : index_(index), config_(config), handler_(handler) {
-  for (int fd : listen_fds) listeners_.push_back(std::make_unique<Listener>(this, fd));
+  for (int fd : listen_fds)
+    listeners_.push_back(std::make_unique<Listener>(this, fd));
 }
 
 Worker::~Worker() {
-  for (session::Http1Session* s : sessions_) delete s;
+  for (session::Http1Session* s : sessions_)
+    delete s;
 }
 
 void Worker::run() {
@@ -51,7 +53,8 @@ void Worker::run() {
   accept_from(-1);  // connections that arrived before the loop started
   loop_.run();
   close_listeners();
-  for (session::Http1Session* s : sessions_) delete s;
+  for (session::Http1Session* s : sessions_)
+    delete s;
   sessions_.clear();
 }
 
@@ -93,7 +96,8 @@ void Worker::stop_now() {
     close_listeners();
     draining_ = true;
     std::vector<session::Http1Session*> all(sessions_.begin(), sessions_.end());
-    for (auto* s : all) s->close_now();
+    for (auto* s : all)
+      s->close_now();
     loop_.defer([this] { loop_.stop(); });
   });
 }
@@ -103,12 +107,14 @@ void Worker::begin_drain(int64_t timeout_ms) {
   draining_ = true;
   close_listeners();
   std::vector<session::Http1Session*> all(sessions_.begin(), sessions_.end());
-  for (auto* s : all) s->drain();
+  for (auto* s : all)
+    s->drain();
   loop_.schedule(timeout_ms, [this] {
     if (!sessions_.empty()) {
       HS_LOG_WARN("shutdown timeout: closing %zu connection(s)", sessions_.size());
       std::vector<session::Http1Session*> left(sessions_.begin(), sessions_.end());
-      for (auto* s : left) s->close_now();
+      for (auto* s : left)
+        s->close_now();
     }
     loop_.defer([this] { loop_.stop(); });
   });

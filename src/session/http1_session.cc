@@ -107,8 +107,8 @@ class Http1Session::H1Exchange final : public http::Exchange {
 
 // ---------------------------------------------------------------------------------------------
 
-Http1Session::Http1Session(io::EventLoop& loop, int fd, SessionOwner& owner,
-                           http::Handler& handler, const SessionConfig& config)
+Http1Session::Http1Session(io::EventLoop& loop, int fd, SessionOwner& owner, http::Handler& handler,
+                           const SessionConfig& config)
     : loop_(loop),
       fd_(fd),
       owner_(owner),
@@ -411,7 +411,8 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
   bool has_length = false;
   if (const std::string* cl = r.headers.find("Content-Length")) {
     has_length = parse_content_length(*cl, &handler_length);
-    if (!has_length) HS_LOG_WARN("handler set an invalid Content-Length '%s'; ignored", cl->c_str());
+    if (!has_length)
+      HS_LOG_WARN("handler set an invalid Content-Length '%s'; ignored", cl->c_str());
   }
   bool body_allowed = http::h1::status_allows_body(status);
   if (!body_allowed || q.is_head()) {
@@ -483,12 +484,13 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
                         http::SendCompletion done) {
   if (dead_) return false;
   if (ex.last_sent_ || ex.send_outstanding_) {
-    HS_LOG_ERROR("handler bug: send() %s", ex.last_sent_ ? "after the last send"
-                                                         : "while another send is outstanding");
+    HS_LOG_ERROR("handler bug: send() %s",
+                 ex.last_sent_ ? "after the last send" : "while another send is outstanding");
     return false;
   }
   uint64_t total = 0;
-  for (const BodyChunk& c : chunks) total += c.size;
+  for (const BodyChunk& c : chunks)
+    total += c.size;
   if (!ex.headers_sent_) write_head(ex, last, total);
 
   if (ex.framing_ == Framing::kContentLength && ex.body_sent_ + total > ex.declared_) {
@@ -661,12 +663,14 @@ void Http1Session::do_flush() {
     if (st == OutQueue::Status::kError) {
       HS_LOG_DEBUG("%s:%u: %s (errno %d)", remote_host_.c_str(), remote_port_, out_.error_detail(),
                    errno);
-      for (auto& f : fired) f(true);  // those bytes did reach the kernel
+      for (auto& f : fired)
+        f(true);  // those bytes did reach the kernel
       fail(out_.error_detail(), true);
       return;
     }
     write_blocked_ = st == OutQueue::Status::kBlocked;
-    for (auto& f : fired) f(true);
+    for (auto& f : fired)
+      f(true);
     if (dead_) return;
   }
   maybe_close();
@@ -708,7 +712,9 @@ void Http1Session::drain() {
   }
 }
 
-void Http1Session::close_now() { fail("closed by server", true); }
+void Http1Session::close_now() {
+  fail("closed by server", true);
+}
 
 void Http1Session::fail(const char* reason, bool reset) {
   if (dead_) return;
@@ -730,7 +736,8 @@ void Http1Session::teardown() {
   // handlers. Nothing may be queued from here on (dead_), so deleting the session is safe.
   std::vector<OutQueue::Completion> fired;
   out_.fail_all(fired);
-  for (auto& f : fired) f(false);
+  for (auto& f : fired)
+    f(false);
   while (!active_.empty()) {
     std::unique_ptr<H1Exchange> ex = std::move(active_.back());
     active_.pop_back();

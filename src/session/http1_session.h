@@ -26,16 +26,16 @@ namespace hs::session {
 
 struct SessionConfig {
   http::h1::ParserLimits limits;
-  int64_t header_timeout_ms = 30'000;     // whole request head, from its first byte
+  int64_t header_timeout_ms = 30'000;      // whole request head, from its first byte
   int64_t keepalive_timeout_ms = 120'000;  // idle between requests (IIS connectionTimeout)
   int64_t body_timeout_ms = 60'000;        // no request-body bytes while a handler waits for them
   int64_t send_timeout_ms = 60'000;        // no write progress while output is pending
   int64_t linger_timeout_ms = 2'000;       // reading and dropping input after our last byte
   size_t read_buffer_size = 16 * 1024;
   size_t body_buffer_size = 64 * 1024;
-  size_t max_pipelined = 16;                  // finished responses not yet written
-  uint64_t max_pending_output = 256 * 1024;   // no new request is dispatched above this
-  uint64_t max_discard_body = 256 * 1024;     // unread body we drain to keep a connection alive
+  size_t max_pipelined = 16;                 // finished responses not yet written
+  uint64_t max_pending_output = 256 * 1024;  // no new request is dispatched above this
+  uint64_t max_discard_body = 256 * 1024;    // unread body we drain to keep a connection alive
 };
 
 class Http1Session;
@@ -123,7 +123,7 @@ class Http1Session final : public io::EventLoop::Watcher,
 
   std::vector<std::unique_ptr<H1Exchange>> free_;
   std::vector<std::unique_ptr<H1Exchange>> active_;  // dispatched and not yet retired
-  H1Exchange* current_ = nullptr;                     // the one the parser is on
+  H1Exchange* current_ = nullptr;                    // the one the parser is on
 
   std::string remote_host_;
   std::string local_host_;
@@ -131,8 +131,8 @@ class Http1Session final : public io::EventLoop::Watcher,
   uint16_t local_port_ = 0;
 
   bool registered_ = false;
-  bool dead_ = false;          // fd closed; no more I/O, no more deferred tasks
-  bool close_after_ = false;   // no further requests on this connection
+  bool dead_ = false;         // fd closed; no more I/O, no more deferred tasks
+  bool close_after_ = false;  // no further requests on this connection
   bool draining_ = false;
   bool peer_eof_ = false;
   bool lingering_ = false;
@@ -141,7 +141,7 @@ class Http1Session final : public io::EventLoop::Watcher,
   bool flush_scheduled_ = false;
   bool input_scheduled_ = false;
   bool write_blocked_ = false;
-  bool read_wanted_ = false;   // stopped reading with the socket maybe not drained
+  bool read_wanted_ = false;  // stopped reading with the socket maybe not drained
   uint64_t requests_ = 0;
 
   Executor::TimerId timer_id_ = 0;

@@ -23,7 +23,9 @@ void OutQueue::append_owned(std::string_view bytes) {
   commit_owned(start);
 }
 
-std::string& OutQueue::owned_buffer_for_append() { return owned_; }
+std::string& OutQueue::owned_buffer_for_append() {
+  return owned_;
+}
 
 void OutQueue::commit_owned(size_t start) {
   size_t len = owned_.size() - start;
@@ -40,8 +42,8 @@ void OutQueue::commit_owned(size_t start) {
 
 void OutQueue::append_borrowed(const char* data, uint64_t len) {
   if (len == 0) return;
-  segments_.push_back(
-      {Segment::Kind::kBorrowed, -1, static_cast<uint64_t>(reinterpret_cast<uintptr_t>(data)), len});
+  segments_.push_back({Segment::Kind::kBorrowed, -1,
+                       static_cast<uint64_t>(reinterpret_cast<uintptr_t>(data)), len});
   enqueued_ += len;
 }
 
@@ -51,7 +53,9 @@ void OutQueue::append_file(int fd, uint64_t offset, uint64_t len) {
   enqueued_ += len;
 }
 
-void OutQueue::add_completion(Completion done) { completions_.emplace_back(enqueued_, std::move(done)); }
+void OutQueue::add_completion(Completion done) {
+  completions_.emplace_back(enqueued_, std::move(done));
+}
 
 void OutQueue::advance(uint64_t n) {
   written_ += n;
@@ -133,7 +137,8 @@ OutQueue::Status OutQueue::flush(int fd, std::vector<Completion>& fired) {
 }
 
 void OutQueue::fail_all(std::vector<Completion>& fired) {
-  for (auto& c : completions_) fired.push_back(std::move(c.second));
+  for (auto& c : completions_)
+    fired.push_back(std::move(c.second));
   completions_.clear();
   segments_.clear();
   owned_.clear();

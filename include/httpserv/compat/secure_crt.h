@@ -496,7 +496,8 @@ inline wchar_t* wcstok_s(wchar_t* str, const wchar_t* delimiters, wchar_t** cont
 
 // Converts wcstr to UTF-8 in mbstr[0..sizeInBytes), at most `count` bytes (or as many as fit
 // with count == _TRUNCATE, returning STRUNCATE if cut). *pReturnValue gets the bytes written
-// including the NUL. With mbstr == NULL and sizeInBytes == 0 it only reports the size needed.
+// including the NUL. With mbstr == NULL and sizeInBytes == 0 it only reports the size needed
+// for the whole string (count is ignored, as in the common `wcstombs_s(&n, NULL, 0, s, 0)`).
 // EILSEQ for a character that has no UTF-8 form; ERANGE if the result does not fit.
 inline errno_t wcstombs_s(size_t* pReturnValue, char* mbstr, size_t sizeInBytes,
                           const wchar_t* wcstr, size_t count) {
@@ -516,7 +517,6 @@ inline errno_t wcstombs_s(size_t* pReturnValue, char* mbstr, size_t sizeInBytes,
         errno = EILSEQ;
         return EILSEQ;
       }
-      if (count != _TRUNCATE && needed + n > count) break;
       needed += n;
     }
     if (pReturnValue != nullptr) *pReturnValue = needed + 1;
@@ -557,7 +557,7 @@ inline errno_t wcstombs_s(size_t* pReturnValue, char (&mbstr)[N], const wchar_t*
 // Converts UTF-8 mbstr to wide characters in wcstr[0..sizeInWords), at most `count` of them
 // (or as many as fit with _TRUNCATE, returning STRUNCATE if cut). *pReturnValue gets the
 // characters written including the NUL. With wcstr == NULL and sizeInWords == 0 it only
-// reports the size needed. EILSEQ for malformed UTF-8; ERANGE if the result does not fit.
+// reports the size needed for the whole string (count is ignored). EILSEQ for malformed UTF-8; ERANGE if the result does not fit.
 inline errno_t mbstowcs_s(size_t* pReturnValue, wchar_t* wcstr, size_t sizeInWords,
                           const char* mbstr, size_t count) {
   using httpserv::compat::crt_error;
@@ -572,7 +572,7 @@ inline errno_t mbstowcs_s(size_t* pReturnValue, wchar_t* wcstr, size_t sizeInWor
   size_t out = 0;
   bool truncated = false;
   while (in < length) {
-    if (count != _TRUNCATE && out >= count) break;
+    if (wcstr != nullptr && count != _TRUNCATE && out >= count) break;
     wchar_t wc;
     const size_t n = httpserv::compat::utf8_decode(mbstr + in, length - in, &wc);
     if (n == 0) {

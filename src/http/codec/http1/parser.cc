@@ -7,7 +7,9 @@
 namespace hs::http::h1 {
 namespace {
 
-RequestParser* self(llhttp_t* p) { return static_cast<RequestParser*>(p->data); }
+RequestParser* self(llhttp_t* p) {
+  return static_cast<RequestParser*>(p->data);
+}
 
 bool is_tchar(unsigned char c) {
   if (c >= '0' && c <= '9') return true;
@@ -16,8 +18,10 @@ bool is_tchar(unsigned char c) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -167,7 +171,9 @@ int RequestParser::cb_header_value(llhttp_t* p, const char* at, size_t n) {
   return HPE_OK;
 }
 
-int RequestParser::cb_headers_complete(llhttp_t* p) { return self(p)->headers_complete(); }
+int RequestParser::cb_headers_complete(llhttp_t* p) {
+  return self(p)->headers_complete();
+}
 
 int RequestParser::headers_complete() {
   auto view = [this](Span s) { return std::string_view(storage_.data() + s.off, s.len); };
@@ -178,7 +184,8 @@ int RequestParser::headers_complete() {
   head_.version_minor = parser_.http_minor;
   head_.headers.clear();
   head_.headers.reserve(fields_.size());
-  for (const FieldSpans& f : fields_) head_.headers.push_back({view(f.name), view(f.value)});
+  for (const FieldSpans& f : fields_)
+    head_.headers.push_back({view(f.name), view(f.value)});
 
   if (head_.version_major == 0) return fail(400, "HTTP/0.9 requests are not supported");
   if (head_.version_major != 1 || head_.version_minor > 1) {

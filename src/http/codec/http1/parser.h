@@ -16,10 +16,10 @@
 namespace hs::http::h1 {
 
 struct ParserLimits {
-  size_t max_request_line = 8 * 1024;    // method + target + version; over it: 414
-  size_t max_header_bytes = 32 * 1024;   // all header field lines; over it: 431
-  size_t max_header_count = 100;         // field lines; over it: 431
-  uint64_t max_body_size = 30'000'000;   // decoded body bytes; over it: 413 (IIS's default)
+  size_t max_request_line = 8 * 1024;   // method + target + version; over it: 414
+  size_t max_header_bytes = 32 * 1024;  // all header field lines; over it: 431
+  size_t max_header_count = 100;        // field lines; over it: 431
+  uint64_t max_body_size = 30'000'000;  // decoded body bytes; over it: 413 (IIS's default)
 };
 
 class RequestParser {

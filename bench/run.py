@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Side-by-side HTTP benchmark: httpserv vs nginx vs h2o on this machine.
+
+Each server runs one worker pinned to CPU 0; wrk runs pinned to CPU 1. Every scenario runs in
+alternating rounds (A B C A B C ...) after a warm-up, and the medians are reported. Besides req/s
+we report the server's CPU share over the run (from /proc/PID/stat) and req/s per server core
+(req/s / CPU share): on tiny responses the load generator saturates first, so that is the fair
+figure. Output: a Markdown table on stdout and in bench/results/latest.md (+ latest.json).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def make_www(root):
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, "hello.txt"), "wb") as f:
+        f.write(b"Hello, World!")
+    for name, size in (("4k.bin", 4096), ("64k.bin", 65536), ("1m.bin", 1 << 20)):
+        with open(os.path.join(root, name), "wb") as f:
+            f.write(bytes((i * 131 + 7) & 0xFF for i in range(size)))
+
+
+def proc_cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+        except OSError:
+            pass
+    return total / TICK
+
+
+def other_cpu_busy():
+    """Fraction of all CPU time that was busy (used to flag noisy runs)."""
+    with open("/proc/stat") as f:
+        parts = [int(x) for x in f.readline().split()[1:]]
+    idle = parts[3] + parts[4]
+    return sum(parts), idle
+
+
+def wait_port(port, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class Server:
+    def __init__(self, name, argv, port, worker_pids_fn=None):
+        self.name, self.argv, self.port = name, argv, port
+        self.proc = None
+        self.worker_pids_fn = worker_pids_fn
+
+    def start(self):
+        self.proc = subprocess.Popen(["taskset", "-c", "0"] + self.argv,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
+        if not wait_port(self.port):
+            raise RuntimeError(f"{self.name} did not start: {' '.join(self.argv)}")
+
+    def pids(self):
+        # The whole process group (nginx and h2o fork workers).
+        out = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True)
+        return [int(p) for p in out.stdout.split()] or [self.proc.pid]
+
+    def rss_kb(self):
+        total = 0
+        for pid in self.pids():
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    m = re.search(r"VmRSS:\s+(\d+)", f.read())
+                    total += int(m.group(1)) if m else 0
+            except OSError:
+                pass
+        return total
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def run_wrk(port, path, conns, seconds, script=None):
+    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--latency"]
+    if script:
+        cmd += ["-s", script]
+    cmd.append(f"http://127.0.0.1:{port}{path}")
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    def grab(pattern, conv=float, default=0.0):
+        m = re.search(pattern, out)
+        return conv(m.group(1)) if m else default
+    def lat(label):
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        if not m:
+            return 0.0
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+    errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    non2xx = grab(r"Non-2xx or 3xx responses: (\d+)", int, 0)
+    size = grab(r"Transfer/sec:\s+([\d.]+)([KMG]?B)", str, "0")
+    m = re.search(r"Transfer/sec:\s+([\d.]+)([KMG]?B)", out)
+    mbps = float(m.group(1)) * {"B": 1e-6, "KB": 1e-3, "MB": 1.0, "GB": 1e3}[m.group(2)] if m else 0
+    return {"rps": grab(r"Requests/sec:\s+([\d.]+)"), "mbps": mbps, "p50_ms": lat("50"),
+            "p99_ms": lat("99"), "errors": errors + non2xx, "raw": out}
+
+
+PIPELINE_LUA = """
+init = function(args)
+  local r = {}
+  for i = 1, 16 do r[i] = wrk.format(nil, wrk.path) end
+  req = table.concat(r)
+end
+request = function() return req end
+"""
+
+
+def measure(server, scen, seconds, warmup):
+    run_wrk(server.port, scen["path"], scen["conns"], warmup, scen.get("script"))
+    pids = server.pids()
+    c0 = proc_cpu_seconds(pids)
+    tot0, idle0 = other_cpu_busy()
+    t0 = time.time()
+    r = run_wrk(server.port, scen["path"], scen["conns"], seconds, scen.get("script"))
+    wall = time.time() - t0
+    cpu = (proc_cpu_seconds(pids) - c0) / wall
+    tot1, idle1 = other_cpu_busy()
+    busy_share = 1 - (idle1 - idle0) / max(1, tot1 - tot0)  # of both cores
+    # With the pipeline script wrk counts every response (it counts the requests in the
+    # string the script returns), so no scaling is needed.
+    r["cpu"] = cpu
+    r["per_core"] = r["rps"] / cpu if cpu > 0 else 0
+    r["rss_kb"] = server.rss_kb()
+    # Both cores are expected busy (server + wrk); more than that means interference.
+    r["noisy"] = busy_share > 0.98 and cpu < 0.5
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--httpserv", required=True)
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--scenarios", default="hello,pipelined,64k,1m")
+    args = ap.parse_args()
+
+    work = tempfile.mkdtemp(prefix="httpserv-bench-")
+    www = os.path.join(work, "www")
+    make_www(www)
+    servers = []
+    p = free_port()
+    servers.append(Server("httpserv", [os.path.abspath(args.httpserv), "--root", www, "--listen",
+                                       f"127.0.0.1:{p}", "--workers", "1", "--log-level", "warn"], p))
+    if shutil.which("nginx"):
+        p = free_port()
+        conf = os.path.join(work, "nginx.conf")
+        with open(conf, "w") as f:
+            user = "user root;" if os.geteuid() == 0 else ""  # workers must read our temp dir
+            f.write(f"""{user} worker_processes 1; daemon off; pid {work}/nginx.pid;
+error_log {work}/nginx-error.log;
+events {{ worker_connections 4096; }}
+http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000000;
+  include /etc/nginx/mime.types;
+  server {{ listen 127.0.0.1:{p}; root {www}; }} }}
+""")
+        servers.append(Server("nginx", ["nginx", "-c", conf, "-e", f"{work}/nginx-error.log"], p))
+    if shutil.which("h2o"):
+        p = free_port()
+        conf = os.path.join(work, "h2o.conf")
+        with open(conf, "w") as f:
+            # As root h2o would switch to "nobody", who cannot read our private temp dir.
+            f.write(f"""user: {os.environ.get("USER") or "root"}
+num-threads: 1
+pid-file: {work}/h2o.pid
+error-log: {work}/h2o-error.log
+listen: {{host: 127.0.0.1, port: {p}}}
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: {www}
+""")
+        servers.append(Server("h2o", ["h2o", "-c", conf], p))
+
+    pipeline = os.path.join(work, "pipeline.lua")
+    with open(pipeline, "w") as f:
+        f.write(PIPELINE_LUA)
+    all_scenarios = {
+        "hello": {"title": "hello.txt, c64", "path": "/hello.txt", "conns": 64},
+        "pipelined": {"title": "hello.txt, c64, pipelined x16", "path": "/hello.txt", "conns": 64,
+                      "script": pipeline},
+        "4k": {"title": "4 KiB, c64", "path": "/4k.bin", "conns": 64},
+        "64k": {"title": "64 KiB, c64", "path": "/64k.bin", "conns": 64},
+        "1m": {"title": "1 MiB, c64", "path": "/1m.bin", "conns": 64},
+    }
+    scenarios = [(k, all_scenarios[k]) for k in args.scenarios.split(",")]
+
+    results = {}
+    try:
+        for s in servers:
+            s.start()
+        for key, scen in scenarios:
+            for rnd in range(args.rounds):
+                for s in servers:
+                    r = measure(s, scen, args.seconds, args.warmup)
+                    if r["noisy"]:
+                        print(f"  {key} {s.name} round {rnd}: noisy, repeating", file=sys.stderr)
+                        r = measure(s, scen, args.seconds, args.warmup)
+                    results.setdefault(key, {}).setdefault(s.name, []).append(r)
+                    print(f"  {key:10s} {s.name:9s} round {rnd}: {r['rps']:>10.0f} req/s "
+                          f"cpu {r['cpu']:.2f} per-core {r['per_core']:>10.0f} "
+                          f"p99 {r['p99_ms']:.2f} ms", file=sys.stderr)
+    finally:
+        for s in servers:
+            s.stop()
+
+    def med(key, name, field):
+        return statistics.median(r[field] for r in results[key][name])
+
+    names = [s.name for s in servers]
+    lines = [f"# httpserv benchmark — {time.strftime('%Y-%m-%d %H:%M')}",
+             "",
+             f"Machine: {os.cpu_count()} cores; servers pinned to CPU 0 (one worker each), wrk "
+             f"(-t1) to CPU 1; {args.rounds} alternating rounds of {args.seconds} s after "
+             f"{args.warmup} s warm-up; medians.",
+             "",
+             "| scenario | server | req/s | MB/s | p50 ms | p99 ms | errors | server CPU | "
+             "req/s per core | RSS MB |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for key, scen in scenarios:
+        for n in names:
+            lines.append(f"| {scen['title']} | {n} | {med(key, n, 'rps'):.0f} | "
+                         f"{med(key, n, 'mbps'):.1f} | {med(key, n, 'p50_ms'):.2f} | "
+                         f"{med(key, n, 'p99_ms'):.2f} | {med(key, n, 'errors'):.0f} | "
+                         f"{med(key, n, 'cpu'):.2f} | {med(key, n, 'per_core'):.0f} | "
+                         f"{med(key, n, 'rss_kb') / 1024:.1f} |")
+    lines += ["", "Ratios (httpserv / other; >1 means httpserv is ahead):", "",
+              "| scenario | vs | req/s | req/s per core | MB/s |", "|---|---|---:|---:|---:|"]
+    for key, scen in scenarios:
+        for n in names[1:]:
+            def ratio(field):
+                b = med(key, n, field)
+                return med(key, "httpserv", field) / b if b else float("nan")
+            lines.append(f"| {scen['title']} | {n} | {ratio('rps'):.2f} | "
+                         f"{ratio('per_core'):.2f} | {ratio('mbps'):.2f} |")
+    table = "\n".join(lines) + "\n"
+    print(table)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", "latest.md"), "w") as f:
+        f.write(table)
+    with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
+        json.dump({k: {n: [{x: y for x, y in r.items() if x != "raw"} for r in v]
+                       for n, v in d.items()} for k, d in results.items()}, f, indent=1)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
