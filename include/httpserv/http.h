@@ -56,11 +56,16 @@ struct HTTP_VERSION {
 typedef HTTP_VERSION* PHTTP_VERSION;
 
 // Brace initialisers, e.g. `HTTP_VERSION v = HTTP_VERSION_1_1;`.
-#define HTTP_VERSION_UNKNOWN {0, 0}
-#define HTTP_VERSION_0_9 {0, 9}
-#define HTTP_VERSION_1_0 {1, 0}
-#define HTTP_VERSION_1_1 {1, 1}
-#define HTTP_VERSION_2_0 {2, 0}
+#define HTTP_VERSION_UNKNOWN \
+  { 0, 0 }
+#define HTTP_VERSION_0_9 \
+  { 0, 9 }
+#define HTTP_VERSION_1_0 \
+  { 1, 0 }
+#define HTTP_VERSION_1_1 \
+  { 1, 1 }
+#define HTTP_VERSION_2_0 \
+  { 2, 0 }
 
 #define HTTP_SET_VERSION(version, major, minor) \
   do {                                          \

@@ -1,8 +1,8 @@
 // IIS 7+ native module API for httpserv (Linux re-implementation of httpserv.h).
 //
-// Written from the behavioural spec (docs: /work/shared/spec/iis-native-api.md, sections
-// quoted as "spec x.y"). Names, parameter lists, const-ness, default arguments, numeric
-// values and GUIDs are Microsoft's; the comments are ours. Linux specifics:
+// Written from the project's behavioural spec of the API (sections quoted as "spec x.y").
+// Names, parameter lists, const-ness, default arguments, numeric values and GUIDs are
+// Microsoft's; the comments are ours. Linux specifics:
 //   - All interfaces are plain pure-virtual classes (no IUnknown). Each versioned family is
 //     one single-inheritance chain (IHttpContext4 -> 3 -> 2 -> IHttpContext, ...), so the
 //     object the server hands out is always the newest version and a C-style cast between
@@ -14,6 +14,8 @@
 //     (using-declarations, spec 5.2).
 //   - RegisterModule is declared extern "C" with default visibility, so a module's
 //     definition is exported unmangled even when built with -fvisibility=hidden.
+//   - Default arguments that Microsoft writes as NULL are written nullptr (same value; keeps
+//     -Wzero-as-null-pointer-constant quiet in module builds).
 //   - Default notification handlers of CHttpModule / CGlobalModule log
 //     "module subscribed to <X> but did not override it" through HttpservLogWrite and return
 //     CONTINUE (no DebugBreak).
@@ -224,8 +226,7 @@ class IWorkerProcessFramework;
 // Completion callback of the v2 async APIs (IHttpResponse2::WriteEntityChunks / Flush,
 // IHttpRequest3::ReadEntityBody), called instead of CHttpModule::OnAsyncCompletion (spec 6.5).
 typedef REQUEST_NOTIFICATION_STATUS(WINAPI* PFN_ASYNC_COMPLETION)(
-    IHttpContext3* pHttpContext, IHttpCompletionInfo2* pCompletionInfo,
-    VOID* pvCompletionContext);
+    IHttpContext3* pHttpContext, IHttpCompletionInfo2* pCompletionInfo, VOID* pvCompletionContext);
 
 // IHttpRequest4::ReadEntityBody, IHttpContext3::PostCompletion and
 // IHttpServer2::GetExtendedInterface hide the base-class overloads of the same name, exactly
@@ -820,7 +821,8 @@ class IHttpResponse {
   virtual PCSTR GetHeader(PCSTR pszHeaderName, USHORT* pcchHeaderValue = nullptr) const = 0;
 
   // NUL-terminated value of a header by id, or NULL (and *pcch = 0) when absent.
-  virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT* pcchHeaderValue = nullptr) const = 0;
+  virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex,
+                          USHORT* pcchHeaderValue = nullptr) const = 0;
 
   // Resets status, headers and body to the defaults; no visible effect after a flush.
   virtual VOID Clear() = 0;
@@ -872,9 +874,10 @@ class IHttpResponse {
 
   // The full status: code, sub-status, reason, error, setting module and notification, ...
   // Any out-pointer may be NULL. Strings are server-owned.
-  virtual VOID GetStatus(USHORT* pStatusCode, USHORT* pSubStatus = nullptr, PCSTR* ppszReason = nullptr,
-                         USHORT* pcchReason = nullptr, HRESULT* phrErrorToReport = nullptr,
-                         PCWSTR* ppszModule = nullptr, DWORD* pdwNotification = nullptr,
+  virtual VOID GetStatus(USHORT* pStatusCode, USHORT* pSubStatus = nullptr,
+                         PCSTR* ppszReason = nullptr, USHORT* pcchReason = nullptr,
+                         HRESULT* phrErrorToReport = nullptr, PCWSTR* ppszModule = nullptr,
+                         DWORD* pdwNotification = nullptr,
                          IAppHostConfigException** ppException = nullptr,
                          BOOL* pfTrySkipCustomErrors = nullptr) = 0;
 
@@ -964,7 +967,8 @@ class IHttpRequest {
   virtual PCSTR GetHeader(PCSTR pszHeaderName, USHORT* pcchHeaderValue = nullptr) const = 0;
 
   // NUL-terminated value of a request header by id (0-40), or NULL when absent.
-  virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT* pcchHeaderValue = nullptr) const = 0;
+  virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex,
+                          USHORT* pcchHeaderValue = nullptr) const = 0;
 
   // Sets a request header by name (fReplace FALSE appends ", value").
   virtual HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue,
@@ -1187,12 +1191,11 @@ class IHttpContext {
   virtual HRESULT ReleaseClonedContext() = 0;
 
   // The notification (and module) currently executing, with start tick counts.
-  virtual HRESULT GetCurrentExecutionStats(DWORD* pdwNotification,
-                                           DWORD* pdwNotificationStartTickCount = nullptr,
-                                           PCWSTR* ppszModule = nullptr,
-                                           DWORD* pdwModuleStartTickCount = nullptr,
-                                           DWORD* pdwAsyncNotification = nullptr,
-                                           DWORD* pdwAsyncNotificationStartTickCount = nullptr) const = 0;
+  virtual HRESULT GetCurrentExecutionStats(
+      DWORD* pdwNotification, DWORD* pdwNotificationStartTickCount = nullptr,
+      PCWSTR* ppszModule = nullptr, DWORD* pdwModuleStartTickCount = nullptr,
+      DWORD* pdwAsyncNotification = nullptr,
+      DWORD* pdwAsyncNotificationStartTickCount = nullptr) const = 0;
 
   // The request's trace context; never NULL (a no-op object when tracing is off).
   virtual IHttpTraceContext* GetTraceContext() const = 0;
@@ -1209,7 +1212,8 @@ class IHttpContext {
 
   // Looks up the handler mapping for a site, URL and verb.
   virtual HRESULT MapHandler(DWORD dwSiteId, PCWSTR pszSiteName, PCWSTR pszUrl, PCSTR pszVerb,
-                             IScriptMapInfo** ppScriptMap, BOOL fIgnoreWildcardMappings = FALSE) = 0;
+                             IScriptMapInfo** ppScriptMap,
+                             BOOL fIgnoreWildcardMappings = FALSE) = 0;
 
   // Deprecated; returns E_NOTIMPL.
   virtual HRESULT GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION version,
@@ -1235,7 +1239,8 @@ class IHttpContext3 : public IHttpContext2 {
   virtual HRESULT InheritServerVariable(PCSTR szName, BOOL fFailIfNotExist = FALSE) = 0;
 
   // Queues a completion that calls pfnCompletionRoutine instead of OnAsyncCompletion.
-  virtual HRESULT PostCompletion(DWORD cbBytes, LPOVERLAPPED_COMPLETION_ROUTINE pfnCompletionRoutine,
+  virtual HRESULT PostCompletion(DWORD cbBytes,
+                                 LPOVERLAPPED_COMPLETION_ROUTINE pfnCompletionRoutine,
                                  VOID* pvCompletionContext) = 0;
 };
 
@@ -1353,10 +1358,9 @@ typedef IHttpApplicationProvider IHttpApplicationStopProvider;
 class IHttpApplicationResolveModulesProvider : public IHttpApplicationProvider {
  public:
   // Registers a request-level module for the application.
-  virtual HRESULT RegisterModule(HTTP_MODULE_ID parentModuleId,
-                                 IHttpModuleFactory* pModuleFactory, PCWSTR pszModuleName,
-                                 PCWSTR pszModuleType, PCWSTR pszModulePreCondition,
-                                 DWORD dwRequestNotifications,
+  virtual HRESULT RegisterModule(HTTP_MODULE_ID parentModuleId, IHttpModuleFactory* pModuleFactory,
+                                 PCWSTR pszModuleName, PCWSTR pszModuleType,
+                                 PCWSTR pszModulePreCondition, DWORD dwRequestNotifications,
                                  DWORD dwPostRequestNotifications) = 0;
 
   // Sets the priority of a module registered above for one notification.
@@ -1931,7 +1935,8 @@ class CGlobalModule {
   virtual ~CGlobalModule() = default;
 
   // GL_STOP_LISTENING: the server stops accepting requests.
-  virtual GLOBAL_NOTIFICATION_STATUS OnGlobalStopListening(IGlobalStopListeningProvider* pProvider) {
+  virtual GLOBAL_NOTIFICATION_STATUS OnGlobalStopListening(
+      IGlobalStopListeningProvider* pProvider) {
     (void)pProvider;
     httpserv::detail::log_not_overridden("OnGlobalStopListening");
     return GL_NOTIFICATION_CONTINUE;
@@ -2098,9 +2103,8 @@ typedef HRESULT(WINAPI* PFN_REGISTERMODULE)(DWORD dwServerVersion,
 // version, the registration object and the server; return S_OK or the module fails to load.
 // Declared extern "C" with default visibility so the module's definition is exported as the
 // unmangled symbol "RegisterModule".
-extern "C" __attribute__((visibility("default"))) HRESULT WINAPI
-RegisterModule(DWORD dwServerVersion, IHttpModuleRegistrationInfo* pModuleInfo,
-               IHttpServer* pGlobalInfo);
+extern "C" __attribute__((visibility("default"))) HRESULT WINAPI RegisterModule(
+    DWORD dwServerVersion, IHttpModuleRegistrationInfo* pModuleInfo, IHttpServer* pGlobalInfo);
 
 #pragma GCC diagnostic pop
 
@@ -2119,7 +2123,8 @@ constexpr uint32_t hex_digit(char c) {
 
 constexpr uint32_t hex_value(const char* text, int first, int count) {
   uint32_t v = 0;
-  for (int i = 0; i < count; ++i) v = (v << 4) | hex_digit(text[first + i]);
+  for (int i = 0; i < count; ++i)
+    v = (v << 4) | hex_digit(text[first + i]);
   return v;
 }
 
@@ -2136,7 +2141,8 @@ constexpr GUID guid_from_string(const char (&text)[N]) {
   g.Data3 = static_cast<uint16_t>(hex_value(text, 14, 4));
   g.Data4[0] = static_cast<uint8_t>(hex_value(text, 19, 2));
   g.Data4[1] = static_cast<uint8_t>(hex_value(text, 21, 2));
-  for (int i = 0; i < 6; ++i) g.Data4[2 + i] = static_cast<uint8_t>(hex_value(text, 24 + 2 * i, 2));
+  for (int i = 0; i < 6; ++i)
+    g.Data4[2 + i] = static_cast<uint8_t>(hex_value(text, 24 + 2 * i, 2));
   return g;
 }
 
@@ -2147,10 +2153,10 @@ constexpr GUID guid_from_string(const char (&text)[N]) {
 template <class T>
 struct HttpservIid;
 
-#define HTTPSERV_DEFINE_IID(type, text)                                                 \
-  template <>                                                                           \
-  struct HttpservIid<type> {                                                            \
-    static constexpr GUID value = ::httpserv::detail::guid_from_string(text);           \
+#define HTTPSERV_DEFINE_IID(type, text)                                       \
+  template <>                                                                 \
+  struct HttpservIid<type> {                                                  \
+    static constexpr GUID value = ::httpserv::detail::guid_from_string(text); \
   }
 
 HTTPSERV_DEFINE_IID(IHttpStoredContext, "f1927f76-790e-4ccb-a72e-396bdfdae05d");
@@ -2177,8 +2183,7 @@ HTTPSERV_DEFINE_IID(IHttpResponse3, "19578e49-d080-45da-b673-96cb475d3c5d");
 HTTPSERV_DEFINE_IID(IHttpResponse4, "1a2acc57-cae2-4f28-b4ab-00c8f96b12ec");
 HTTPSERV_DEFINE_IID(IHttpUser, "8059e6f8-10ce-4d61-b47e-5a1d8d9a8b67");
 HTTPSERV_DEFINE_IID(IHttpConnectionStoredContext, "841d9a71-75f4-4626-8b97-66046ca7e45b");
-HTTPSERV_DEFINE_IID(IHttpConnectionModuleContextContainer,
-                    "f3dd2fb3-4d11-4295-b8ab-4cb667add1fe");
+HTTPSERV_DEFINE_IID(IHttpConnectionModuleContextContainer, "f3dd2fb3-4d11-4295-b8ab-4cb667add1fe");
 HTTPSERV_DEFINE_IID(IHttpConnection, "d9a5de00-3346-4599-9826-fe88565e1226");
 HTTPSERV_DEFINE_IID(IHttpFileInfo, "71e95595-8c74-44d9-88a9-f5112d5f5900");
 HTTPSERV_DEFINE_IID(IHttpSite, "eb16a6ec-ba5d-436f-bf24-3ede13906450");
@@ -2204,8 +2209,7 @@ HTTPSERV_DEFINE_IID(ISendResponseProvider, "57f2e7bc-0bcf-4a9f-94a4-10e55c6e5b51
 HTTPSERV_DEFINE_IID(IReadEntityProvider, "fe6d905a-99b8-49fd-b389-cfc809562b81");
 HTTPSERV_DEFINE_IID(IPreBeginRequestProvider, "fb715d26-aff9-476a-8fc0-6b1acb3d1098");
 HTTPSERV_DEFINE_IID(IHttpApplicationProvider, "1de2c71c-c126-4512-aed3-f4f885e14997");
-HTTPSERV_DEFINE_IID(IHttpApplicationResolveModulesProvider,
-                    "0617d9b9-e20f-4a9f-94f9-35403b3be01e");
+HTTPSERV_DEFINE_IID(IHttpApplicationResolveModulesProvider, "0617d9b9-e20f-4a9f-94f9-35403b3be01e");
 HTTPSERV_DEFINE_IID(IGlobalRSCAQueryProvider, "63fdc43f-934a-4ee5-bcd8-7e7b50b75605");
 HTTPSERV_DEFINE_IID(IGlobalStopListeningProvider, "41f9a601-e25d-4ac8-8a1f-635698a30ab9");
 HTTPSERV_DEFINE_IID(ICacheProvider, "58925fb9-7c5e-4684-833b-4a04e1286690");

@@ -295,10 +295,12 @@ TEST(CompatBase, Interlocked) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&shared] {
-      for (int i = 0; i < 10000; ++i) InterlockedIncrement(&shared);
+      for (int i = 0; i < 10000; ++i)
+        InterlockedIncrement(&shared);
     });
   }
-  for (std::thread& t : threads) t.join();
+  for (std::thread& t : threads)
+    t.join();
   EXPECT_EQ(static_cast<LONG>(shared), 40000);
 }
 
@@ -375,8 +377,9 @@ TEST(CompatBase, ReportEventReachesServerLog) {
   EXPECT_EQ(records[2].level, HTTPSERV_LOG_INFO);
   EXPECT_EQ(records[2].message, "[event 7] second");
   EXPECT_EQ(records[3].level, HTTPSERV_LOG_WARNING);
-  EXPECT_EQ(records[3].source, "W\xc3\xa9"
-                               "b");
+  EXPECT_EQ(records[3].source,
+            "W\xc3\xa9"
+            "b");
   EXPECT_EQ(records[3].message, "caf\xc3\xa9");
 
   EXPECT_FALSE(ReportEventA(nullptr, EVENTLOG_ERROR_TYPE, 0, 0, nullptr, 0, 0, nullptr, nullptr));

@@ -19,7 +19,8 @@ namespace headers_test {
 class FakeModuleContextContainer final : public IHttpModuleContextContainer {
  public:
   ~FakeModuleContextContainer() override {
-    for (auto& entry : contexts) entry.second->CleanupStoredContext();
+    for (auto& entry : contexts)
+      entry.second->CleanupStoredContext();
   }
   IHttpStoredContext* GetModuleContext(HTTP_MODULE_ID moduleId) override {
     auto it = contexts.find(moduleId);
@@ -687,8 +688,7 @@ class FakeServer final : public IHttpServer3 {
     (void)ppFileMonitor;
     return E_NOTIMPL;
   }
-  HRESULT GetExtendedInterface(HTTP_SERVER_INTERFACE_VERSION version,
-                               PVOID* ppInterface) override {
+  HRESULT GetExtendedInterface(HTTP_SERVER_INTERFACE_VERSION version, PVOID* ppInterface) override {
     if (ppInterface == nullptr) return E_POINTER;
     switch (version) {
       case HTTP_SERVER_INTERFACE_V2:
@@ -792,8 +792,7 @@ class FakeRegistrationInfo final : public IHttpModuleRegistrationInfo2 {
  public:
   PCWSTR GetName() const override { return L"PublishedModule"; }
   HTTP_MODULE_ID GetId() const override { return reinterpret_cast<HTTP_MODULE_ID>(0x1234); }
-  HRESULT SetRequestNotifications(IHttpModuleFactory* pModuleFactory,
-                                  DWORD dwRequestNotifications,
+  HRESULT SetRequestNotifications(IHttpModuleFactory* pModuleFactory, DWORD dwRequestNotifications,
                                   DWORD dwPostRequestNotifications) override {
     if (factory != nullptr) return HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS);
     factory = pModuleFactory;
@@ -837,7 +836,8 @@ class FakeRegistrationInfo final : public IHttpModuleRegistrationInfo2 {
 class FakeAllocator final : public IModuleAllocator {
  public:
   ~FakeAllocator() override {
-    for (void* block : blocks) ::operator delete(block);
+    for (void* block : blocks)
+      ::operator delete(block);
   }
   VOID* AllocateMemory(DWORD cbAllocation) override {
     blocks.push_back(::operator new(cbAllocation));

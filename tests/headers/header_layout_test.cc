@@ -23,8 +23,8 @@ using headers_test::FakeResponse;
 using headers_test::FakeServer;
 
 // Both a compile-time and a run-time check of the same condition.
-#define CHECK_BOTH(expr)          \
-  static_assert(expr, #expr);     \
+#define CHECK_BOTH(expr)      \
+  static_assert(expr, #expr); \
   EXPECT_TRUE(expr) << #expr
 
 // ---------------------------------------------------------------------------------------------
@@ -130,9 +130,9 @@ TEST(HeaderLayout, DataChunk) {
   chunk.FromFileHandle.ByteRange.Length.QuadPart = HTTP_BYTE_RANGE_TO_EOF;
   chunk.FromFileHandle.FileHandle = HttpservHandleFromFd(7);
   EXPECT_EQ(HttpservFdFromHandle(chunk.FromFileHandle.FileHandle), 7);
-  EXPECT_EQ(reinterpret_cast<char*>(&chunk.FromFileHandle.FileHandle) -
-                reinterpret_cast<char*>(&chunk),
-            24);
+  EXPECT_EQ(
+      reinterpret_cast<char*>(&chunk.FromFileHandle.FileHandle) - reinterpret_cast<char*>(&chunk),
+      24);
 
   CHECK_BOTH(HttpDataChunkFromMemory == 0);
   CHECK_BOTH(HttpDataChunkFromFileHandle == 1);
@@ -336,8 +336,7 @@ TEST(HeaderLayout, HresultMacros) {
   CHECK_BOTH(HRESULT_CODE(HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)) == ERROR_HANDLE_EOF);
   CHECK_BOTH(HRESULT_FACILITY(E_INVALIDARG) == FACILITY_WIN32);
   CHECK_BOTH(HRESULT_SEVERITY(E_INVALIDARG) == SEVERITY_ERROR);
-  CHECK_BOTH(MAKE_HRESULT(SEVERITY_ERROR, FACILITY_WIN32, ERROR_INVALID_PARAMETER) ==
-             E_INVALIDARG);
+  CHECK_BOTH(MAKE_HRESULT(SEVERITY_ERROR, FACILITY_WIN32, ERROR_INVALID_PARAMETER) == E_INVALIDARG);
   CHECK_BOTH(E_INVALIDARG == HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER));
   CHECK_BOTH(E_OUTOFMEMORY == HRESULT_FROM_WIN32(ERROR_OUTOFMEMORY));
   CHECK_BOTH(E_OUTOFMEMORY != HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY));
@@ -400,8 +399,8 @@ TEST(HeaderLayout, HresultTable) {
        static_cast<HRESULT>(0x80070032)},
       {"ERROR_NETNAME_DELETED", ERROR_NETNAME_DELETED, HRESULT_FROM_WIN32(ERROR_NETNAME_DELETED),
        static_cast<HRESULT>(0x80070040)},
-      {"ERROR_ALREADY_ASSIGNED", ERROR_ALREADY_ASSIGNED,
-       HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED), static_cast<HRESULT>(0x80070055)},
+      {"ERROR_ALREADY_ASSIGNED", ERROR_ALREADY_ASSIGNED, HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED),
+       static_cast<HRESULT>(0x80070055)},
       {"ERROR_INVALID_PARAMETER", ERROR_INVALID_PARAMETER,
        HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER), static_cast<HRESULT>(0x80070057)},
       {"ERROR_BROKEN_PIPE", ERROR_BROKEN_PIPE, HRESULT_FROM_WIN32(ERROR_BROKEN_PIPE),
@@ -433,9 +432,9 @@ TEST(HeaderLayout, HresultTable) {
       {"WSAECONNRESET", WSAECONNRESET, HRESULT_FROM_WIN32(WSAECONNRESET),
        static_cast<HRESULT>(0x80072746)},
   };
-  const long expected_win32[] = {0,  0,  -1, -1,  -1,  -1,  -1,  -1,  -1,  -1,
-                                 5,  6,  14, 87,  2,   3,   6,   8,   11,  13,
-                                 38, 50, 64, 85,  87,  109, 122, 183, 234, 534,
+  const long expected_win32[] = {0,   0,   -1,   -1,   -1,   -1,   -1,   -1,   -1,   -1,
+                                 5,   6,   14,   87,   2,    3,    6,    8,    11,   13,
+                                 38,  50,  64,   85,   87,   109,  122,  183,  234,  534,
                                  995, 997, 1001, 1168, 1229, 1236, 1255, 1413, 10054};
   static_assert(sizeof(rows) / sizeof(rows[0]) == sizeof(expected_win32) / sizeof(long));
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); ++i) {
@@ -548,9 +547,9 @@ TEST(HeaderLayout, MiscConstants) {
   CHECK_BOTH((std::is_same_v<PFN_REGISTERMODULE, decltype(&RegisterModule)>));
   CHECK_BOTH((std::is_same_v<PFN_REGISTERMODULE,
                              HRESULT (*)(DWORD, IHttpModuleRegistrationInfo*, IHttpServer*)>));
-  CHECK_BOTH((std::is_same_v<PFN_ASYNC_COMPLETION,
-                             REQUEST_NOTIFICATION_STATUS (*)(IHttpContext3*, IHttpCompletionInfo2*,
-                                                             VOID*)>));
+  CHECK_BOTH(
+      (std::is_same_v<PFN_ASYNC_COMPLETION, REQUEST_NOTIFICATION_STATUS (*)(
+                                                IHttpContext3*, IHttpCompletionInfo2*, VOID*)>));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -558,20 +557,20 @@ TEST(HeaderLayout, MiscConstants) {
 // ---------------------------------------------------------------------------------------------
 
 TEST(HeaderLayout, InterfaceIds) {
-  constexpr GUID kResponse2 = {0x0822c871, 0xf14e, 0x4974,
-                               {0xa1, 0xe6, 0x5b, 0x3c, 0x1f, 0x09, 0xb7, 0x6a}};
-  constexpr GUID kResponse4 = {0x1a2acc57, 0xcae2, 0x4f28,
-                               {0xb4, 0xab, 0x00, 0xc8, 0xf9, 0x6b, 0x12, 0xec}};
-  constexpr GUID kContext = {0x424c1b8c, 0xa1ba, 0x44d7,
-                             {0xac, 0x98, 0x9f, 0x8f, 0x45, 0x77, 0x01, 0xa5}};
-  constexpr GUID kServer3 = {0xf7a66d59, 0xc0a2, 0x48b5,
-                             {0xa8, 0x8f, 0xbe, 0x59, 0x75, 0xc9, 0x60, 0xfb}};
-  constexpr GUID kRegistration = {0x07e5beb3, 0xb798, 0x459d,
-                                  {0xa9, 0x8a, 0xe6, 0xc4, 0x85, 0xb2, 0xb3, 0xbc}};
-  constexpr GUID kCompletion2 = {0x53129f70, 0x0196, 0x47ec,
-                                 {0xb1, 0x6c, 0x12, 0x79, 0x06, 0x2a, 0xfe, 0xb6}};
-  constexpr GUID kRequest3 = {0xb32e4e0f, 0x4057, 0x4feb,
-                              {0xae, 0xab, 0x7b, 0x69, 0xc0, 0x3c, 0x63, 0x14}};
+  constexpr GUID kResponse2 = {
+      0x0822c871, 0xf14e, 0x4974, {0xa1, 0xe6, 0x5b, 0x3c, 0x1f, 0x09, 0xb7, 0x6a}};
+  constexpr GUID kResponse4 = {
+      0x1a2acc57, 0xcae2, 0x4f28, {0xb4, 0xab, 0x00, 0xc8, 0xf9, 0x6b, 0x12, 0xec}};
+  constexpr GUID kContext = {
+      0x424c1b8c, 0xa1ba, 0x44d7, {0xac, 0x98, 0x9f, 0x8f, 0x45, 0x77, 0x01, 0xa5}};
+  constexpr GUID kServer3 = {
+      0xf7a66d59, 0xc0a2, 0x48b5, {0xa8, 0x8f, 0xbe, 0x59, 0x75, 0xc9, 0x60, 0xfb}};
+  constexpr GUID kRegistration = {
+      0x07e5beb3, 0xb798, 0x459d, {0xa9, 0x8a, 0xe6, 0xc4, 0x85, 0xb2, 0xb3, 0xbc}};
+  constexpr GUID kCompletion2 = {
+      0x53129f70, 0x0196, 0x47ec, {0xb1, 0x6c, 0x12, 0x79, 0x06, 0xe2, 0xaf, 0xeb}};
+  constexpr GUID kRequest3 = {
+      0xb32e4e0f, 0x4057, 0x4feb, {0xae, 0xab, 0x7b, 0x69, 0xc0, 0x3c, 0x63, 0x14}};
 
   CHECK_BOTH(iid_of<IHttpResponse2>() == kResponse2);
   CHECK_BOTH(iid_of<IHttpResponse4>() == kResponse4);
@@ -623,7 +622,7 @@ TEST(HeaderLayout, SingleInheritanceChains) {
   FakeContext context;
   IHttpContext* c1 = &context;
   EXPECT_EQ(static_cast<void*>((IHttpContext3*)c1), static_cast<void*>(&context));  // NOLINT
-  EXPECT_EQ(static_cast<void*>((IHttpResponse4*)c1->GetResponse()),  // NOLINT
+  EXPECT_EQ(static_cast<void*>((IHttpResponse4*)c1->GetResponse()),                 // NOLINT
             static_cast<void*>(&context.response));
 
   FakeServer server;
@@ -660,9 +659,9 @@ TEST(HeaderLayout, HttpGetExtendedInterface) {
   EXPECT_EQ(wrong, nullptr);
 
   IHttpResponse2* none = nullptr;
-  EXPECT_EQ(HttpGetExtendedInterface(static_cast<IHttpServer*>(nullptr), context.GetResponse(),
-                                     &none),
-            E_POINTER);
+  EXPECT_EQ(
+      HttpGetExtendedInterface(static_cast<IHttpServer*>(nullptr), context.GetResponse(), &none),
+      E_POINTER);
   EXPECT_EQ(server.extended_interface_calls, 4);
 }
 

@@ -103,8 +103,8 @@ public:
 
         // Build the body and send it as one in-memory chunk.
         static char szBody[128];
-        int cchBody = sprintf_s(szBody, sizeof(szBody), "Hello from a native module, request %d\r\n",
-                                (int)lRequest);
+        int cchBody = sprintf_s(szBody, sizeof(szBody),
+                                "Hello from a native module, request %d\r\n", (int)lRequest);
         if (cchBody < 0)
         {
             pHttpResponse->SetStatus(500, "Server Error");

@@ -48,7 +48,6 @@ extern "C" __attribute__((visibility("default"))) void HttpservLogWrite(int leve
                                                                         const char* source,
                                                                         const char* message) {
   std::lock_guard<std::mutex> lock(headers_test::log_mutex());
-  headers_test::log_records().push_back(
-      headers_test::LogRecord{level, source != nullptr ? source : "",
-                              message != nullptr ? message : ""});
+  headers_test::log_records().push_back(headers_test::LogRecord{
+      level, source != nullptr ? source : "", message != nullptr ? message : ""});
 }

@@ -45,8 +45,7 @@ inline int crt_error(const char* function, const char* what, int err) {
 
 // Formats |magnitude| (with a leading '-' if |negative|) in |radix| into buffer[0..size).
 // Returns 0, EINVAL (bad radix or buffer) or ERANGE (too small; buffer emptied).
-inline int format_integer(uint64_t magnitude, bool negative, char* buffer, size_t size,
-                          int radix) {
+inline int format_integer(uint64_t magnitude, bool negative, char* buffer, size_t size, int radix) {
   if (buffer == nullptr || size == 0) return EINVAL;
   if (radix < 2 || radix > 36) {
     buffer[0] = '\0';
@@ -64,7 +63,8 @@ inline int format_integer(uint64_t magnitude, bool negative, char* buffer, size_
     buffer[0] = '\0';
     return ERANGE;
   }
-  for (size_t i = 0; i < n; ++i) buffer[i] = digits[n - 1 - i];
+  for (size_t i = 0; i < n; ++i)
+    buffer[i] = digits[n - 1 - i];
   buffer[n] = '\0';
   return 0;
 }
@@ -212,10 +212,9 @@ inline int _vsnprintf_s(char* buffer, size_t sizeOfBuffer, size_t count, const c
   return keep < total ? -1 : len;
 }
 
-inline int _snprintf_s(char* buffer, size_t sizeOfBuffer, size_t count, const char* format,
-                       ...) __attribute__((format(printf, 4, 5)));
-inline int _snprintf_s(char* buffer, size_t sizeOfBuffer, size_t count, const char* format,
-                       ...) {
+inline int _snprintf_s(char* buffer, size_t sizeOfBuffer, size_t count, const char* format, ...)
+    __attribute__((format(printf, 4, 5)));
+inline int _snprintf_s(char* buffer, size_t sizeOfBuffer, size_t count, const char* format, ...) {
   va_list args;
   va_start(args, format);
   const int n = _vsnprintf_s(buffer, sizeOfBuffer, count, format, args);
@@ -557,7 +556,8 @@ inline errno_t wcstombs_s(size_t* pReturnValue, char (&mbstr)[N], const wchar_t*
 // Converts UTF-8 mbstr to wide characters in wcstr[0..sizeInWords), at most `count` of them
 // (or as many as fit with _TRUNCATE, returning STRUNCATE if cut). *pReturnValue gets the
 // characters written including the NUL. With wcstr == NULL and sizeInWords == 0 it only
-// reports the size needed for the whole string (count is ignored). EILSEQ for malformed UTF-8; ERANGE if the result does not fit.
+// reports the size needed for the whole string (count is ignored). EILSEQ for malformed UTF-8;
+// ERANGE if the result does not fit.
 inline errno_t mbstowcs_s(size_t* pReturnValue, wchar_t* wcstr, size_t sizeInWords,
                           const char* mbstr, size_t count) {
   using httpserv::compat::crt_error;
@@ -622,8 +622,8 @@ inline char* _ltoa(LONG value, char* buffer, int radix) {
   return buffer;
 }
 inline char* _ultoa(ULONG value, char* buffer, int radix) {
-  httpserv::compat::format_integer(value, false, buffer,
-                                   httpserv::compat::kUncheckedIntegerBuffer, radix);
+  httpserv::compat::format_integer(value, false, buffer, httpserv::compat::kUncheckedIntegerBuffer,
+                                   radix);
   return buffer;
 }
 inline char* _i64toa(LONGLONG value, char* buffer, int radix) {
@@ -632,8 +632,8 @@ inline char* _i64toa(LONGLONG value, char* buffer, int radix) {
   return buffer;
 }
 inline char* _ui64toa(ULONGLONG value, char* buffer, int radix) {
-  httpserv::compat::format_integer(value, false, buffer,
-                                   httpserv::compat::kUncheckedIntegerBuffer, radix);
+  httpserv::compat::format_integer(value, false, buffer, httpserv::compat::kUncheckedIntegerBuffer,
+                                   radix);
   return buffer;
 }
 
@@ -653,24 +653,27 @@ inline errno_t _ltoa_s(LONG value, char* buffer, size_t size, int radix) {
 }
 inline errno_t _ultoa_s(ULONG value, char* buffer, size_t size, int radix) {
   const int err = httpserv::compat::format_integer(value, false, buffer, size, radix);
-  return err == 0 ? 0
-                  : httpserv::compat::crt_error("_ultoa_s", "bad argument or too small", err);
+  return err == 0 ? 0 : httpserv::compat::crt_error("_ultoa_s", "bad argument or too small", err);
 }
 inline errno_t _i64toa_s(LONGLONG value, char* buffer, size_t size, int radix) {
   const int err = httpserv::compat::format_signed(value, 64, buffer, size, radix);
-  return err == 0 ? 0
-                  : httpserv::compat::crt_error("_i64toa_s", "bad argument or too small", err);
+  return err == 0 ? 0 : httpserv::compat::crt_error("_i64toa_s", "bad argument or too small", err);
 }
 inline errno_t _ui64toa_s(ULONGLONG value, char* buffer, size_t size, int radix) {
   const int err = httpserv::compat::format_integer(value, false, buffer, size, radix);
-  return err == 0 ? 0
-                  : httpserv::compat::crt_error("_ui64toa_s", "bad argument or too small", err);
+  return err == 0 ? 0 : httpserv::compat::crt_error("_ui64toa_s", "bad argument or too small", err);
 }
 
 // Text to 64-bit integer (MSVC names for strtoll / wcstol).
-inline LONGLONG _atoi64(const char* str) { return std::strtoll(str, nullptr, 10); }
-inline int _wtoi(const wchar_t* str) { return static_cast<int>(std::wcstol(str, nullptr, 10)); }
-inline LONG _wtol(const wchar_t* str) { return static_cast<LONG>(std::wcstol(str, nullptr, 10)); }
+inline LONGLONG _atoi64(const char* str) {
+  return std::strtoll(str, nullptr, 10);
+}
+inline int _wtoi(const wchar_t* str) {
+  return static_cast<int>(std::wcstol(str, nullptr, 10));
+}
+inline LONG _wtol(const wchar_t* str) {
+  return static_cast<LONG>(std::wcstol(str, nullptr, 10));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Case-insensitive comparison (ASCII/C-locale folding for char, towlower for wchar_t).
@@ -691,7 +694,9 @@ inline int _strnicmp(const char* string1, const char* string2, size_t count) {
 inline int _stricmp(const char* string1, const char* string2) {
   return _strnicmp(string1, string2, static_cast<size_t>(-1));
 }
-inline int _strcmpi(const char* string1, const char* string2) { return _stricmp(string1, string2); }
+inline int _strcmpi(const char* string1, const char* string2) {
+  return _stricmp(string1, string2);
+}
 
 inline int _wcsnicmp(const wchar_t* string1, const wchar_t* string2, size_t count) {
   for (size_t i = 0; i < count; ++i) {

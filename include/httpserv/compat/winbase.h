@@ -33,9 +33,13 @@ inline DWORD& last_error_slot() {
 }  // namespace httpserv::compat
 
 // The calling thread's last Win32 error code as set by SetLastError or a shim function.
-inline DWORD GetLastError() { return httpserv::compat::last_error_slot(); }
+inline DWORD GetLastError() {
+  return httpserv::compat::last_error_slot();
+}
 // Sets the calling thread's last Win32 error code.
-inline VOID SetLastError(DWORD dwErrCode) { httpserv::compat::last_error_slot() = dwErrCode; }
+inline VOID SetLastError(DWORD dwErrCode) {
+  httpserv::compat::last_error_slot() = dwErrCode;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Interlocked operations: sequentially consistent __atomic builtins. Each returns what the
@@ -53,8 +57,7 @@ inline LONG InterlockedDecrement(LONG volatile* Addend) {
 inline LONG InterlockedExchange(LONG volatile* Target, LONG Value) {
   return __atomic_exchange_n(Target, Value, __ATOMIC_SEQ_CST);
 }
-inline LONG InterlockedCompareExchange(LONG volatile* Destination, LONG Exchange,
-                                       LONG Comparand) {
+inline LONG InterlockedCompareExchange(LONG volatile* Destination, LONG Exchange, LONG Comparand) {
   __atomic_compare_exchange_n(Destination, &Comparand, Exchange, false, __ATOMIC_SEQ_CST,
                               __ATOMIC_SEQ_CST);
   return Comparand;
@@ -153,9 +156,13 @@ inline PVOID InterlockedCompareExchangePointer(PVOID volatile* Destination, PVOI
 // ---------------------------------------------------------------------------------------------
 
 // Kernel thread id (gettid) of the calling thread.
-inline DWORD GetCurrentThreadId() { return static_cast<DWORD>(::syscall(SYS_gettid)); }
+inline DWORD GetCurrentThreadId() {
+  return static_cast<DWORD>(::syscall(SYS_gettid));
+}
 // Process id of the calling process.
-inline DWORD GetCurrentProcessId() { return static_cast<DWORD>(::getpid()); }
+inline DWORD GetCurrentProcessId() {
+  return static_cast<DWORD>(::getpid());
+}
 
 // Milliseconds of CLOCK_MONOTONIC (Windows: since boot); never goes backwards.
 inline ULONGLONG GetTickCount64() {
@@ -164,12 +171,15 @@ inline ULONGLONG GetTickCount64() {
   return static_cast<ULONGLONG>(ts.tv_sec) * 1000u + static_cast<ULONGLONG>(ts.tv_nsec) / 1000000u;
 }
 // GetTickCount64 truncated to 32 bits; wraps after about 49.7 days as on Windows.
-inline DWORD GetTickCount() { return static_cast<DWORD>(GetTickCount64()); }
+inline DWORD GetTickCount() {
+  return static_cast<DWORD>(GetTickCount64());
+}
 
 // Suspends the calling thread for dwMilliseconds (INFINITE sleeps forever).
 inline VOID Sleep(DWORD dwMilliseconds) {
   if (dwMilliseconds == INFINITE) {
-    for (;;) ::pause();
+    for (;;)
+      ::pause();
   }
   struct timespec req;
   req.tv_sec = static_cast<time_t>(dwMilliseconds / 1000u);
@@ -204,7 +214,8 @@ inline VOID Sleep(DWORD dwMilliseconds) {
 // Zeroes memory through volatile stores so the compiler cannot drop it; returns ptr.
 inline PVOID SecureZeroMemory(PVOID ptr, SIZE_T cnt) {
   volatile BYTE* p = static_cast<volatile BYTE*>(ptr);
-  while (cnt-- != 0) *p++ = 0;
+  while (cnt-- != 0)
+    *p++ = 0;
   return ptr;
 }
 
@@ -240,7 +251,9 @@ inline VOID DebugBreak() {
 }
 
 // Always FALSE: the server does not know whether a debugger is attached.
-inline BOOL IsDebuggerPresent() { return FALSE; }
+inline BOOL IsDebuggerPresent() {
+  return FALSE;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Event log. Events are written to the server log: error -> error, warning and audit
@@ -278,8 +291,7 @@ inline HANDLE register_event_source(std::string name) {
   return new EventSource{std::move(name)};
 }
 
-inline BOOL report_event(HANDLE hEventLog, WORD wType, DWORD dwEventID,
-                         const std::string& text) {
+inline BOOL report_event(HANDLE hEventLog, WORD wType, DWORD dwEventID, const std::string& text) {
   if (hEventLog == nullptr || hEventLog == INVALID_HANDLE_VALUE) {
     SetLastError(ERROR_INVALID_HANDLE);
     return FALSE;
@@ -368,16 +380,16 @@ inline bool is_utf8_code_page(UINT code_page) {
 
 // UTF-8 -> wchar_t. Invalid input becomes U+FFFD unless MB_ERR_INVALID_CHARS is set, in which
 // case the call fails with ERROR_NO_UNICODE_TRANSLATION.
-inline int MultiByteToWideChar(UINT CodePage, DWORD dwFlags, LPCCH lpMultiByteStr,
-                               int cbMultiByte, LPWSTR lpWideCharStr, int cchWideChar) {
+inline int MultiByteToWideChar(UINT CodePage, DWORD dwFlags, LPCCH lpMultiByteStr, int cbMultiByte,
+                               LPWSTR lpWideCharStr, int cchWideChar) {
   if (!httpserv::compat::is_utf8_code_page(CodePage) || lpMultiByteStr == nullptr ||
       cbMultiByte == 0 || cbMultiByte < -1 || cchWideChar < 0 ||
       (lpWideCharStr == nullptr && cchWideChar != 0)) {
     SetLastError(ERROR_INVALID_PARAMETER);
     return 0;
   }
-  const size_t length = cbMultiByte == -1 ? std::strlen(lpMultiByteStr) + 1
-                                          : static_cast<size_t>(cbMultiByte);
+  const size_t length =
+      cbMultiByte == -1 ? std::strlen(lpMultiByteStr) + 1 : static_cast<size_t>(cbMultiByte);
   size_t in = 0;
   size_t out = 0;
   while (in < length) {
@@ -407,9 +419,9 @@ inline int MultiByteToWideChar(UINT CodePage, DWORD dwFlags, LPCCH lpMultiByteSt
 // wchar_t -> UTF-8. Unencodable characters become U+FFFD (or fail with
 // ERROR_NO_UNICODE_TRANSLATION under WC_ERR_INVALID_CHARS). lpDefaultChar must be NULL for
 // UTF-8, as on Windows; *lpUsedDefaultChar, if given, is set to FALSE.
-inline int WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWCH lpWideCharStr,
-                               int cchWideChar, LPSTR lpMultiByteStr, int cbMultiByte,
-                               LPCCH lpDefaultChar, LPBOOL lpUsedDefaultChar) {
+inline int WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWCH lpWideCharStr, int cchWideChar,
+                               LPSTR lpMultiByteStr, int cbMultiByte, LPCCH lpDefaultChar,
+                               LPBOOL lpUsedDefaultChar) {
   if (!httpserv::compat::is_utf8_code_page(CodePage) || lpWideCharStr == nullptr ||
       cchWideChar == 0 || cchWideChar < -1 || cbMultiByte < 0 ||
       (lpMultiByteStr == nullptr && cbMultiByte != 0) || lpDefaultChar != nullptr) {
@@ -417,8 +429,8 @@ inline int WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWCH lpWideCharSt
     return 0;
   }
   if (lpUsedDefaultChar != nullptr) *lpUsedDefaultChar = FALSE;
-  const size_t length = cchWideChar == -1 ? std::wcslen(lpWideCharStr) + 1
-                                          : static_cast<size_t>(cchWideChar);
+  const size_t length =
+      cchWideChar == -1 ? std::wcslen(lpWideCharStr) + 1 : static_cast<size_t>(cchWideChar);
   size_t out = 0;
   char bytes[4];
   for (size_t i = 0; i < length; ++i) {

@@ -239,8 +239,12 @@ typedef PVOID PSID;
 // A POSIX file descriptor carried in a HANDLE (e.g. HTTP_DATA_CHUNK.FromFileHandle.FileHandle,
 // IHttpFileInfo::GetFileHandle): the fd value itself cast to a pointer, (HANDLE)(intptr_t)fd.
 // fd -1 therefore maps to INVALID_HANDLE_VALUE.
-inline HANDLE HttpservHandleFromFd(int fd) { return reinterpret_cast<HANDLE>(static_cast<intptr_t>(fd)); }
-inline int HttpservFdFromHandle(HANDLE h) { return static_cast<int>(reinterpret_cast<intptr_t>(h)); }
+inline HANDLE HttpservHandleFromFd(int fd) {
+  return reinterpret_cast<HANDLE>(static_cast<intptr_t>(fd));
+}
+inline int HttpservFdFromHandle(HANDLE h) {
+  return static_cast<int>(reinterpret_cast<intptr_t>(h));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Constants and small macros.
@@ -283,20 +287,20 @@ inline int HttpservFdFromHandle(HANDLE h) { return static_cast<int>(reinterpret_
 #endif
 
 #ifndef MAKEWORD
-#define MAKEWORD(low, high) ((WORD)(((BYTE)((low) & 0xff)) | ((WORD)((BYTE)((high) & 0xff))) << 8))
+#define MAKEWORD(low, high) ((WORD)(((BYTE)((low)&0xff)) | ((WORD)((BYTE)((high)&0xff))) << 8))
 #endif
 #ifndef MAKELONG
 #define MAKELONG(low, high) \
-  ((LONG)(((WORD)((low) & 0xffff)) | ((DWORD)((WORD)((high) & 0xffff))) << 16))
+  ((LONG)(((WORD)((low)&0xffff)) | ((DWORD)((WORD)((high)&0xffff))) << 16))
 #endif
 #ifndef LOWORD
-#define LOWORD(l) ((WORD)((DWORD_PTR)(l) & 0xffff))
+#define LOWORD(l) ((WORD)((DWORD_PTR)(l)&0xffff))
 #endif
 #ifndef HIWORD
 #define HIWORD(l) ((WORD)(((DWORD_PTR)(l) >> 16) & 0xffff))
 #endif
 #ifndef LOBYTE
-#define LOBYTE(w) ((BYTE)((DWORD_PTR)(w) & 0xff))
+#define LOBYTE(w) ((BYTE)((DWORD_PTR)(w)&0xff))
 #endif
 #ifndef HIBYTE
 #define HIBYTE(w) ((BYTE)(((DWORD_PTR)(w) >> 8) & 0xff))
@@ -367,8 +371,12 @@ constexpr bool IsEqualGUID(const GUID& a, const GUID& b) {
   }
   return true;
 }
-constexpr bool operator==(const GUID& a, const GUID& b) { return IsEqualGUID(a, b); }
-constexpr bool operator!=(const GUID& a, const GUID& b) { return !IsEqualGUID(a, b); }
+constexpr bool operator==(const GUID& a, const GUID& b) {
+  return IsEqualGUID(a, b);
+}
+constexpr bool operator!=(const GUID& a, const GUID& b) {
+  return !IsEqualGUID(a, b);
+}
 #ifndef IsEqualIID
 #define IsEqualIID(riid1, riid2) IsEqualGUID(riid1, riid2)
 #endif

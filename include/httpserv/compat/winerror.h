@@ -28,10 +28,10 @@
 #define FAILED(hr) (((HRESULT)(hr)) < 0)
 #define IS_ERROR(status) (((uint32_t)(status)) >> 31 == SEVERITY_ERROR)
 
-#define HRESULT_CODE(hr) ((hr) & 0xFFFF)
+#define HRESULT_CODE(hr) ((hr)&0xFFFF)
 #define HRESULT_FACILITY(hr) (((hr) >> 16) & 0x1fff)
 #define HRESULT_SEVERITY(hr) (((hr) >> 31) & 0x1)
-#define SCODE_CODE(sc) ((sc) & 0xFFFF)
+#define SCODE_CODE(sc) ((sc)&0xFFFF)
 
 #define MAKE_HRESULT(sev, fac, code) \
   ((HRESULT)(((uint32_t)(sev) << 31) | ((uint32_t)(fac) << 16) | ((uint32_t)(code))))
@@ -66,8 +66,10 @@ constexpr HRESULT HRESULT_FROM_WIN32(DWORD x) {
 #define E_HANDLE ((HRESULT)0x80070006)
 #define E_OUTOFMEMORY ((HRESULT)0x8007000E)  // == HRESULT_FROM_WIN32(ERROR_OUTOFMEMORY)
 #define E_INVALIDARG ((HRESULT)0x80070057)   // == HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER)
-#define E_NOT_SUFFICIENT_BUFFER ((HRESULT)0x8007007A)  // HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)
-#define E_NOT_SET ((HRESULT)0x80070490)                // HRESULT_FROM_WIN32(ERROR_NOT_FOUND)
+// == HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)
+#define E_NOT_SUFFICIENT_BUFFER ((HRESULT)0x8007007A)
+// == HRESULT_FROM_WIN32(ERROR_NOT_FOUND)
+#define E_NOT_SET ((HRESULT)0x80070490)
 
 // ---------------------------------------------------------------------------------------------
 // Win32 error codes. The first block is the table of spec 1.4; the second holds other common

@@ -87,7 +87,9 @@ typedef int SOCKET;
 #endif
 
 // Closes a socket descriptor; returns 0 or SOCKET_ERROR.
-inline int closesocket(SOCKET s) { return ::close(s) == 0 ? 0 : SOCKET_ERROR; }
+inline int closesocket(SOCKET s) {
+  return ::close(s) == 0 ? 0 : SOCKET_ERROR;
+}
 
 // inet_ntoa for the Windows-shaped address (the Linux overload takes struct in_addr).
 inline char* inet_ntoa(IN_ADDR in) {
