@@ -15,7 +15,9 @@ ALLOWED = {
     "io": {"base", "io"},
     "session": {"base", "http", "io", "session"},
     "core": {"base", "http", "core"},
-    "server": {"base", "http", "io", "session", "core", "server"},
+    "iis": {"base", "http", "iis"},
+    "config": {"base", "config"},
+    "server": {"base", "http", "io", "session", "core", "iis", "config", "server"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 

@@ -54,7 +54,23 @@ int main(int argc, char** argv) {
     sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  hs::server::Server server(opts.server);
+  // The IIS module pipeline: modules from --module, or the sample modules when the embedded
+  // default site is served. Without modules, requests go straight to the static-file handler.
+  std::vector<hs::iis::HandlerMapping> mappings;
+  std::vector<hs::server::ModuleSpec> modules = opts.modules;
+  bool embedded_default = opts.root.empty() && opts.listen.empty() && opts.modules.empty();
+  if (embedded_default) modules = hs::server::default_sample_modules(&mappings);
+  hs::server::IisStack iis;
+  hs::http::Handler* handler = nullptr;
+  if (!modules.empty()) {
+    if (!hs::server::build_iis_stack(modules, std::move(mappings), opts.server.static_files, &iis,
+                                     &error)) {
+      HS_LOG_ERROR("%s", error.c_str());
+      return 1;
+    }
+    handler = iis.handler.get();
+  }
+  hs::server::Server server(opts.server, handler);
   if (!server.start(&error)) {
     HS_LOG_ERROR("%s", error.c_str());
     return 1;

@@ -24,6 +24,7 @@ enum LongOnly {
   kSendTimeout,
   kShutdownTimeout,
   kLogLevel,
+  kModule,
 };
 
 bool parse_seconds(const char* text, int64_t* ms) {
@@ -65,6 +66,8 @@ std::string usage() {
          "  --send-timeout SEC       time without write progress to a client (default 60)\n"
          "  --shutdown-timeout SEC   graceful-shutdown deadline (default 10)\n"
          "  --log-level LEVEL        error, warn, info (default) or debug\n"
+         "  --module NAME=PATH.so    load an IIS native module and enable it for every\n"
+         "                           request (repeatable; order = priority order)\n"
          "  -h, --help               show this help\n"
          "\n"
          "Signals: SIGINT/SIGTERM stop gracefully, SIGQUIT stops at once.\n";
@@ -85,6 +88,7 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"send-timeout", required_argument, nullptr, kSendTimeout},
       {"shutdown-timeout", required_argument, nullptr, kShutdownTimeout},
       {"log-level", required_argument, nullptr, kLogLevel},
+      {"module", required_argument, nullptr, kModule},
       {nullptr, 0, nullptr, 0},
   };
   optind = 1;
@@ -147,6 +151,15 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
           return false;
         }
         break;
+      case kModule: {
+        size_t eq = value.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == value.size()) {
+          *error = "--module: expected NAME=PATH.so, got '" + value + "'";
+          return false;
+        }
+        out->modules.push_back({value.substr(0, eq), value.substr(eq + 1)});
+        break;
+      }
       case ':':
         *error = std::string("option ") + argv[optind - 1] + " needs a value";
         return false;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "server/iis_setup.h"
 #include "server/server.h"
 
 namespace hs::server {
@@ -17,6 +18,7 @@ struct Options {
   std::vector<std::string> listen;  // empty: 127.0.0.1:8080
   int workers = 0;                  // 0: one per core
   LogLevel log_level = LogLevel::kInfo;
+  std::vector<ModuleSpec> modules;  // --module NAME=PATH.so, in order
   ServerConfig server;  // limits and timeouts filled from the options
 };
 

@@ -1,5 +1,7 @@
 #include "http/codec/http1/parser.h"
 
+#include <llhttp.h>
+
 #include <cstring>
 
 #include "http/headers.h"
@@ -55,23 +57,29 @@ int classify_transfer_encoding(std::string_view value) {
 }  // namespace
 
 RequestParser::RequestParser(Listener& listener, const ParserLimits& limits)
-    : listener_(listener), limits_(limits) {
-  llhttp_settings_init(&settings_);
-  settings_.on_message_begin = cb_message_begin;
-  settings_.on_method = cb_method;
-  settings_.on_url = cb_url;
-  settings_.on_version = cb_version;
-  settings_.on_header_field = cb_header_field;
-  settings_.on_header_field_complete = cb_header_field_complete;
-  settings_.on_header_value = cb_header_value;
-  settings_.on_headers_complete = cb_headers_complete;
-  settings_.on_body = cb_body;
-  settings_.on_message_complete = cb_message_complete;
-  llhttp_init(&parser_, HTTP_REQUEST, &settings_);
-  parser_.data = this;
+    : listener_(listener),
+      limits_(limits),
+      parser_(std::make_unique<llhttp_t>()),
+      settings_(std::make_unique<llhttp_settings_t>()) {
+  llhttp_settings_t& settings = *settings_;
+  llhttp_settings_init(&settings);
+  settings.on_message_begin = cb_message_begin;
+  settings.on_method = cb_method;
+  settings.on_url = cb_url;
+  settings.on_version = cb_version;
+  settings.on_header_field = cb_header_field;
+  settings.on_header_field_complete = cb_header_field_complete;
+  settings.on_header_value = cb_header_value;
+  settings.on_headers_complete = cb_headers_complete;
+  settings.on_body = cb_body;
+  settings.on_message_complete = cb_message_complete;
+  llhttp_init(parser_.get(), HTTP_REQUEST, settings_.get());
+  parser_->data = this;
   storage_.reserve(1024);
   fields_.reserve(16);
 }
+
+RequestParser::~RequestParser() = default;
 
 int RequestParser::fail(int status, const char* reason) {
   if (error_status_ == 0) {
@@ -81,7 +89,7 @@ int RequestParser::fail(int status, const char* reason) {
   return HPE_USER;
 }
 
-int RequestParser::cb_message_begin(llhttp_t* p) {
+int RequestParser::cb_message_begin(llhttp__internal_s* p) {
   RequestParser* s = self(p);
   s->in_message_ = true;
   s->in_body_ = false;
@@ -95,7 +103,7 @@ int RequestParser::cb_message_begin(llhttp_t* p) {
   return HPE_OK;
 }
 
-int RequestParser::cb_method(llhttp_t* p, const char* at, size_t n) {
+int RequestParser::cb_method(llhttp__internal_s* p, const char* at, size_t n) {
   RequestParser* s = self(p);
   if (s->method_.len == 0) s->method_.off = static_cast<uint32_t>(s->storage_.size());
   s->method_.len += static_cast<uint32_t>(n);
@@ -103,7 +111,7 @@ int RequestParser::cb_method(llhttp_t* p, const char* at, size_t n) {
   return HPE_OK;
 }
 
-int RequestParser::cb_url(llhttp_t* p, const char* at, size_t n) {
+int RequestParser::cb_url(llhttp__internal_s* p, const char* at, size_t n) {
   RequestParser* s = self(p);
   if (s->url_.len == 0) s->url_.off = static_cast<uint32_t>(s->storage_.size());
   if (s->url_.len + n + s->method_.len + 10 > s->limits_.max_request_line) {
@@ -114,7 +122,7 @@ int RequestParser::cb_url(llhttp_t* p, const char* at, size_t n) {
   return HPE_OK;
 }
 
-int RequestParser::cb_version(llhttp_t* p, const char* at, size_t n) {
+int RequestParser::cb_version(llhttp__internal_s* p, const char* at, size_t n) {
   RequestParser* s = self(p);
   if (s->version_.len == 0) s->version_.off = static_cast<uint32_t>(s->storage_.size());
   s->version_.len += static_cast<uint32_t>(n);
@@ -122,7 +130,7 @@ int RequestParser::cb_version(llhttp_t* p, const char* at, size_t n) {
   return HPE_OK;
 }
 
-int RequestParser::cb_header_field(llhttp_t* p, const char* at, size_t n) {
+int RequestParser::cb_header_field(llhttp__internal_s* p, const char* at, size_t n) {
   RequestParser* s = self(p);
   s->header_bytes_ += n;
   if (s->header_bytes_ > s->limits_.max_header_bytes) {
@@ -145,7 +153,7 @@ int RequestParser::cb_header_field(llhttp_t* p, const char* at, size_t n) {
   return HPE_OK;
 }
 
-int RequestParser::cb_header_field_complete(llhttp_t* p) {
+int RequestParser::cb_header_field_complete(llhttp__internal_s* p) {
   RequestParser* s = self(p);
   s->in_field_name_ = false;
   s->header_bytes_ += 4;  // ": " and CRLF
@@ -153,7 +161,7 @@ int RequestParser::cb_header_field_complete(llhttp_t* p) {
   return HPE_OK;
 }
 
-int RequestParser::cb_header_value(llhttp_t* p, const char* at, size_t n) {
+int RequestParser::cb_header_value(llhttp__internal_s* p, const char* at, size_t n) {
   RequestParser* s = self(p);
   s->header_bytes_ += n;
   if (s->header_bytes_ > s->limits_.max_header_bytes) {
@@ -171,7 +179,7 @@ int RequestParser::cb_header_value(llhttp_t* p, const char* at, size_t n) {
   return HPE_OK;
 }
 
-int RequestParser::cb_headers_complete(llhttp_t* p) {
+int RequestParser::cb_headers_complete(llhttp__internal_s* p) {
   return self(p)->headers_complete();
 }
 
@@ -180,8 +188,8 @@ int RequestParser::headers_complete() {
   head_.method_name = view(method_);
   head_.method = method_from_token(head_.method_name);
   head_.target = view(url_);
-  head_.version_major = parser_.http_major;
-  head_.version_minor = parser_.http_minor;
+  head_.version_major = parser_->http_major;
+  head_.version_minor = parser_->http_minor;
   head_.headers.clear();
   head_.headers.reserve(fields_.size());
   for (const FieldSpans& f : fields_)
@@ -217,18 +225,18 @@ int RequestParser::headers_complete() {
     int status = classify_transfer_encoding(transfer_encoding);
     if (status != 0) return fail(status, "unsupported Transfer-Encoding");
     head_.body = BodyFraming::kChunked;
-  } else if (parser_.flags & F_CONTENT_LENGTH) {
-    if (parser_.content_length > limits_.max_body_size) return fail(413, "request body too large");
-    head_.content_length = parser_.content_length;
-    head_.body = parser_.content_length > 0 ? BodyFraming::kContentLength : BodyFraming::kNone;
+  } else if (parser_->flags & F_CONTENT_LENGTH) {
+    if (parser_->content_length > limits_.max_body_size) return fail(413, "request body too large");
+    head_.content_length = parser_->content_length;
+    head_.body = parser_->content_length > 0 ? BodyFraming::kContentLength : BodyFraming::kNone;
   }
-  head_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+  head_.keep_alive = llhttp_should_keep_alive(parser_.get()) != 0;
   in_body_ = head_.has_body();
   listener_.on_head(head_);
   return HPE_OK;
 }
 
-int RequestParser::cb_body(llhttp_t* p, const char* at, size_t n) {
+int RequestParser::cb_body(llhttp__internal_s* p, const char* at, size_t n) {
   RequestParser* s = self(p);
   s->body_bytes_ += n;
   if (s->body_bytes_ > s->limits_.max_body_size) return s->fail(413, "request body too large");
@@ -236,7 +244,7 @@ int RequestParser::cb_body(llhttp_t* p, const char* at, size_t n) {
   return HPE_OK;
 }
 
-int RequestParser::cb_message_complete(llhttp_t* p) {
+int RequestParser::cb_message_complete(llhttp__internal_s* p) {
   RequestParser* s = self(p);
   s->in_message_ = false;
   s->in_body_ = false;
@@ -245,9 +253,10 @@ int RequestParser::cb_message_complete(llhttp_t* p) {
   return go_on ? HPE_OK : HPE_PAUSED;
 }
 
-void RequestParser::map_llhttp_error(llhttp_errno_t err, const char* pos, size_t left) {
+void RequestParser::map_llhttp_error(int err_code, const char* pos, size_t left) {
+  auto err = static_cast<llhttp_errno_t>(err_code);
   if (error_status_ != 0) return;  // one of our callbacks already chose the status
-  const char* reason = llhttp_get_error_reason(&parser_);
+  const char* reason = llhttp_get_error_reason(parser_.get());
   if (reason == nullptr) reason = llhttp_errno_name(err);
   switch (err) {
     case HPE_INVALID_VERSION: {
@@ -280,22 +289,22 @@ size_t RequestParser::feed(const char* data, size_t len) {
   size_t left = len;
   while (left > 0) {
     exec_start_ = p;
-    llhttp_errno_t err = llhttp_execute(&parser_, p, left);
+    llhttp_errno_t err = llhttp_execute(parser_.get(), p, left);
     if (err == HPE_OK) {
       prev_last_byte_ = p[left - 1];
       return len;
     }
-    const char* pos = llhttp_get_error_pos(&parser_);
+    const char* pos = llhttp_get_error_pos(parser_.get());
     size_t used = pos >= p && pos <= p + left ? static_cast<size_t>(pos - p) : left;
     if (used > 0) prev_last_byte_ = p[used - 1];
     if (err == HPE_PAUSED) {
-      llhttp_resume(&parser_);
+      llhttp_resume(parser_.get());
       return static_cast<size_t>(p - data) + used;
     }
     if (err == HPE_PAUSED_UPGRADE) {
       // We implement no upgrades (h2c, websocket over HTTP/1 are not offered): treat the message
       // as an ordinary request, and CONNECT as a method we do not serve.
-      llhttp_resume_after_upgrade(&parser_);
+      llhttp_resume_after_upgrade(parser_.get());
       p += used;
       left -= used;
       continue;

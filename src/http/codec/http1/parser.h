@@ -3,15 +3,19 @@
 // Strict RFC 9112 parsing (llhttp's lenient modes stay off) plus our limits. When it fails, it
 // reports the status to answer with (400, 413, 414, 417, 431, 501, 505); after any failure the
 // framing can no longer be trusted and the caller must close the connection after answering.
-#include <llhttp.h>
-
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "http/message.h"
+
+// llhttp stays an implementation detail: its global names (e.g. the HTTP_REQUEST enumerator)
+// would collide with HTTP.sys's structs in code that also sees the IIS API.
+struct llhttp__internal_s;
+struct llhttp_settings_s;
 
 namespace hs::http::h1 {
 
@@ -40,6 +44,7 @@ class RequestParser {
   };
 
   RequestParser(Listener& listener, const ParserLimits& limits);
+  ~RequestParser();
   RequestParser(const RequestParser&) = delete;
   RequestParser& operator=(const RequestParser&) = delete;
 
@@ -62,20 +67,20 @@ class RequestParser {
   bool in_body() const { return in_body_; }
 
  private:
-  static int cb_message_begin(llhttp_t* p);
-  static int cb_method(llhttp_t* p, const char* at, size_t n);
-  static int cb_url(llhttp_t* p, const char* at, size_t n);
-  static int cb_version(llhttp_t* p, const char* at, size_t n);
-  static int cb_header_field(llhttp_t* p, const char* at, size_t n);
-  static int cb_header_field_complete(llhttp_t* p);
-  static int cb_header_value(llhttp_t* p, const char* at, size_t n);
-  static int cb_headers_complete(llhttp_t* p);
-  static int cb_body(llhttp_t* p, const char* at, size_t n);
-  static int cb_message_complete(llhttp_t* p);
+  static int cb_message_begin(llhttp__internal_s* p);
+  static int cb_method(llhttp__internal_s* p, const char* at, size_t n);
+  static int cb_url(llhttp__internal_s* p, const char* at, size_t n);
+  static int cb_version(llhttp__internal_s* p, const char* at, size_t n);
+  static int cb_header_field(llhttp__internal_s* p, const char* at, size_t n);
+  static int cb_header_field_complete(llhttp__internal_s* p);
+  static int cb_header_value(llhttp__internal_s* p, const char* at, size_t n);
+  static int cb_headers_complete(llhttp__internal_s* p);
+  static int cb_body(llhttp__internal_s* p, const char* at, size_t n);
+  static int cb_message_complete(llhttp__internal_s* p);
 
   int fail(int status, const char* reason);
   int headers_complete();
-  void map_llhttp_error(llhttp_errno_t err, const char* data, size_t len);
+  void map_llhttp_error(int err, const char* data, size_t len);
 
   struct Span {
     uint32_t off = 0;
@@ -88,8 +93,8 @@ class RequestParser {
 
   Listener& listener_;
   ParserLimits limits_;
-  llhttp_t parser_{};
-  llhttp_settings_t settings_{};
+  std::unique_ptr<llhttp__internal_s> parser_;
+  std::unique_ptr<llhttp_settings_s> settings_;
 
   RequestHead head_;
   std::vector<char> storage_;  // method, target and header bytes of the current message

@@ -1,0 +1,400 @@
+#include "iis/http_server_impl.h"
+
+#include <exception>
+#include <new>
+#include <string>
+
+#include "base/log.h"
+#include "iis/context_container.h"
+#include "iis/module_registry.h"
+#include "iis/wide.h"
+
+namespace hs::iis {
+namespace {
+
+constexpr GUID kZeroGuid{};
+
+// GL_CONFIGURATION_CHANGE / GL_FILE_CHANGE providers (IHttpServer::Notify*Change).
+class ConfigurationChangeProvider final : public IGlobalConfigurationChangeProvider {
+ public:
+  explicit ConfigurationChangeProvider(PCWSTR path) : path_(path != nullptr ? path : L"") {}
+  VOID SetErrorStatus(HRESULT) override {}
+  PCWSTR GetChangePath() const override { return path_; }
+
+ private:
+  PCWSTR path_;
+};
+
+class FileChangeProvider final : public IGlobalFileChangeProvider {
+ public:
+  explicit FileChangeProvider(PCWSTR file) : file_(file != nullptr ? file : L"") {}
+  VOID SetErrorStatus(HRESULT) override {}
+  PCWSTR GetFileName() const override { return file_; }
+  // Not raised by a monitor (RegisterFileChangeMonitor is not implemented), so none.
+  IHttpFileMonitor* GetFileMonitor() override { return nullptr; }
+
+ private:
+  PCWSTR file_;
+};
+
+// Interface families whose objects, in httpserv, always implement the newest version (single
+// inheritance), so converting between versions of one family returns the same pointer.
+struct Family {
+  const GUID* members[4];
+};
+const Family kFamilies[] = {
+    {{&iid_of<IHttpContext>(), &iid_of<IHttpContext2>(), &iid_of<IHttpContext3>(),
+      &iid_of<IHttpContext4>()}},
+    {{&iid_of<IHttpRequest>(), &iid_of<IHttpRequest2>(), &iid_of<IHttpRequest3>(),
+      &iid_of<IHttpRequest4>()}},
+    {{&iid_of<IHttpResponse>(), &iid_of<IHttpResponse2>(), &iid_of<IHttpResponse3>(),
+      &iid_of<IHttpResponse4>()}},
+    {{&iid_of<IHttpCompletionInfo>(), &iid_of<IHttpCompletionInfo2>(), nullptr, nullptr}},
+    {{&iid_of<IGlobalApplicationPreloadProvider>(), &iid_of<IGlobalApplicationPreloadProvider2>(),
+      nullptr, nullptr}},
+    {{&iid_of<IHttpApplication>(), &iid_of<IHttpApplication2>(), nullptr, nullptr}},
+    {{&iid_of<IHttpCachePolicy>(), &iid_of<IHttpCachePolicy2>(), nullptr, nullptr}},
+    {{&iid_of<IHttpModuleRegistrationInfo>(), &iid_of<IHttpModuleRegistrationInfo2>(), nullptr,
+      nullptr}},
+};
+
+int family_of(const GUID& iid) {
+  for (size_t f = 0; f < sizeof(kFamilies) / sizeof(kFamilies[0]); ++f) {
+    for (const GUID* g : kFamilies[f].members) {
+      if (g != nullptr && *g == iid) return static_cast<int>(f);
+    }
+  }
+  return -1;
+}
+
+bool is_server_iid(const GUID& iid) {
+  return iid == iid_of<IHttpServer>() || iid == iid_of<IHttpServer2>() ||
+         iid == iid_of<IHttpServer3>();
+}
+
+// Narrow for log lines; never throws (these are called from module code).
+std::string log_text(PCWSTR text) {
+  try {
+    return narrow(text);
+  } catch (...) {
+    return "?";
+  }
+}
+
+wchar_t ascii_lower(wchar_t c) {
+  return (c >= L'A' && c <= L'Z') ? static_cast<wchar_t>(c - L'A' + L'a') : c;
+}
+
+bool iequals(std::wstring_view a, std::wstring_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+bool is_space(wchar_t c) {
+  return c == L' ' || c == L'\t';
+}
+
+// One precondition term: 1 satisfied, 0 known but not satisfied, -1 unknown.
+int evaluate_term(std::wstring_view term) {
+  struct Known {
+    const wchar_t* name;
+    bool satisfied;
+  };
+  static constexpr Known kKnown[] = {
+      {L"bitness64", sizeof(void*) == 8},
+      {L"bitness32", sizeof(void*) == 4},
+      {L"integratedMode", true},  // modules see the integrated pipeline
+      {L"classicMode", false},
+      {L"runtimeVersionv4.0", true},  // what the pool reports; no managed code runs
+      {L"runtimeVersionv2.0", false},
+  };
+  for (const Known& k : kKnown) {
+    if (iequals(term, k.name)) return k.satisfied ? 1 : 0;
+  }
+  return -1;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// NullTraceContext / NullPerfCounterInfo
+
+HRESULT NullTraceContext::GetTraceConfiguration(HTTP_TRACE_CONFIGURATION* config) {
+  if (config == nullptr) return E_INVALIDARG;
+  config->dwAreas = 0;
+  config->dwVerbosity = 0;
+  config->fProviderEnabled = FALSE;
+  return S_OK;
+}
+
+HRESULT NullTraceContext::SetTraceConfiguration(HTTP_MODULE_ID, HTTP_TRACE_CONFIGURATION*, DWORD) {
+  return S_OK;  // accepted; tracing stays disabled
+}
+
+HRESULT NullTraceContext::RaiseTraceEvent(HTTP_TRACE_EVENT*) {
+  return S_OK;  // no provider is ever enabled, so there is nobody to deliver to
+}
+
+LPCGUID NullTraceContext::GetTraceActivityId() {
+  return &kZeroGuid;
+}
+
+HRESULT NullTraceContext::QuickTrace(PCWSTR, PCWSTR, HRESULT, UCHAR) {
+  return S_OK;
+}
+
+VOID NullPerfCounterInfo::IncrementCounter(DWORD, DWORD) {}
+VOID NullPerfCounterInfo::DecrementCounter(DWORD, DWORD) {}
+
+// ---------------------------------------------------------------------------------------------
+// HttpServerImpl
+
+HttpServerImpl::HttpServerImpl() = default;
+HttpServerImpl::~HttpServerImpl() = default;
+
+void HttpServerImpl::set_config_file(std::string_view path) {
+  config_file_ = widen(path);
+}
+
+BOOL HttpServerImpl::IsCommandLineLaunch() const {
+  return TRUE;  // started from a shell or a service manager, like IIS Express
+}
+
+PCWSTR HttpServerImpl::GetAppPoolName() const {
+  return L"httpserv";
+}
+
+HRESULT HttpServerImpl::AssociateWithThreadPool(HANDLE, LPOVERLAPPED_COMPLETION_ROUTINE) {
+  // Binding a handle to an I/O completion port has no Linux equivalent yet (it would mean
+  // registering the fd with a worker's event loop and inventing OVERLAPPED completions).
+  return E_NOTIMPL;
+}
+
+VOID HttpServerImpl::IncrementThreadCount() {
+  // Workers are a fixed set of event loops; a blocking module thread does not change that.
+}
+
+VOID HttpServerImpl::DecrementThreadCount() {}
+
+VOID HttpServerImpl::ReportUnhealthy(PCWSTR pszReasonString, HRESULT hrReason) {
+  HS_LOG_WARN("a module reported the server unhealthy: %s (0x%08X); no action taken",
+              log_text(pszReasonString).c_str(), static_cast<unsigned>(hrReason));
+}
+
+VOID HttpServerImpl::RecycleProcess(PCWSTR pszReason) {
+  HS_LOG_WARN("a module asked for a process recycle: %s; no action taken",
+              log_text(pszReason).c_str());
+}
+
+IAppHostAdminManager* HttpServerImpl::GetAdminManager() const {
+  return nullptr;  // the IIS configuration API (applicationHost.config) does not exist here
+}
+
+HRESULT HttpServerImpl::GetFileInfo(PCWSTR, HANDLE, PSID, PCWSTR, HANDLE, BOOL,
+                                    IHttpFileInfo** ppFileInfo, IHttpTraceContext*) {
+  // Not implemented yet: needs an IHttpFileInfo over core's open-file cache.
+  if (ppFileInfo != nullptr) *ppFileInfo = nullptr;
+  return E_NOTIMPL;
+}
+
+HRESULT HttpServerImpl::FlushKernelCache(PCWSTR) {
+  return S_OK;  // there is no kernel (HTTP.sys) response cache, so nothing is ever cached
+}
+
+HRESULT HttpServerImpl::DoCacheOperation(CACHE_OPERATION, IHttpCacheKey*,
+                                         IHttpCacheSpecificData** ppCacheSpecificData,
+                                         IHttpTraceContext*) {
+  // IIS's server caches (file, token, URL, metadata caches keyed by IHttpCacheKey) do not exist.
+  if (ppCacheSpecificData != nullptr) *ppCacheSpecificData = nullptr;
+  return E_NOTIMPL;
+}
+
+template <class Call>
+void HttpServerImpl::dispatch_global(DWORD bit, const char* method, Call call) {
+  if (registry_ == nullptr) return;
+  for (const ModuleRegistration* reg : registry_->global_subscribers(bit)) {
+    CGlobalModule* global = reg->global;
+    if (global == nullptr) continue;
+    GLOBAL_NOTIFICATION_STATUS status = GL_NOTIFICATION_CONTINUE;
+    try {
+      status = call(global);
+    } catch (const std::exception& e) {
+      HS_LOG_ERROR("module %s threw in %s: %s", reg->name.c_str(), method, e.what());
+    } catch (...) {
+      HS_LOG_ERROR("module %s threw in %s", reg->name.c_str(), method);
+    }
+    if (status == GL_NOTIFICATION_HANDLED) break;  // spec §3.4: no further modules
+  }
+}
+
+GLOBAL_NOTIFICATION_STATUS HttpServerImpl::NotifyCustomNotification(
+    ICustomNotificationProvider* pCustomOutput) {
+  if (pCustomOutput == nullptr) {
+    HS_LOG_WARN("NotifyCustomNotification called with a null provider; not dispatched");
+    return GL_NOTIFICATION_CONTINUE;
+  }
+  dispatch_global(GL_CUSTOM_NOTIFICATION, "OnGlobalCustomNotification",
+                  [&](CGlobalModule* g) { return g->OnGlobalCustomNotification(pCustomOutput); });
+  return GL_NOTIFICATION_CONTINUE;
+}
+
+IHttpPerfCounterInfo* HttpServerImpl::GetPerfCounterInfo() {
+  return &perf_;  // counters are not published (no Windows performance counters)
+}
+
+VOID HttpServerImpl::RecycleApplication(PCWSTR pszAppConfigPath) {
+  HS_LOG_WARN("a module asked for an application recycle: %s; no action taken",
+              log_text(pszAppConfigPath).c_str());
+}
+
+VOID HttpServerImpl::NotifyConfigurationChange(PCWSTR pszPath) {
+  ConfigurationChangeProvider provider(pszPath);
+  dispatch_global(GL_CONFIGURATION_CHANGE, "OnGlobalConfigurationChange",
+                  [&](CGlobalModule* g) { return g->OnGlobalConfigurationChange(&provider); });
+}
+
+VOID HttpServerImpl::NotifyFileChange(PCWSTR pszFileName) {
+  FileChangeProvider provider(pszFileName);
+  dispatch_global(GL_FILE_CHANGE, "OnGlobalFileChange",
+                  [&](CGlobalModule* g) { return g->OnGlobalFileChange(&provider); });
+}
+
+IDispensedHttpModuleContextContainer* HttpServerImpl::DispenseContainer() {
+  return new (std::nothrow) ModuleContextContainer(registry_);  // NULL when out of memory
+}
+
+// Fragment cache: not implemented yet; a later issue implements it as a bounded LRU map
+// (spec §7.3). Until then every call fails with E_NOTIMPL.
+HRESULT HttpServerImpl::AddFragmentToCache(HTTP_DATA_CHUNK*, PCWSTR) {
+  return E_NOTIMPL;
+}
+
+HRESULT HttpServerImpl::ReadFragmentFromCache(PCWSTR, BYTE*, DWORD, DWORD* pcbCopied) {
+  if (pcbCopied != nullptr) *pcbCopied = 0;
+  return E_NOTIMPL;
+}
+
+HRESULT HttpServerImpl::RemoveFragmentFromCache(PCWSTR) {
+  return E_NOTIMPL;
+}
+
+HRESULT HttpServerImpl::GetWorkerProcessSettings(IWpfSettings** ppWorkerProcessSettings) {
+  // IWpfSettings is WAS's worker-process configuration; opaque and absent here.
+  if (ppWorkerProcessSettings != nullptr) *ppWorkerProcessSettings = nullptr;
+  return E_NOTIMPL;
+}
+
+HRESULT HttpServerImpl::GetProtocolManagerCustomInterface(PCWSTR, PCWSTR, DWORD,
+                                                          PVOID* ppCustomInterface) {
+  // Protocol managers are WAS listener-adapter DLLs (Windows only).
+  if (ppCustomInterface != nullptr) *ppCustomInterface = nullptr;
+  return E_NOTIMPL;
+}
+
+BOOL HttpServerImpl::SatisfiesPrecondition(PCWSTR pszPrecondition,
+                                           BOOL* pfUnknownPrecondition) const {
+  if (pfUnknownPrecondition != nullptr) *pfUnknownPrecondition = FALSE;
+  if (pszPrecondition == nullptr) return TRUE;
+  // A comma-separated list; every term must hold.
+  std::wstring_view rest(pszPrecondition);
+  bool all = true;
+  while (true) {
+    const size_t comma = rest.find(L',');
+    std::wstring_view term = rest.substr(0, comma);
+    while (!term.empty() && is_space(term.front()))
+      term.remove_prefix(1);
+    while (!term.empty() && is_space(term.back()))
+      term.remove_suffix(1);
+    if (!term.empty()) {
+      const int v = evaluate_term(term);
+      if (v < 0) {
+        if (pfUnknownPrecondition != nullptr) *pfUnknownPrecondition = TRUE;
+        return FALSE;
+      }
+      if (v == 0) all = false;
+    }
+    if (comma == std::wstring_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return all ? TRUE : FALSE;
+}
+
+IHttpTraceContext* HttpServerImpl::GetTraceContext() const {
+  return &trace_;
+}
+
+HRESULT HttpServerImpl::RegisterFileChangeMonitor(PCWSTR, HANDLE,
+                                                  IHttpFileMonitor** ppFileMonitor) {
+  // Not implemented yet (would be inotify feeding GL_FILE_CHANGE).
+  if (ppFileMonitor != nullptr) *ppFileMonitor = nullptr;
+  return E_NOTIMPL;
+}
+
+HRESULT HttpServerImpl::GetExtendedInterface(HTTP_SERVER_INTERFACE_VERSION version,
+                                             PVOID* ppInterface) {
+  if (ppInterface == nullptr) return E_POINTER;
+  switch (version) {
+    case HTTP_SERVER_INTERFACE_V2:
+    case HTTP_SERVER_INTERFACE_V3:
+      *ppInterface = static_cast<IHttpServer3*>(this);
+      return S_OK;
+  }
+  *ppInterface = nullptr;
+  return E_NOINTERFACE;
+}
+
+HRESULT HttpServerImpl::GetToken(PCWSTR, PCWSTR, DWORD, IHttpTokenEntry** ppTokenEntry, PCWSTR,
+                                 PSOCKADDR, IHttpTraceContext*) {
+  // Windows logon tokens do not exist on Linux.
+  if (ppTokenEntry != nullptr) *ppTokenEntry = nullptr;
+  return E_NOTIMPL;
+}
+
+PCWSTR HttpServerImpl::GetAppPoolConfigFile(DWORD* pcchConfigFilePath) const {
+  if (pcchConfigFilePath != nullptr) {
+    *pcchConfigFilePath = static_cast<DWORD>(config_file_.size());
+  }
+  return config_file_.c_str();
+}
+
+HRESULT HttpServerImpl::GetExtendedInterface(const GUID& Version1, PVOID pInput,
+                                             const GUID& Version2, PVOID* ppOutput) {
+  if (ppOutput == nullptr) return E_POINTER;
+  *ppOutput = nullptr;
+  if (is_server_iid(Version2)) {
+    *ppOutput = static_cast<IHttpServer3*>(this);
+    return S_OK;
+  }
+  const int family = family_of(Version1);
+  if (family >= 0 && family == family_of(Version2)) {
+    if (pInput == nullptr) return E_INVALIDARG;
+    *ppOutput = pInput;  // every object implements its family's newest version
+    return S_OK;
+  }
+  return E_NOINTERFACE;
+}
+
+HRESULT HttpServerImpl::GetMetadata(PCWSTR, PCWSTR, IReferencedMetadataInfo** ppMetadataInfo) {
+  // IIS metabase paths (/LM/W3SVC/...) have no meaning here.
+  if (ppMetadataInfo != nullptr) *ppMetadataInfo = nullptr;
+  return E_NOTIMPL;
+}
+
+HRESULT HttpServerImpl::GetWorkerProcessFramework(
+    IWorkerProcessFramework** ppWorkerProcessFramework) {
+  // The WAS worker-process framework is Windows only.
+  if (ppWorkerProcessFramework != nullptr) *ppWorkerProcessFramework = nullptr;
+  return E_NOTIMPL;
+}
+
+HRESULT HttpServerImpl::QueryRequestProperty(HTTP_OPAQUE_ID, HTTP_REQUEST_PROPERTY, PVOID, ULONG,
+                                             PVOID, ULONG, PULONG pcbBytesReturned, LPOVERLAPPED) {
+  // A passthrough to HTTP.sys's HttpQueryRequestProperty; there is no HTTP.sys request id.
+  if (pcbBytesReturned != nullptr) *pcbBytesReturned = 0;
+  return E_NOTIMPL;
+}
+
+}  // namespace hs::iis

@@ -1,0 +1,66 @@
+#include "iis/iis_handler.h"
+
+#include "http/headers.h"
+#include "iis/module_registry.h"
+#include "iis/request_context.h"
+
+namespace hs::iis {
+namespace {
+
+// IIS handler paths are file-name patterns ("*", "*.aspx", "hello") matched against the last
+// segment of the URL, unless they contain a '/' (then the whole path). '*' matches any run.
+bool wildcard_match(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() &&
+               (pattern[p] | 0x20) == (text[t] | 0x20)) {  // URLs match case-insensitively in IIS
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace
+
+bool HandlerMapping::matches(std::string_view url_path, std::string_view verb) const {
+  if (!verbs.empty()) {
+    bool ok = false;
+    for (const std::string& v : verbs) ok = ok || v == "*" || v == verb;
+    if (!ok) return false;
+  }
+  if (path.find('/') != std::string::npos) return wildcard_match(path, url_path);
+  std::string_view last = url_path.substr(url_path.rfind('/') + 1);
+  return wildcard_match(path, last);
+}
+
+IisHandler::IisHandler(ModuleRegistry& registry, IHttpServer& server,
+                       std::vector<HandlerMapping> mappings, http::Handler* static_files)
+    : registry_(registry),
+      server_(server),
+      mappings_(std::move(mappings)),
+      static_files_(static_files) {}
+
+const HandlerMapping* IisHandler::map(std::string_view url_path, std::string_view verb) const {
+  for (const HandlerMapping& m : mappings_) {
+    if (m.matches(url_path, verb)) return &m;
+  }
+  return nullptr;
+}
+
+void IisHandler::handle(http::Exchange& ex) {
+  // The context deletes itself when its pipeline is done and its response has been sent.
+  auto* ctx = new HttpContextImpl(*this, ex);
+  ctx->start();
+}
+
+}  // namespace hs::iis

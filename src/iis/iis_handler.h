@@ -1,0 +1,56 @@
+#pragma once
+// The IIS module pipeline as an http::Handler: every request gets an HttpContextImpl that runs
+// the RQ_ notifications of the loaded modules. Handler mappings choose which modules get
+// RQ_EXECUTE_REQUEST_HANDLER; the built-in StaticFileModule serves files through core.
+#include <httpserv.h>
+
+#include <atomic>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/exchange.h"
+
+namespace hs::iis {
+
+class ModuleRegistry;
+
+// One <handlers><add> entry, resolved.
+struct HandlerMapping {
+  std::string name;
+  std::string path;                  // "*", "name", "*.ext", or a full path starting with '/'
+  std::vector<std::string> verbs;    // empty = any
+  std::vector<std::string> modules;  // module names (registered, or built-in StaticFileModule)
+  uint32_t response_buffer_limit = 4 * 1024 * 1024;
+
+  bool matches(std::string_view url_path, std::string_view verb) const;
+};
+
+inline constexpr std::string_view kStaticFileModule = "StaticFileModule";
+
+class IisHandler final : public http::Handler {
+ public:
+  // `static_files` serves mappings naming StaticFileModule (may be null: then such a mapping
+  // answers 404). None of the pointers is owned; all outlive the handler.
+  IisHandler(ModuleRegistry& registry, IHttpServer& server, std::vector<HandlerMapping> mappings,
+             http::Handler* static_files);
+
+  void handle(http::Exchange& ex) override;
+
+  // The first mapping that matches, or null.
+  const HandlerMapping* map(std::string_view url_path, std::string_view verb) const;
+  ModuleRegistry& registry() { return registry_; }
+  IHttpServer& server() { return server_; }
+  http::Handler* static_files() { return static_files_; }
+  size_t live_requests() const { return live_.load(); }
+
+ private:
+  friend class HttpContextImpl;
+  ModuleRegistry& registry_;
+  IHttpServer& server_;
+  std::vector<HandlerMapping> mappings_;
+  http::Handler* static_files_;
+  std::atomic<size_t> live_{0};  // requests in the pipeline, over all workers
+};
+
+}  // namespace hs::iis

@@ -1,0 +1,609 @@
+#include "iis/request_context.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "http/headers.h"
+#include "http/url_path.h"
+#include "iis/iis_handler.h"
+#include "iis/module_registry.h"
+#include "iis/wide.h"
+
+namespace hs::iis {
+namespace {
+
+constexpr int kStages = 12;
+constexpr int kLogStage = 10;  // RQ_LOG_REQUEST
+constexpr int kEndStage = 11;  // RQ_END_REQUEST
+constexpr int kExecuteStage = 7;
+
+DWORD stage_bit(int stage) { return 1u << stage; }
+
+// Event providers handed to notifications. One per context; IIS's are per-notification but
+// carry no state modules may rely on beyond the notification.
+class EventProvider final : public IMapHandlerProvider {
+ public:
+  VOID SetErrorStatus(HRESULT hr) override { error_ = hr; }
+  HRESULT SetScriptName(PCWSTR, DWORD) override { return S_OK; }
+  VOID SetScriptMap(IScriptMapInfo*) override {}
+  VOID SetFileInfo(IHttpFileInfo*) override {}
+  HRESULT error_ = S_OK;
+};
+
+class AuthProvider final : public IAuthenticationProvider {
+ public:
+  VOID SetErrorStatus(HRESULT hr) override { error_ = hr; }
+  VOID SetUser(IHttpUser*) override {}  // authentication modules arrive with a later issue
+  HRESULT error_ = S_OK;
+};
+
+class CompletionInfo final : public IHttpCompletionInfo2 {
+ public:
+  CompletionInfo(DWORD bytes, HRESULT status, DWORD op) : bytes_(bytes), status_(status), op_(op) {}
+  DWORD GetCompletionBytes() const override { return bytes_; }
+  HRESULT GetCompletionStatus() const override { return status_; }
+  DWORD GetCompletedOperation() const override { return op_; }
+
+ private:
+  DWORD bytes_;
+  HRESULT status_;
+  DWORD op_;
+};
+
+// 1 = read (as iisnode reads it), 2 = write/flush, 0 = other (spec §4.6, our decision).
+constexpr DWORD kOpOther = 0, kOpRead = 1;
+
+class Allocator final : public IModuleAllocator {
+ public:
+  explicit Allocator(HttpContextImpl& ctx) : ctx_(ctx) {}
+  VOID* AllocateMemory(DWORD cb) override { return ctx_.AllocateRequestMemory(cb); }
+
+ private:
+  HttpContextImpl& ctx_;
+};
+
+thread_local EventProvider t_event_provider;
+thread_local AuthProvider t_auth_provider;
+
+}  // namespace
+
+// ----------------------------------------------------------------------------------------------
+
+HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
+    : owner_(owner), ex_(&ex), exec_(ex.executor()) {
+  start_ms_ = monotonic_ms();
+  const http::RequestHead& h = ex.request();
+  method_.assign(h.method_name);
+  raw_target_.assign(h.target);
+  version_major_ = h.version_major;
+  version_minor_ = h.version_minor;
+  if (auto t = http::split_target(h.target)) {
+    if (http::normalize_path(t->path, url_) != http::PathStatus::kOk) url_.assign(t->path);
+    query_.assign(t->query);
+  } else {
+    url_.assign(h.target);
+  }
+  request_headers_.reserve(h.headers.size());
+  for (const auto& f : h.headers) request_headers_.push_back({std::string(f.name), std::string(f.value)});
+  remote_host_.assign(ex.remote_address());
+  local_host_.assign(ex.local_address());
+  remote_port_ = ex.remote_port();
+  local_port_ = ex.local_port();
+  instances_.assign(owner_.registry().modules().size(), nullptr);
+  disabled_.assign(owner_.registry().modules().size(), {0, 0});
+  fill_addresses();
+  ex.set_abort_handler([this] { on_exchange_gone(); });
+  ++owner_.live_;
+}
+
+HttpContextImpl::~HttpContextImpl() {
+  for (CHttpModule*& m : instances_) {
+    if (m == nullptr) continue;
+    try {
+      m->Dispose();
+    } catch (...) {
+      HS_LOG_ERROR("a module threw from Dispose()");
+    }
+    m = nullptr;
+  }
+  for (int fd : buffer_.fds) close(fd);
+  --owner_.live_;
+}
+
+void HttpContextImpl::start() {
+  mapping_ = owner_.map(url_, method_);
+  if (mapping_ != nullptr) buffer_limit_ = mapping_->response_buffer_limit;
+  if (buffer_limit_ == 0) buffering_ = false;
+  enter_stage(0, false);
+  run();
+}
+
+CHttpModule* HttpContextImpl::instance(const ModuleRegistration* reg) {
+  CHttpModule*& m = instances_[reg->order];
+  if (m == nullptr && reg->factory != nullptr) {
+    Allocator alloc(*this);
+    try {
+      HRESULT hr = reg->factory->GetHttpModule(&m, &alloc);
+      if (FAILED(hr)) {
+        HS_LOG_ERROR("module %s: GetHttpModule failed with 0x%08X", reg->name.c_str(),
+                     static_cast<unsigned>(hr));
+        m = nullptr;
+      }
+    } catch (...) {
+      HS_LOG_ERROR("module %s: GetHttpModule threw", reg->name.c_str());
+      m = nullptr;
+    }
+  }
+  return m;
+}
+
+void HttpContextImpl::enter_stage(int stage, bool post) {
+  stage_ = stage;
+  post_ = post;
+  index_ = 0;
+  list_.clear();
+  if (stage >= kStages) return;
+  const auto& subs = owner_.registry().subscribers(stage_bit(stage), post);
+  for (const ModuleRegistration* reg : subs) {
+    auto [pre_off, post_off] = disabled_[reg->order];
+    if ((post ? post_off : pre_off) & stage_bit(stage)) continue;
+    if (stage == kExecuteStage && !post) {
+      // Only the modules the handler mapping names get the handler notification.
+      if (mapping_ == nullptr || request_handled_) continue;
+      bool named = std::any_of(mapping_->modules.begin(), mapping_->modules.end(),
+                               [&](const std::string& n) { return http::iequals(n, reg->name); });
+      if (!named) continue;
+    }
+    list_.push_back(reg);
+  }
+}
+
+bool HttpContextImpl::call_module(const ModuleRegistration* reg, DWORD notification, bool post,
+                                  REQUEST_NOTIFICATION_STATUS* status) {
+  CHttpModule* m = instance(reg);
+  if (m == nullptr) return false;
+  IHttpEventProvider* p = &t_event_provider;
+  state_ = State::kInModule;
+  try {
+    switch (notification) {
+#define HS_STAGE(bit, pre, postfn)                                          \
+  case bit:                                                                 \
+    *status = post ? m->postfn(this, p) : m->pre(this, p);                  \
+    break;
+      HS_STAGE(RQ_BEGIN_REQUEST, OnBeginRequest, OnPostBeginRequest)
+      case RQ_AUTHENTICATE_REQUEST:
+        *status = post ? m->OnPostAuthenticateRequest(this, p)
+                       : m->OnAuthenticateRequest(this, &t_auth_provider);
+        break;
+      HS_STAGE(RQ_AUTHORIZE_REQUEST, OnAuthorizeRequest, OnPostAuthorizeRequest)
+      HS_STAGE(RQ_RESOLVE_REQUEST_CACHE, OnResolveRequestCache, OnPostResolveRequestCache)
+      case RQ_MAP_REQUEST_HANDLER:
+        *status = post ? m->OnPostMapRequestHandler(this, p)
+                       : m->OnMapRequestHandler(this, &t_event_provider);
+        break;
+      HS_STAGE(RQ_ACQUIRE_REQUEST_STATE, OnAcquireRequestState, OnPostAcquireRequestState)
+      HS_STAGE(RQ_PRE_EXECUTE_REQUEST_HANDLER, OnPreExecuteRequestHandler,
+               OnPostPreExecuteRequestHandler)
+      HS_STAGE(RQ_EXECUTE_REQUEST_HANDLER, OnExecuteRequestHandler, OnPostExecuteRequestHandler)
+      HS_STAGE(RQ_RELEASE_REQUEST_STATE, OnReleaseRequestState, OnPostReleaseRequestState)
+      HS_STAGE(RQ_UPDATE_REQUEST_CACHE, OnUpdateRequestCache, OnPostUpdateRequestCache)
+      HS_STAGE(RQ_LOG_REQUEST, OnLogRequest, OnPostLogRequest)
+      HS_STAGE(RQ_END_REQUEST, OnEndRequest, OnPostEndRequest)
+#undef HS_STAGE
+      default:
+        *status = RQ_NOTIFICATION_CONTINUE;
+        break;
+    }
+  } catch (const std::exception& e) {
+    HS_LOG_ERROR("module %s threw in notification 0x%X%s: %s", reg->name.c_str(), notification,
+                 post ? " (post)" : "", e.what());
+    if (!headers_sent_) response_.SetStatus(500, "Internal Server Error");
+    *status = RQ_NOTIFICATION_FINISH_REQUEST;
+  } catch (...) {
+    HS_LOG_ERROR("module %s threw in notification 0x%X%s", reg->name.c_str(), notification,
+                 post ? " (post)" : "");
+    if (!headers_sent_) response_.SetStatus(500, "Internal Server Error");
+    *status = RQ_NOTIFICATION_FINISH_REQUEST;
+  }
+  state_ = State::kIdle;
+  return true;
+}
+
+void HttpContextImpl::run() {
+  while (state_ == State::kIdle) {
+    if (stage_ >= kStages) {
+      state_ = State::kDone;
+      maybe_destroy();
+      return;
+    }
+    if (index_ >= list_.size()) {
+      // Leaving a notification: built-in work that belongs to it, then the next one.
+      if (stage_ == kExecuteStage && !post_ && !finish_) {
+        bool module_wrote = headers_sent_ || !buffered_.empty() || !queue_.empty() ||
+                            exchange_last_sent_ || status_ != 200;
+        if (!module_wrote && !request_handled_ && ex_ != nullptr) {
+          bool static_mapped = mapping_ != nullptr &&
+                               std::any_of(mapping_->modules.begin(), mapping_->modules.end(),
+                                           [](const std::string& n) {
+                                             return http::iequals(n, kStaticFileModule);
+                                           });
+          if (static_mapped && owner_.static_files() != nullptr) {
+            // Built-in StaticFileModule: core serves the file on the exchange directly.
+            final_flushed_ = true;
+            exchange_last_sent_ = true;
+            owner_.static_files()->handle(*ex_);
+          } else if (list_.empty()) {
+            response_.SetStatus(mapping_ == nullptr ? 404 : 404, nullptr);
+          }
+        }
+      }
+      if (post_) {
+        if (stage_ == kLogStage - 1) finish_request_phase();
+        enter_stage(stage_ + 1, false);
+      } else {
+        enter_stage(stage_, true);
+      }
+      continue;
+    }
+    const ModuleRegistration* reg = list_[index_];
+    REQUEST_NOTIFICATION_STATUS status = RQ_NOTIFICATION_CONTINUE;
+    if (!call_module(reg, stage_bit(stage_), post_, &status)) {
+      ++index_;
+      continue;
+    }
+    if (status == RQ_NOTIFICATION_PENDING) {
+      state_ = State::kPending;
+      pending_module_ = reg;
+      pending_notification_ = stage_bit(stage_);
+      pending_post_ = post_;
+      return;
+    }
+    after_status(status);
+  }
+}
+
+void HttpContextImpl::after_status(REQUEST_NOTIFICATION_STATUS status) {
+  if (status == RQ_NOTIFICATION_FINISH_REQUEST) {
+    // Skip the rest of this notification and every stage before LOG_REQUEST; the response is
+    // still sent and LOG/END still run (spec §4.4 [INF], our decision).
+    finish_ = true;
+    if (stage_ < kLogStage) {
+      finish_request_phase();
+      enter_stage(kLogStage, false);
+    } else if (post_) {
+      enter_stage(stage_ + 1, false);
+    } else {
+      enter_stage(stage_, true);
+    }
+    return;
+  }
+  ++index_;
+}
+
+void HttpContextImpl::finish_request_phase() {
+  // The implicit final send happens after POST_UPDATE_REQUEST_CACHE (spec §4.3, our decision).
+  if (final_flushed_) return;
+  final_flushed_ = true;
+  if (ex_ == nullptr) return;
+  flush(FALSE, FALSE, CompletionTarget{}, nullptr, nullptr);
+}
+
+void HttpContextImpl::resume_with(REQUEST_NOTIFICATION_STATUS status) {
+  if (state_ != State::kPending) {
+    HS_LOG_ERROR("a completion arrived while the request was not pending; ignored");
+    return;
+  }
+  if (status == RQ_NOTIFICATION_PENDING) return;  // still parked on the same module
+  state_ = State::kIdle;
+  pending_module_ = nullptr;
+  after_status(status);
+  run();
+}
+
+void HttpContextImpl::deliver_async(DWORD bytes, HRESULT hr, CompletionTarget target,
+                                    DWORD operation) {
+  CompletionInfo info(bytes, hr, operation);
+  if (target.callback != nullptr) {
+    REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_PENDING;
+    try {
+      st = target.callback(this, &info, target.callback_context);
+    } catch (...) {
+      HS_LOG_ERROR("a module's completion callback threw");
+      st = RQ_NOTIFICATION_FINISH_REQUEST;
+    }
+    // PENDING: nothing for the pipeline; otherwise it acts like IndicateCompletion (spec §6.5).
+    if (st != RQ_NOTIFICATION_PENDING && state_ == State::kPending) resume_with(st);
+    return;
+  }
+  if (state_ != State::kPending || pending_module_ == nullptr) {
+    HS_LOG_ERROR("async completion with no pending notification (module returned without "
+                 "PENDING?); dropped");
+    return;
+  }
+  const ModuleRegistration* reg = pending_module_;
+  CHttpModule* m = instance(reg);
+  REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_FINISH_REQUEST;
+  state_ = State::kInModule;
+  try {
+    st = m->OnAsyncCompletion(this, pending_notification_, pending_post_, &t_event_provider,
+                              &info);
+  } catch (...) {
+    HS_LOG_ERROR("module %s threw in OnAsyncCompletion", reg->name.c_str());
+    if (!headers_sent_) response_.SetStatus(500, "Internal Server Error");
+  }
+  state_ = State::kPending;
+  resume_with(st);
+}
+
+VOID HttpContextImpl::IndicateCompletion(REQUEST_NOTIFICATION_STATUS status) {
+  // Always through the loop: never on the caller's stack, from any thread.
+  exec_.post([this, status] { resume_with(status); });
+}
+
+HRESULT HttpContextImpl::PostCompletion(DWORD cb) {
+  if (!exec_.post([this, cb] { deliver_async(cb, S_OK, CompletionTarget{}, kOpOther); })) {
+    return HRESULT_FROM_WIN32(ERROR_SERVER_SHUTDOWN_IN_PROGRESS);
+  }
+  return S_OK;
+}
+
+HRESULT HttpContextImpl::PostCompletion(DWORD cb, LPOVERLAPPED_COMPLETION_ROUTINE routine,
+                                        VOID* context) {
+  if (routine == nullptr) return PostCompletion(cb);
+  // Decision (spec §9.8): the routine gets (S_OK, cbBytes, (LPOVERLAPPED)pvCompletionContext).
+  if (!exec_.post([routine, cb, context] {
+        routine(0, cb, static_cast<LPOVERLAPPED>(context));
+      })) {
+    return HRESULT_FROM_WIN32(ERROR_SERVER_SHUTDOWN_IN_PROGRESS);
+  }
+  return S_OK;
+}
+
+void HttpContextImpl::on_exchange_gone() {
+  ex_ = nullptr;
+  // Queued output can no longer be sent: async writers hear about it with a failure status.
+  fail_queued(true);
+  if (pending_read_) {
+    CompletionTarget t = pending_read_->target;
+    pending_read_.reset();
+    exec_.defer([this, t] {
+      deliver_async(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED), t, kOpRead);
+    });
+  }
+  maybe_destroy();
+}
+
+void HttpContextImpl::maybe_destroy() {
+  if (state_ != State::kDone || destroy_scheduled_) return;
+  if (ex_ != nullptr && !exchange_last_sent_) return;  // the final send is still to be made
+  if (send_outstanding_ || !queue_.empty()) return;
+  destroy_scheduled_ = true;
+  exec_.defer([this] { delete this; });
+}
+
+// --- server variables ---------------------------------------------------------------------------
+
+const std::string* HttpContextImpl::find_request_header(std::string_view name) const {
+  for (const Header& h : request_headers_) {
+    if (http::iequals(h.name, name)) return &h.value;
+  }
+  return nullptr;
+}
+
+std::string HttpContextImpl::server_variable(std::string_view n, bool* found) const {
+  *found = true;
+  for (const auto& [k, v] : variables_) {
+    if (http::iequals(k, n)) return v;
+  }
+  auto is = [&](std::string_view x) { return http::iequals(n, x); };
+  if (is("REQUEST_METHOD") || is("HTTP_METHOD")) return method_;
+  if (is("URL") || is("SCRIPT_NAME") || is("PATH_INFO")) return url_;
+  if (is("QUERY_STRING")) return query_;
+  if (is("REQUEST_URI") || is("UNENCODED_URL") || is("HTTP_URL") || is("CACHE_URL")) {
+    return raw_target_;
+  }
+  if (is("REMOTE_ADDR") || is("REMOTE_HOST")) return remote_host_;
+  if (is("REMOTE_PORT")) return std::to_string(remote_port_);
+  if (is("LOCAL_ADDR") || is("SERVER_ADDR")) return local_host_;
+  if (is("SERVER_PORT")) return std::to_string(local_port_);
+  if (is("SERVER_PORT_SECURE")) return "0";
+  if (is("HTTPS")) return "off";
+  if (is("SERVER_PROTOCOL") || is("HTTP_VERSION")) {
+    return "HTTP/" + std::to_string(version_major_) + "." + std::to_string(version_minor_);
+  }
+  if (is("SERVER_SOFTWARE")) return "httpserv";
+  if (is("GATEWAY_INTERFACE")) return "CGI/1.1";
+  if (is("INSTANCE_ID")) return "1";
+  if (is("SERVER_NAME")) {
+    const std::string* host = find_request_header("Host");
+    if (host == nullptr) return local_host_;
+    std::string h = *host;
+    if (!h.empty() && h.front() == '[') return h.substr(0, h.find(']') + 1);
+    return h.substr(0, h.find(':'));
+  }
+  if (is("CONTENT_LENGTH")) {
+    const std::string* v = find_request_header("Content-Length");
+    return v ? *v : "0";
+  }
+  if (is("CONTENT_TYPE")) {
+    const std::string* v = find_request_header("Content-Type");
+    return v ? *v : "";
+  }
+  if (is("AUTH_TYPE") || is("AUTH_USER") || is("REMOTE_USER") || is("LOGON_USER") ||
+      is("AUTH_PASSWORD") || is("UNMAPPED_REMOTE_USER")) {
+    return "";  // anonymous
+  }
+  if (is("ALL_HTTP") || is("ALL_RAW")) {
+    std::string out;
+    bool raw = is("ALL_RAW");
+    for (const Header& h : request_headers_) {
+      if (raw) {
+        out += h.name + ": " + h.value + "\r\n";
+      } else {
+        std::string k = "HTTP_";
+        for (char c : h.name) k += c == '-' ? '_' : static_cast<char>(toupper(c));
+        out += k + ":" + h.value + "\n";
+      }
+    }
+    return out;
+  }
+  if (n.size() > 5 && http::iequals(n.substr(0, 5), "HTTP_")) {
+    std::string_view want = n.substr(5);
+    for (const Header& h : request_headers_) {
+      if (h.name.size() != want.size()) continue;
+      bool eq = true;
+      for (size_t i = 0; i < want.size() && eq; ++i) {
+        char a = h.name[i] == '-' ? '_' : static_cast<char>(toupper(h.name[i]));
+        eq = a == static_cast<char>(toupper(want[i]));
+      }
+      if (eq) return h.value;
+    }
+  }
+  *found = false;
+  return {};
+}
+
+char* HttpContextImpl::arena_copy(std::string_view s) {
+  char* p = static_cast<char*>(AllocateRequestMemory(static_cast<DWORD>(s.size() + 1)));
+  if (p == nullptr) return nullptr;
+  memcpy(p, s.data(), s.size());
+  p[s.size()] = '\0';
+  return p;
+}
+
+wchar_t* HttpContextImpl::arena_widen(std::string_view s, DWORD* cch) {
+  std::wstring w = widen(s);
+  auto* p = static_cast<wchar_t*>(
+      AllocateRequestMemory(static_cast<DWORD>((w.size() + 1) * sizeof(wchar_t))));
+  if (p == nullptr) return nullptr;
+  memcpy(p, w.c_str(), (w.size() + 1) * sizeof(wchar_t));
+  if (cch) *cch = static_cast<DWORD>(w.size());
+  return p;
+}
+
+HRESULT HttpContextImpl::GetServerVariable(PCSTR name, PCSTR* value, DWORD* cch) {
+  if (name == nullptr || value == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  bool found = false;
+  std::string v = server_variable(name, &found);
+  if (!found) {
+    *value = nullptr;
+    if (cch) *cch = 0;
+    return HRESULT_FROM_WIN32(ERROR_INVALID_INDEX);
+  }
+  *value = arena_copy(v);
+  if (*value == nullptr) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
+  if (cch) *cch = static_cast<DWORD>(v.size());
+  return S_OK;
+}
+
+HRESULT HttpContextImpl::GetServerVariable(PCSTR name, PCWSTR* value, DWORD* cch) {
+  if (name == nullptr || value == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  bool found = false;
+  std::string v = server_variable(name, &found);
+  if (!found) {
+    *value = nullptr;
+    if (cch) *cch = 0;
+    return HRESULT_FROM_WIN32(ERROR_INVALID_INDEX);
+  }
+  *value = arena_widen(v, cch);
+  return *value ? S_OK : HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
+}
+
+HRESULT HttpContextImpl::SetServerVariable(PCSTR name, PCWSTR value) {
+  if (name == nullptr || *name == '\0') return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  std::string v = value ? narrow(value) : std::string();
+  for (auto& [k, old] : variables_) {
+    if (http::iequals(k, name)) {
+      old = v;
+      return S_OK;
+    }
+  }
+  variables_.emplace_back(name, v);
+  return S_OK;
+}
+
+HRESULT HttpContextImpl::InheritServerVariable(PCSTR, BOOL) { return E_NOTIMPL; }
+
+VOID* HttpContextImpl::AllocateRequestMemory(DWORD cb) {
+  if (cb == 0) cb = 1;
+  try {
+    arena_.push_back(std::make_unique<char[]>(cb));  // value-initialised: zeroed
+    return arena_.back().get();
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+
+PCWSTR HttpContextImpl::GetScriptName(DWORD* cch) const {
+  return const_cast<HttpContextImpl*>(this)->arena_widen(url_, cch);
+}
+PCWSTR HttpContextImpl::GetPhysicalPath(DWORD* cch) {
+  if (cch) *cch = 0;
+  return L"";  // the physical-path mapping (RQ_MAP_PATH) arrives with site configuration
+}
+PCWSTR HttpContextImpl::GetScriptTranslated(DWORD* cch) { return GetPhysicalPath(cch); }
+ULONGLONG HttpContextImpl::GetRequestElapsedTime() {
+  return static_cast<ULONGLONG>(monotonic_ms() - start_ms_);
+}
+
+// Not yet implemented: each returns a clear HRESULT (docs/iis-compat.md lists them).
+IHttpSite* HttpContextImpl::GetSite() { return nullptr; }
+IHttpApplication* HttpContextImpl::GetApplication() { return nullptr; }
+IHttpConnection* HttpContextImpl::GetConnection() { return nullptr; }
+IHttpModuleContextContainer* HttpContextImpl::GetModuleContextContainer() { return nullptr; }
+VOID HttpContextImpl::DisableNotifications(DWORD pre, DWORD post) {
+  if (state_ != State::kInModule || list_.empty() || index_ >= list_.size()) return;
+  auto& d = disabled_[list_[index_]->order];
+  d.first |= pre;
+  d.second |= post;
+}
+BOOL HttpContextImpl::GetNextNotification(REQUEST_NOTIFICATION_STATUS, DWORD*, BOOL*,
+                                          CHttpModule**, IHttpEventProvider**) {
+  return FALSE;  // always allowed (spec §4.7)
+}
+BOOL HttpContextImpl::GetIsLastNotification(REQUEST_NOTIFICATION_STATUS) {
+  return index_ + 1 >= list_.size() ? TRUE : FALSE;
+}
+HRESULT HttpContextImpl::ExecuteRequest(BOOL, IHttpContext*, DWORD, IHttpUser*, BOOL*) {
+  return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);  // child requests: a later milestone
+}
+HRESULT HttpContextImpl::MapPath(PCWSTR, PWSTR, DWORD*) { return E_NOTIMPL; }
+HRESULT HttpContextImpl::NotifyCustomNotification(ICustomNotificationProvider*, BOOL* pf) {
+  if (pf) *pf = FALSE;
+  return E_NOTIMPL;
+}
+HRESULT HttpContextImpl::CloneContext(DWORD, IHttpContext** pp) {
+  if (pp) *pp = nullptr;
+  return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);
+}
+HRESULT HttpContextImpl::ReleaseClonedContext() { return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER); }
+HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD*, PCWSTR*, DWORD*, DWORD*,
+                                                  DWORD*) const {
+  if (n) *n = stage_ < kStages ? stage_bit(stage_) : 0;
+  return S_OK;
+}
+IHttpTraceContext* HttpContextImpl::GetTraceContext() const {
+  return owner_.server().GetTraceContext();
+}
+HRESULT HttpContextImpl::GetServerVarChanges(DWORD, DWORD*, DWORD*, PCSTR**, PCWSTR**, DWORD*,
+                                             DWORD**) {
+  return E_NOTIMPL;
+}
+HRESULT HttpContextImpl::CancelIo() { return HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE); }
+HRESULT HttpContextImpl::MapHandler(DWORD, PCWSTR, PCWSTR, PCSTR, IScriptMapInfo** pp, BOOL) {
+  if (pp) *pp = nullptr;
+  return E_NOTIMPL;
+}
+HRESULT HttpContextImpl::GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION, PVOID* pp) {
+  if (pp) *pp = nullptr;
+  return E_NOTIMPL;  // deprecated in IIS itself
+}
+
+}  // namespace hs::iis

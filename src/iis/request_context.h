@@ -1,0 +1,370 @@
+#pragma once
+// One request as IIS modules see it: IHttpContext4 with its IHttpRequest4 and IHttpResponse4, and
+// the request pipeline (RQ_ notifications) that drives the modules. Built on http::Exchange, so it
+// never learns which protocol carries the request.
+//
+// PIPELINE STATE MACHINE. The context is kIdle between steps, kInModule while a module method is
+// on the stack, kPending after a module returned RQ_NOTIFICATION_PENDING, and kDone after
+// END_REQUEST. Completions (async I/O, PostCompletion, IndicateCompletion) are queued to the
+// loop and delivered only when the context is kPending, so a completion never runs re-entrantly
+// on the stack of the call that started it. Misuse (a second completion, IndicateCompletion while
+// nothing is pending) is logged and ignored — never undefined behaviour.
+//
+// THREADING. Everything runs on the exchange's loop thread. PostCompletion and IndicateCompletion
+// may be called from any thread; they post to the loop.
+#include <httpserv.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/exchange.h"
+
+namespace hs::iis {
+
+struct ModuleRegistration;
+class IisHandler;
+struct HandlerMapping;
+
+class HttpContextImpl;
+
+class RequestImpl final : public IHttpRequest4 {
+ public:
+  explicit RequestImpl(HttpContextImpl& ctx) : ctx_(ctx) {}
+  HTTP_REQUEST* GetRawHttpRequest() override;
+  const HTTP_REQUEST* GetRawHttpRequest() const override;
+  PCSTR GetHeader(PCSTR pszHeaderName, USHORT* pcchHeaderValue = nullptr) const override;
+  PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT* pcchHeaderValue = nullptr) const override;
+  HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue,
+                    BOOL fReplace) override;
+  HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue,
+                    BOOL fReplace) override;
+  HRESULT DeleteHeader(PCSTR pszHeaderName) override;
+  HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex) override;
+  PCSTR GetHttpMethod() const override;
+  HRESULT SetHttpMethod(PCSTR pszHttpMethod) override;
+  HRESULT SetUrl(PCWSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) override;
+  HRESULT SetUrl(PCSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) override;
+  BOOL GetUrlChanged() const override;
+  PCWSTR GetForwardedUrl() const override;
+  PSOCKADDR GetLocalAddress() const override;
+  PSOCKADDR GetRemoteAddress() const override;
+  HRESULT ReadEntityBody(VOID* pvBuffer, DWORD cbBuffer, BOOL fAsync, DWORD* pcbBytesReceived,
+                         BOOL* pfCompletionPending = nullptr) override;
+  HRESULT InsertEntityBody(VOID* pvBuffer, DWORD cbBuffer) override;
+  DWORD GetRemainingEntityBytes() override;
+  VOID GetHttpVersion(USHORT* pMajorVersion, USHORT* pMinorVersion) const override;
+  HRESULT GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO** ppClientCertInfo,
+                               BOOL* pfClientCertNegotiated) override;
+  HRESULT NegotiateClientCertificate(BOOL fAsync, BOOL* pfCompletionPending = nullptr) override;
+  DWORD GetSiteId() const override;
+  HRESULT GetHeaderChanges(DWORD dwOldChangeNumber, DWORD* pdwNewChangeNumber,
+                           PCSTR knownHeaderSnapshot[HttpHeaderRequestMaximum],
+                           DWORD* pdwUnknownHeaderSnapshot, PCSTR** ppUnknownHeaderNameSnapshot,
+                           PCSTR** ppUnknownHeaderValueSnapshot,
+                           DWORD diffedKnownHeaderIndices[HttpHeaderRequestMaximum + 1],
+                           DWORD* pdwDiffedUnknownHeaders,
+                           DWORD** ppDiffedUnknownHeaderIndices) override;
+  HRESULT GetChannelBindingToken(PBYTE* ppToken, DWORD* pTokenSize) override;
+  HRESULT ReadEntityBody(VOID* pvBuffer, DWORD cbBuffer, BOOL fAsync,
+                         PFN_ASYNC_COMPLETION pfnCompletionCallback, VOID* pvCompletionContext,
+                         DWORD* pcbBytesReceived, BOOL* pfCompletionPending = nullptr) override;
+  HRESULT ReadEntityBody(VOID* pvBuffer, DWORD cbBuffer, BOOL fAsync, ULONG ulFlags,
+                         DWORD* pcbBytesReceived, BOOL* pfCompletionPending = nullptr) override;
+
+ private:
+  HttpContextImpl& ctx_;
+};
+
+class ResponseImpl final : public IHttpResponse4 {
+ public:
+  explicit ResponseImpl(HttpContextImpl& ctx) : ctx_(ctx) {}
+  HTTP_RESPONSE* GetRawHttpResponse() override;
+  const HTTP_RESPONSE* GetRawHttpResponse() const override;
+  IHttpCachePolicy* GetCachePolicy() override;
+  HRESULT SetStatus(USHORT statusCode, PCSTR pszReason, USHORT uSubStatus = 0,
+                    HRESULT hrErrorToReport = S_OK, IAppHostConfigException* pException = nullptr,
+                    BOOL fTrySkipCustomErrors = FALSE) override;
+  HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue,
+                    BOOL fReplace) override;
+  HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue,
+                    BOOL fReplace) override;
+  HRESULT DeleteHeader(PCSTR pszHeaderName) override;
+  HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex) override;
+  PCSTR GetHeader(PCSTR pszHeaderName, USHORT* pcchHeaderValue = nullptr) const override;
+  PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT* pcchHeaderValue = nullptr) const override;
+  VOID Clear() override;
+  VOID ClearHeaders() override;
+  VOID SetNeedDisconnect() override;
+  VOID ResetConnection() override;
+  VOID DisableKernelCache(ULONG reason = 9) override;
+  BOOL GetKernelCacheEnabled() const override;
+  VOID SuppressHeaders() override;
+  BOOL GetHeadersSuppressed() const override;
+  HRESULT Flush(BOOL fAsync, BOOL fMoreData, DWORD* pcbSent,
+                BOOL* pfCompletionExpected = nullptr) override;
+  HRESULT Redirect(PCSTR pszUrl, BOOL fResetStatusCode = TRUE,
+                   BOOL fIncludeParameters = FALSE) override;
+  HRESULT WriteEntityChunkByReference(HTTP_DATA_CHUNK* pDataChunk,
+                                      LONG lInsertPosition = -1) override;
+  HRESULT WriteEntityChunks(HTTP_DATA_CHUNK* pDataChunks, DWORD nChunks, BOOL fAsync,
+                            BOOL fMoreData, DWORD* pcbSent,
+                            BOOL* pfCompletionExpected = nullptr) override;
+  VOID DisableBuffering() override;
+  VOID GetStatus(USHORT* pStatusCode, USHORT* pSubStatus = nullptr, PCSTR* ppszReason = nullptr,
+                 USHORT* pcchReason = nullptr, HRESULT* phrErrorToReport = nullptr,
+                 PCWSTR* ppszModule = nullptr, DWORD* pdwNotification = nullptr,
+                 IAppHostConfigException** ppException = nullptr,
+                 BOOL* pfTrySkipCustomErrors = nullptr) override;
+  HRESULT SetErrorDescription(PCWSTR pszDescription, DWORD cchDescription,
+                              BOOL fHtmlEncode = TRUE) override;
+  PCWSTR GetErrorDescription(DWORD* pcchDescription = nullptr) override;
+  HRESULT GetHeaderChanges(DWORD dwOldChangeNumber, DWORD* pdwNewChangeNumber,
+                           PCSTR knownHeaderSnapshot[HttpHeaderResponseMaximum],
+                           DWORD* pdwUnknownHeaderSnapshot, PCSTR** ppUnknownHeaderNameSnapshot,
+                           PCSTR** ppUnknownHeaderValueSnapshot,
+                           DWORD diffedKnownHeaderIndices[HttpHeaderResponseMaximum + 1],
+                           DWORD* pdwDiffedUnknownHeaders,
+                           DWORD** ppDiffedUnknownHeaderIndices) override;
+  VOID CloseConnection() override;
+  HRESULT WriteEntityChunks(HTTP_DATA_CHUNK* pDataChunks, DWORD nChunks, BOOL fAsync,
+                            BOOL fMoreData, PFN_ASYNC_COMPLETION pfnCompletionCallback,
+                            VOID* pvCompletionContext, DWORD* pcbSent,
+                            BOOL* pfCompletionExpected = nullptr) override;
+  HRESULT Flush(BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION pfnCompletionCallback,
+                VOID* pvCompletionContext, DWORD* pcbSent,
+                BOOL* pfCompletionExpected = nullptr) override;
+  HRESULT PushPromise(PCSTR pszVerb, PCWSTR pwszPath, PCWSTR pwszQuery, DWORD cHeaders,
+                      PCSTR* rgHeaderNames, PCSTR* rgHeaderValues) override;
+  HRESULT DeleteTrailer(PCSTR pszHeaderName) override;
+  PCSTR GetTrailer(PCSTR pszHeaderName, USHORT* pcchHeaderValue = nullptr) const override;
+  VOID ResetStream(ULONG errorCode) override;
+  VOID SetNeedGoAway() override;
+  HRESULT SetTrailer(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue,
+                     BOOL fReplace) override;
+
+ private:
+  HttpContextImpl& ctx_;
+};
+
+// Where a module's async operation reports: v1 (OnAsyncCompletion of the pending module) or a v2
+// callback (IHttpResponse2/IHttpRequest3).
+struct CompletionTarget {
+  PFN_ASYNC_COMPLETION callback = nullptr;
+  void* callback_context = nullptr;
+};
+
+class HttpContextImpl final : public IHttpContext4 {
+ public:
+  HttpContextImpl(IisHandler& owner, http::Exchange& ex);
+  ~HttpContextImpl() override;
+
+  // Runs the pipeline from RQ_BEGIN_REQUEST.
+  void start();
+
+  // IHttpContext
+  IHttpSite* GetSite() override;
+  IHttpApplication* GetApplication() override;
+  IHttpConnection* GetConnection() override;
+  IHttpRequest* GetRequest() override { return &request_; }
+  IHttpResponse* GetResponse() override { return &response_; }
+  BOOL GetResponseHeadersSent() const override { return headers_sent_; }
+  IHttpUser* GetUser() const override { return nullptr; }
+  IHttpModuleContextContainer* GetModuleContextContainer() override;
+  VOID IndicateCompletion(REQUEST_NOTIFICATION_STATUS notificationStatus) override;
+  HRESULT PostCompletion(DWORD cbBytes) override;
+  VOID DisableNotifications(DWORD dwNotifications, DWORD dwPostNotifications) override;
+  BOOL GetNextNotification(REQUEST_NOTIFICATION_STATUS status, DWORD* pdwNotification,
+                           BOOL* pfIsPostNotification, CHttpModule** ppModuleInfo,
+                           IHttpEventProvider** ppRequestOutput) override;
+  BOOL GetIsLastNotification(REQUEST_NOTIFICATION_STATUS status) override;
+  HRESULT ExecuteRequest(BOOL fAsync, IHttpContext* pHttpContext, DWORD dwExecuteFlags,
+                         IHttpUser* pHttpUser, BOOL* pfCompletionExpected = nullptr) override;
+  DWORD GetExecuteFlags() const override { return 0; }
+  HRESULT GetServerVariable(PCSTR pszVariableName, PCWSTR* ppszValue,
+                            DWORD* pcchValueLength) override;
+  HRESULT GetServerVariable(PCSTR pszVariableName, PCSTR* ppszValue,
+                            DWORD* pcchValueLength) override;
+  HRESULT SetServerVariable(PCSTR pszVariableName, PCWSTR pszVariableValue) override;
+  VOID* AllocateRequestMemory(DWORD cbAllocation) override;
+  IHttpUrlInfo* GetUrlInfo() override { return nullptr; }
+  IMetadataInfo* GetMetadata() override { return nullptr; }
+  PCWSTR GetPhysicalPath(DWORD* pcchPhysicalPath = nullptr) override;
+  PCWSTR GetScriptName(DWORD* pcchScriptName = nullptr) const override;
+  PCWSTR GetScriptTranslated(DWORD* pcchScriptTranslated = nullptr) override;
+  IScriptMapInfo* GetScriptMap() const override { return nullptr; }
+  VOID SetRequestHandled() override { request_handled_ = true; }
+  IHttpFileInfo* GetFileInfo() const override { return nullptr; }
+  HRESULT MapPath(PCWSTR pszUrl, PWSTR pszPhysicalPath, DWORD* pcbPhysicalPath) override;
+  HRESULT NotifyCustomNotification(ICustomNotificationProvider* pCustomOutput,
+                                   BOOL* pfCompletionExpected) override;
+  IHttpContext* GetParentContext() const override { return nullptr; }
+  IHttpContext* GetRootContext() const override {
+    return const_cast<HttpContextImpl*>(this);
+  }
+  HRESULT CloneContext(DWORD dwCloneFlags, IHttpContext** ppHttpContext) override;
+  HRESULT ReleaseClonedContext() override;
+  HRESULT GetCurrentExecutionStats(DWORD* pdwNotification,
+                                   DWORD* pdwNotificationStartTickCount = nullptr,
+                                   PCWSTR* ppszModule = nullptr,
+                                   DWORD* pdwModuleStartTickCount = nullptr,
+                                   DWORD* pdwAsyncNotification = nullptr,
+                                   DWORD* pdwAsyncNotificationStartTickCount = nullptr) const override;
+  IHttpTraceContext* GetTraceContext() const override;
+  HRESULT GetServerVarChanges(DWORD dwOldChangeNumber, DWORD* pdwNewChangeNumber,
+                              DWORD* pdwVariableSnapshot, PCSTR** ppVariableNameSnapshot,
+                              PCWSTR** ppVariableValueSnapshot, DWORD* pdwDiffedVariables,
+                              DWORD** ppDiffedVariableIndices) override;
+  HRESULT CancelIo() override;
+  HRESULT MapHandler(DWORD dwSiteId, PCWSTR pszSiteName, PCWSTR pszUrl, PCSTR pszVerb,
+                     IScriptMapInfo** ppScriptMap, BOOL fIgnoreWildcardMappings = FALSE) override;
+  HRESULT GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION version,
+                               PVOID* ppInterface) override;
+  // IHttpContext2..4
+  IHttpUser* GetOriginalUser() const override { return nullptr; }
+  INamedContextContainer* GetNamedContextContainer() override { return nullptr; }
+  VOID EnableFullDuplex() override { full_duplex_ = true; }
+  HRESULT InheritServerVariable(PCSTR szName, BOOL fFailIfNotExist = FALSE) override;
+  HRESULT PostCompletion(DWORD cbBytes, LPOVERLAPPED_COMPLETION_ROUTINE pfnCompletionRoutine,
+                         VOID* pvCompletionContext) override;
+  ULONGLONG GetRequestStartTime() override { return static_cast<ULONGLONG>(start_ms_); }
+  ULONGLONG GetRequestElapsedTime() override;
+
+ private:
+  friend class RequestImpl;
+  friend class ResponseImpl;
+  struct Header {
+    std::string name;
+    std::string value;
+  };
+  // A piece of response output waiting for (or in) an Exchange::send.
+  struct OutItem {
+    std::vector<http::BodyChunk> chunks;
+    std::deque<std::string> owned;  // copies the chunks point into (deque: elements never move)
+    std::vector<int> fds;            // duplicated descriptors, closed after the send
+    bool last = false;
+    bool notify = false;  // deliver a module completion when sent
+    CompletionTarget target;
+    uint64_t bytes = 0;
+  };
+  enum class State { kIdle, kInModule, kPending, kDone };
+
+  // Pipeline.
+  void run();
+  bool call_module(const ModuleRegistration* reg, DWORD notification, bool post,
+                   REQUEST_NOTIFICATION_STATUS* status);
+  void after_status(REQUEST_NOTIFICATION_STATUS status);
+  void enter_stage(int stage, bool post);
+  CHttpModule* instance(const ModuleRegistration* reg);
+  void deliver_async(DWORD bytes, HRESULT status, CompletionTarget target, DWORD operation);
+  void resume_with(REQUEST_NOTIFICATION_STATUS status);
+  void finish_request_phase();
+  void maybe_destroy();
+  void on_exchange_gone();
+
+  // Response.
+  HRESULT validate_chunks(HTTP_DATA_CHUNK* chunks, DWORD n, uint64_t* total);
+  HRESULT add_chunks(OutItem& item, HTTP_DATA_CHUNK* chunks, DWORD n, bool copy);
+  HRESULT write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BOOL fMoreData,
+                CompletionTarget target, DWORD* pcbSent, BOOL* pfCompletionExpected);
+  HRESULT flush(BOOL fAsync, BOOL fMoreData, CompletionTarget target, DWORD* pcbSent,
+                BOOL* pfCompletionExpected);
+  void move_buffer_into(OutItem& item);
+  void send_response_notifications(bool last);
+  void prepare_head();
+  void pump();
+  void fail_queued(bool notify);
+
+  // Request body.
+  HRESULT read_body(void* buf, DWORD cb, BOOL fAsync, CompletionTarget target, DWORD* received,
+                    BOOL* pending);
+  void on_body_ready();
+  void on_sent(http::SendResult result);
+  void sync_from_raw_response();
+  void fill_addresses();
+
+  const std::string* find_request_header(std::string_view name) const;
+  std::string server_variable(std::string_view name, bool* found) const;
+  char* arena_copy(std::string_view s);
+  wchar_t* arena_widen(std::string_view s, DWORD* cch);
+
+  IisHandler& owner_;
+  http::Exchange* ex_;  // null once the exchange is gone (response sent, or connection failed)
+  Executor& exec_;
+  RequestImpl request_{*this};
+  ResponseImpl response_{*this};
+  int64_t start_ms_ = 0;
+
+  // Request copy (owned: the pipeline outlives the exchange).
+  std::string method_;
+  std::string raw_target_;
+  std::string url_;    // decoded path
+  std::string query_;  // without '?'
+  uint8_t version_major_ = 1, version_minor_ = 1;
+  std::vector<Header> request_headers_;
+  bool url_changed_ = false;
+  std::string remote_host_, local_host_;
+  sockaddr_storage remote_sa_{}, local_sa_{};
+  HTTP_REQUEST raw_request_{};
+  HTTP_RESPONSE raw_response_{};
+  std::wstring raw_cooked_url_;
+  bool raw_response_given_ = false;
+  uint16_t remote_port_ = 0, local_port_ = 0;
+  std::vector<std::pair<std::string, std::string>> variables_;  // SetServerVariable
+  std::deque<std::string> inserted_body_;
+  bool body_eof_ = false;
+
+  // Pipeline position.
+  State state_ = State::kIdle;
+  int stage_ = 0;          // 0..11 = BEGIN_REQUEST..END_REQUEST
+  bool post_ = false;
+  size_t index_ = 0;
+  std::vector<const ModuleRegistration*> list_;
+  const ModuleRegistration* pending_module_ = nullptr;
+  DWORD pending_notification_ = 0;
+  bool pending_post_ = false;
+  bool finish_ = false;
+  bool request_handled_ = false;
+  bool final_flushed_ = false;
+  const HandlerMapping* mapping_ = nullptr;
+  std::vector<CHttpModule*> instances_;  // by registration order, created on first use
+  std::vector<std::pair<DWORD, DWORD>> disabled_;  // per registration order: pre/post masks
+  bool full_duplex_ = false;
+  bool async_write_ = false;  // a module-visible async write/flush is in flight
+  bool async_read_ = false;   // a module-visible async read is in flight
+  bool in_send_response_ = false;
+  bool destroy_scheduled_ = false;
+
+  // Response state.
+  USHORT status_ = 200;
+  USHORT substatus_ = 0;
+  std::string reason_ = "OK";
+  std::vector<Header> response_headers_;
+  std::vector<HTTP_DATA_CHUNK> buffered_;  // the live buffered body
+  OutItem buffer_;                         // storage behind buffered_
+  uint64_t buffered_bytes_ = 0;
+  bool buffering_ = true;
+  uint64_t buffer_limit_ = 4 * 1024 * 1024;
+  bool headers_sent_ = false;
+  bool headers_suppressed_ = false;
+  bool no_more_data_ = false;
+  bool need_disconnect_ = false;
+  std::deque<std::unique_ptr<OutItem>> queue_;
+  bool send_outstanding_ = false;
+  bool exchange_last_sent_ = false;
+
+  // Pending async read.
+  struct PendingRead {
+    void* buf = nullptr;
+    DWORD cb = 0;
+    CompletionTarget target;
+  };
+  std::unique_ptr<PendingRead> pending_read_;
+
+  std::vector<std::unique_ptr<char[]>> arena_;
+};
+
+}  // namespace hs::iis

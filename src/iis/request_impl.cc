@@ -1,0 +1,903 @@
+// IHttpRequest and IHttpResponse of HttpContextImpl, and the response-output engine behind
+// WriteEntityChunks/Flush (buffering, the output queue feeding http::Exchange, completions).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/log.h"
+#include "http/headers.h"
+#include "http/status.h"
+#include "iis/iis_handler.h"
+#include "iis/module_registry.h"
+#include "iis/request_context.h"
+#include "iis/wide.h"
+
+namespace hs::iis {
+namespace {
+
+constexpr DWORD kMaxBufferedChunks = 65534;  // what ANCM measured IIS to accept (spec §6.8)
+constexpr size_t kMaxReason = 512;
+constexpr DWORD kOpRead = 1, kOpWrite = 2;
+
+const char* const kCommon[20] = {
+    "Cache-Control", "Connection", "Date", "Keep-Alive", "Pragma", "Trailer", "Transfer-Encoding",
+    "Upgrade", "Via", "Warning", "Allow", "Content-Length", "Content-Type", "Content-Encoding",
+    "Content-Language", "Content-Location", "Content-MD5", "Content-Range", "Expires",
+    "Last-Modified"};
+const char* const kRequestOnly[21] = {
+    "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Authorization", "Cookie",
+    "Expect", "From", "Host", "If-Match", "If-Modified-Since", "If-None-Match", "If-Range",
+    "If-Unmodified-Since", "Max-Forwards", "Proxy-Authorization", "Referer", "Range", "TE",
+    "Translate", "User-Agent"};
+const char* const kResponseOnly[10] = {"Accept-Ranges", "Age", "ETag", "Location",
+                                       "Proxy-Authenticate", "Retry-After", "Server",
+                                       "Set-Cookie", "Vary", "WWW-Authenticate"};
+
+const char* request_header_name(HTTP_HEADER_ID id) {
+  int i = static_cast<int>(id);
+  if (i >= 0 && i < 20) return kCommon[i];
+  if (i >= 20 && i < 41) return kRequestOnly[i - 20];
+  return nullptr;
+}
+const char* response_header_name(HTTP_HEADER_ID id) {
+  int i = static_cast<int>(id);
+  if (i >= 0 && i < 20) return kCommon[i];
+  if (i >= 20 && i < 30) return kResponseOnly[i - 20];
+  return nullptr;
+}
+
+bool has_crlf(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+HTTP_VERB verb_of(std::string_view m) {
+  static const std::pair<const char*, HTTP_VERB> kVerbs[] = {
+      {"OPTIONS", HttpVerbOPTIONS}, {"GET", HttpVerbGET},         {"HEAD", HttpVerbHEAD},
+      {"POST", HttpVerbPOST},       {"PUT", HttpVerbPUT},         {"DELETE", HttpVerbDELETE},
+      {"TRACE", HttpVerbTRACE},     {"CONNECT", HttpVerbCONNECT}, {"TRACK", HttpVerbTRACK},
+      {"MOVE", HttpVerbMOVE},       {"COPY", HttpVerbCOPY},       {"PROPFIND", HttpVerbPROPFIND},
+      {"PROPPATCH", HttpVerbPROPPATCH}, {"MKCOL", HttpVerbMKCOL}, {"LOCK", HttpVerbLOCK},
+      {"UNLOCK", HttpVerbUNLOCK},   {"SEARCH", HttpVerbSEARCH}};
+  for (const auto& [name, verb] : kVerbs) {
+    if (m == name) return verb;
+  }
+  return HttpVerbUnknown;
+}
+
+void fill_sockaddr(sockaddr_storage* out, const std::string& host, uint16_t port) {
+  memset(out, 0, sizeof(*out));
+  auto* v4 = reinterpret_cast<sockaddr_in*>(out);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(out);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+  }
+}
+
+// Header list helpers shared by request and response.
+template <typename List>
+const std::string* find_header(const List& list, std::string_view name) {
+  for (const auto& h : list) {
+    if (http::iequals(h.name, name)) return &h.value;
+  }
+  return nullptr;
+}
+
+template <typename List>
+HRESULT set_header(List& list, PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
+  if (name == nullptr || *name == '\0') return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  if (value == nullptr && cch > 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  std::string_view v(value ? value : "", value ? cch : 0);
+  if (has_crlf(name) || has_crlf(v)) return HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
+  for (auto it = list.begin(); it != list.end(); ++it) {
+    if (!http::iequals(it->name, name)) continue;
+    if (replace) {
+      it->value.assign(v);
+      // Later duplicates go: one field with the new value remains.
+      list.erase(std::remove_if(it + 1, list.end(),
+                                [&](const auto& h) { return http::iequals(h.name, name); }),
+                 list.end());
+    } else {
+      it->value.append(", ");
+      it->value.append(v);
+    }
+    return S_OK;
+  }
+  list.push_back({std::string(name), std::string(v)});
+  return S_OK;
+}
+
+template <typename List>
+void delete_header(List& list, std::string_view name) {
+  list.erase(std::remove_if(list.begin(), list.end(),
+                            [&](const auto& h) { return http::iequals(h.name, name); }),
+             list.end());
+}
+
+class SendProvider final : public ISendResponseProvider {
+ public:
+  VOID SetErrorStatus(HRESULT hr) override { error_ = hr; }
+  BOOL GetHeadersBeingSent() const override { return headers_being_sent_; }
+  DWORD GetFlags() const override { return flags_; }
+  VOID SetFlags(DWORD flags) override { flags_ = flags; }
+  HTTP_LOG_DATA* GetLogData() const override { return nullptr; }
+  HRESULT SetLogData(HTTP_LOG_DATA*) override { return E_NOTIMPL; }
+  BOOL GetReadyToLogData() const override { return FALSE; }
+  BOOL headers_being_sent_ = FALSE;
+  DWORD flags_ = 0;
+  HRESULT error_ = S_OK;
+};
+
+}  // namespace
+
+void HttpContextImpl::fill_addresses() {
+  fill_sockaddr(&remote_sa_, remote_host_, remote_port_);
+  fill_sockaddr(&local_sa_, local_host_, local_port_);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request
+
+HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
+  HttpContextImpl& c = ctx_;
+  HTTP_REQUEST& r = c.raw_request_;
+  r = HTTP_REQUEST{};
+  r.Version.MajorVersion = c.version_major_;
+  r.Version.MinorVersion = c.version_minor_;
+  r.Verb = verb_of(c.method_);
+  if (r.Verb == HttpVerbUnknown) {
+    r.pUnknownVerb = c.method_.c_str();
+    r.UnknownVerbLength = static_cast<USHORT>(c.method_.size());
+  }
+  r.pRawUrl = c.raw_target_.c_str();
+  r.RawUrlLength = static_cast<USHORT>(std::min<size_t>(c.raw_target_.size(), 0xFFFF));
+  // CookedUrl: one canonical wide string "http://host/path?query"; lengths in bytes.
+  const std::string* host = find_header(c.request_headers_, "Host");
+  std::string authority = host ? *host : c.local_host_;
+  std::string full = "http://" + authority + c.url_ + (c.query_.empty() ? "" : "?" + c.query_);
+  c.raw_cooked_url_ = widen(full);
+  const wchar_t* base = c.raw_cooked_url_.c_str();
+  size_t host_start = 7, path_start = 7 + widen(authority).size();
+  size_t q = c.raw_cooked_url_.find(L'?', path_start);
+  r.CookedUrl.pFullUrl = base;
+  r.CookedUrl.FullUrlLength = static_cast<USHORT>(c.raw_cooked_url_.size() * sizeof(wchar_t));
+  r.CookedUrl.pHost = base + host_start;
+  r.CookedUrl.HostLength = static_cast<USHORT>((path_start - host_start) * sizeof(wchar_t));
+  r.CookedUrl.pAbsPath = base + path_start;
+  size_t path_end = q == std::wstring::npos ? c.raw_cooked_url_.size() : q;
+  r.CookedUrl.AbsPathLength = static_cast<USHORT>((path_end - path_start) * sizeof(wchar_t));
+  if (q != std::wstring::npos) {
+    r.CookedUrl.pQueryString = base + q;
+    r.CookedUrl.QueryStringLength =
+        static_cast<USHORT>((c.raw_cooked_url_.size() - q) * sizeof(wchar_t));
+  }
+  r.Address.pRemoteAddress = reinterpret_cast<PSOCKADDR>(&c.remote_sa_);
+  r.Address.pLocalAddress = reinterpret_cast<PSOCKADDR>(&c.local_sa_);
+  // Known headers by id; the others are not exposed through the raw struct yet.
+  for (int i = 0; i < HttpHeaderRequestMaximum; ++i) {
+    if (const std::string* v = find_header(c.request_headers_,
+                                           request_header_name(static_cast<HTTP_HEADER_ID>(i)))) {
+      r.Headers.KnownHeaders[i].pRawValue = v->c_str();
+      r.Headers.KnownHeaders[i].RawValueLength = static_cast<USHORT>(v->size());
+    }
+  }
+  if (c.ex_ != nullptr && c.ex_->body_remaining() != 0) {
+    r.Flags |= HTTP_REQUEST_FLAG_MORE_ENTITY_BODY_EXISTS;
+  }
+  return &r;
+}
+const HTTP_REQUEST* RequestImpl::GetRawHttpRequest() const {
+  return const_cast<RequestImpl*>(this)->GetRawHttpRequest();
+}
+
+PCSTR RequestImpl::GetHeader(PCSTR name, USHORT* cch) const {
+  const std::string* v = name ? find_header(ctx_.request_headers_, name) : nullptr;
+  if (cch) *cch = v ? static_cast<USHORT>(std::min<size_t>(v->size(), 0xFFFF)) : 0;
+  return v ? v->c_str() : nullptr;
+}
+PCSTR RequestImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
+  const char* name = request_header_name(id);
+  if (name == nullptr) {
+    if (cch) *cch = 0;
+    return nullptr;
+  }
+  return GetHeader(name, cch);
+}
+HRESULT RequestImpl::SetHeader(PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
+  return set_header(ctx_.request_headers_, name, value, cch, replace);
+}
+HRESULT RequestImpl::SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT cch, BOOL replace) {
+  const char* name = request_header_name(id);
+  if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  return SetHeader(name, value, cch, replace);
+}
+HRESULT RequestImpl::DeleteHeader(PCSTR name) {
+  if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  delete_header(ctx_.request_headers_, name);
+  return S_OK;
+}
+HRESULT RequestImpl::DeleteHeader(HTTP_HEADER_ID id) {
+  const char* name = request_header_name(id);
+  if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  return DeleteHeader(name);
+}
+PCSTR RequestImpl::GetHttpMethod() const { return ctx_.method_.c_str(); }
+HRESULT RequestImpl::SetHttpMethod(PCSTR m) {
+  if (m == nullptr || *m == '\0' || has_crlf(m)) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  ctx_.method_ = m;
+  return S_OK;
+}
+HRESULT RequestImpl::SetUrl(PCSTR url, DWORD cch, BOOL reset_query) {
+  if (url == nullptr || cch == 0 || cch > 65535) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  std::string u(url, cch);
+  size_t q = u.find('?');
+  if (q != std::string::npos) {
+    ctx_.query_ = u.substr(q + 1);
+    u.resize(q);
+  } else if (reset_query) {
+    ctx_.query_.clear();
+  }
+  if (u.empty() || u[0] != '/') return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  ctx_.url_ = u;
+  ctx_.url_changed_ = true;
+  return S_OK;
+}
+HRESULT RequestImpl::SetUrl(PCWSTR url, DWORD cch, BOOL reset_query) {
+  if (url == nullptr || cch == 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  std::string u = narrow(std::wstring_view(url, cch));
+  return SetUrl(u.c_str(), static_cast<DWORD>(u.size()), reset_query);
+}
+BOOL RequestImpl::GetUrlChanged() const { return ctx_.url_changed_; }
+PCWSTR RequestImpl::GetForwardedUrl() const { return nullptr; }
+PSOCKADDR RequestImpl::GetLocalAddress() const {
+  return reinterpret_cast<PSOCKADDR>(&ctx_.local_sa_);
+}
+PSOCKADDR RequestImpl::GetRemoteAddress() const {
+  return reinterpret_cast<PSOCKADDR>(&ctx_.remote_sa_);
+}
+HRESULT RequestImpl::ReadEntityBody(VOID* buf, DWORD cb, BOOL fAsync, DWORD* received,
+                                    BOOL* pending) {
+  return ctx_.read_body(buf, cb, fAsync, CompletionTarget{}, received, pending);
+}
+HRESULT RequestImpl::ReadEntityBody(VOID* buf, DWORD cb, BOOL fAsync, PFN_ASYNC_COMPLETION fn,
+                                    VOID* fn_ctx, DWORD* received, BOOL* pending) {
+  return ctx_.read_body(buf, cb, fAsync, CompletionTarget{fn, fn_ctx}, received, pending);
+}
+HRESULT RequestImpl::ReadEntityBody(VOID* buf, DWORD cb, BOOL fAsync, ULONG, DWORD* received,
+                                    BOOL* pending) {
+  return ctx_.read_body(buf, cb, fAsync, CompletionTarget{}, received, pending);
+}
+HRESULT RequestImpl::InsertEntityBody(VOID* buf, DWORD cb) {
+  if (buf == nullptr && cb > 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  if (cb > 0) ctx_.inserted_body_.emplace_front(static_cast<const char*>(buf), cb);
+  return S_OK;
+}
+DWORD RequestImpl::GetRemainingEntityBytes() {
+  uint64_t inserted = 0;
+  for (const std::string& s : ctx_.inserted_body_) inserted += s.size();
+  if (ctx_.ex_ == nullptr) return static_cast<DWORD>(std::min<uint64_t>(inserted, 0xFFFFFFFE));
+  int64_t r = ctx_.ex_->body_remaining();
+  if (r < 0) return 0xFFFFFFFF;  // unknown length (chunked): INFINITE, as ANCM expects
+  return static_cast<DWORD>(std::min<uint64_t>(static_cast<uint64_t>(r) + inserted, 0xFFFFFFFE));
+}
+VOID RequestImpl::GetHttpVersion(USHORT* major, USHORT* minor) const {
+  if (major) *major = ctx_.version_major_;
+  if (minor) *minor = ctx_.version_minor_;
+}
+HRESULT RequestImpl::GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO** info, BOOL* negotiated) {
+  if (info) *info = nullptr;
+  if (negotiated) *negotiated = FALSE;
+  return HRESULT_FROM_WIN32(ERROR_NOT_FOUND);  // no TLS on this connection
+}
+HRESULT RequestImpl::NegotiateClientCertificate(BOOL, BOOL* pending) {
+  if (pending) *pending = FALSE;
+  return E_FAIL;  // no TLS yet
+}
+DWORD RequestImpl::GetSiteId() const { return 1; }
+HRESULT RequestImpl::GetHeaderChanges(DWORD, DWORD*, PCSTR*, DWORD*, PCSTR**, PCSTR**, DWORD*,
+                                      DWORD*, DWORD**) {
+  return E_NOTIMPL;  // IIS-internal (ASP.NET header sync); modules do not call it
+}
+HRESULT RequestImpl::GetChannelBindingToken(PBYTE* token, DWORD* size) {
+  if (token) *token = nullptr;
+  if (size) *size = 0;
+  return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);  // no TLS yet
+}
+
+HRESULT HttpContextImpl::read_body(void* buf, DWORD cb, BOOL fAsync, CompletionTarget target,
+                                   DWORD* received, BOOL* pending) {
+  if (received) *received = 0;
+  if (pending) *pending = FALSE;
+  if (buf == nullptr && cb > 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  if (async_read_ || (async_write_ && !full_duplex_)) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  auto complete_inline = [&](DWORD n, HRESULT hr) -> HRESULT {
+    if (received) *received = n;
+    if (fAsync && pending == nullptr) {
+      // No out-parameter to report through: a completion is always delivered (spec §6.4).
+      async_read_ = true;
+      exec_.defer([this, n, hr, target] {
+        async_read_ = false;
+        deliver_async(n, hr, target, kOpRead);
+      });
+      return S_OK;
+    }
+    return hr;
+  };
+  if (!inserted_body_.empty()) {
+    std::string& front = inserted_body_.front();
+    DWORD n = static_cast<DWORD>(std::min<size_t>(cb, front.size()));
+    memcpy(buf, front.data(), n);
+    front.erase(0, n);
+    if (front.empty()) inserted_body_.pop_front();
+    return complete_inline(n, S_OK);
+  }
+  if (ex_ == nullptr) {
+    return complete_inline(0, exchange_last_sent_ ? HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)
+                                                  : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
+  }
+  ssize_t r = ex_->read_body(static_cast<char*>(buf), cb, [this] { on_body_ready(); });
+  if (r > 0) return complete_inline(static_cast<DWORD>(r), S_OK);
+  if (r == http::kBodyEnd) return complete_inline(0, HRESULT_FROM_WIN32(ERROR_HANDLE_EOF));
+  if (r == http::kBodyError) return complete_inline(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
+  // Nothing buffered yet.
+  if (!fAsync) {
+    // A synchronous read would have to block the event loop, which serves other connections.
+    HS_LOG_WARN("synchronous ReadEntityBody with no body bytes buffered yet: use fAsync=TRUE");
+    return HRESULT_FROM_WIN32(ERROR_IO_PENDING);
+  }
+  pending_read_ = std::make_unique<PendingRead>(PendingRead{buf, cb, target});
+  async_read_ = true;
+  if (pending) *pending = TRUE;
+  return S_OK;
+}
+
+void HttpContextImpl::on_body_ready() {
+  if (!pending_read_ || ex_ == nullptr) return;
+  ssize_t r = ex_->read_body(static_cast<char*>(pending_read_->buf), pending_read_->cb,
+                             [this] { on_body_ready(); });
+  if (r == http::kBodyPending) return;
+  CompletionTarget t = pending_read_->target;
+  pending_read_.reset();
+  async_read_ = false;
+  HRESULT hr = r > 0                   ? S_OK
+               : r == http::kBodyEnd   ? HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)
+                                       : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  deliver_async(r > 0 ? static_cast<DWORD>(r) : 0, hr, t, kOpRead);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response: header and status state
+
+HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() {
+  HttpContextImpl& c = ctx_;
+  HTTP_RESPONSE& r = c.raw_response_;
+  r = HTTP_RESPONSE{};
+  r.Version.MajorVersion = c.version_major_;
+  r.Version.MinorVersion = c.version_minor_;
+  r.StatusCode = c.status_;
+  r.pReason = c.reason_.c_str();
+  r.ReasonLength = static_cast<USHORT>(c.reason_.size());
+  for (int i = 0; i < HttpHeaderResponseMaximum; ++i) {
+    if (const std::string* v = find_header(c.response_headers_,
+                                           response_header_name(static_cast<HTTP_HEADER_ID>(i)))) {
+      r.Headers.KnownHeaders[i].pRawValue = v->c_str();
+      r.Headers.KnownHeaders[i].RawValueLength = static_cast<USHORT>(v->size());
+    }
+  }
+  r.EntityChunkCount = static_cast<USHORT>(c.buffered_.size());
+  r.pEntityChunks = c.buffered_.empty() ? nullptr : c.buffered_.data();
+  c.raw_response_given_ = true;
+  return &r;
+}
+const HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() const {
+  return const_cast<ResponseImpl*>(this)->GetRawHttpResponse();
+}
+
+void HttpContextImpl::sync_from_raw_response() {
+  // Modules treat the raw struct as live: they truncate the buffered body (ANCM sets
+  // EntityChunkCount = 0) or change the status code.
+  if (!raw_response_given_) return;
+  raw_response_given_ = false;
+  if (raw_response_.EntityChunkCount < buffered_.size()) {
+    for (size_t i = raw_response_.EntityChunkCount; i < buffered_.size(); ++i) {
+      const HTTP_DATA_CHUNK& ch = buffered_[i];
+      buffered_bytes_ -= ch.DataChunkType == HttpDataChunkFromMemory
+                             ? ch.FromMemory.BufferLength
+                             : ch.FromFileHandle.ByteRange.Length.QuadPart;
+    }
+    buffered_.resize(raw_response_.EntityChunkCount);
+  }
+  if (raw_response_.StatusCode >= 100 && raw_response_.StatusCode <= 999) {
+    status_ = raw_response_.StatusCode;
+  }
+}
+
+IHttpCachePolicy* ResponseImpl::GetCachePolicy() { return nullptr; }
+
+HRESULT ResponseImpl::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT, IAppHostConfigException*,
+                                BOOL) {
+  if (code < 100 || code > 999) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  std::string_view r = reason ? std::string_view(reason) : http::reason_phrase(code);
+  if (r.size() > kMaxReason || has_crlf(r)) return HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
+  ctx_.status_ = code;
+  ctx_.substatus_ = sub;
+  ctx_.reason_.assign(r);
+  return S_OK;
+}
+HRESULT ResponseImpl::SetHeader(PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
+  return set_header(ctx_.response_headers_, name, value, cch, replace);
+}
+HRESULT ResponseImpl::SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT cch, BOOL replace) {
+  const char* name = response_header_name(id);
+  if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  return SetHeader(name, value, cch, replace);
+}
+HRESULT ResponseImpl::DeleteHeader(PCSTR name) {
+  if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  delete_header(ctx_.response_headers_, name);
+  return S_OK;
+}
+HRESULT ResponseImpl::DeleteHeader(HTTP_HEADER_ID id) {
+  const char* name = response_header_name(id);
+  if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  return DeleteHeader(name);
+}
+PCSTR ResponseImpl::GetHeader(PCSTR name, USHORT* cch) const {
+  const std::string* v = name ? find_header(ctx_.response_headers_, name) : nullptr;
+  if (cch) *cch = v ? static_cast<USHORT>(std::min<size_t>(v->size(), 0xFFFF)) : 0;
+  return v ? v->c_str() : nullptr;
+}
+PCSTR ResponseImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
+  const char* name = response_header_name(id);
+  if (name == nullptr) {
+    if (cch) *cch = 0;
+    return nullptr;
+  }
+  return GetHeader(name, cch);
+}
+VOID ResponseImpl::Clear() {
+  HttpContextImpl& c = ctx_;
+  for (int fd : c.buffer_.fds) close(fd);
+  c.buffer_ = {};
+  c.buffered_.clear();
+  c.buffered_bytes_ = 0;
+  if (!c.headers_sent_) {
+    c.status_ = 200;
+    c.substatus_ = 0;
+    c.reason_ = "OK";
+    c.response_headers_.clear();
+  }
+}
+VOID ResponseImpl::ClearHeaders() {
+  if (!ctx_.headers_sent_) ctx_.response_headers_.clear();  // Date/Server are added when sent
+}
+VOID ResponseImpl::SetNeedDisconnect() { ctx_.need_disconnect_ = true; }
+VOID ResponseImpl::ResetConnection() {
+  if (ctx_.ex_ != nullptr) ctx_.ex_->abort();
+}
+VOID ResponseImpl::CloseConnection() { ResetConnection(); }  // spec §9.12: treated the same
+VOID ResponseImpl::DisableKernelCache(ULONG) {}
+BOOL ResponseImpl::GetKernelCacheEnabled() const { return FALSE; }  // there is no kernel cache
+VOID ResponseImpl::SuppressHeaders() { ctx_.headers_suppressed_ = true; }
+BOOL ResponseImpl::GetHeadersSuppressed() const { return ctx_.headers_suppressed_; }
+VOID ResponseImpl::DisableBuffering() { ctx_.buffering_ = false; }
+VOID ResponseImpl::GetStatus(USHORT* code, USHORT* sub, PCSTR* reason, USHORT* cch, HRESULT* hr,
+                             PCWSTR* module, DWORD* notification, IAppHostConfigException** ex,
+                             BOOL* skip) {
+  if (code) *code = ctx_.status_;
+  if (sub) *sub = ctx_.substatus_;
+  if (reason) *reason = ctx_.reason_.c_str();
+  if (cch) *cch = static_cast<USHORT>(ctx_.reason_.size());
+  if (hr) *hr = S_OK;
+  if (module) *module = nullptr;
+  if (notification) *notification = 0;
+  if (ex) *ex = nullptr;
+  if (skip) *skip = FALSE;
+}
+HRESULT ResponseImpl::SetErrorDescription(PCWSTR, DWORD, BOOL) { return S_OK; }
+PCWSTR ResponseImpl::GetErrorDescription(DWORD* cch) {
+  if (cch) *cch = 0;
+  return L"";
+}
+HRESULT ResponseImpl::GetHeaderChanges(DWORD, DWORD*, PCSTR*, DWORD*, PCSTR**, PCSTR**, DWORD*,
+                                       DWORD*, DWORD**) {
+  return E_NOTIMPL;  // IIS-internal (ASP.NET header sync)
+}
+HRESULT ResponseImpl::Redirect(PCSTR url, BOOL reset_status, BOOL include_params) {
+  if (url == nullptr || *url == '\0' || has_crlf(url)) {
+    return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  }
+  if (ctx_.headers_sent_) return S_OK;  // documented: no effect once the response has gone out
+  std::string location = url;
+  if (location.find("://") == std::string::npos) {
+    const std::string* host = find_header(ctx_.request_headers_, "Host");
+    std::string base = "http://" + (host ? *host : ctx_.local_host_);
+    if (location[0] != '/') {
+      std::string dir = ctx_.url_.substr(0, ctx_.url_.rfind('/') + 1);
+      location = dir + location;
+    }
+    location = base + location;
+  }
+  if (include_params && !ctx_.query_.empty()) {
+    location += location.find('?') == std::string::npos ? "?" : "&";
+    location += ctx_.query_;
+  }
+  Clear();
+  if (reset_status) SetStatus(302, "Found");
+  return SetHeader("Location", location.c_str(), static_cast<USHORT>(location.size()), TRUE);
+}
+HRESULT ResponseImpl::PushPromise(PCSTR, PCWSTR, PCWSTR, DWORD, PCSTR*, PCSTR*) {
+  return S_OK;  // HTTP/1.x: nothing to push (spec §5.3 allows a no-op)
+}
+HRESULT ResponseImpl::DeleteTrailer(PCSTR) { return E_NOTIMPL; }
+PCSTR ResponseImpl::GetTrailer(PCSTR, USHORT* cch) const {
+  if (cch) *cch = 0;
+  return nullptr;
+}
+VOID ResponseImpl::ResetStream(ULONG) { ResetConnection(); }
+VOID ResponseImpl::SetNeedGoAway() { SetNeedDisconnect(); }
+HRESULT ResponseImpl::SetTrailer(PCSTR, PCSTR, USHORT, BOOL) { return E_NOTIMPL; }
+
+// ---------------------------------------------------------------------------------------------
+// Response: the body
+
+HRESULT ResponseImpl::WriteEntityChunks(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync,
+                                        BOOL fMoreData, DWORD* sent, BOOL* expected) {
+  return ctx_.write(chunks, n, fAsync, fMoreData, CompletionTarget{}, sent, expected);
+}
+HRESULT ResponseImpl::WriteEntityChunks(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync,
+                                        BOOL fMoreData, PFN_ASYNC_COMPLETION fn, VOID* fn_ctx,
+                                        DWORD* sent, BOOL* expected) {
+  return ctx_.write(chunks, n, fAsync, fMoreData, CompletionTarget{fn, fn_ctx}, sent, expected);
+}
+HRESULT ResponseImpl::Flush(BOOL fAsync, BOOL fMoreData, DWORD* sent, BOOL* expected) {
+  return ctx_.flush(fAsync, fMoreData, CompletionTarget{}, sent, expected);
+}
+HRESULT ResponseImpl::Flush(BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION fn, VOID* fn_ctx,
+                            DWORD* sent, BOOL* expected) {
+  return ctx_.flush(fAsync, fMoreData, CompletionTarget{fn, fn_ctx}, sent, expected);
+}
+HRESULT ResponseImpl::WriteEntityChunkByReference(HTTP_DATA_CHUNK* chunk, LONG pos) {
+  HttpContextImpl& c = ctx_;
+  if (chunk == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  if (c.exchange_last_sent_ || c.no_more_data_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  uint64_t total = 0;
+  HRESULT hr = c.validate_chunks(chunk, 1, &total);
+  if (FAILED(hr)) return hr;
+  if (c.buffered_.size() + 1 > kMaxBufferedChunks) {
+    return HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW);
+  }
+  HTTP_DATA_CHUNK copy = *chunk;
+  if (copy.DataChunkType == HttpDataChunkFromFileHandle) {
+    int fd = dup(static_cast<int>(reinterpret_cast<intptr_t>(chunk->FromFileHandle.FileHandle)));
+    if (fd < 0) return HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
+    c.buffer_.fds.push_back(fd);
+    copy.FromFileHandle.FileHandle = reinterpret_cast<HANDLE>(static_cast<intptr_t>(fd));
+  }
+  // By reference: memory stays the module's (request lifetime, spec §5.1 #21). Position 0 puts
+  // it first, -1 appends; other values are treated as an index (spec §9.11, our decision).
+  size_t at = pos < 0 || static_cast<size_t>(pos) > c.buffered_.size() ? c.buffered_.size()
+                                                                          : static_cast<size_t>(pos);
+  c.buffered_.insert(c.buffered_.begin() + static_cast<ptrdiff_t>(at), copy);
+  c.buffered_bytes_ += total;
+  if (!c.buffering_ || c.buffered_bytes_ >= c.buffer_limit_) {
+    return c.flush(FALSE, TRUE, CompletionTarget{}, nullptr, nullptr);
+  }
+  return S_OK;
+}
+
+HRESULT HttpContextImpl::validate_chunks(HTTP_DATA_CHUNK* chunks, DWORD n, uint64_t* total) {
+  *total = 0;
+  if (chunks == nullptr && n > 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  for (DWORD i = 0; i < n; ++i) {
+    HTTP_DATA_CHUNK& c = chunks[i];
+    switch (c.DataChunkType) {
+      case HttpDataChunkFromMemory:
+        if (c.FromMemory.pBuffer == nullptr && c.FromMemory.BufferLength > 0) {
+          return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+        }
+        *total += c.FromMemory.BufferLength;
+        break;
+      case HttpDataChunkFromFileHandle: {
+        int fd = static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle));
+        struct stat st{};
+        if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+          return HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
+        }
+        uint64_t size = static_cast<uint64_t>(st.st_size);
+        uint64_t start = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;
+        uint64_t len = c.FromFileHandle.ByteRange.Length.QuadPart;
+        if (start > size) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+        if (len == HTTP_BYTE_RANGE_TO_EOF) len = size - start;
+        if (len > size - start) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+        *total += len;
+        break;
+      }
+      case HttpDataChunkFromFragmentCache:
+      case HttpDataChunkFromFragmentCacheEx:
+        HS_LOG_WARN("fragment-cache chunks are not supported yet");
+        return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);
+      case HttpDataChunkTrailers:
+      case HttpDataChunkFromWinHttpFastForwarding:
+        return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);
+      default:
+        return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+    }
+  }
+  return S_OK;
+}
+
+// Appends `chunks` to `item` as BodyChunks. Memory is copied when `copy` (the caller may reuse it
+// at once) and borrowed otherwise; file descriptors are always duplicated (the module may close
+// its own), and TO_EOF is resolved now.
+HRESULT HttpContextImpl::add_chunks(OutItem& item, HTTP_DATA_CHUNK* chunks, DWORD n, bool copy) {
+  for (DWORD i = 0; i < n; ++i) {
+    const HTTP_DATA_CHUNK& c = chunks[i];
+    if (c.DataChunkType == HttpDataChunkFromMemory) {
+      if (c.FromMemory.BufferLength == 0) continue;
+      const char* p = static_cast<const char*>(c.FromMemory.pBuffer);
+      if (copy) {
+        item.owned.emplace_back(p, c.FromMemory.BufferLength);
+        p = item.owned.back().data();
+      }
+      item.chunks.push_back(http::BodyChunk::memory(p, c.FromMemory.BufferLength));
+      item.bytes += c.FromMemory.BufferLength;
+    } else {
+      int src = static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle));
+      struct stat st{};
+      fstat(src, &st);
+      uint64_t start = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;
+      uint64_t len = c.FromFileHandle.ByteRange.Length.QuadPart;
+      if (len == HTTP_BYTE_RANGE_TO_EOF) len = static_cast<uint64_t>(st.st_size) - start;
+      if (len == 0) continue;
+      int fd = dup(src);
+      if (fd < 0) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
+      item.fds.push_back(fd);
+      item.chunks.push_back(http::BodyChunk::file(fd, start, len));
+      item.bytes += len;
+    }
+  }
+  return S_OK;
+}
+
+// Moves the buffered body (the live HTTP_DATA_CHUNK array and its storage) into `item`.
+void HttpContextImpl::move_buffer_into(OutItem& item) {
+  sync_from_raw_response();
+  for (const HTTP_DATA_CHUNK& c : buffered_) {
+    if (c.DataChunkType == HttpDataChunkFromMemory) {
+      if (c.FromMemory.BufferLength == 0) continue;
+      item.chunks.push_back(http::BodyChunk::memory(c.FromMemory.pBuffer, c.FromMemory.BufferLength));
+      item.bytes += c.FromMemory.BufferLength;
+    } else {
+      int fd = static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle));
+      struct stat st{};
+      fstat(fd, &st);
+      uint64_t start = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;
+      uint64_t len = c.FromFileHandle.ByteRange.Length.QuadPart;
+      if (len == HTTP_BYTE_RANGE_TO_EOF) len = static_cast<uint64_t>(st.st_size) - start;
+      if (len == 0) continue;
+      item.chunks.push_back(http::BodyChunk::file(fd, start, len));
+      item.bytes += len;
+    }
+  }
+  // Move the deque as a whole: its elements (and so the bytes of short strings, which live
+  // inside the string objects) keep their addresses, so the chunks above stay valid.
+  item.owned = std::move(buffer_.owned);
+  item.fds.insert(item.fds.end(), buffer_.fds.begin(), buffer_.fds.end());
+  buffer_ = {};
+  buffered_.clear();
+  buffered_bytes_ = 0;
+}
+
+HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BOOL fMoreData,
+                               CompletionTarget target, DWORD* sent, BOOL* expected) {
+  if (sent) *sent = 0;
+  if (expected) *expected = FALSE;
+  uint64_t total = 0;
+  HRESULT hr = validate_chunks(chunks, n, &total);
+  if (FAILED(hr)) return hr;
+  if (exchange_last_sent_ || no_more_data_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  if (async_write_ || (async_read_ && !full_duplex_)) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  if (ex_ == nullptr) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  if (fAsync) async_write_ = true;  // released when its completion is delivered
+  auto finish_inline = [&](DWORD bytes) -> HRESULT {
+    if (sent) *sent = bytes;
+    if (fAsync && expected == nullptr) {
+      exec_.defer([this, bytes, target] {
+        async_write_ = false;
+        deliver_async(bytes, S_OK, target, kOpWrite);
+      });
+    } else if (fAsync) {
+      async_write_ = false;
+    }
+    return S_OK;
+  };
+  if (!fMoreData) no_more_data_ = true;
+  if (buffering_) {
+    if (buffered_.size() + n > kMaxBufferedChunks) {
+      if (fAsync) async_write_ = false;
+      return HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW);
+    }
+    // Buffered writes are copied (memory) or duplicated (descriptors): the caller keeps nothing
+    // alive (spec §6.7).
+    for (DWORD i = 0; i < n; ++i) {
+      HTTP_DATA_CHUNK c = chunks[i];
+      if (c.DataChunkType == HttpDataChunkFromMemory) {
+        if (c.FromMemory.BufferLength == 0) continue;
+        buffer_.owned.emplace_back(static_cast<const char*>(c.FromMemory.pBuffer),
+                                   c.FromMemory.BufferLength);
+        c.FromMemory.pBuffer = buffer_.owned.back().data();
+      } else {
+        int fd = dup(static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle)));
+        if (fd < 0) {
+          if (fAsync) async_write_ = false;
+          return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
+        }
+        buffer_.fds.push_back(fd);
+        c.FromFileHandle.FileHandle = reinterpret_cast<HANDLE>(static_cast<intptr_t>(fd));
+      }
+      buffered_.push_back(c);
+    }
+    buffered_bytes_ += total;
+    if (buffered_bytes_ >= buffer_limit_) {
+      // Over the response buffer limit: WriteEntityChunks flushes itself (spec §6.2).
+      hr = flush(FALSE, TRUE, CompletionTarget{}, nullptr, nullptr);
+      if (FAILED(hr)) {
+        if (fAsync) async_write_ = false;
+        return hr;
+      }
+    }
+    return finish_inline(static_cast<DWORD>(total));
+  }
+  // Unbuffered: what is buffered, then these chunks, go out now.
+  auto item = std::make_unique<OutItem>();
+  move_buffer_into(*item);
+  hr = add_chunks(*item, chunks, n, /*copy=*/!fAsync);
+  if (FAILED(hr)) {
+    if (fAsync) async_write_ = false;
+    return hr;
+  }
+  item->last = !fMoreData;
+  if (fAsync) {
+    // The module's memory stays in use until the completion (spec §6.7).
+    item->notify = true;
+    item->target = target;
+    if (expected) *expected = TRUE;
+  }
+  if (sent) *sent = fAsync ? 0 : static_cast<DWORD>(total);
+  queue_.push_back(std::move(item));
+  pump();
+  return S_OK;
+}
+
+HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget target, DWORD* sent,
+                               BOOL* expected) {
+  if (sent) *sent = 0;
+  if (expected) *expected = FALSE;
+  if (exchange_last_sent_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  if (ex_ == nullptr) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  if (fAsync && (async_write_ || (async_read_ && !full_duplex_))) {
+    return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  }
+  auto item = std::make_unique<OutItem>();
+  move_buffer_into(*item);
+  item->last = !fMoreData;
+  if (!fMoreData) no_more_data_ = true;
+  if (fAsync) {
+    async_write_ = true;
+    item->notify = true;
+    item->target = target;
+    if (expected) *expected = TRUE;
+  } else if (sent) {
+    *sent = static_cast<DWORD>(item->bytes);
+  }
+  queue_.push_back(std::move(item));
+  pump();
+  return S_OK;
+}
+
+void HttpContextImpl::send_response_notifications(bool last) {
+  SendProvider p;
+  p.headers_being_sent_ = !headers_sent_ && !headers_suppressed_;
+  p.flags_ = (last ? 0 : HTTP_SEND_RESPONSE_FLAG_MORE_DATA) |
+             (need_disconnect_ ? HTTP_SEND_RESPONSE_FLAG_DISCONNECT : 0);
+  in_send_response_ = true;
+  for (const ModuleRegistration* reg : owner_.registry().subscribers(RQ_SEND_RESPONSE, false)) {
+    CHttpModule* m = instance(reg);
+    if (m == nullptr) continue;
+    REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
+    try {
+      st = m->OnSendResponse(this, &p);
+    } catch (...) {
+      HS_LOG_ERROR("module %s threw in OnSendResponse", reg->name.c_str());
+      st = RQ_NOTIFICATION_FINISH_REQUEST;
+    }
+    if (st == RQ_NOTIFICATION_PENDING) {
+      HS_LOG_WARN("module %s returned PENDING from OnSendResponse; treated as CONTINUE",
+                  reg->name.c_str());
+    }
+    if (st == RQ_NOTIFICATION_FINISH_REQUEST) {
+      finish_ = true;
+      break;
+    }
+  }
+  in_send_response_ = false;
+  if (p.flags_ & HTTP_SEND_RESPONSE_FLAG_DISCONNECT) need_disconnect_ = true;
+}
+
+void HttpContextImpl::prepare_head() {
+  sync_from_raw_response();
+  http::ResponseHead& r = ex_->response();
+  r.status = status_;
+  r.reason = reason_;
+  r.headers.clear();
+  for (const Header& h : response_headers_) r.headers.add(h.name, h.value);
+  if (headers_suppressed_) {
+    HS_LOG_WARN("SuppressHeaders is not supported yet: the status line and headers are sent");
+  }
+}
+
+void HttpContextImpl::pump() {
+  if (send_outstanding_ || queue_.empty() || ex_ == nullptr || in_send_response_) return;
+  OutItem& item = *queue_.front();
+  // RQ_SEND_RESPONSE for every send; modules may still change headers on the first one.
+  send_response_notifications(item.last);
+  if (ex_ == nullptr) return;
+  if (need_disconnect_) ex_->set_close_after();
+  if (!headers_sent_) {
+    prepare_head();
+    headers_sent_ = true;
+  }
+  send_outstanding_ = true;
+  if (item.last) exchange_last_sent_ = true;
+  if (!ex_->send(item.chunks, item.last, [this](http::SendResult r) { on_sent(r); })) {
+    send_outstanding_ = false;
+    HS_LOG_ERROR("response send refused by the connection");
+    fail_queued(true);
+  }
+}
+
+void HttpContextImpl::on_sent(http::SendResult result) {
+  send_outstanding_ = false;
+  std::unique_ptr<OutItem> item = std::move(queue_.front());
+  queue_.pop_front();
+  for (int fd : item->fds) close(fd);
+  if (item->last && result.ok) ex_ = nullptr;  // the exchange is destroyed after this returns
+  if (item->notify) {
+    async_write_ = false;
+    deliver_async(static_cast<DWORD>(result.ok ? item->bytes : 0),
+                  result.ok ? S_OK : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED), item->target,
+                  kOpWrite);
+  }
+  if (!result.ok) {
+    fail_queued(true);
+    return;
+  }
+  pump();
+  maybe_destroy();
+}
+
+void HttpContextImpl::fail_queued(bool notify) {
+  while (!queue_.empty()) {
+    if (send_outstanding_) return;  // its completion (ok=false) comes from the exchange
+    std::unique_ptr<OutItem> item = std::move(queue_.front());
+    queue_.pop_front();
+    for (int fd : item->fds) close(fd);
+    if (notify && item->notify) {
+      async_write_ = false;
+      CompletionTarget t = item->target;
+      exec_.defer([this, t] {
+        deliver_async(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED), t, kOpWrite);
+      });
+    }
+  }
+}
+
+}  // namespace hs::iis
