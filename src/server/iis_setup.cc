@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "base/log.h"
 
 #ifndef HTTPSERV_MODULE_DIR
@@ -32,7 +34,13 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules,
   iis::HandlerMapping all;
   all.name = "catch-all";
   all.path = "*";
-  for (const ModuleSpec& m : modules) all.modules.push_back(m.name);
+  // Modules no explicit mapping routes (the --module quick start) handle every request.
+  for (const ModuleSpec& m : modules) {
+    bool mapped = std::any_of(mappings.begin(), mappings.end(), [&](const iis::HandlerMapping& h) {
+      return std::find(h.modules.begin(), h.modules.end(), m.name) != h.modules.end();
+    });
+    if (!mapped) all.modules.push_back(m.name);
+  }
   all.modules.emplace_back(iis::kStaticFileModule);
   mappings.push_back(std::move(all));
   out->handler = std::make_unique<iis::IisHandler>(out->registry, out->server, std::move(mappings),

@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   // default site is served. Without modules, requests go straight to the static-file handler.
   std::vector<hs::iis::HandlerMapping> mappings;
   std::vector<hs::server::ModuleSpec> modules = opts.modules;
-  bool embedded_default = opts.root.empty() && opts.listen.empty() && opts.modules.empty();
+  bool embedded_default = opts.root.empty() && opts.modules.empty() && opts.config_file.empty();
   if (embedded_default) modules = hs::server::default_sample_modules(&mappings);
   hs::server::IisStack iis;
   hs::http::Handler* handler = nullptr;

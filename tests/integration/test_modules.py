@@ -201,6 +201,48 @@ class OneModule(ModulesTestCase):
         self.assertEqual(r.status, 404)
 
 
+class EmbeddedDefault(unittest.TestCase):
+    """`httpserv` without --root/--module serves examples/site and mounts the samples
+    (--listen only moves it off port 8080)."""
+
+    def test_site_and_samples(self):
+        import re
+        import subprocess
+        proc = subprocess.Popen([harness.server_bin(), "--listen", "127.0.0.1:0", "--workers", "1"],
+                                stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.wait, 10)
+        self.addCleanup(proc.terminate)
+        port = None
+        deadline = time.time() + 10
+        while port is None and time.time() < deadline:
+            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", proc.stderr.readline())
+            port = int(m.group(1)) if m else None
+        self.assertIsNotNone(port)
+
+        def get(method, path, body=None):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request(method, path, body=body)
+            r = c.getresponse()
+            data = r.read()
+            c.close()
+            return r, data
+
+        r, body = get("GET", "/hello.txt")
+        self.assertEqual((r.status, body), (200, b"Hello, World!"))
+        r, body = get("GET", "/")
+        self.assertEqual(r.status, 200)
+        self.assertIn(b"<html", body)
+        r, body = get("GET", "/hello")
+        self.assertEqual((r.status, body), (200, b"Hello, World!"))
+        self.assertEqual(r.getheader("X-Powered-By"), "httpserv-sample")
+        r, body = get("POST", "/echo", b"round trip")
+        self.assertEqual((r.status, body), (200, b"round trip"))
+        r, body = get("GET", "/stream?chunks=3&size=4")
+        self.assertEqual((r.status, body), (200, stream_pattern(12)))
+        r, body = get("GET", "/async?ms=1")
+        self.assertEqual(r.status, 200)
+
+
 class LoadErrors(unittest.TestCase):
     def run_bad(self, spec):
         with tempfile.TemporaryDirectory() as root:
