@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "http/headers.h"
 #include "http/url_path.h"
+#include "iis/context_container.h"
 #include "iis/iis_handler.h"
 #include "iis/module_registry.h"
 #include "iis/wide.h"
@@ -104,6 +105,8 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
 }
 
 HttpContextImpl::~HttpContextImpl() {
+  // Stored contexts are cleaned up (exactly once each) before the modules are disposed.
+  if (container_) container_->cleanup();
   for (CHttpModule*& m : instances_) {
     if (m == nullptr) continue;
     try {
@@ -557,7 +560,10 @@ ULONGLONG HttpContextImpl::GetRequestElapsedTime() {
 IHttpSite* HttpContextImpl::GetSite() { return nullptr; }
 IHttpApplication* HttpContextImpl::GetApplication() { return nullptr; }
 IHttpConnection* HttpContextImpl::GetConnection() { return nullptr; }
-IHttpModuleContextContainer* HttpContextImpl::GetModuleContextContainer() { return nullptr; }
+IHttpModuleContextContainer* HttpContextImpl::GetModuleContextContainer() {
+  if (!container_) container_ = std::make_unique<ModuleContextContainer>(&owner_.registry());
+  return container_.get();
+}
 VOID HttpContextImpl::DisableNotifications(DWORD pre, DWORD post) {
   if (state_ != State::kInModule || list_.empty() || index_ >= list_.size()) return;
   auto& d = disabled_[list_[index_]->order];

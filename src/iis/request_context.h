@@ -364,6 +364,7 @@ class HttpContextImpl final : public IHttpContext4 {
   };
   std::unique_ptr<PendingRead> pending_read_;
 
+  std::unique_ptr<class ModuleContextContainer> container_;  // created on first use
   std::vector<std::unique_ptr<char[]>> arena_;
 };
 
