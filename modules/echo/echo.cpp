@@ -1,7 +1,9 @@
 // echo: handler module that sends the request body back.
 //
 //   POST /echo                 reads the body with asynchronous ReadEntityBody calls (default)
-//   POST /echo?mode=sync       reads it with synchronous ReadEntityBody calls
+//   POST /echo?mode=sync       reads it with synchronous ReadEntityBody calls; httpserv answers
+//                              those only from bytes already received (else ERROR_IO_PENDING),
+//                              so the module then switches to asynchronous reads
 //
 // The response has the request's Content-Type (application/octet-stream when there is none)
 // and the body, byte for byte. Bodies larger than 16 MiB get 413 (at once when Content-Length
@@ -31,6 +33,7 @@ namespace {
 constexpr DWORD kMaxBody = 16 * 1024 * 1024;  // Largest body echoed; more -> 413.
 constexpr DWORD kInitialBuffer = 64 * 1024;   // First allocation when the length is unknown.
 constexpr HRESULT kEof = HRESULT_FROM_WIN32(ERROR_HANDLE_EOF);
+constexpr HRESULT kWouldBlock = HRESULT_FROM_WIN32(ERROR_IO_PENDING);  // Sync read, no data yet.
 
 // Value of `name` in a query string "a=1&b=2" (no leading '?'), or NULL; *pcch gets its length.
 PCSTR FindQueryValue(PCSTR pszQuery, DWORD cchQuery, PCSTR pszName, DWORD* pcch)
@@ -154,12 +157,14 @@ private:
         IHttpRequest* pRequest = pHttpContext->GetRequest();
         for (;;)
         {
+            // Checked first: a chunked body of exactly kMaxBody + 1 bytes is complete (nothing
+            // remaining) and must still be refused.
+            if (m_cbData > kMaxBody)
+                return SendTooLarge(pHttpContext);
             if (pRequest->GetRemainingEntityBytes() == 0)
                 return WriteBody(pHttpContext, pProvider);
             if (m_cbData == m_cbBuffer)
             {
-                if (m_cbBuffer > kMaxBody)  // Already holds kMaxBody + 1 bytes.
-                    return SendTooLarge(pHttpContext);
                 DWORD cbNew = m_cbBuffer == 0 ? kInitialBuffer : m_cbBuffer * 2;
                 if (cbNew > kMaxBody + 1)
                     cbNew = kMaxBody + 1;
@@ -173,6 +178,14 @@ private:
                                                   m_fAsync, &cbRead, &fPending);
             if (hr == kEof)
                 return WriteBody(pHttpContext, pProvider);
+            if (hr == kWouldBlock && !m_fAsync)
+            {
+                // httpserv never blocks its event loop: a synchronous read only returns bytes
+                // that have already arrived, and fails with ERROR_IO_PENDING otherwise. Carry on
+                // asynchronously (what a ported module that insists on sync reads should do).
+                m_fAsync = TRUE;
+                continue;
+            }
             if (FAILED(hr))
                 return ReadFailed(pHttpContext, pProvider, hr);
             if (m_fAsync && fPending)

@@ -71,21 +71,29 @@ public:
         if (!pProvider->GetHeadersBeingSent())
             return RQ_NOTIFICATION_CONTINUE;  // A later flush: headers are already out.
 
-        IHttpResponse* pResponse = pHttpContext->GetResponse();
-        HRESULT hr = pResponse->SetHeader("X-Powered-By", kPoweredBy,
-                                          static_cast<USHORT>(sizeof(kPoweredBy) - 1), TRUE);
-        if (SUCCEEDED(hr) && m_ullRequest != 0)
+        try
         {
-            char szCount[24];
-            int cch = sprintf_s(szCount, "%llu", static_cast<unsigned long long>(m_ullRequest));
-            hr = cch > 0 ? pResponse->SetHeader("X-Request-Count", szCount,
-                                                static_cast<USHORT>(cch), TRUE)
-                         : E_UNEXPECTED;
+            IHttpResponse* pResponse = pHttpContext->GetResponse();
+            HRESULT hr = pResponse->SetHeader("X-Powered-By", kPoweredBy,
+                                              static_cast<USHORT>(sizeof(kPoweredBy) - 1), TRUE);
+            if (SUCCEEDED(hr) && m_ullRequest != 0)
+            {
+                char szCount[24];
+                int cch = sprintf_s(szCount, "%llu", static_cast<unsigned long long>(m_ullRequest));
+                hr = cch > 0 ? pResponse->SetHeader("X-Request-Count", szCount,
+                                                    static_cast<USHORT>(cch), TRUE)
+                             : E_UNEXPECTED;
+            }
+            if (FAILED(hr))
+            {
+                // A decoration is not worth failing the response for; note it at debug level.
+                // (The shim's OutputDebugString builds a std::string, hence the try.)
+                OutputDebugStringA("header_filter: could not set a response header\n");
+            }
         }
-        if (FAILED(hr))
+        catch (...)
         {
-            // A decoration is not worth failing the response for; note it at debug level.
-            OutputDebugStringA("header_filter: could not set a response header\n");
+            // Never fail a response because of a decoration.
         }
         return RQ_NOTIFICATION_CONTINUE;
     }

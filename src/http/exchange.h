@@ -76,7 +76,7 @@ class Exchange {
   virtual const RequestHead& request() const = 0;
 
   // --- request body (pull) ---
-  // Copies up to `cap` bytes of the decoded request body. On kBodyPending, `ready` runs once on the
+  // Copies up to `cap` (> 0) bytes of the decoded request body. On kBodyPending, `ready` runs once on the
   // loop (never inside this call); then call read_body() again. The first read of a request that
   // sent `Expect: 100-continue` makes the session send `100 Continue`.
   virtual ssize_t read_body(char* dst, size_t cap, std::function<void()> ready) = 0;

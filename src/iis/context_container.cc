@@ -75,7 +75,7 @@ std::string ModuleContextContainer::module_name(HTTP_MODULE_ID id) const {
     if (const ModuleRegistration* reg = registry_->find(id)) return reg->name;
   }
   char buf[32];
-  snprintf(buf, sizeof(buf), "id %p", id);
+  (void)snprintf(buf, sizeof(buf), "id %p", id);
   return buf;
 }
 

@@ -42,7 +42,7 @@ class FileChangeProvider final : public IGlobalFileChangeProvider {
 struct Family {
   const GUID* members[4];
 };
-const Family kFamilies[] = {
+constexpr Family kFamilies[] = {
     {{&iid_of<IHttpContext>(), &iid_of<IHttpContext2>(), &iid_of<IHttpContext3>(),
       &iid_of<IHttpContext4>()}},
     {{&iid_of<IHttpRequest>(), &iid_of<IHttpRequest2>(), &iid_of<IHttpRequest3>(),

@@ -26,7 +26,8 @@ bool wildcard_match(std::string_view pattern, std::string_view text) {
       return false;
     }
   }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
+  while (p < pattern.size() && pattern[p] == '*')
+    ++p;
   return p == pattern.size();
 }
 
@@ -35,7 +36,8 @@ bool wildcard_match(std::string_view pattern, std::string_view text) {
 bool HandlerMapping::matches(std::string_view url_path, std::string_view verb) const {
   if (!verbs.empty()) {
     bool ok = false;
-    for (const std::string& v : verbs) ok = ok || v == "*" || v == verb;
+    for (const std::string& v : verbs)
+      ok = ok || v == "*" || v == verb;
     if (!ok) return false;
   }
   if (path.find('/') != std::string::npos) return wildcard_match(path, url_path);

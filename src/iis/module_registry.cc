@@ -15,7 +15,10 @@
 namespace hs::iis {
 namespace {
 
-const std::vector<const ModuleRegistration*> kNoSubscribers;
+const std::vector<const ModuleRegistration*>& no_subscribers() {
+  static const std::vector<const ModuleRegistration*> empty;
+  return empty;
+}
 
 wchar_t ascii_upper(wchar_t c) {
   return (c >= L'a' && c <= L'z') ? static_cast<wchar_t>(c - L'a' + L'A') : c;
@@ -228,15 +231,16 @@ bool ModuleRegistry::check_name(std::string_view name, std::string_view image,
 bool ModuleRegistry::load(std::string_view name, const std::string& image, IHttpServer* server,
                           std::string* error) {
   if (!check_name(name, image, error)) return false;
-  dlerror();  // clear
+  // dlerror() state is per thread in glibc, and loading runs on one thread.
+  dlerror();  // NOLINT(concurrency-mt-unsafe): clears a stale error
   void* handle = dlopen(image.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
-    const char* why = dlerror();
+    const char* why = dlerror();  // NOLINT(concurrency-mt-unsafe)
     set_error(error,
               describe(name, image) + ": cannot load: " + (why != nullptr ? why : "dlopen failed"));
     return false;
   }
-  dlerror();
+  dlerror();  // NOLINT(concurrency-mt-unsafe)
   void* sym = dlsym(handle, MODULE_REGISTERMODULE);
   if (sym == nullptr) {
     set_error(error, describe(name, image) + ": no " MODULE_REGISTERMODULE " export");
@@ -264,7 +268,8 @@ bool ModuleRegistry::register_module(std::string_view name, std::string_view ima
   reg->name = std::string(name);
   reg->wname = widen(name);
   reg->image = std::string(image);
-  reg->id = reinterpret_cast<HTTP_MODULE_ID>(next_id_++);  // never reused, even on failure
+  // A counter cast to a pointer, as IIS does; never reused, even when the load fails.
+  reg->id = reinterpret_cast<HTTP_MODULE_ID>(next_id_++);  // NOLINT(performance-no-int-to-ptr)
   reg->order = modules_.size();
   reg->dl_handle = handle;
   const std::string label = describe(name, image);
@@ -277,7 +282,8 @@ bool ModuleRegistry::register_module(std::string_view name, std::string_view ima
     hr = fn(kServerVersion, info, server);
     if (FAILED(hr)) {
       char buf[64];
-      snprintf(buf, sizeof(buf), "RegisterModule failed with 0x%08X", static_cast<unsigned>(hr));
+      (void)snprintf(buf, sizeof(buf), "RegisterModule failed with 0x%08X",
+                     static_cast<unsigned>(hr));
       failure = buf;
     }
   } catch (const std::exception& e) {
@@ -351,14 +357,14 @@ void ModuleRegistry::rebuild() {
 const std::vector<const ModuleRegistration*>& ModuleRegistry::subscribers(DWORD notification,
                                                                           bool post) const {
   const int i = bit_index(notification);
-  if (i < 0) return kNoSubscribers;
+  if (i < 0) return no_subscribers();
   return post ? post_[i] : pre_[i];
 }
 
 const std::vector<const ModuleRegistration*>& ModuleRegistry::global_subscribers(
     DWORD gl_notification) const {
   const int i = bit_index(gl_notification);
-  if (i < 0) return kNoSubscribers;
+  if (i < 0) return no_subscribers();
   return global_[i];
 }
 
@@ -405,7 +411,7 @@ void ModuleRegistry::terminate() {
 
   auto unload = [](void* handle, const std::string& what) {
     if (dlclose(handle) != 0) {
-      const char* why = dlerror();
+      const char* why = dlerror();  // NOLINT(concurrency-mt-unsafe)
       HS_LOG_ERROR("%s: dlclose failed: %s", what.c_str(), why != nullptr ? why : "?");
     }
   };

@@ -25,7 +25,9 @@ constexpr int kLogStage = 10;  // RQ_LOG_REQUEST
 constexpr int kEndStage = 11;  // RQ_END_REQUEST
 constexpr int kExecuteStage = 7;
 
-DWORD stage_bit(int stage) { return 1u << stage; }
+DWORD stage_bit(int stage) {
+  return 1u << stage;
+}
 
 // Event providers handed to notifications. One per context; IIS's are per-notification but
 // carry no state modules may rely on beyond the notification.
@@ -92,7 +94,8 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
     url_.assign(h.target);
   }
   request_headers_.reserve(h.headers.size());
-  for (const auto& f : h.headers) request_headers_.push_back({std::string(f.name), std::string(f.value)});
+  for (const auto& f : h.headers)
+    request_headers_.push_back({std::string(f.name), std::string(f.value)});
   remote_host_.assign(ex.remote_address());
   local_host_.assign(ex.local_address());
   remote_port_ = ex.remote_port();
@@ -116,7 +119,8 @@ HttpContextImpl::~HttpContextImpl() {
     }
     m = nullptr;
   }
-  for (int fd : buffer_.fds) close(fd);
+  for (int fd : buffer_.fds)
+    close(fd);
   --owner_.live_;
 }
 
@@ -176,29 +180,29 @@ bool HttpContextImpl::call_module(const ModuleRegistration* reg, DWORD notificat
   state_ = State::kInModule;
   try {
     switch (notification) {
-#define HS_STAGE(bit, pre, postfn)                                          \
-  case bit:                                                                 \
-    *status = post ? m->postfn(this, p) : m->pre(this, p);                  \
+#define HS_STAGE(bit, pre, postfn)                         \
+  case bit:                                                \
+    *status = post ? m->postfn(this, p) : m->pre(this, p); \
     break;
       HS_STAGE(RQ_BEGIN_REQUEST, OnBeginRequest, OnPostBeginRequest)
       case RQ_AUTHENTICATE_REQUEST:
         *status = post ? m->OnPostAuthenticateRequest(this, p)
                        : m->OnAuthenticateRequest(this, &t_auth_provider);
         break;
-      HS_STAGE(RQ_AUTHORIZE_REQUEST, OnAuthorizeRequest, OnPostAuthorizeRequest)
-      HS_STAGE(RQ_RESOLVE_REQUEST_CACHE, OnResolveRequestCache, OnPostResolveRequestCache)
+        HS_STAGE(RQ_AUTHORIZE_REQUEST, OnAuthorizeRequest, OnPostAuthorizeRequest)
+        HS_STAGE(RQ_RESOLVE_REQUEST_CACHE, OnResolveRequestCache, OnPostResolveRequestCache)
       case RQ_MAP_REQUEST_HANDLER:
         *status = post ? m->OnPostMapRequestHandler(this, p)
                        : m->OnMapRequestHandler(this, &t_event_provider);
         break;
-      HS_STAGE(RQ_ACQUIRE_REQUEST_STATE, OnAcquireRequestState, OnPostAcquireRequestState)
-      HS_STAGE(RQ_PRE_EXECUTE_REQUEST_HANDLER, OnPreExecuteRequestHandler,
-               OnPostPreExecuteRequestHandler)
-      HS_STAGE(RQ_EXECUTE_REQUEST_HANDLER, OnExecuteRequestHandler, OnPostExecuteRequestHandler)
-      HS_STAGE(RQ_RELEASE_REQUEST_STATE, OnReleaseRequestState, OnPostReleaseRequestState)
-      HS_STAGE(RQ_UPDATE_REQUEST_CACHE, OnUpdateRequestCache, OnPostUpdateRequestCache)
-      HS_STAGE(RQ_LOG_REQUEST, OnLogRequest, OnPostLogRequest)
-      HS_STAGE(RQ_END_REQUEST, OnEndRequest, OnPostEndRequest)
+        HS_STAGE(RQ_ACQUIRE_REQUEST_STATE, OnAcquireRequestState, OnPostAcquireRequestState)
+        HS_STAGE(RQ_PRE_EXECUTE_REQUEST_HANDLER, OnPreExecuteRequestHandler,
+                 OnPostPreExecuteRequestHandler)
+        HS_STAGE(RQ_EXECUTE_REQUEST_HANDLER, OnExecuteRequestHandler, OnPostExecuteRequestHandler)
+        HS_STAGE(RQ_RELEASE_REQUEST_STATE, OnReleaseRequestState, OnPostReleaseRequestState)
+        HS_STAGE(RQ_UPDATE_REQUEST_CACHE, OnUpdateRequestCache, OnPostUpdateRequestCache)
+        HS_STAGE(RQ_LOG_REQUEST, OnLogRequest, OnPostLogRequest)
+        HS_STAGE(RQ_END_REQUEST, OnEndRequest, OnPostEndRequest)
 #undef HS_STAGE
       default:
         *status = RQ_NOTIFICATION_CONTINUE;
@@ -232,11 +236,10 @@ void HttpContextImpl::run() {
         bool module_wrote = headers_sent_ || !buffered_.empty() || !queue_.empty() ||
                             exchange_last_sent_ || status_ != 200;
         if (!module_wrote && !request_handled_ && ex_ != nullptr) {
-          bool static_mapped = mapping_ != nullptr &&
-                               std::any_of(mapping_->modules.begin(), mapping_->modules.end(),
-                                           [](const std::string& n) {
-                                             return http::iequals(n, kStaticFileModule);
-                                           });
+          bool static_mapped =
+              mapping_ != nullptr &&
+              std::any_of(mapping_->modules.begin(), mapping_->modules.end(),
+                          [](const std::string& n) { return http::iequals(n, kStaticFileModule); });
           if (static_mapped && owner_.static_files() != nullptr) {
             // Built-in StaticFileModule: core serves the file on the exchange directly.
             final_flushed_ = true;
@@ -326,8 +329,9 @@ void HttpContextImpl::deliver_async(DWORD bytes, HRESULT hr, CompletionTarget ta
     return;
   }
   if (state_ != State::kPending || pending_module_ == nullptr) {
-    HS_LOG_ERROR("async completion with no pending notification (module returned without "
-                 "PENDING?); dropped");
+    HS_LOG_ERROR(
+        "async completion with no pending notification (module returned without "
+        "PENDING?); dropped");
     return;
   }
   const ModuleRegistration* reg = pending_module_;
@@ -335,8 +339,7 @@ void HttpContextImpl::deliver_async(DWORD bytes, HRESULT hr, CompletionTarget ta
   REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_FINISH_REQUEST;
   state_ = State::kInModule;
   try {
-    st = m->OnAsyncCompletion(this, pending_notification_, pending_post_, &t_event_provider,
-                              &info);
+    st = m->OnAsyncCompletion(this, pending_notification_, pending_post_, &t_event_provider, &info);
   } catch (...) {
     HS_LOG_ERROR("module %s threw in OnAsyncCompletion", reg->name.c_str());
     if (!headers_sent_) response_.SetStatus(500, "Internal Server Error");
@@ -361,9 +364,7 @@ HRESULT HttpContextImpl::PostCompletion(DWORD cb, LPOVERLAPPED_COMPLETION_ROUTIN
                                         VOID* context) {
   if (routine == nullptr) return PostCompletion(cb);
   // Decision (spec §9.8): the routine gets (S_OK, cbBytes, (LPOVERLAPPED)pvCompletionContext).
-  if (!exec_.post([routine, cb, context] {
-        routine(0, cb, static_cast<LPOVERLAPPED>(context));
-      })) {
+  if (!exec_.post([routine, cb, context] { routine(0, cb, static_cast<LPOVERLAPPED>(context)); })) {
     return HRESULT_FROM_WIN32(ERROR_SERVER_SHUTDOWN_IN_PROGRESS);
   }
   return S_OK;
@@ -376,9 +377,8 @@ void HttpContextImpl::on_exchange_gone() {
   if (pending_read_) {
     CompletionTarget t = pending_read_->target;
     pending_read_.reset();
-    exec_.defer([this, t] {
-      deliver_async(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED), t, kOpRead);
-    });
+    exec_.defer(
+        [this, t] { deliver_async(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED), t, kOpRead); });
   }
   maybe_destroy();
 }
@@ -451,7 +451,8 @@ std::string HttpContextImpl::server_variable(std::string_view n, bool* found) co
         out += h.name + ": " + h.value + "\r\n";
       } else {
         std::string k = "HTTP_";
-        for (char c : h.name) k += c == '-' ? '_' : static_cast<char>(toupper(c));
+        for (char c : h.name)
+          k += c == '-' ? '_' : static_cast<char>(toupper(c));
         out += k + ":" + h.value + "\n";
       }
     }
@@ -532,7 +533,9 @@ HRESULT HttpContextImpl::SetServerVariable(PCSTR name, PCWSTR value) {
   return S_OK;
 }
 
-HRESULT HttpContextImpl::InheritServerVariable(PCSTR, BOOL) { return E_NOTIMPL; }
+HRESULT HttpContextImpl::InheritServerVariable(PCSTR, BOOL) {
+  return E_NOTIMPL;
+}
 
 VOID* HttpContextImpl::AllocateRequestMemory(DWORD cb) {
   if (cb == 0) cb = 1;
@@ -551,15 +554,23 @@ PCWSTR HttpContextImpl::GetPhysicalPath(DWORD* cch) {
   if (cch) *cch = 0;
   return L"";  // the physical-path mapping (RQ_MAP_PATH) arrives with site configuration
 }
-PCWSTR HttpContextImpl::GetScriptTranslated(DWORD* cch) { return GetPhysicalPath(cch); }
+PCWSTR HttpContextImpl::GetScriptTranslated(DWORD* cch) {
+  return GetPhysicalPath(cch);
+}
 ULONGLONG HttpContextImpl::GetRequestElapsedTime() {
   return static_cast<ULONGLONG>(monotonic_ms() - start_ms_);
 }
 
 // Not yet implemented: each returns a clear HRESULT (docs/iis-compat.md lists them).
-IHttpSite* HttpContextImpl::GetSite() { return nullptr; }
-IHttpApplication* HttpContextImpl::GetApplication() { return nullptr; }
-IHttpConnection* HttpContextImpl::GetConnection() { return nullptr; }
+IHttpSite* HttpContextImpl::GetSite() {
+  return nullptr;
+}
+IHttpApplication* HttpContextImpl::GetApplication() {
+  return nullptr;
+}
+IHttpConnection* HttpContextImpl::GetConnection() {
+  return nullptr;
+}
 IHttpModuleContextContainer* HttpContextImpl::GetModuleContextContainer() {
   if (!container_) container_ = std::make_unique<ModuleContextContainer>(&owner_.registry());
   return container_.get();
@@ -570,8 +581,8 @@ VOID HttpContextImpl::DisableNotifications(DWORD pre, DWORD post) {
   d.first |= pre;
   d.second |= post;
 }
-BOOL HttpContextImpl::GetNextNotification(REQUEST_NOTIFICATION_STATUS, DWORD*, BOOL*,
-                                          CHttpModule**, IHttpEventProvider**) {
+BOOL HttpContextImpl::GetNextNotification(REQUEST_NOTIFICATION_STATUS, DWORD*, BOOL*, CHttpModule**,
+                                          IHttpEventProvider**) {
   return FALSE;  // always allowed (spec §4.7)
 }
 BOOL HttpContextImpl::GetIsLastNotification(REQUEST_NOTIFICATION_STATUS) {
@@ -580,7 +591,9 @@ BOOL HttpContextImpl::GetIsLastNotification(REQUEST_NOTIFICATION_STATUS) {
 HRESULT HttpContextImpl::ExecuteRequest(BOOL, IHttpContext*, DWORD, IHttpUser*, BOOL*) {
   return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);  // child requests: a later milestone
 }
-HRESULT HttpContextImpl::MapPath(PCWSTR, PWSTR, DWORD*) { return E_NOTIMPL; }
+HRESULT HttpContextImpl::MapPath(PCWSTR, PWSTR, DWORD*) {
+  return E_NOTIMPL;
+}
 HRESULT HttpContextImpl::NotifyCustomNotification(ICustomNotificationProvider*, BOOL* pf) {
   if (pf) *pf = FALSE;
   return E_NOTIMPL;
@@ -589,7 +602,9 @@ HRESULT HttpContextImpl::CloneContext(DWORD, IHttpContext** pp) {
   if (pp) *pp = nullptr;
   return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);
 }
-HRESULT HttpContextImpl::ReleaseClonedContext() { return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER); }
+HRESULT HttpContextImpl::ReleaseClonedContext() {
+  return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+}
 HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD*, PCWSTR*, DWORD*, DWORD*,
                                                   DWORD*) const {
   if (n) *n = stage_ < kStages ? stage_bit(stage_) : 0;
@@ -602,7 +617,9 @@ HRESULT HttpContextImpl::GetServerVarChanges(DWORD, DWORD*, DWORD*, PCSTR**, PCW
                                              DWORD**) {
   return E_NOTIMPL;
 }
-HRESULT HttpContextImpl::CancelIo() { return HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE); }
+HRESULT HttpContextImpl::CancelIo() {
+  return HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
+}
 HRESULT HttpContextImpl::MapHandler(DWORD, PCWSTR, PCWSTR, PCSTR, IScriptMapInfo** pp, BOOL) {
   if (pp) *pp = nullptr;
   return E_NOTIMPL;

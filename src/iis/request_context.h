@@ -202,17 +202,14 @@ class HttpContextImpl final : public IHttpContext4 {
   HRESULT NotifyCustomNotification(ICustomNotificationProvider* pCustomOutput,
                                    BOOL* pfCompletionExpected) override;
   IHttpContext* GetParentContext() const override { return nullptr; }
-  IHttpContext* GetRootContext() const override {
-    return const_cast<HttpContextImpl*>(this);
-  }
+  IHttpContext* GetRootContext() const override { return const_cast<HttpContextImpl*>(this); }
   HRESULT CloneContext(DWORD dwCloneFlags, IHttpContext** ppHttpContext) override;
   HRESULT ReleaseClonedContext() override;
-  HRESULT GetCurrentExecutionStats(DWORD* pdwNotification,
-                                   DWORD* pdwNotificationStartTickCount = nullptr,
-                                   PCWSTR* ppszModule = nullptr,
-                                   DWORD* pdwModuleStartTickCount = nullptr,
-                                   DWORD* pdwAsyncNotification = nullptr,
-                                   DWORD* pdwAsyncNotificationStartTickCount = nullptr) const override;
+  HRESULT GetCurrentExecutionStats(
+      DWORD* pdwNotification, DWORD* pdwNotificationStartTickCount = nullptr,
+      PCWSTR* ppszModule = nullptr, DWORD* pdwModuleStartTickCount = nullptr,
+      DWORD* pdwAsyncNotification = nullptr,
+      DWORD* pdwAsyncNotificationStartTickCount = nullptr) const override;
   IHttpTraceContext* GetTraceContext() const override;
   HRESULT GetServerVarChanges(DWORD dwOldChangeNumber, DWORD* pdwNewChangeNumber,
                               DWORD* pdwVariableSnapshot, PCSTR** ppVariableNameSnapshot,
@@ -221,8 +218,7 @@ class HttpContextImpl final : public IHttpContext4 {
   HRESULT CancelIo() override;
   HRESULT MapHandler(DWORD dwSiteId, PCWSTR pszSiteName, PCWSTR pszUrl, PCSTR pszVerb,
                      IScriptMapInfo** ppScriptMap, BOOL fIgnoreWildcardMappings = FALSE) override;
-  HRESULT GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION version,
-                               PVOID* ppInterface) override;
+  HRESULT GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION version, PVOID* ppInterface) override;
   // IHttpContext2..4
   IHttpUser* GetOriginalUser() const override { return nullptr; }
   INamedContextContainer* GetNamedContextContainer() override { return nullptr; }
@@ -244,7 +240,7 @@ class HttpContextImpl final : public IHttpContext4 {
   struct OutItem {
     std::vector<http::BodyChunk> chunks;
     std::deque<std::string> owned;  // copies the chunks point into (deque: elements never move)
-    std::vector<int> fds;            // duplicated descriptors, closed after the send
+    std::vector<int> fds;           // duplicated descriptors, closed after the send
     bool last = false;
     bool notify = false;  // deliver a module completion when sent
     CompletionTarget target;
@@ -319,7 +315,7 @@ class HttpContextImpl final : public IHttpContext4 {
 
   // Pipeline position.
   State state_ = State::kIdle;
-  int stage_ = 0;          // 0..11 = BEGIN_REQUEST..END_REQUEST
+  int stage_ = 0;  // 0..11 = BEGIN_REQUEST..END_REQUEST
   bool post_ = false;
   size_t index_ = 0;
   std::vector<const ModuleRegistration*> list_;
@@ -330,7 +326,7 @@ class HttpContextImpl final : public IHttpContext4 {
   bool request_handled_ = false;
   bool final_flushed_ = false;
   const HandlerMapping* mapping_ = nullptr;
-  std::vector<CHttpModule*> instances_;  // by registration order, created on first use
+  std::vector<CHttpModule*> instances_;            // by registration order, created on first use
   std::vector<std::pair<DWORD, DWORD>> disabled_;  // per registration order: pre/post masks
   bool full_duplex_ = false;
   bool async_write_ = false;  // a module-visible async write/flush is in flight

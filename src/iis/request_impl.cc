@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "base/log.h"
@@ -23,19 +24,50 @@ constexpr DWORD kMaxBufferedChunks = 65534;  // what ANCM measured IIS to accept
 constexpr size_t kMaxReason = 512;
 constexpr DWORD kOpRead = 1, kOpWrite = 2;
 
-const char* const kCommon[20] = {
-    "Cache-Control", "Connection", "Date", "Keep-Alive", "Pragma", "Trailer", "Transfer-Encoding",
-    "Upgrade", "Via", "Warning", "Allow", "Content-Length", "Content-Type", "Content-Encoding",
-    "Content-Language", "Content-Location", "Content-MD5", "Content-Range", "Expires",
-    "Last-Modified"};
-const char* const kRequestOnly[21] = {
-    "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Authorization", "Cookie",
-    "Expect", "From", "Host", "If-Match", "If-Modified-Since", "If-None-Match", "If-Range",
-    "If-Unmodified-Since", "Max-Forwards", "Proxy-Authorization", "Referer", "Range", "TE",
-    "Translate", "User-Agent"};
-const char* const kResponseOnly[10] = {"Accept-Ranges", "Age", "ETag", "Location",
-                                       "Proxy-Authenticate", "Retry-After", "Server",
-                                       "Set-Cookie", "Vary", "WWW-Authenticate"};
+const char* const kCommon[20] = {"Cache-Control",
+                                 "Connection",
+                                 "Date",
+                                 "Keep-Alive",
+                                 "Pragma",
+                                 "Trailer",
+                                 "Transfer-Encoding",
+                                 "Upgrade",
+                                 "Via",
+                                 "Warning",
+                                 "Allow",
+                                 "Content-Length",
+                                 "Content-Type",
+                                 "Content-Encoding",
+                                 "Content-Language",
+                                 "Content-Location",
+                                 "Content-MD5",
+                                 "Content-Range",
+                                 "Expires",
+                                 "Last-Modified"};
+const char* const kRequestOnly[21] = {"Accept",
+                                      "Accept-Charset",
+                                      "Accept-Encoding",
+                                      "Accept-Language",
+                                      "Authorization",
+                                      "Cookie",
+                                      "Expect",
+                                      "From",
+                                      "Host",
+                                      "If-Match",
+                                      "If-Modified-Since",
+                                      "If-None-Match",
+                                      "If-Range",
+                                      "If-Unmodified-Since",
+                                      "Max-Forwards",
+                                      "Proxy-Authorization",
+                                      "Referer",
+                                      "Range",
+                                      "TE",
+                                      "Translate",
+                                      "User-Agent"};
+const char* const kResponseOnly[10] = {
+    "Accept-Ranges", "Age",    "ETag",       "Location", "Proxy-Authenticate",
+    "Retry-After",   "Server", "Set-Cookie", "Vary",     "WWW-Authenticate"};
 
 const char* request_header_name(HTTP_HEADER_ID id) {
   int i = static_cast<int>(id);
@@ -55,13 +87,23 @@ bool has_crlf(std::string_view s) {
 }
 
 HTTP_VERB verb_of(std::string_view m) {
-  static const std::pair<const char*, HTTP_VERB> kVerbs[] = {
-      {"OPTIONS", HttpVerbOPTIONS}, {"GET", HttpVerbGET},         {"HEAD", HttpVerbHEAD},
-      {"POST", HttpVerbPOST},       {"PUT", HttpVerbPUT},         {"DELETE", HttpVerbDELETE},
-      {"TRACE", HttpVerbTRACE},     {"CONNECT", HttpVerbCONNECT}, {"TRACK", HttpVerbTRACK},
-      {"MOVE", HttpVerbMOVE},       {"COPY", HttpVerbCOPY},       {"PROPFIND", HttpVerbPROPFIND},
-      {"PROPPATCH", HttpVerbPROPPATCH}, {"MKCOL", HttpVerbMKCOL}, {"LOCK", HttpVerbLOCK},
-      {"UNLOCK", HttpVerbUNLOCK},   {"SEARCH", HttpVerbSEARCH}};
+  static const std::pair<const char*, HTTP_VERB> kVerbs[] = {{"OPTIONS", HttpVerbOPTIONS},
+                                                             {"GET", HttpVerbGET},
+                                                             {"HEAD", HttpVerbHEAD},
+                                                             {"POST", HttpVerbPOST},
+                                                             {"PUT", HttpVerbPUT},
+                                                             {"DELETE", HttpVerbDELETE},
+                                                             {"TRACE", HttpVerbTRACE},
+                                                             {"CONNECT", HttpVerbCONNECT},
+                                                             {"TRACK", HttpVerbTRACK},
+                                                             {"MOVE", HttpVerbMOVE},
+                                                             {"COPY", HttpVerbCOPY},
+                                                             {"PROPFIND", HttpVerbPROPFIND},
+                                                             {"PROPPATCH", HttpVerbPROPPATCH},
+                                                             {"MKCOL", HttpVerbMKCOL},
+                                                             {"LOCK", HttpVerbLOCK},
+                                                             {"UNLOCK", HttpVerbUNLOCK},
+                                                             {"SEARCH", HttpVerbSEARCH}};
   for (const auto& [name, verb] : kVerbs) {
     if (m == name) return verb;
   }
@@ -182,8 +224,8 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
   r.Address.pLocalAddress = reinterpret_cast<PSOCKADDR>(&c.local_sa_);
   // Known headers by id; the others are not exposed through the raw struct yet.
   for (int i = 0; i < HttpHeaderRequestMaximum; ++i) {
-    if (const std::string* v = find_header(c.request_headers_,
-                                           request_header_name(static_cast<HTTP_HEADER_ID>(i)))) {
+    if (const std::string* v =
+            find_header(c.request_headers_, request_header_name(static_cast<HTTP_HEADER_ID>(i)))) {
       r.Headers.KnownHeaders[i].pRawValue = v->c_str();
       r.Headers.KnownHeaders[i].RawValueLength = static_cast<USHORT>(v->size());
     }
@@ -228,7 +270,9 @@ HRESULT RequestImpl::DeleteHeader(HTTP_HEADER_ID id) {
   if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   return DeleteHeader(name);
 }
-PCSTR RequestImpl::GetHttpMethod() const { return ctx_.method_.c_str(); }
+PCSTR RequestImpl::GetHttpMethod() const {
+  return ctx_.method_.c_str();
+}
 HRESULT RequestImpl::SetHttpMethod(PCSTR m) {
   if (m == nullptr || *m == '\0' || has_crlf(m)) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   ctx_.method_ = m;
@@ -254,8 +298,12 @@ HRESULT RequestImpl::SetUrl(PCWSTR url, DWORD cch, BOOL reset_query) {
   std::string u = narrow(std::wstring_view(url, cch));
   return SetUrl(u.c_str(), static_cast<DWORD>(u.size()), reset_query);
 }
-BOOL RequestImpl::GetUrlChanged() const { return ctx_.url_changed_; }
-PCWSTR RequestImpl::GetForwardedUrl() const { return nullptr; }
+BOOL RequestImpl::GetUrlChanged() const {
+  return ctx_.url_changed_;
+}
+PCWSTR RequestImpl::GetForwardedUrl() const {
+  return nullptr;
+}
 PSOCKADDR RequestImpl::GetLocalAddress() const {
   return reinterpret_cast<PSOCKADDR>(&ctx_.local_sa_);
 }
@@ -281,7 +329,8 @@ HRESULT RequestImpl::InsertEntityBody(VOID* buf, DWORD cb) {
 }
 DWORD RequestImpl::GetRemainingEntityBytes() {
   uint64_t inserted = 0;
-  for (const std::string& s : ctx_.inserted_body_) inserted += s.size();
+  for (const std::string& s : ctx_.inserted_body_)
+    inserted += s.size();
   if (ctx_.ex_ == nullptr) return static_cast<DWORD>(std::min<uint64_t>(inserted, 0xFFFFFFFE));
   int64_t r = ctx_.ex_->body_remaining();
   if (r < 0) return 0xFFFFFFFF;  // unknown length (chunked): INFINITE, as ANCM expects
@@ -300,7 +349,9 @@ HRESULT RequestImpl::NegotiateClientCertificate(BOOL, BOOL* pending) {
   if (pending) *pending = FALSE;
   return E_FAIL;  // no TLS yet
 }
-DWORD RequestImpl::GetSiteId() const { return 1; }
+DWORD RequestImpl::GetSiteId() const {
+  return 1;
+}
 HRESULT RequestImpl::GetHeaderChanges(DWORD, DWORD*, PCSTR*, DWORD*, PCSTR**, PCSTR**, DWORD*,
                                       DWORD*, DWORD**) {
   return E_NOTIMPL;  // IIS-internal (ASP.NET header sync); modules do not call it
@@ -316,7 +367,8 @@ HRESULT HttpContextImpl::read_body(void* buf, DWORD cb, BOOL fAsync, CompletionT
   if (received) *received = 0;
   if (pending) *pending = FALSE;
   if (buf == nullptr && cb > 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
-  if (async_read_ || (async_write_ && !full_duplex_)) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  if (async_read_ || (async_write_ && !full_duplex_))
+    return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   auto complete_inline = [&](DWORD n, HRESULT hr) -> HRESULT {
     if (received) *received = n;
     if (fAsync && pending == nullptr) {
@@ -345,11 +397,20 @@ HRESULT HttpContextImpl::read_body(void* buf, DWORD cb, BOOL fAsync, CompletionT
   ssize_t r = ex_->read_body(static_cast<char*>(buf), cb, [this] { on_body_ready(); });
   if (r > 0) return complete_inline(static_cast<DWORD>(r), S_OK);
   if (r == http::kBodyEnd) return complete_inline(0, HRESULT_FROM_WIN32(ERROR_HANDLE_EOF));
-  if (r == http::kBodyError) return complete_inline(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
+  if (r == http::kBodyError)
+    return complete_inline(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
   // Nothing buffered yet.
   if (!fAsync) {
     // A synchronous read would have to block the event loop, which serves other connections.
-    HS_LOG_WARN("synchronous ReadEntityBody with no body bytes buffered yet: use fAsync=TRUE");
+    // Logged once per process at warn level (modules commonly fall back to async on it).
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true)) {
+      HS_LOG_WARN(
+          "synchronous ReadEntityBody with no body bytes buffered yet returns "
+          "ERROR_IO_PENDING: use fAsync=TRUE (docs/iis-compat.md)");
+    } else {
+      HS_LOG_DEBUG("synchronous ReadEntityBody would block: ERROR_IO_PENDING");
+    }
     return HRESULT_FROM_WIN32(ERROR_IO_PENDING);
   }
   pending_read_ = std::make_unique<PendingRead>(PendingRead{buf, cb, target});
@@ -366,9 +427,9 @@ void HttpContextImpl::on_body_ready() {
   CompletionTarget t = pending_read_->target;
   pending_read_.reset();
   async_read_ = false;
-  HRESULT hr = r > 0                   ? S_OK
-               : r == http::kBodyEnd   ? HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)
-                                       : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  HRESULT hr = r > 0                 ? S_OK
+               : r == http::kBodyEnd ? HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)
+                                     : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
   deliver_async(r > 0 ? static_cast<DWORD>(r) : 0, hr, t, kOpRead);
 }
 
@@ -419,10 +480,12 @@ void HttpContextImpl::sync_from_raw_response() {
   }
 }
 
-IHttpCachePolicy* ResponseImpl::GetCachePolicy() { return nullptr; }
+IHttpCachePolicy* ResponseImpl::GetCachePolicy() {
+  return nullptr;
+}
 
-HRESULT ResponseImpl::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT, IAppHostConfigException*,
-                                BOOL) {
+HRESULT ResponseImpl::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT,
+                                IAppHostConfigException*, BOOL) {
   if (code < 100 || code > 999) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   std::string_view r = reason ? std::string_view(reason) : http::reason_phrase(code);
   if (r.size() > kMaxReason || has_crlf(r)) return HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
@@ -464,7 +527,8 @@ PCSTR ResponseImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
 }
 VOID ResponseImpl::Clear() {
   HttpContextImpl& c = ctx_;
-  for (int fd : c.buffer_.fds) close(fd);
+  for (int fd : c.buffer_.fds)
+    close(fd);
   c.buffer_ = {};
   c.buffered_.clear();
   c.buffered_bytes_ = 0;
@@ -478,16 +542,28 @@ VOID ResponseImpl::Clear() {
 VOID ResponseImpl::ClearHeaders() {
   if (!ctx_.headers_sent_) ctx_.response_headers_.clear();  // Date/Server are added when sent
 }
-VOID ResponseImpl::SetNeedDisconnect() { ctx_.need_disconnect_ = true; }
+VOID ResponseImpl::SetNeedDisconnect() {
+  ctx_.need_disconnect_ = true;
+}
 VOID ResponseImpl::ResetConnection() {
   if (ctx_.ex_ != nullptr) ctx_.ex_->abort();
 }
-VOID ResponseImpl::CloseConnection() { ResetConnection(); }  // spec §9.12: treated the same
+VOID ResponseImpl::CloseConnection() {
+  ResetConnection();
+}  // spec §9.12: treated the same
 VOID ResponseImpl::DisableKernelCache(ULONG) {}
-BOOL ResponseImpl::GetKernelCacheEnabled() const { return FALSE; }  // there is no kernel cache
-VOID ResponseImpl::SuppressHeaders() { ctx_.headers_suppressed_ = true; }
-BOOL ResponseImpl::GetHeadersSuppressed() const { return ctx_.headers_suppressed_; }
-VOID ResponseImpl::DisableBuffering() { ctx_.buffering_ = false; }
+BOOL ResponseImpl::GetKernelCacheEnabled() const {
+  return FALSE;
+}  // there is no kernel cache
+VOID ResponseImpl::SuppressHeaders() {
+  ctx_.headers_suppressed_ = true;
+}
+BOOL ResponseImpl::GetHeadersSuppressed() const {
+  return ctx_.headers_suppressed_;
+}
+VOID ResponseImpl::DisableBuffering() {
+  ctx_.buffering_ = false;
+}
 VOID ResponseImpl::GetStatus(USHORT* code, USHORT* sub, PCSTR* reason, USHORT* cch, HRESULT* hr,
                              PCWSTR* module, DWORD* notification, IAppHostConfigException** ex,
                              BOOL* skip) {
@@ -501,7 +577,9 @@ VOID ResponseImpl::GetStatus(USHORT* code, USHORT* sub, PCSTR* reason, USHORT* c
   if (ex) *ex = nullptr;
   if (skip) *skip = FALSE;
 }
-HRESULT ResponseImpl::SetErrorDescription(PCWSTR, DWORD, BOOL) { return S_OK; }
+HRESULT ResponseImpl::SetErrorDescription(PCWSTR, DWORD, BOOL) {
+  return S_OK;
+}
 PCWSTR ResponseImpl::GetErrorDescription(DWORD* cch) {
   if (cch) *cch = 0;
   return L"";
@@ -536,14 +614,22 @@ HRESULT ResponseImpl::Redirect(PCSTR url, BOOL reset_status, BOOL include_params
 HRESULT ResponseImpl::PushPromise(PCSTR, PCWSTR, PCWSTR, DWORD, PCSTR*, PCSTR*) {
   return S_OK;  // HTTP/1.x: nothing to push (spec §5.3 allows a no-op)
 }
-HRESULT ResponseImpl::DeleteTrailer(PCSTR) { return E_NOTIMPL; }
+HRESULT ResponseImpl::DeleteTrailer(PCSTR) {
+  return E_NOTIMPL;
+}
 PCSTR ResponseImpl::GetTrailer(PCSTR, USHORT* cch) const {
   if (cch) *cch = 0;
   return nullptr;
 }
-VOID ResponseImpl::ResetStream(ULONG) { ResetConnection(); }
-VOID ResponseImpl::SetNeedGoAway() { SetNeedDisconnect(); }
-HRESULT ResponseImpl::SetTrailer(PCSTR, PCSTR, USHORT, BOOL) { return E_NOTIMPL; }
+VOID ResponseImpl::ResetStream(ULONG) {
+  ResetConnection();
+}
+VOID ResponseImpl::SetNeedGoAway() {
+  SetNeedDisconnect();
+}
+HRESULT ResponseImpl::SetTrailer(PCSTR, PCSTR, USHORT, BOOL) {
+  return E_NOTIMPL;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Response: the body
@@ -584,7 +670,7 @@ HRESULT ResponseImpl::WriteEntityChunkByReference(HTTP_DATA_CHUNK* chunk, LONG p
   // By reference: memory stays the module's (request lifetime, spec §5.1 #21). Position 0 puts
   // it first, -1 appends; other values are treated as an index (spec §9.11, our decision).
   size_t at = pos < 0 || static_cast<size_t>(pos) > c.buffered_.size() ? c.buffered_.size()
-                                                                          : static_cast<size_t>(pos);
+                                                                       : static_cast<size_t>(pos);
   c.buffered_.insert(c.buffered_.begin() + static_cast<ptrdiff_t>(at), copy);
   c.buffered_bytes_ += total;
   if (!c.buffering_ || c.buffered_bytes_ >= c.buffer_limit_) {
@@ -607,7 +693,7 @@ HRESULT HttpContextImpl::validate_chunks(HTTP_DATA_CHUNK* chunks, DWORD n, uint6
         break;
       case HttpDataChunkFromFileHandle: {
         int fd = static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle));
-        struct stat st{};
+        struct stat st {};
         if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
           return HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
         }
@@ -651,7 +737,7 @@ HRESULT HttpContextImpl::add_chunks(OutItem& item, HTTP_DATA_CHUNK* chunks, DWOR
       item.bytes += c.FromMemory.BufferLength;
     } else {
       int src = static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle));
-      struct stat st{};
+      struct stat st {};
       fstat(src, &st);
       uint64_t start = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;
       uint64_t len = c.FromFileHandle.ByteRange.Length.QuadPart;
@@ -673,11 +759,12 @@ void HttpContextImpl::move_buffer_into(OutItem& item) {
   for (const HTTP_DATA_CHUNK& c : buffered_) {
     if (c.DataChunkType == HttpDataChunkFromMemory) {
       if (c.FromMemory.BufferLength == 0) continue;
-      item.chunks.push_back(http::BodyChunk::memory(c.FromMemory.pBuffer, c.FromMemory.BufferLength));
+      item.chunks.push_back(
+          http::BodyChunk::memory(c.FromMemory.pBuffer, c.FromMemory.BufferLength));
       item.bytes += c.FromMemory.BufferLength;
     } else {
       int fd = static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle));
-      struct stat st{};
+      struct stat st {};
       fstat(fd, &st);
       uint64_t start = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;
       uint64_t len = c.FromFileHandle.ByteRange.Length.QuadPart;
@@ -704,7 +791,8 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   HRESULT hr = validate_chunks(chunks, n, &total);
   if (FAILED(hr)) return hr;
   if (exchange_last_sent_ || no_more_data_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
-  if (async_write_ || (async_read_ && !full_duplex_)) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  if (async_write_ || (async_read_ && !full_duplex_))
+    return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   if (ex_ == nullptr) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
   if (fAsync) async_write_ = true;  // released when its completion is delivered
   auto finish_inline = [&](DWORD bytes) -> HRESULT {
@@ -838,7 +926,8 @@ void HttpContextImpl::prepare_head() {
   r.status = status_;
   r.reason = reason_;
   r.headers.clear();
-  for (const Header& h : response_headers_) r.headers.add(h.name, h.value);
+  for (const Header& h : response_headers_)
+    r.headers.add(h.name, h.value);
   if (headers_suppressed_) {
     HS_LOG_WARN("SuppressHeaders is not supported yet: the status line and headers are sent");
   }
@@ -868,7 +957,8 @@ void HttpContextImpl::on_sent(http::SendResult result) {
   send_outstanding_ = false;
   std::unique_ptr<OutItem> item = std::move(queue_.front());
   queue_.pop_front();
-  for (int fd : item->fds) close(fd);
+  for (int fd : item->fds)
+    close(fd);
   if (item->last && result.ok) ex_ = nullptr;  // the exchange is destroyed after this returns
   if (item->notify) {
     async_write_ = false;
@@ -889,7 +979,8 @@ void HttpContextImpl::fail_queued(bool notify) {
     if (send_outstanding_) return;  // its completion (ok=false) comes from the exchange
     std::unique_ptr<OutItem> item = std::move(queue_.front());
     queue_.pop_front();
-    for (int fd : item->fds) close(fd);
+    for (int fd : item->fds)
+      close(fd);
     if (notify && item->notify) {
       async_write_ = false;
       CompletionTarget t = item->target;

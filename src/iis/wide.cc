@@ -1,5 +1,6 @@
 #include "iis/wide.h"
 
+#include <bit>
 #include <cstdint>
 
 namespace hs::iis {
@@ -85,9 +86,9 @@ std::string narrow(std::wstring_view w) {
   std::string out;
   out.reserve(w.size());
   for (size_t i = 0; i < w.size(); ++i) {
-    uint32_t u = static_cast<uint32_t>(w[i]);
+    uint32_t u = std::bit_cast<uint32_t>(w[i]);  // negative values become > U+10FFFF
     if (u >= 0xD800 && u <= 0xDBFF && i + 1 < w.size()) {
-      const auto low = static_cast<uint32_t>(w[i + 1]);
+      const auto low = std::bit_cast<uint32_t>(w[i + 1]);
       if (low >= 0xDC00 && low <= 0xDFFF) {
         u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
         ++i;

@@ -2,6 +2,7 @@
 // One epoll event loop per worker thread. Edge-triggered: a watcher must drain its fd (read/write
 // until EAGAIN) on each event. The loop also owns a timer heap, a same-thread deferred queue and a
 // cross-thread mailbox (eventfd) so that completions posted from module threads run on the loop.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -66,7 +67,7 @@ class EventLoop final : public Executor {
   int epfd_ = -1;
   int wakefd_ = -1;
   bool stopping_ = false;
-  uint64_t thread_id_ = 0;  // pthread id of the running thread, 0 before run()
+  std::atomic<uint64_t> thread_id_{0};  // pthread id of the running thread, 0 before run()
   int64_t now_ms_ = 0;
   int64_t wall_s_ = 0;
 

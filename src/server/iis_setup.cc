@@ -18,8 +18,8 @@ IisStack::~IisStack() {
 }
 
 bool build_iis_stack(const std::vector<ModuleSpec>& modules,
-                     std::vector<iis::HandlerMapping> mappings,
-                     const core::StaticFileConfig& files, IisStack* out, std::string* error) {
+                     std::vector<iis::HandlerMapping> mappings, const core::StaticFileConfig& files,
+                     IisStack* out, std::string* error) {
   out->server.set_registry(&out->registry);
   for (const ModuleSpec& m : modules) {
     if (!out->registry.load(m.name, m.image, &out->server, error)) return false;
@@ -56,8 +56,10 @@ std::vector<ModuleSpec> default_sample_modules(std::vector<iis::HandlerMapping>*
     const char* path;  // handler-mapping path, or null for a module that is not a handler
   };
   static const Sample kSamples[] = {
-      {"HelloModule", "hello.so", "hello"},   {"EchoModule", "echo.so", "echo"},
-      {"StreamModule", "stream.so", "stream"}, {"AsyncModule", "async.so", "async"},
+      {"HelloModule", "hello.so", "hello"},
+      {"EchoModule", "echo.so", "echo"},
+      {"StreamModule", "stream.so", "stream"},
+      {"AsyncModule", "async.so", "async"},
       {"HeaderFilterModule", "header_filter.so", nullptr},
   };
   std::vector<ModuleSpec> out;

@@ -29,10 +29,11 @@ struct IisStack {
 
 // Loads `modules` in order and builds the handler. `mappings` are tried first; a final catch-all
 // mapping ("*") names every loaded module that no mapping routes, then StaticFileModule, so that
-// `--module` enables a module for every request. False with *error naming the module and image on failure.
+// `--module` enables a module for every request. False with *error naming the module and image on
+// failure.
 bool build_iis_stack(const std::vector<ModuleSpec>& modules,
-                     std::vector<iis::HandlerMapping> mappings,
-                     const core::StaticFileConfig& files, IisStack* out, std::string* error);
+                     std::vector<iis::HandlerMapping> mappings, const core::StaticFileConfig& files,
+                     IisStack* out, std::string* error);
 
 // The sample modules the embedded default site mounts (/hello, /echo, /stream, /async and the
 // header filter), if they were built next to the server. Empty when they are missing.

@@ -19,7 +19,7 @@ struct Options {
   int workers = 0;                  // 0: one per core
   LogLevel log_level = LogLevel::kInfo;
   std::vector<ModuleSpec> modules;  // --module NAME=PATH.so, in order
-  ServerConfig server;  // limits and timeouts filled from the options
+  ServerConfig server;              // limits and timeouts filled from the options
 };
 
 std::string usage();

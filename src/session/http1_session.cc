@@ -154,6 +154,11 @@ void Http1Session::on_io(uint32_t events) {
     if (!out_.empty()) do_flush();
     if (dead_) return;
   }
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    // The FIN (or an error) may sit behind data already in the socket: read to EOF instead of
+    // stopping at a short read, or no further edge would ever tell us.
+    read_to_eof_ = true;
+  }
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) do_read();
 }
 
@@ -181,7 +186,7 @@ void Http1Session::do_read() {
       in_end_ += static_cast<size_t>(n);
       process_input();
       // A short read drained the socket: with edge triggering the next byte brings a new event.
-      if (static_cast<size_t>(n) < space) break;
+      if (static_cast<size_t>(n) < space && !read_to_eof_) break;
       continue;
     }
     if (n == 0) {
@@ -285,8 +290,14 @@ void Http1Session::on_head(http::RequestHead& head) {
       fail("handler threw", true);
     }
   } catch (...) {
-    HS_LOG_ERROR("handler threw an unknown exception");
-    fail("handler threw", true);
+    HS_LOG_ERROR("handler threw a non-standard exception");
+    if (!ex->headers_sent_ && !ex->send_outstanding_) {
+      ex->response_ = http::ResponseHead{};
+      ex->response_.status = 500;
+      send(*ex, {}, true, [](http::SendResult) {});
+    } else {
+      fail("handler threw", true);
+    }
   }
 }
 
@@ -361,7 +372,7 @@ void Http1Session::on_parse_error() {
 
 ssize_t Http1Session::read_body(H1Exchange& ex, char* dst, size_t cap,
                                 std::function<void()> ready) {
-  if (ex.body_error_ || dead_) return http::kBodyError;
+  if (ex.body_error_ || dead_ || cap == 0) return http::kBodyError;
   size_t avail = ex.buffered();
   if (avail > 0) {
     size_t n = std::min(avail, cap);
@@ -386,10 +397,11 @@ ssize_t Http1Session::read_body(H1Exchange& ex, char* dst, size_t cap,
     return static_cast<ssize_t>(n);
   }
   if (ex.body_complete_) return http::kBodyEnd;
-  if (ex.head_.expect_continue && !ex.continue_sent_ && !ex.headers_sent_) {
+  if (ex.head_.expect_continue && ex.head_.version_minor >= 1 && !ex.continue_sent_ &&
+      !ex.headers_sent_) {
+    // Never to an HTTP/1.0 client (RFC 9110 §10.1.1): it ignores Expect and sends the body.
     ex.continue_sent_ = true;
-    out_.append_owned(ex.head_.version_minor == 0 ? "HTTP/1.0 100 Continue\r\n\r\n"
-                                                  : "HTTP/1.1 100 Continue\r\n\r\n");
+    out_.append_owned("HTTP/1.1 100 Continue\r\n\r\n");
     schedule_flush();
   }
   ex.body_ready_ = std::move(ready);
@@ -438,7 +450,7 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
     // The rest of the request body must be read before the next request. Drain a small known
     // remainder; otherwise close (never make a client that waits for 100 Continue send a body).
     int64_t remaining = ex.body_remaining();
-    bool waiting_client = q.expect_continue && !ex.continue_sent_;
+    bool waiting_client = q.expect_continue && q.version_minor >= 1 && !ex.continue_sent_;
     if (waiting_client || remaining < 0 ||
         static_cast<uint64_t>(remaining) > config_.max_discard_body) {
       keep_alive = false;
@@ -541,10 +553,12 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
   ex.send_outstanding_ = true;
   ex.last_sent_ = last;
   H1Exchange* exp = &ex;
-  out_.add_completion([this, exp, total, done = std::move(done)](bool ok) {
+  out_.add_completion([this, exp, total, last, done = std::move(done)](bool ok) {
     exp->send_outstanding_ = false;
     if (done) done(http::SendResult{ok, ok ? total : 0});
-    if (ok && exp->last_sent_) retire(exp);
+    // `last` of *this* send: the handler may already have made its last send from inside `done`,
+    // and that one is still pending.
+    if (ok && last) retire(exp);
   });
   if (last) response_done(ex);
   schedule_flush();
@@ -552,6 +566,7 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
 }
 
 void Http1Session::response_done(H1Exchange& ex) {
+  ex.body_ready_ = nullptr;  // the handler is done with the body: never call back into it
   if (&ex != current_) return;
   if (!ex.body_complete_) {
     ex.body_discard_ = true;
@@ -606,7 +621,11 @@ void Http1Session::retire(H1Exchange* ex) {
                          [ex](const std::unique_ptr<H1Exchange>& p) { return p.get() == ex; });
   if (it == active_.end()) return;
   if (ex == current_) {
-    ex->done_ = true;  // the parser still feeds its body (being discarded); retire when done
+    // The response is complete (so no abort handler may run any more), but the parser still
+    // feeds its body, being discarded: retire it when the message ends.
+    ex->done_ = true;
+    ex->abort_handler_ = nullptr;
+    ex->body_ready_ = nullptr;
     return;
   }
   std::unique_ptr<H1Exchange> owned = std::move(*it);

@@ -142,6 +142,7 @@ class Http1Session final : public io::EventLoop::Watcher,
   bool input_scheduled_ = false;
   bool write_blocked_ = false;
   bool read_wanted_ = false;  // stopped reading with the socket maybe not drained
+  bool read_to_eof_ = false;  // the peer closed: read until 0/EAGAIN, not just a short read
   uint64_t requests_ = 0;
 
   Executor::TimerId timer_id_ = 0;
