@@ -188,7 +188,8 @@ def main():
             f.write(f"""{user} worker_processes 1; daemon off; pid {work}/nginx.pid;
 error_log {work}/nginx-error.log;
 events {{ worker_connections 4096; }}
-http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000000;
+http {{ access_log off; sendfile on; keepalive_requests 100000000;
+  open_file_cache max=1024 inactive=60s; open_file_cache_valid 1s;
   include /etc/nginx/mime.types;
   server {{ listen 127.0.0.1:{p}; root {www}; }} }}
 """)

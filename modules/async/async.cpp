@@ -30,15 +30,16 @@
 #include <new>
 #include <thread>
 
-namespace {
+namespace
+{
 
 constexpr DWORD kDefaultMs = 10;
 constexpr DWORD kMaxMs = 5000;
 
 // Parses the decimal query parameter `name` of a wide query string "a=1&b=2" (no '?').
 // Absent: dwDefault. Returns FALSE when present but empty, not all digits, or > dwMax.
-BOOL GetQueryDword(PCWSTR pwszQuery, DWORD cchQuery, PCWSTR pwszName, DWORD dwDefault,
-                   DWORD dwMax, DWORD* pdwValue)
+BOOL GetQueryDword(PCWSTR pwszQuery, DWORD cchQuery, PCWSTR pwszName, DWORD dwDefault, DWORD dwMax,
+                   DWORD *pdwValue)
 {
     *pdwValue = dwDefault;
     const size_t cchName = wcslen(pwszName);
@@ -70,20 +71,23 @@ BOOL GetQueryDword(PCWSTR pwszQuery, DWORD cchQuery, PCWSTR pwszName, DWORD dwDe
     return TRUE;
 }
 
-}  // namespace
+} // namespace
 
 // A single thread that calls PostCompletion(0) on contexts when their delay has passed.
 class CTimerThread
 {
 public:
     CTimerThread() = default;
-    CTimerThread(const CTimerThread&) = delete;
-    CTimerThread& operator=(const CTimerThread&) = delete;
-    ~CTimerThread() { Stop(); }
+    CTimerThread(const CTimerThread &) = delete;
+    CTimerThread &operator=(const CTimerThread &) = delete;
+    ~CTimerThread()
+    {
+        Stop();
+    }
 
     // Arranges for pHttpContext->PostCompletion(0) after dwMilliseconds. On failure nothing
     // was queued and the caller still owns the request.
-    HRESULT Schedule(IHttpContext* pHttpContext, DWORD dwMilliseconds) noexcept
+    HRESULT Schedule(IHttpContext *pHttpContext, DWORD dwMilliseconds) noexcept
     {
         try
         {
@@ -91,19 +95,19 @@ public:
             if (m_fStopping)
                 return HRESULT_FROM_WIN32(ERROR_SERVER_SHUTDOWN_IN_PROGRESS);
             if (!m_thread.joinable())
-                m_thread = std::thread(&CTimerThread::Run, this);  // First use.
+                m_thread = std::thread(&CTimerThread::Run, this); // First use.
             m_timers.emplace(Clock::now() + std::chrono::milliseconds(dwMilliseconds),
                              pHttpContext);
             m_wake.notify_one();
             return S_OK;
         }
-        catch (const std::bad_alloc&)
+        catch (const std::bad_alloc &)
         {
             return E_OUTOFMEMORY;
         }
         catch (...)
         {
-            return E_FAIL;  // std::system_error from std::thread: no thread, nothing queued.
+            return E_FAIL; // std::system_error from std::thread: no thread, nothing queued.
         }
     }
 
@@ -143,13 +147,13 @@ private:
                 continue;
             }
             auto first = m_timers.begin();
-            const Clock::time_point deadline = first->first;  // A copy: Stop() may clear the map.
+            const Clock::time_point deadline = first->first; // A copy: Stop() may clear the map.
             if (Clock::now() < deadline)
             {
                 m_wake.wait_until(lock, deadline);
                 continue;
             }
-            IHttpContext* pHttpContext = first->second;
+            IHttpContext *pHttpContext = first->second;
             m_timers.erase(first);
             lock.unlock();
             // From here on the context belongs to the server again: no other call, ever.
@@ -166,28 +170,31 @@ private:
 
     std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::multimap<Clock::time_point, IHttpContext*> m_timers;  // Guarded by m_mutex.
-    bool m_fStopping = false;                                    // Guarded by m_mutex.
+    std::multimap<Clock::time_point, IHttpContext *> m_timers; // Guarded by m_mutex.
+    bool m_fStopping = false;                                  // Guarded by m_mutex.
     std::thread m_thread;
 };
 
 class CAsyncModule : public CHttpModule
 {
 public:
-    explicit CAsyncModule(CTimerThread* pTimer) : m_pTimer(pTimer) {}
+    explicit CAsyncModule(CTimerThread *pTimer) : m_pTimer(pTimer)
+    {
+    }
 
-    REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(
-        _In_ IHttpContext* pHttpContext, _In_ IHttpEventProvider* pProvider) override
+    REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(_In_ IHttpContext *pHttpContext,
+                                                        _In_ IHttpEventProvider *pProvider) override
     {
         try
         {
-            IHttpResponse* pResponse = pHttpContext->GetResponse();
+            IHttpResponse *pResponse = pHttpContext->GetResponse();
             pResponse->Clear();
 
             // The cooked query string starts with '?' and its length is in bytes.
-            const HTTP_REQUEST* pRaw = pHttpContext->GetRequest()->GetRawHttpRequest();
+            const HTTP_REQUEST *pRaw = pHttpContext->GetRequest()->GetRawHttpRequest();
             PCWSTR pwszQuery = pRaw != NULL ? pRaw->CookedUrl.pQueryString : NULL;
-            DWORD cchQuery = pwszQuery != NULL ? pRaw->CookedUrl.QueryStringLength / sizeof(WCHAR) : 0;
+            DWORD cchQuery =
+                pwszQuery != NULL ? pRaw->CookedUrl.QueryStringLength / sizeof(WCHAR) : 0;
             if (cchQuery > 0 && pwszQuery[0] == L'?')
             {
                 ++pwszQuery;
@@ -214,8 +221,8 @@ public:
     }
 
     REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(
-        _In_ IHttpContext* pHttpContext, _In_ DWORD dwNotification, _In_ BOOL fPostNotification,
-        _In_ IHttpEventProvider* pProvider, _In_ IHttpCompletionInfo* pCompletionInfo) override
+        _In_ IHttpContext *pHttpContext, _In_ DWORD dwNotification, _In_ BOOL fPostNotification,
+        _In_ IHttpEventProvider *pProvider, _In_ IHttpCompletionInfo *pCompletionInfo) override
     {
         UNREFERENCED_PARAMETER(dwNotification);
         UNREFERENCED_PARAMETER(fPostNotification);
@@ -239,10 +246,10 @@ private:
     ~CAsyncModule() override = default;
 
     // Sets status, text/plain and a body (copied: the response is buffered). Never throws.
-    static REQUEST_NOTIFICATION_STATUS SendText(IHttpContext* pHttpContext, USHORT status,
+    static REQUEST_NOTIFICATION_STATUS SendText(IHttpContext *pHttpContext, USHORT status,
                                                 PCSTR pszReason, PCSTR pszText) noexcept
     {
-        IHttpResponse* pResponse = pHttpContext->GetResponse();
+        IHttpResponse *pResponse = pHttpContext->GetResponse();
         HRESULT hr = pResponse->SetStatus(status, pszReason);
         if (SUCCEEDED(hr))
             hr = pResponse->SetHeader("Content-Type", "text/plain", 10, TRUE);
@@ -250,7 +257,7 @@ private:
         {
             HTTP_DATA_CHUNK chunk;
             chunk.DataChunkType = HttpDataChunkFromMemory;
-            chunk.FromMemory.pBuffer = const_cast<char*>(pszText);
+            chunk.FromMemory.pBuffer = const_cast<char *>(pszText);
             chunk.FromMemory.BufferLength = static_cast<ULONG>(strlen(pszText));
             DWORD cbSent = 0;
             hr = pResponse->WriteEntityChunks(&chunk, 1, FALSE, FALSE, &cbSent);
@@ -260,7 +267,7 @@ private:
         return RQ_NOTIFICATION_FINISH_REQUEST;
     }
 
-    CTimerThread* m_pTimer;
+    CTimerThread *m_pTimer;
     DWORD m_dwDelayMs = kDefaultMs;
     ULONGLONG m_ullStart = 0;
     char m_szBody[64] = {};
@@ -269,7 +276,8 @@ private:
 class CAsyncFactory : public IHttpModuleFactory
 {
 public:
-    HRESULT GetHttpModule(_Outptr_ CHttpModule** ppModule, _In_ IModuleAllocator* pAllocator) override
+    HRESULT GetHttpModule(_Outptr_ CHttpModule **ppModule,
+                          _In_ IModuleAllocator *pAllocator) override
     {
         UNREFERENCED_PARAMETER(pAllocator);
         if (ppModule == NULL)
@@ -279,18 +287,20 @@ public:
     }
 
     // Called once at shutdown, after the last request: join the timer thread, then go.
-    VOID Terminate() override { delete this; }
+    VOID Terminate() override
+    {
+        delete this;
+    }
 
 private:
     CTimerThread m_timer;
 };
 
-HRESULT __stdcall RegisterModule(DWORD dwServerVersion,
-                                 IHttpModuleRegistrationInfo* pModuleInfo,
-                                 IHttpServer* pGlobalInfo)
+HRESULT __stdcall RegisterModule(DWORD dwServerVersion, IHttpModuleRegistrationInfo *pModuleInfo,
+                                 IHttpServer *pGlobalInfo)
 {
     UNREFERENCED_PARAMETER(pGlobalInfo);
-    CAsyncFactory* pFactory = new (std::nothrow) CAsyncFactory;
+    CAsyncFactory *pFactory = new (std::nothrow) CAsyncFactory;
     if (pFactory == NULL)
         return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
     HRESULT hr = pModuleInfo->SetRequestNotifications(pFactory, RQ_EXECUTE_REQUEST_HANDLER, 0);

@@ -28,15 +28,16 @@
 #include <cstring>
 #include <new>
 
-namespace {
+namespace
+{
 
-constexpr DWORD kMaxBody = 16 * 1024 * 1024;  // Largest body echoed; more -> 413.
-constexpr DWORD kInitialBuffer = 64 * 1024;   // First allocation when the length is unknown.
+constexpr DWORD kMaxBody = 16 * 1024 * 1024; // Largest body echoed; more -> 413.
+constexpr DWORD kInitialBuffer = 64 * 1024;  // First allocation when the length is unknown.
 constexpr HRESULT kEof = HRESULT_FROM_WIN32(ERROR_HANDLE_EOF);
-constexpr HRESULT kWouldBlock = HRESULT_FROM_WIN32(ERROR_IO_PENDING);  // Sync read, no data yet.
+constexpr HRESULT kWouldBlock = HRESULT_FROM_WIN32(ERROR_IO_PENDING); // Sync read, no data yet.
 
 // Value of `name` in a query string "a=1&b=2" (no leading '?'), or NULL; *pcch gets its length.
-PCSTR FindQueryValue(PCSTR pszQuery, DWORD cchQuery, PCSTR pszName, DWORD* pcch)
+PCSTR FindQueryValue(PCSTR pszQuery, DWORD cchQuery, PCSTR pszName, DWORD *pcch)
 {
     const size_t cchName = strlen(pszName);
     DWORD i = 0;
@@ -57,21 +58,21 @@ PCSTR FindQueryValue(PCSTR pszQuery, DWORD cchQuery, PCSTR pszName, DWORD* pcch)
     return NULL;
 }
 
-}  // namespace
+} // namespace
 
 class CEchoModule : public CHttpModule
 {
 public:
     CEchoModule() = default;
-    CEchoModule(const CEchoModule&) = delete;
-    CEchoModule& operator=(const CEchoModule&) = delete;
+    CEchoModule(const CEchoModule &) = delete;
+    CEchoModule &operator=(const CEchoModule &) = delete;
 
-    REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(
-        _In_ IHttpContext* pHttpContext, _In_ IHttpEventProvider* pProvider) override
+    REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(_In_ IHttpContext *pHttpContext,
+                                                        _In_ IHttpEventProvider *pProvider) override
     {
         try
         {
-            IHttpResponse* pResponse = pHttpContext->GetResponse();
+            IHttpResponse *pResponse = pHttpContext->GetResponse();
             pResponse->Clear();
 
             // ?mode=sync | ?mode=async (default)
@@ -90,7 +91,8 @@ public:
                 if (cchMode == 4 && strncmp(pszMode, "sync", 4) == 0)
                     m_fAsync = FALSE;
                 else if (!(cchMode == 5 && strncmp(pszMode, "async", 5) == 0))
-                    return SendError(pHttpContext, 400, "Bad Request", "mode must be sync or async\n");
+                    return SendError(pHttpContext, 400, "Bad Request",
+                                     "mode must be sync or async\n");
             }
 
             // Known length: refuse oversized bodies before reading anything, and allocate once.
@@ -109,8 +111,8 @@ public:
     }
 
     REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(
-        _In_ IHttpContext* pHttpContext, _In_ DWORD dwNotification, _In_ BOOL fPostNotification,
-        _In_ IHttpEventProvider* pProvider, _In_ IHttpCompletionInfo* pCompletionInfo) override
+        _In_ IHttpContext *pHttpContext, _In_ DWORD dwNotification, _In_ BOOL fPostNotification,
+        _In_ IHttpEventProvider *pProvider, _In_ IHttpCompletionInfo *pCompletionInfo) override
     {
         UNREFERENCED_PARAMETER(dwNotification);
         UNREFERENCED_PARAMETER(fPostNotification);
@@ -134,7 +136,7 @@ public:
             DWORD cbRead = pCompletionInfo->GetCompletionBytes();
             if (cbRead == 0)
                 return WriteBody(pHttpContext, pProvider);
-            if (cbRead > m_cbBuffer - m_cbData)  // More than we asked for: a server bug.
+            if (cbRead > m_cbBuffer - m_cbData) // More than we asked for: a server bug.
                 return ReadFailed(pHttpContext, pProvider, E_UNEXPECTED);
             m_cbData += cbRead;
             return ReadLoop(pHttpContext, pProvider);
@@ -146,15 +148,23 @@ public:
     }
 
 private:
-    enum class State { kReading, kWriting, kDone };
+    enum class State
+    {
+        kReading,
+        kWriting,
+        kDone
+    };
 
-    ~CEchoModule() override { free(m_pBuffer); }
+    ~CEchoModule() override
+    {
+        free(m_pBuffer);
+    }
 
     // Reads until the body ends or a read goes pending. Iterative: an async read that completes
     // inline (*pfCompletionPending == FALSE) continues the loop instead of recursing.
-    REQUEST_NOTIFICATION_STATUS ReadLoop(IHttpContext* pHttpContext, IHttpEventProvider* pProvider)
+    REQUEST_NOTIFICATION_STATUS ReadLoop(IHttpContext *pHttpContext, IHttpEventProvider *pProvider)
     {
-        IHttpRequest* pRequest = pHttpContext->GetRequest();
+        IHttpRequest *pRequest = pHttpContext->GetRequest();
         for (;;)
         {
             // Checked first: a chunked body of exactly kMaxBody + 1 bytes is complete (nothing
@@ -189,18 +199,18 @@ private:
             if (FAILED(hr))
                 return ReadFailed(pHttpContext, pProvider, hr);
             if (m_fAsync && fPending)
-                return RQ_NOTIFICATION_PENDING;  // Continues in OnAsyncCompletion.
+                return RQ_NOTIFICATION_PENDING; // Continues in OnAsyncCompletion.
             if (cbRead == 0)
-                return WriteBody(pHttpContext, pProvider);  // Nothing more will come.
-            if (cbRead > m_cbBuffer - m_cbData)  // More than we asked for: a server bug.
+                return WriteBody(pHttpContext, pProvider); // Nothing more will come.
+            if (cbRead > m_cbBuffer - m_cbData)            // More than we asked for: a server bug.
                 return ReadFailed(pHttpContext, pProvider, E_UNEXPECTED);
             m_cbData += cbRead;
         }
     }
 
-    REQUEST_NOTIFICATION_STATUS WriteBody(IHttpContext* pHttpContext, IHttpEventProvider* pProvider)
+    REQUEST_NOTIFICATION_STATUS WriteBody(IHttpContext *pHttpContext, IHttpEventProvider *pProvider)
     {
-        IHttpResponse* pResponse = pHttpContext->GetResponse();
+        IHttpResponse *pResponse = pHttpContext->GetResponse();
         USHORT cchType = 0;
         PCSTR pszType = pHttpContext->GetRequest()->GetHeader(HttpHeaderContentType, &cchType);
         if (pszType == NULL || cchType == 0)
@@ -215,7 +225,7 @@ private:
         if (m_cbData == 0)
         {
             m_state = State::kDone;
-            return RQ_NOTIFICATION_FINISH_REQUEST;  // Empty body; the server ends the response.
+            return RQ_NOTIFICATION_FINISH_REQUEST; // Empty body; the server ends the response.
         }
 
         // m_chunk and m_pBuffer are members: they stay valid until the completion even if the
@@ -241,14 +251,14 @@ private:
         return RQ_NOTIFICATION_FINISH_REQUEST;
     }
 
-    REQUEST_NOTIFICATION_STATUS ReadFailed(IHttpContext* pHttpContext,
-                                           IHttpEventProvider* pProvider, HRESULT hr)
+    REQUEST_NOTIFICATION_STATUS ReadFailed(IHttpContext *pHttpContext,
+                                           IHttpEventProvider *pProvider, HRESULT hr)
     {
         pProvider->SetErrorStatus(hr);
         return SendError(pHttpContext, 400, "Bad Request", "could not read the request body\n");
     }
 
-    REQUEST_NOTIFICATION_STATUS SendTooLarge(IHttpContext* pHttpContext)
+    REQUEST_NOTIFICATION_STATUS SendTooLarge(IHttpContext *pHttpContext)
     {
         // The rest of the body stays unread: do not reuse the connection.
         pHttpContext->GetResponse()->SetNeedDisconnect();
@@ -256,18 +266,18 @@ private:
     }
 
     // Replaces the response with a short text/plain error. Never throws.
-    REQUEST_NOTIFICATION_STATUS SendError(IHttpContext* pHttpContext, USHORT status,
+    REQUEST_NOTIFICATION_STATUS SendError(IHttpContext *pHttpContext, USHORT status,
                                           PCSTR pszReason, PCSTR pszText) noexcept
     {
         m_state = State::kDone;
-        IHttpResponse* pResponse = pHttpContext->GetResponse();
+        IHttpResponse *pResponse = pHttpContext->GetResponse();
         pResponse->Clear();
         pResponse->SetStatus(status, pszReason);
         if (SUCCEEDED(pResponse->SetHeader("Content-Type", "text/plain", 10, TRUE)))
         {
             HTTP_DATA_CHUNK chunk;
             chunk.DataChunkType = HttpDataChunkFromMemory;
-            chunk.FromMemory.pBuffer = const_cast<char*>(pszText);  // Static text; copied.
+            chunk.FromMemory.pBuffer = const_cast<char *>(pszText); // Static text; copied.
             chunk.FromMemory.BufferLength = static_cast<ULONG>(strlen(pszText));
             DWORD cbSent = 0;
             pResponse->WriteEntityChunks(&chunk, 1, FALSE, FALSE, &cbSent);
@@ -281,26 +291,27 @@ private:
     {
         if (cbNew < m_cbData)
             return false;
-        void* pNew = realloc(m_pBuffer, cbNew);
+        void *pNew = realloc(m_pBuffer, cbNew);
         if (pNew == NULL)
             return false;
-        m_pBuffer = static_cast<BYTE*>(pNew);
+        m_pBuffer = static_cast<BYTE *>(pNew);
         m_cbBuffer = cbNew;
         return true;
     }
 
     BOOL m_fAsync = TRUE;
     State m_state = State::kReading;
-    BYTE* m_pBuffer = NULL;
-    DWORD m_cbBuffer = 0;  // Allocated bytes.
-    DWORD m_cbData = 0;    // Body bytes received.
+    BYTE *m_pBuffer = NULL;
+    DWORD m_cbBuffer = 0; // Allocated bytes.
+    DWORD m_cbData = 0;   // Body bytes received.
     HTTP_DATA_CHUNK m_chunk = {};
 };
 
 class CEchoFactory : public IHttpModuleFactory
 {
 public:
-    HRESULT GetHttpModule(_Outptr_ CHttpModule** ppModule, _In_ IModuleAllocator* pAllocator) override
+    HRESULT GetHttpModule(_Outptr_ CHttpModule **ppModule,
+                          _In_ IModuleAllocator *pAllocator) override
     {
         UNREFERENCED_PARAMETER(pAllocator);
         if (ppModule == NULL)
@@ -309,17 +320,19 @@ public:
         return *ppModule != NULL ? S_OK : HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
     }
 
-    VOID Terminate() override { delete this; }
+    VOID Terminate() override
+    {
+        delete this;
+    }
 };
 
-HRESULT __stdcall RegisterModule(DWORD dwServerVersion,
-                                 IHttpModuleRegistrationInfo* pModuleInfo,
-                                 IHttpServer* pGlobalInfo)
+HRESULT __stdcall RegisterModule(DWORD dwServerVersion, IHttpModuleRegistrationInfo *pModuleInfo,
+                                 IHttpServer *pGlobalInfo)
 {
     UNREFERENCED_PARAMETER(pGlobalInfo);
     try
     {
-        CEchoFactory* pFactory = new (std::nothrow) CEchoFactory;
+        CEchoFactory *pFactory = new (std::nothrow) CEchoFactory;
         if (pFactory == NULL)
             return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
         HRESULT hr = pModuleInfo->SetRequestNotifications(pFactory, RQ_EXECUTE_REQUEST_HANDLER, 0);

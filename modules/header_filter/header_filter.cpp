@@ -28,36 +28,40 @@
 #include <cstring>
 #include <new>
 
-namespace {
+namespace
+{
 
 // Requests seen since the module was loaded (all threads).
 std::atomic<ULONGLONG> g_cRequests{0};
 
 constexpr char kPoweredBy[] = "httpserv-sample";
 
-}  // namespace
+} // namespace
 
 class CHeaderFilterModule : public CHttpModule
 {
 public:
     // Allocation from the request pool; freed by the server after the request (and Dispose).
-    static void* operator new(size_t cb, IModuleAllocator* pAllocator) noexcept
+    static void *operator new(size_t cb, IModuleAllocator *pAllocator) noexcept
     {
         return pAllocator->AllocateMemory(static_cast<DWORD>(cb));
     }
     // Called if the constructor throws (it does not); the pool owns the memory.
-    static void operator delete(void* pv, IModuleAllocator* pAllocator) noexcept
+    static void operator delete(void *pv, IModuleAllocator *pAllocator) noexcept
     {
         UNREFERENCED_PARAMETER(pv);
         UNREFERENCED_PARAMETER(pAllocator);
     }
     // Called by `delete this` in CHttpModule::Dispose after the destructor; the pool owns it.
-    static void operator delete(void* pv) noexcept { UNREFERENCED_PARAMETER(pv); }
+    static void operator delete(void *pv) noexcept
+    {
+        UNREFERENCED_PARAMETER(pv);
+    }
 
     CHeaderFilterModule() = default;
 
-    REQUEST_NOTIFICATION_STATUS OnPostBeginRequest(_In_ IHttpContext* pHttpContext,
-                                                   _In_ IHttpEventProvider* pProvider) override
+    REQUEST_NOTIFICATION_STATUS OnPostBeginRequest(_In_ IHttpContext *pHttpContext,
+                                                   _In_ IHttpEventProvider *pProvider) override
     {
         UNREFERENCED_PARAMETER(pHttpContext);
         UNREFERENCED_PARAMETER(pProvider);
@@ -65,15 +69,15 @@ public:
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    REQUEST_NOTIFICATION_STATUS OnSendResponse(_In_ IHttpContext* pHttpContext,
-                                               _In_ ISendResponseProvider* pProvider) override
+    REQUEST_NOTIFICATION_STATUS OnSendResponse(_In_ IHttpContext *pHttpContext,
+                                               _In_ ISendResponseProvider *pProvider) override
     {
         if (!pProvider->GetHeadersBeingSent())
-            return RQ_NOTIFICATION_CONTINUE;  // A later flush: headers are already out.
+            return RQ_NOTIFICATION_CONTINUE; // A later flush: headers are already out.
 
         try
         {
-            IHttpResponse* pResponse = pHttpContext->GetResponse();
+            IHttpResponse *pResponse = pHttpContext->GetResponse();
             HRESULT hr = pResponse->SetHeader("X-Powered-By", kPoweredBy,
                                               static_cast<USHORT>(sizeof(kPoweredBy) - 1), TRUE);
             if (SUCCEEDED(hr) && m_ullRequest != 0)
@@ -108,7 +112,8 @@ private:
 class CHeaderFilterFactory : public IHttpModuleFactory
 {
 public:
-    HRESULT GetHttpModule(_Outptr_ CHttpModule** ppModule, _In_ IModuleAllocator* pAllocator) override
+    HRESULT GetHttpModule(_Outptr_ CHttpModule **ppModule,
+                          _In_ IModuleAllocator *pAllocator) override
     {
         if (ppModule == NULL || pAllocator == NULL)
             return E_INVALIDARG;
@@ -116,15 +121,17 @@ public:
         return *ppModule != NULL ? S_OK : HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
     }
 
-    VOID Terminate() override { delete this; }
+    VOID Terminate() override
+    {
+        delete this;
+    }
 };
 
-HRESULT __stdcall RegisterModule(DWORD dwServerVersion,
-                                 IHttpModuleRegistrationInfo* pModuleInfo,
-                                 IHttpServer* pGlobalInfo)
+HRESULT __stdcall RegisterModule(DWORD dwServerVersion, IHttpModuleRegistrationInfo *pModuleInfo,
+                                 IHttpServer *pGlobalInfo)
 {
     UNREFERENCED_PARAMETER(pGlobalInfo);
-    CHeaderFilterFactory* pFactory = new (std::nothrow) CHeaderFilterFactory;
+    CHeaderFilterFactory *pFactory = new (std::nothrow) CHeaderFilterFactory;
     if (pFactory == NULL)
         return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
     HRESULT hr = pModuleInfo->SetRequestNotifications(pFactory, RQ_SEND_RESPONSE, RQ_BEGIN_REQUEST);

@@ -9,11 +9,11 @@
 class CHelloModule : public CHttpModule
 {
 public:
-    REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(
-        _In_ IHttpContext* pHttpContext, _In_ IHttpEventProvider* pProvider) override
+    REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(_In_ IHttpContext *pHttpContext,
+                                                        _In_ IHttpEventProvider *pProvider) override
     {
         static char s_szBody[] = "Hello, World!";
-        IHttpResponse* pResponse = pHttpContext->GetResponse();
+        IHttpResponse *pResponse = pHttpContext->GetResponse();
         pResponse->Clear();
         HRESULT hr = pResponse->SetHeader("Content-Type", "text/plain", 10, TRUE);
         if (SUCCEEDED(hr))
@@ -21,7 +21,7 @@ public:
             HTTP_DATA_CHUNK chunk;
             chunk.DataChunkType = HttpDataChunkFromMemory;
             chunk.FromMemory.pBuffer = s_szBody;
-            chunk.FromMemory.BufferLength = sizeof(s_szBody) - 1;  // 13 bytes, no NUL
+            chunk.FromMemory.BufferLength = sizeof(s_szBody) - 1; // 13 bytes, no NUL
             DWORD cbSent = 0;
             hr = pResponse->WriteEntityChunks(&chunk, 1, FALSE, FALSE, &cbSent);
         }
@@ -37,26 +37,28 @@ public:
 class CHelloFactory : public IHttpModuleFactory
 {
 public:
-    HRESULT GetHttpModule(_Outptr_ CHttpModule** ppModule, _In_ IModuleAllocator*) override
+    HRESULT GetHttpModule(_Outptr_ CHttpModule **ppModule, _In_ IModuleAllocator *) override
     {
         *ppModule = new (std::nothrow) CHelloModule;
         return *ppModule != NULL ? S_OK : HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
     }
-    VOID Terminate() override { delete this; }
+    VOID Terminate() override
+    {
+        delete this;
+    }
 };
 
-HRESULT __stdcall RegisterModule(DWORD dwServerVersion,
-                                 IHttpModuleRegistrationInfo* pModuleInfo,
-                                 IHttpServer* pGlobalInfo)
+HRESULT __stdcall RegisterModule(DWORD dwServerVersion, IHttpModuleRegistrationInfo *pModuleInfo,
+                                 IHttpServer *pGlobalInfo)
 {
     UNREFERENCED_PARAMETER(pGlobalInfo);
-    CHelloFactory* pFactory = new (std::nothrow) CHelloFactory;
+    CHelloFactory *pFactory = new (std::nothrow) CHelloFactory;
     if (pFactory == NULL)
         return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
     HRESULT hr = pModuleInfo->SetRequestNotifications(pFactory, RQ_EXECUTE_REQUEST_HANDLER, 0);
     if (FAILED(hr))
     {
-        delete pFactory;  // not registered, so the server will never call Terminate
+        delete pFactory; // not registered, so the server will never call Terminate
         return hr;
     }
     httpserv::log_printf(HTTPSERV_LOG_INFO, "hello", "hello module registered (server version %u)",

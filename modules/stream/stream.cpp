@@ -28,7 +28,8 @@
 #include <cstring>
 #include <new>
 
-namespace {
+namespace
+{
 
 constexpr DWORD kDefaultChunks = 10;
 constexpr DWORD kMaxChunks = 100000;
@@ -39,7 +40,7 @@ constexpr DWORD kAlphabet = 26;
 // Parses the decimal query parameter `name` of "a=1&b=2" into *pdwValue. Absent: dwDefault.
 // Returns FALSE when present but empty, not all digits, or outside [dwMin, dwMax].
 BOOL GetQueryDword(PCSTR pszQuery, DWORD cchQuery, PCSTR pszName, DWORD dwDefault, DWORD dwMin,
-                   DWORD dwMax, DWORD* pdwValue)
+                   DWORD dwMax, DWORD *pdwValue)
 {
     *pdwValue = dwDefault;
     const size_t cchName = strlen(pszName);
@@ -66,28 +67,28 @@ BOOL GetQueryDword(PCSTR pszQuery, DWORD cchQuery, PCSTR pszName, DWORD dwDefaul
             }
             if (value < dwMin)
                 return FALSE;
-            *pdwValue = static_cast<DWORD>(value);  // Last occurrence wins.
+            *pdwValue = static_cast<DWORD>(value); // Last occurrence wins.
         }
         i = end + 1;
     }
     return TRUE;
 }
 
-}  // namespace
+} // namespace
 
 class CStreamModule : public CHttpModule
 {
 public:
     CStreamModule() = default;
-    CStreamModule(const CStreamModule&) = delete;
-    CStreamModule& operator=(const CStreamModule&) = delete;
+    CStreamModule(const CStreamModule &) = delete;
+    CStreamModule &operator=(const CStreamModule &) = delete;
 
-    REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(
-        _In_ IHttpContext* pHttpContext, _In_ IHttpEventProvider* pProvider) override
+    REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(_In_ IHttpContext *pHttpContext,
+                                                        _In_ IHttpEventProvider *pProvider) override
     {
         try
         {
-            IHttpResponse* pResponse = pHttpContext->GetResponse();
+            IHttpResponse *pResponse = pHttpContext->GetResponse();
             pResponse->Clear();
 
             PCSTR pszQuery = NULL;
@@ -127,7 +128,8 @@ public:
             // One pattern buffer serves every chunk: chunk k starts at stream offset k*S, so its
             // bytes are the pattern shifted by (k*S) % 26. Request memory lives until the
             // request ends, i.e. beyond every completion.
-            m_pPattern = static_cast<BYTE*>(pHttpContext->AllocateRequestMemory(m_cbChunk + kAlphabet));
+            m_pPattern =
+                static_cast<BYTE *>(pHttpContext->AllocateRequestMemory(m_cbChunk + kAlphabet));
             if (m_pPattern == NULL)
                 return SendError(pHttpContext, 500, "Internal Server Error", "out of memory\n");
             for (DWORD i = 0; i < m_cbChunk + kAlphabet; ++i)
@@ -143,8 +145,8 @@ public:
     }
 
     REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(
-        _In_ IHttpContext* pHttpContext, _In_ DWORD dwNotification, _In_ BOOL fPostNotification,
-        _In_ IHttpEventProvider* pProvider, _In_ IHttpCompletionInfo* pCompletionInfo) override
+        _In_ IHttpContext *pHttpContext, _In_ DWORD dwNotification, _In_ BOOL fPostNotification,
+        _In_ IHttpEventProvider *pProvider, _In_ IHttpCompletionInfo *pCompletionInfo) override
     {
         UNREFERENCED_PARAMETER(dwNotification);
         UNREFERENCED_PARAMETER(fPostNotification);
@@ -170,9 +172,9 @@ private:
 
     // Sends the remaining chunks. Returns PENDING as soon as a write will complete later;
     // a write that completed inline just moves on to the next chunk.
-    REQUEST_NOTIFICATION_STATUS SendLoop(IHttpContext* pHttpContext, IHttpEventProvider* pProvider)
+    REQUEST_NOTIFICATION_STATUS SendLoop(IHttpContext *pHttpContext, IHttpEventProvider *pProvider)
     {
-        IHttpResponse* pResponse = pHttpContext->GetResponse();
+        IHttpResponse *pResponse = pHttpContext->GetResponse();
         DWORD cbSent = 0;
         BOOL fCompletionExpected = FALSE;
         HRESULT hr = S_OK;
@@ -189,7 +191,7 @@ private:
                                               &fCompletionExpected);
             if (FAILED(hr))
                 return WriteFailed(pHttpContext, pProvider, hr);
-            ++m_cSent;  // Counted now: a completion means this chunk is done.
+            ++m_cSent; // Counted now: a completion means this chunk is done.
             if (fCompletionExpected)
                 return RQ_NOTIFICATION_PENDING;
         }
@@ -208,28 +210,28 @@ private:
         return RQ_NOTIFICATION_FINISH_REQUEST;
     }
 
-    REQUEST_NOTIFICATION_STATUS WriteFailed(IHttpContext* pHttpContext,
-                                            IHttpEventProvider* pProvider, HRESULT hr)
+    REQUEST_NOTIFICATION_STATUS WriteFailed(IHttpContext *pHttpContext,
+                                            IHttpEventProvider *pProvider, HRESULT hr)
     {
         pProvider->SetErrorStatus(hr);
         if (!pHttpContext->GetResponseHeadersSent())
             return SendError(pHttpContext, 500, "Internal Server Error", "write failed\n");
-        return RQ_NOTIFICATION_FINISH_REQUEST;  // Mid-stream: the server cuts the connection.
+        return RQ_NOTIFICATION_FINISH_REQUEST; // Mid-stream: the server cuts the connection.
     }
 
     // Replaces the response with a short text/plain error. Never throws.
-    REQUEST_NOTIFICATION_STATUS SendError(IHttpContext* pHttpContext, USHORT status,
+    REQUEST_NOTIFICATION_STATUS SendError(IHttpContext *pHttpContext, USHORT status,
                                           PCSTR pszReason, PCSTR pszText) noexcept
     {
         m_cChunks = 0;
-        IHttpResponse* pResponse = pHttpContext->GetResponse();
+        IHttpResponse *pResponse = pHttpContext->GetResponse();
         pResponse->Clear();
         pResponse->SetStatus(status, pszReason);
         if (SUCCEEDED(pResponse->SetHeader("Content-Type", "text/plain", 10, TRUE)))
         {
             HTTP_DATA_CHUNK chunk;
             chunk.DataChunkType = HttpDataChunkFromMemory;
-            chunk.FromMemory.pBuffer = const_cast<char*>(pszText);  // Static text.
+            chunk.FromMemory.pBuffer = const_cast<char *>(pszText); // Static text.
             chunk.FromMemory.BufferLength = static_cast<ULONG>(strlen(pszText));
             DWORD cbSent = 0;
             pResponse->WriteEntityChunks(&chunk, 1, FALSE, FALSE, &cbSent);
@@ -237,18 +239,19 @@ private:
         return RQ_NOTIFICATION_FINISH_REQUEST;
     }
 
-    DWORD m_cChunks = 0;           // Writes to do.
-    DWORD m_cbChunk = 0;           // Bytes per write.
-    DWORD m_cSent = 0;             // Writes done (or in flight).
-    BOOL m_fFlushed = FALSE;       // Final flush issued (chunks == 0 only).
-    BYTE* m_pPattern = NULL;       // m_cbChunk + 26 pattern bytes, request memory.
-    HTTP_DATA_CHUNK m_chunk = {};  // Must outlive each async write.
+    DWORD m_cChunks = 0;          // Writes to do.
+    DWORD m_cbChunk = 0;          // Bytes per write.
+    DWORD m_cSent = 0;            // Writes done (or in flight).
+    BOOL m_fFlushed = FALSE;      // Final flush issued (chunks == 0 only).
+    BYTE *m_pPattern = NULL;      // m_cbChunk + 26 pattern bytes, request memory.
+    HTTP_DATA_CHUNK m_chunk = {}; // Must outlive each async write.
 };
 
 class CStreamFactory : public IHttpModuleFactory
 {
 public:
-    HRESULT GetHttpModule(_Outptr_ CHttpModule** ppModule, _In_ IModuleAllocator* pAllocator) override
+    HRESULT GetHttpModule(_Outptr_ CHttpModule **ppModule,
+                          _In_ IModuleAllocator *pAllocator) override
     {
         UNREFERENCED_PARAMETER(pAllocator);
         if (ppModule == NULL)
@@ -257,15 +260,17 @@ public:
         return *ppModule != NULL ? S_OK : HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
     }
 
-    VOID Terminate() override { delete this; }
+    VOID Terminate() override
+    {
+        delete this;
+    }
 };
 
-HRESULT __stdcall RegisterModule(DWORD dwServerVersion,
-                                 IHttpModuleRegistrationInfo* pModuleInfo,
-                                 IHttpServer* pGlobalInfo)
+HRESULT __stdcall RegisterModule(DWORD dwServerVersion, IHttpModuleRegistrationInfo *pModuleInfo,
+                                 IHttpServer *pGlobalInfo)
 {
     UNREFERENCED_PARAMETER(pGlobalInfo);
-    CStreamFactory* pFactory = new (std::nothrow) CStreamFactory;
+    CStreamFactory *pFactory = new (std::nothrow) CStreamFactory;
     if (pFactory == NULL)
         return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
     HRESULT hr = pModuleInfo->SetRequestNotifications(pFactory, RQ_EXECUTE_REQUEST_HANDLER, 0);
@@ -274,8 +279,8 @@ HRESULT __stdcall RegisterModule(DWORD dwServerVersion,
         delete pFactory;
         return hr;
     }
-    httpserv::log_printf(HTTPSERV_LOG_INFO, "stream", "stream module registered as %ls (server version %u)",
-                         pModuleInfo->GetName() != NULL ? pModuleInfo->GetName() : L"?",
-                         dwServerVersion);
+    httpserv::log_printf(
+        HTTPSERV_LOG_INFO, "stream", "stream module registered as %ls (server version %u)",
+        pModuleInfo->GetName() != NULL ? pModuleInfo->GetName() : L"?", dwServerVersion);
     return S_OK;
 }

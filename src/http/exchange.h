@@ -76,9 +76,9 @@ class Exchange {
   virtual const RequestHead& request() const = 0;
 
   // --- request body (pull) ---
-  // Copies up to `cap` (> 0) bytes of the decoded request body. On kBodyPending, `ready` runs once on the
-  // loop (never inside this call); then call read_body() again. The first read of a request that
-  // sent `Expect: 100-continue` makes the session send `100 Continue`.
+  // Copies up to `cap` (> 0) bytes of the decoded request body. On kBodyPending, `ready` runs once
+  // on the loop (never inside this call); then call read_body() again. The first read of a request
+  // that sent `Expect: 100-continue` makes the session send `100 Continue`.
   virtual ssize_t read_body(char* dst, size_t cap, std::function<void()> ready) = 0;
   // Decoded body bytes not yet read, if the length is known (Content-Length); otherwise -1.
   virtual int64_t body_remaining() const = 0;
