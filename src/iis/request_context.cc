@@ -246,7 +246,7 @@ void HttpContextImpl::run() {
             exchange_last_sent_ = true;
             owner_.static_files()->handle(*ex_);
           } else if (list_.empty()) {
-            response_.SetStatus(mapping_ == nullptr ? 404 : 404, nullptr);
+            response_.SetStatus(404, nullptr);  // no handler produced a response
           }
         }
       }
@@ -492,15 +492,20 @@ wchar_t* HttpContextImpl::arena_widen(std::string_view s, DWORD* cch) {
   return p;
 }
 
-HRESULT HttpContextImpl::GetServerVariable(PCSTR name, PCSTR* value, DWORD* cch) {
-  if (name == nullptr || value == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+HRESULT HttpContextImpl::lookup_variable(PCSTR name, std::string* value) const {
+  if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   bool found = false;
-  std::string v = server_variable(name, &found);
-  if (!found) {
-    *value = nullptr;
-    if (cch) *cch = 0;
-    return HRESULT_FROM_WIN32(ERROR_INVALID_INDEX);
-  }
+  *value = server_variable(name, &found);
+  return found ? S_OK : HRESULT_FROM_WIN32(ERROR_INVALID_INDEX);
+}
+
+HRESULT HttpContextImpl::GetServerVariable(PCSTR name, PCSTR* value, DWORD* cch) {
+  if (value == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  *value = nullptr;
+  if (cch) *cch = 0;
+  std::string v;
+  HRESULT hr = lookup_variable(name, &v);
+  if (FAILED(hr)) return hr;
   *value = arena_copy(v);
   if (*value == nullptr) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
   if (cch) *cch = static_cast<DWORD>(v.size());
@@ -508,14 +513,12 @@ HRESULT HttpContextImpl::GetServerVariable(PCSTR name, PCSTR* value, DWORD* cch)
 }
 
 HRESULT HttpContextImpl::GetServerVariable(PCSTR name, PCWSTR* value, DWORD* cch) {
-  if (name == nullptr || value == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
-  bool found = false;
-  std::string v = server_variable(name, &found);
-  if (!found) {
-    *value = nullptr;
-    if (cch) *cch = 0;
-    return HRESULT_FROM_WIN32(ERROR_INVALID_INDEX);
-  }
+  if (value == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  *value = nullptr;
+  if (cch) *cch = 0;
+  std::string v;
+  HRESULT hr = lookup_variable(name, &v);
+  if (FAILED(hr)) return hr;
   *value = arena_widen(v, cch);
   return *value ? S_OK : HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
 }

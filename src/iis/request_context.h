@@ -284,6 +284,7 @@ class HttpContextImpl final : public IHttpContext4 {
 
   const std::string* find_request_header(std::string_view name) const;
   std::string server_variable(std::string_view name, bool* found) const;
+  HRESULT lookup_variable(PCSTR name, std::string* value) const;
   char* arena_copy(std::string_view s);
   wchar_t* arena_widen(std::string_view s, DWORD* cch);
 

@@ -281,23 +281,20 @@ void Http1Session::on_head(http::RequestHead& head) {
   try {
     handler_.handle(*ex);
   } catch (const std::exception& e) {
-    HS_LOG_ERROR("handler threw: %s", e.what());
-    if (!ex->headers_sent_ && !ex->send_outstanding_) {
-      ex->response_ = http::ResponseHead{};
-      ex->response_.status = 500;
-      send(*ex, {}, true, [](http::SendResult) {});
-    } else {
-      fail("handler threw", true);
-    }
+    on_handler_threw(*ex, e.what());
   } catch (...) {
-    HS_LOG_ERROR("handler threw a non-standard exception");
-    if (!ex->headers_sent_ && !ex->send_outstanding_) {
-      ex->response_ = http::ResponseHead{};
-      ex->response_.status = 500;
-      send(*ex, {}, true, [](http::SendResult) {});
-    } else {
-      fail("handler threw", true);
-    }
+    on_handler_threw(*ex, "a non-standard exception");
+  }
+}
+
+void Http1Session::on_handler_threw(H1Exchange& ex, const char* what) {
+  HS_LOG_ERROR("handler threw: %s", what);
+  if (!ex.headers_sent_ && !ex.send_outstanding_) {
+    ex.response_ = http::ResponseHead{};
+    ex.response_.status = 500;
+    send(ex, {}, true, [](http::SendResult) {});
+  } else {
+    fail("handler threw", true);  // part of the response is out: only a reset is honest
   }
 }
 

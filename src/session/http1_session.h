@@ -84,6 +84,7 @@ class Http1Session final : public io::EventLoop::Watcher,
   void process_input();
   bool can_start_message() const;
   void on_parse_error();
+  void on_handler_threw(H1Exchange& ex, const char* what);
 
   // Exchange operations.
   bool send(H1Exchange& ex, std::span<const http::BodyChunk> chunks, bool last,

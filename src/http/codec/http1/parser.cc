@@ -2,6 +2,8 @@
 
 #include <llhttp.h>
 
+#include "http/codec/http1/token.h"
+
 #include <cstring>
 
 #include "http/headers.h"
@@ -11,12 +13,6 @@ namespace {
 
 RequestParser* self(llhttp_t* p) {
   return static_cast<RequestParser*>(p->data);
-}
-
-bool is_tchar(unsigned char c) {
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != nullptr;
 }
 
 std::string_view trim(std::string_view s) {

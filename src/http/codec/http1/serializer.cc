@@ -1,20 +1,14 @@
 #include "http/codec/http1/serializer.h"
 
+#include "http/codec/http1/token.h"
+
 #include <charconv>
 #include <cstring>
 
 #include "http/status.h"
 
 namespace hs::http::h1 {
-namespace {
-
-bool is_tchar(unsigned char c) {
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void append_decimal(std::string& out, uint64_t v) {
   char buf[24];
