@@ -19,7 +19,7 @@ IisStack::~IisStack() {
 
 bool build_iis_stack(const std::vector<ModuleSpec>& modules,
                      std::vector<iis::HandlerMapping> mappings, const core::StaticFileConfig& files,
-                     IisStack* out, std::string* error) {
+                     IisStack* out, std::string* error, bool add_catch_all) {
   out->server.set_registry(&out->registry);
   for (const ModuleSpec& m : modules) {
     if (!out->registry.load(m.name, m.image, &out->server, error)) return false;
@@ -30,6 +30,11 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules,
   if (!out->files->ok()) {
     *error = out->files->error();
     return false;
+  }
+  if (!add_catch_all) {
+    out->handler = std::make_unique<iis::IisHandler>(out->registry, out->server,
+                                                     std::move(mappings), out->files.get());
+    return true;
   }
   iis::HandlerMapping all;
   all.name = "catch-all";

@@ -27,13 +27,14 @@ struct IisStack {
   ~IisStack();
 };
 
-// Loads `modules` in order and builds the handler. `mappings` are tried first; a final catch-all
-// mapping ("*") names every loaded module that no mapping routes, then StaticFileModule, so that
-// `--module` enables a module for every request. False with *error naming the module and image on
-// failure.
+// Loads `modules` in order and builds the handler. `mappings` are tried first; with
+// `add_catch_all`, a final catch-all mapping ("*") names every loaded module that no mapping
+// routes, then StaticFileModule, so that `--module` enables a module for every request. Without
+// it (a configuration file's <handlers>), a request no mapping matches gets 404. False with
+// *error naming the module and image on failure.
 bool build_iis_stack(const std::vector<ModuleSpec>& modules,
                      std::vector<iis::HandlerMapping> mappings, const core::StaticFileConfig& files,
-                     IisStack* out, std::string* error);
+                     IisStack* out, std::string* error, bool add_catch_all = true);
 
 // The sample modules the embedded default site mounts (/hello, /echo, /stream, /async and the
 // header filter), if they were built next to the server. Empty when they are missing.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/log.h"
+#include "server/config_loader.h"
 #include "server/options.h"
 #include "server/server.h"
 
@@ -41,6 +42,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (opts.test_config) {
+    // With a configuration file, also load (and unload) its modules, so that a missing or
+    // broken image is reported now rather than at startup.
+    if (!opts.config_file.empty() && !hs::server::try_load_modules(opts.modules, &error)) {
+      fprintf(stderr, "httpserv: %s\n", error.c_str());
+      return 2;
+    }
     printf("httpserv: configuration OK (root %s, %zu listener(s), %d worker(s))\n",
            opts.server.static_files.root.c_str(), opts.server.listen.size(), opts.server.workers);
     return 0;
@@ -54,17 +61,18 @@ int main(int argc, char** argv) {
     sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  // The IIS module pipeline: modules from --module, or the sample modules when the embedded
-  // default site is served. Without modules, requests go straight to the static-file handler.
-  std::vector<hs::iis::HandlerMapping> mappings;
+  // The IIS module pipeline: modules and handler mappings from --config, modules from --module,
+  // or the sample modules when the embedded default site is served. Without modules (and
+  // without a configuration file), requests go straight to the static-file handler.
+  std::vector<hs::iis::HandlerMapping> mappings = std::move(opts.mappings);
   std::vector<hs::server::ModuleSpec> modules = opts.modules;
   bool embedded_default = opts.root.empty() && opts.modules.empty() && opts.config_file.empty();
   if (embedded_default) modules = hs::server::default_sample_modules(&mappings);
   hs::server::IisStack iis;
   hs::http::Handler* handler = nullptr;
-  if (!modules.empty()) {
+  if (!modules.empty() || !opts.config_file.empty()) {
     if (!hs::server::build_iis_stack(modules, std::move(mappings), opts.server.static_files, &iis,
-                                     &error)) {
+                                     &error, !opts.config_handlers)) {
       HS_LOG_ERROR("%s", error.c_str());
       return 1;
     }

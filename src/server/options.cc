@@ -6,8 +6,11 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
+
+#include "server/config_loader.h"
 
 namespace hs::server {
 namespace {
@@ -57,7 +60,9 @@ std::string usage() {
          "  --listen ADDR:PORT       listen address (repeatable); IPv6 as [::1]:8080; port 0\n"
          "                           picks a free port (the log says which)\n"
          "  --workers N              worker threads, one event loop each (default: cores)\n"
-         "  --config FILE            applicationHost.config-style configuration\n"
+         "  -c, --config FILE        applicationHost.config-style configuration (its first\n"
+         "                           site: bindings, root, modules, handlers); --listen,\n"
+         "                           --root and --max-body-size override it\n"
          "  -t, --test-config        validate the configuration and exit\n"
          "  --max-body-size BYTES    largest request body (default 30000000)\n"
          "  --header-timeout SEC     time to receive a request head (default 30)\n"
@@ -96,7 +101,7 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
   session::SessionConfig& s = out->server.session;
   while (true) {
     int idx = 0;
-    int c = getopt_long(argc, argv, ":ht", kLong, &idx);
+    int c = getopt_long(argc, argv, ":htc:", kLong, &idx);
     if (c == -1) break;
     std::string value = optarg != nullptr ? optarg : "";
     switch (c) {
@@ -126,6 +131,7 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
           *error = "--max-body-size: expected a number of bytes, got '" + value + "'";
           return false;
         }
+        out->max_body_size_set = true;
         break;
       case kHeaderTimeout:
       case kKeepAliveTimeout:
@@ -177,25 +183,51 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
 
 bool resolve_options(Options& opts, std::string* error) {
   ServerConfig& cfg = opts.server;
-  if (!opts.config_file.empty()) {
-    *error = "--config " + opts.config_file +
-             ": configuration files are not supported by this build yet (use the options)";
-    return false;
-  }
   std::string root = opts.root.empty() ? HTTPSERV_DEFAULT_ROOT : opts.root;
+  std::vector<std::string> listen = opts.listen;
+  if (!opts.config_file.empty()) {
+    if (!opts.modules.empty()) {
+      *error = "--module cannot be combined with --config (list modules in <globalModules>)";
+      return false;
+    }
+    ServerPlan plan;
+    std::vector<config::Diagnostic> diags;
+    bool ok = load_server_plan(opts.config_file, &plan, &diags);
+    for (const config::Diagnostic& d : diags)
+      fprintf(stderr, "%s\n", d.to_string().c_str());
+    if (!ok) {
+      *error = "--config " + opts.config_file + ": the configuration has errors";
+      return false;
+    }
+    if (opts.root.empty()) root = plan.root;
+    if (listen.empty()) {
+      if (plan.listen.empty()) {
+        *error = "--config " + opts.config_file + ": site '" + plan.site_name +
+                 "' has no http binding (add one, or give --listen)";
+        return false;
+      }
+      listen = plan.listen;
+    }
+    apply_static_settings(plan, &cfg.static_files);
+    if (plan.max_body_size_set && !opts.max_body_size_set)
+      cfg.session.limits.max_body_size = plan.max_body_size;
+    opts.modules = std::move(plan.modules);
+    opts.config_handlers = !plan.mappings.empty();
+    opts.mappings = std::move(plan.mappings);
+  }
   struct stat st {};
   if (stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     *error = "document root '" + root + "' is not a directory";
     return false;
   }
   cfg.static_files.root = root;
-  std::vector<std::string> listen = opts.listen;
   if (listen.empty()) listen.push_back("127.0.0.1:8080");
   cfg.listen.clear();
   for (const std::string& l : listen) {
     auto addr = io::parse_socket_address(l);
     if (!addr) {
-      *error = "--listen: '" + l + "' is not ADDR:PORT (numeric IPv4, [IPv6] or *)";
+      *error = (opts.listen.empty() ? "binding: '" : "--listen: '") + l +
+               "' is not ADDR:PORT (numeric IPv4, [IPv6] or *)";
       return false;
     }
     cfg.listen.push_back(*addr);

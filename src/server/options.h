@@ -20,6 +20,11 @@ struct Options {
   LogLevel log_level = LogLevel::kInfo;
   std::vector<ModuleSpec> modules;  // --module NAME=PATH.so, in order
   ServerConfig server;              // limits and timeouts filled from the options
+  bool max_body_size_set = false;   // --max-body-size given (overrides the configuration)
+  // From --config (resolve_options): the handler mappings and whether the file had <handlers>
+  // (then no catch-all mapping is added).
+  std::vector<iis::HandlerMapping> mappings;
+  bool config_handlers = false;
 };
 
 std::string usage();
@@ -27,6 +32,9 @@ std::string usage();
 bool parse_options(int argc, char** argv, Options* out, std::string* error);
 // Builds the ServerConfig (addresses, root, workers) from parsed options; false + *error if a
 // value is unusable (e.g. an address that does not parse, a root that is not a directory).
+// With --config, loads the file (config_loader.h), prints its diagnostics to stderr, and takes
+// listen addresses, root, modules, mappings and static settings from it; --listen, --root and
+// --max-body-size override the file. A configuration with errors gives false.
 bool resolve_options(Options& opts, std::string* error);
 
 }  // namespace hs::server

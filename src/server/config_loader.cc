@@ -1,0 +1,236 @@
+#include "server/config_loader.h"
+
+#include <algorithm>
+#include <array>
+
+#include "http/headers.h"
+#include "http/mime.h"
+#include "iis/http_server_impl.h"
+#include "iis/module_registry.h"
+
+namespace hs::server {
+namespace {
+
+using config::Diagnostic;
+
+constexpr std::array<std::string_view, 2> kBuiltins = {iis::kStaticFileModule,
+                                                       kDefaultDocumentModule};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  while (true) {
+    size_t comma = s.find(',');
+    std::string_view item = trim(s.substr(0, comma));
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+bool contains_ci(const std::vector<std::string>& list, std::string_view name) {
+  return std::any_of(list.begin(), list.end(),
+                     [&](const std::string& s) { return http::iequals(s, name); });
+}
+
+void add(std::vector<Diagnostic>* diags, Diagnostic::Severity sev, const config::Config& cfg,
+         int line, std::string message) {
+  Diagnostic d;
+  d.severity = sev;
+  d.file = cfg.file;
+  d.line = line;
+  d.message = std::move(message);
+  diags->push_back(std::move(d));
+}
+
+// A <location> that applies to the whole site (path "" or "Site" or "Site/").
+bool applies_to_site_root(const config::Location& loc, std::string_view site) {
+  if (loc.path.empty()) return true;
+  if (!http::iequals(loc.site_name, site)) return false;
+  return loc.url_path.empty() || loc.url_path == "/";
+}
+
+iis::HandlerMapping to_mapping(const config::HandlerMapping& h) {
+  iis::HandlerMapping m;
+  m.name = h.name;
+  m.path = h.path;
+  m.verbs = split_list(h.verb);
+  if (std::find(m.verbs.begin(), m.verbs.end(), "*") != m.verbs.end()) m.verbs.clear();
+  for (std::string& name : split_list(h.modules)) {
+    if (http::iequals(name, kDefaultDocumentModule) || http::iequals(name, iis::kStaticFileModule))
+      name = std::string(iis::kStaticFileModule);
+    if (!contains_ci(m.modules, name)) m.modules.push_back(std::move(name));
+  }
+  m.response_buffer_limit = h.response_buffer_limit;
+  return m;
+}
+
+}  // namespace
+
+bool load_server_plan(const std::string& file, ServerPlan* out,
+                      std::vector<config::Diagnostic>* diags) {
+  using Sev = Diagnostic::Severity;
+  config::LoadResult r = config::load_config_file(file);
+  diags->insert(diags->end(), r.diagnostics.begin(), r.diagnostics.end());
+  if (!r.ok) return false;
+  const config::Config& cfg = r.config;
+  bool ok = config::check_module_references(cfg, kBuiltins, diags);
+
+  if (cfg.sites.empty()) {
+    add(diags, Sev::kError, cfg, 0, "no <site> defined");
+    return false;
+  }
+  const config::Site& site = cfg.sites.front();
+  out->site_name = site.name;
+  if (cfg.sites.size() > 1) {
+    add(diags, Sev::kWarning, cfg, cfg.sites[1].line,
+        "only the first site ('" + site.name +
+            "') is served; virtual hosts come later: other sites ignored");
+  }
+
+  // Bindings → listen addresses (one per distinct IP:port; host names are not checked yet).
+  for (const config::Binding& b : site.bindings) {
+    if (b.protocol != "http") {
+      add(diags, Sev::kWarning, cfg, b.line,
+          "binding protocol '" + b.protocol + "' is not supported yet; binding skipped");
+      continue;
+    }
+    std::string ip = b.ip.empty() || b.ip == "*" ? "0.0.0.0" : b.ip;
+    if (ip.find(':') != std::string::npos) ip = "[" + ip + "]";
+    std::string addr = ip + ":" + std::to_string(b.port);
+    if (!b.host.empty()) {
+      add(diags, Sev::kWarning, cfg, b.line,
+          "binding host name '" + b.host + "' is not checked yet (virtual hosts come later)");
+    }
+    if (std::find(out->listen.begin(), out->listen.end(), addr) == out->listen.end())
+      out->listen.push_back(addr);
+  }
+
+  // The root application's root virtual directory.
+  for (const config::Application& app : site.applications) {
+    for (const config::VirtualDirectory& vd : app.virtual_directories) {
+      if (app.path == "/" && vd.path == "/") {
+        out->root = config::resolve_path(cfg, vd.physical_path);
+      } else {
+        add(diags, Sev::kWarning, cfg, vd.line,
+            "only the site's root directory is served yet; virtual directory '" +
+                (app.path == "/" ? vd.path : app.path + (vd.path == "/" ? "" : vd.path)) +
+                "' ignored");
+      }
+    }
+  }
+  if (out->root.empty()) {
+    add(diags, Sev::kError, cfg, site.line,
+        "site '" + site.name + "' has no root virtual directory with a physicalPath");
+    ok = false;
+  }
+
+  for (const config::Location& loc : cfg.locations) {
+    if (!applies_to_site_root(loc, site.name) && http::iequals(loc.site_name, site.name)) {
+      add(diags, Sev::kWarning, cfg, loc.line,
+          "<location path=\"" + loc.path +
+              "\">: settings for part of a site are not applied yet (per-path settings come "
+              "later)");
+    }
+  }
+
+  config::WebServerSettings eff = config::effective_settings(cfg, site.name, "/");
+
+  // Modules: the global modules enabled in <modules>, in <globalModules> order.
+  std::vector<std::string> enabled;
+  for (const config::ModuleEntry& m : eff.modules)
+    enabled.push_back(m.name);
+  for (const config::GlobalModule& g : cfg.global_modules) {
+    if (!contains_ci(enabled, g.name)) continue;
+    out->modules.push_back({g.name, config::resolve_path(cfg, g.image)});
+  }
+
+  // Handlers.
+  for (const config::HandlerMapping& h : eff.handlers) {
+    iis::HandlerMapping m = to_mapping(h);
+    for (const std::string& name : m.modules) {
+      bool builtin = http::iequals(name, iis::kStaticFileModule);
+      if (!builtin && !contains_ci(enabled, name)) {
+        add(diags, Sev::kWarning, cfg, h.line,
+            "handler '" + h.name + "': module '" + name +
+                "' is not enabled in <modules>, so it is not loaded");
+      }
+    }
+    out->mappings.push_back(std::move(m));
+  }
+
+  // Which levels apply at the site root, to apply <clear>/<remove> to the built-in defaults.
+  std::vector<const config::WebServerSettings*> levels = {&cfg.web_server};
+  for (const config::Location& loc : cfg.locations) {
+    if (applies_to_site_root(loc, site.name)) levels.push_back(&loc.settings);
+  }
+  bool docs_cleared = false;
+  bool index_removed = false;
+  for (const config::WebServerSettings* l : levels) {
+    if (l->default_document_set) {
+      docs_cleared = docs_cleared || l->default_documents_cleared;
+      index_removed = index_removed || contains_ci(l->default_documents_removed, "index.html");
+    }
+    if (l->mime_map_set) {
+      out->mime_clear = out->mime_clear || l->mime_map_cleared;
+      out->mime_remove.insert(out->mime_remove.end(), l->mime_map_removed.begin(),
+                              l->mime_map_removed.end());
+    }
+  }
+  // Default documents: the configured list; the server's built-in "index.html" stays at the
+  // end, as an inherited entry would, unless a <clear/> or <remove> dropped it.
+  if (eff.default_document_enabled) {
+    out->default_documents = eff.default_documents;
+    if (!docs_cleared && !index_removed && !contains_ci(out->default_documents, "index.html"))
+      out->default_documents.emplace_back("index.html");
+  }
+  http::MimeMap probe;
+  for (const config::MimeEntry& m : eff.mime_map) {
+    if (!probe.set(m.file_extension, m.mime_type)) {
+      add(diags, Sev::kWarning, cfg, m.line,
+          "mimeMap '" + m.file_extension + "' is not a usable extension; entry ignored");
+      continue;
+    }
+    out->mime_set.emplace_back(m.file_extension, m.mime_type);
+  }
+
+  if (eff.request_limits.max_allowed_content_length_set) {
+    out->max_body_size_set = true;
+    out->max_body_size = eff.request_limits.max_allowed_content_length;
+  }
+  return ok;
+}
+
+void apply_static_settings(const ServerPlan& plan, core::StaticFileConfig* files) {
+  files->default_documents = plan.default_documents;
+  if (plan.mime_clear) files->mime.clear();
+  for (const std::string& ext : plan.mime_remove)
+    files->mime.remove(ext);
+  for (const auto& [ext, type] : plan.mime_set)
+    files->mime.set(ext, type);
+}
+
+bool try_load_modules(const std::vector<ModuleSpec>& modules, std::string* error) {
+  iis::ModuleRegistry registry;
+  iis::HttpServerImpl server;
+  server.set_registry(&registry);
+  bool ok = true;
+  for (const ModuleSpec& m : modules) {
+    if (!registry.load(m.name, m.image, &server, error)) {
+      ok = false;
+      break;
+    }
+  }
+  registry.terminate();
+  return ok;
+}
+
+}  // namespace hs::server

@@ -1,0 +1,51 @@
+#pragma once
+// Turns an applicationHost.config file (src/config, docs/configuration.md) into what the server
+// runs: listen addresses, the static root and its settings, the native modules to load and the
+// handler mappings. One site is served (the first); per-path <location> settings below the site
+// root are not applied yet (a warning says so).
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "core/static_file_handler.h"
+#include "iis/iis_handler.h"
+#include "server/iis_setup.h"
+
+namespace hs::server {
+
+// Built-in module names a configuration may enable and map without a <globalModules> entry.
+// DefaultDocumentModule is served by the static-file handler (default documents), so a mapping
+// naming it is treated as naming StaticFileModule.
+inline constexpr std::string_view kDefaultDocumentModule = "DefaultDocumentModule";
+
+struct ServerPlan {
+  std::string site_name;
+  std::vector<std::string> listen;  // "ADDR:PORT" (io::parse_socket_address), http bindings only
+  std::string root;                 // the root virtual directory's physicalPath, resolved
+  std::vector<ModuleSpec> modules;  // global modules enabled in <modules>, file order
+  std::vector<iis::HandlerMapping> mappings;  // <handlers> at "/", in order
+  std::vector<std::string> default_documents;
+  bool mime_clear = false;               // a <clear/> in <staticContent>: drop the built-ins
+  std::vector<std::string> mime_remove;  // <remove fileExtension> applied to the built-ins
+  std::vector<std::pair<std::string, std::string>> mime_set;  // extension, type
+  bool max_body_size_set = false;
+  uint64_t max_body_size = 0;
+};
+
+// Loads and checks `file` and builds the plan. Every diagnostic (the parser's, the module
+// cross-check's and this function's own) is appended to *diags in order. Returns false if any
+// of them is an error.
+bool load_server_plan(const std::string& file, ServerPlan* out,
+                      std::vector<config::Diagnostic>* diags);
+
+// Default documents and MIME map of the plan, applied to `files`.
+void apply_static_settings(const ServerPlan& plan, core::StaticFileConfig* files);
+
+// For -t: loads `modules` into a temporary registry (dlopen + RegisterModule), then terminates
+// and unloads them. False with *error naming the first module that failed.
+bool try_load_modules(const std::vector<ModuleSpec>& modules, std::string* error);
+
+}  // namespace hs::server
