@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test bench bench-micro format tidy clean
+.PHONY: all deps build run test test-asan test-tsan bench bench-micro format tidy clean
 
 all: build
 
@@ -25,6 +25,26 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+# Sanitizer builds, each in its own folder. The python-driven integration tests start the sanitized
+# server, so a report makes it exit (halt_on_error / abort_on_error) and the test fails, with the
+# server's stderr (the report) printed by the harness. test-tsan runs the whole suite too (the
+# single-threaded parts are cheap); narrow either with e.g. SAN_CTEST_ARGS='-L integration'.
+SAN_JOBS       ?= $(JOBS)
+SAN_CTEST_ARGS ?=
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=23 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1
+
+test-asan: deps
+	cmake -S . -B build-asan -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHTTPSERV_SANITIZE=ON $(CMAKE_ARGS)
+	cmake --build build-asan -j $(SAN_JOBS)
+	cd build-asan && $(ASAN_ENV) ctest --output-on-failure -j $(SAN_JOBS) --timeout 600 $(SAN_CTEST_ARGS)
+
+test-tsan: deps
+	cmake -S . -B build-tsan -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHTTPSERV_TSAN=ON $(CMAKE_ARGS)
+	cmake --build build-tsan -j $(SAN_JOBS)
+	cd build-tsan && $(TSAN_ENV) ctest --output-on-failure -j $(SAN_JOBS) --timeout 600 $(SAN_CTEST_ARGS)
 
 bench:
 	@scripts/deps.sh bench

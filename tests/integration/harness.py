@@ -90,6 +90,15 @@ class ServerStartError(AssertionError):
     pass
 
 
+# Sanitizer builds (make test-asan / test-tsan): a report in the server's stderr fails the test
+# that closes the server, even when the process survived it (or died after the last request), and
+# close() stops the server with SIGTERM first so that LeakSanitizer gets to run at exit.
+SANITIZER_REPORT_RE = re.compile(
+    r"(ERROR|WARNING): (Address|Leak|Thread|UndefinedBehavior)Sanitizer|"
+    r"SUMMARY: \w+Sanitizer| runtime error: ")
+SANITIZED = any(os.environ.get(v) for v in ("ASAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"))
+
+
 _LIVE_SERVERS = set()
 
 
@@ -261,9 +270,16 @@ class Server:
         return code
 
     def close(self):
-        """Kill the process if still running (SIGKILL) and reap it."""
+        """Kill the process if still running (SIGKILL; in sanitizer runs SIGTERM first) and
+        reap it; raises AssertionError if its stderr holds a sanitizer report."""
         if self.proc is None:
             return
+        if SANITIZED and self.proc.poll() is None:
+            try:
+                self.proc.send_signal(_signal.SIGTERM)
+                self.proc.wait(10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
         if self.proc.poll() is None:
             try:
                 self.proc.kill()
@@ -284,6 +300,19 @@ class Server:
                 s.close()
             except Exception:
                 pass
+        self._check_sanitizer()
+
+    def _check_sanitizer(self):
+        if getattr(self, "_sanitizer_checked", False):
+            return
+        self._sanitizer_checked = True
+        text = self.log_text()
+        m = SANITIZER_REPORT_RE.search(text)
+        if m:
+            start = text.rfind("\n", 0, max(0, m.start() - 200)) + 1
+            raise AssertionError(
+                "sanitizer report in httpserv stderr (exit %r)\ncommand: %s\n%s"
+                % (self.proc.poll(), " ".join(self.cmd), text[start:start + 12000]))
 
     def __enter__(self):
         return self
@@ -342,9 +371,13 @@ def free_port():
 
 def run_cli(args, timeout=10.0, cwd=None):
     """Run httpserv with ``args`` to completion; returns CompletedProcess."""
-    return subprocess.run([server_bin()] + list(args), stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          timeout=timeout, cwd=cwd, text=True, errors="replace")
+    p = subprocess.run([server_bin()] + list(args), stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout, cwd=cwd, text=True, errors="replace")
+    if SANITIZER_REPORT_RE.search(p.stderr):
+        raise AssertionError("sanitizer report in httpserv stderr (exit %r)\nargs: %s\n%s"
+                             % (p.returncode, " ".join(map(str, args)), p.stderr[:12000]))
+    return p
 
 
 # ---------------------------------------------------------------------------
