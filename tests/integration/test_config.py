@@ -23,10 +23,19 @@ def module(name):
     return path
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n=2):
+    """n distinct free ports: all sockets stay bound until every port is chosen, so the kernel
+    cannot hand the same port out twice (two bindings on one port are a config error)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
@@ -106,8 +115,8 @@ class ServeFromConfig(ConfigTestCase):
             f.write(b"home page")
         with open(os.path.join(content, "sub", "index.html"), "wb") as f:
             f.write(b"not a default document here")
-        self.port = free_port()
-        self.config = self.write(CONFIG.format(port=self.port, port2=free_port(),
+        self.port, port2 = free_ports()
+        self.config = self.write(CONFIG.format(port=self.port, port2=port2,
                                                hello=module("hello"), echo=module("echo")))
 
     def start(self, args):
@@ -188,7 +197,7 @@ class CheckConfig(ConfigTestCase):
 
     def test_missing_module_image(self):
         missing = os.path.join(self.dir, "nope.so")
-        path = self.write(CONFIG.format(port=free_port(), port2=free_port(),
+        path = self.write(CONFIG.format(**dict(zip(("port", "port2"), free_ports())),
                                         hello=missing, echo=module("echo")))
         os.makedirs(os.path.join(self.dir, "content"))
         p = self.check(path)
@@ -198,7 +207,7 @@ class CheckConfig(ConfigTestCase):
         self.assertIn("HelloModule", p.stderr)
 
     def test_unknown_module_in_modules(self):
-        text = CONFIG.format(port=free_port(), port2=free_port(), hello=module("hello"),
+        text = CONFIG.format(**dict(zip(("port", "port2"), free_ports())), hello=module("hello"),
                              echo=module("echo"))
         text = text.replace('<add name="EchoModule" />', '<add name="NoSuchModule" />')
         path = self.write(text)
