@@ -50,7 +50,14 @@ IisHandler::IisHandler(ModuleRegistry& registry, IHttpServer& server,
     : registry_(registry),
       server_(server),
       mappings_(std::move(mappings)),
-      static_files_(static_files) {}
+      static_files_(static_files) {
+  set_site(1, "Default Web Site", "");
+}
+
+void IisHandler::set_site(DWORD id, std::string_view name, std::string_view physical_path) {
+  site_ = std::make_unique<SiteImpl>(id, name);
+  application_ = std::make_unique<ApplicationImpl>(id, name, physical_path);
+}
 
 const HandlerMapping* IisHandler::map(std::string_view url_path, std::string_view verb) const {
   for (const HandlerMapping& m : mappings_) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "http/exchange.h"
+#include "iis/site_objects.h"
 
 namespace hs::iis {
 
@@ -43,6 +44,10 @@ class IisHandler final : public http::Handler {
   IHttpServer& server() { return server_; }
   http::Handler* static_files() { return static_files_; }
   size_t live_requests() const { return live_.load(); }
+  // The site and root application every request belongs to (defaults: id 1, "Default Web Site").
+  void set_site(DWORD id, std::string_view name, std::string_view physical_path);
+  SiteImpl& site() { return *site_; }
+  ApplicationImpl& application() { return *application_; }
 
  private:
   friend class HttpContextImpl;
@@ -50,7 +55,9 @@ class IisHandler final : public http::Handler {
   IHttpServer& server_;
   std::vector<HandlerMapping> mappings_;
   http::Handler* static_files_;
-  std::atomic<size_t> live_{0};  // requests in the pipeline, over all workers
+  std::atomic<size_t> live_{0};
+  std::unique_ptr<SiteImpl> site_;
+  std::unique_ptr<ApplicationImpl> application_;  // requests in the pipeline, over all workers
 };
 
 }  // namespace hs::iis

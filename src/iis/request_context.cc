@@ -15,6 +15,7 @@
 #include "iis/context_container.h"
 #include "iis/iis_handler.h"
 #include "iis/module_registry.h"
+#include "iis/site_objects.h"
 #include "iis/wide.h"
 
 namespace hs::iis {
@@ -110,6 +111,7 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
 HttpContextImpl::~HttpContextImpl() {
   // Stored contexts are cleaned up (exactly once each) before the modules are disposed.
   if (container_) container_->cleanup();
+  if (connection_container_) connection_container_->cleanup();
   for (CHttpModule*& m : instances_) {
     if (m == nullptr) continue;
     try {
@@ -372,6 +374,8 @@ HRESULT HttpContextImpl::PostCompletion(DWORD cb, LPOVERLAPPED_COMPLETION_ROUTIN
 
 void HttpContextImpl::on_exchange_gone() {
   ex_ = nullptr;
+  connection_lost_ = true;
+  if (connection_container_) connection_container_->notify_disconnect();
   // Queued output can no longer be sent: async writers hear about it with a failure status.
   fail_queued(true);
   if (pending_read_) {
@@ -566,13 +570,22 @@ ULONGLONG HttpContextImpl::GetRequestElapsedTime() {
 
 // Not yet implemented: each returns a clear HRESULT (docs/iis-compat.md lists them).
 IHttpSite* HttpContextImpl::GetSite() {
-  return nullptr;
+  return &owner_.site();
 }
 IHttpApplication* HttpContextImpl::GetApplication() {
-  return nullptr;
+  return &owner_.application();
 }
 IHttpConnection* HttpContextImpl::GetConnection() {
-  return nullptr;
+  return &connection_;
+}
+IHttpUser* HttpContextImpl::GetUser() const {
+  return &AnonymousUser::instance();
+}
+IHttpConnectionModuleContextContainer* HttpContextImpl::Connection::GetModuleContextContainer() {
+  if (!ctx_.connection_container_) {
+    ctx_.connection_container_ = std::make_unique<ConnectionContainer>(&ctx_.owner_.registry());
+  }
+  return ctx_.connection_container_.get();
 }
 IHttpModuleContextContainer* HttpContextImpl::GetModuleContextContainer() {
   if (!container_) container_ = std::make_unique<ModuleContextContainer>(&owner_.registry());

@@ -172,7 +172,7 @@ class HttpContextImpl final : public IHttpContext4 {
   IHttpRequest* GetRequest() override { return &request_; }
   IHttpResponse* GetResponse() override { return &response_; }
   BOOL GetResponseHeadersSent() const override { return headers_sent_; }
-  IHttpUser* GetUser() const override { return nullptr; }
+  IHttpUser* GetUser() const override;
   IHttpModuleContextContainer* GetModuleContextContainer() override;
   VOID IndicateCompletion(REQUEST_NOTIFICATION_STATUS notificationStatus) override;
   HRESULT PostCompletion(DWORD cbBytes) override;
@@ -220,7 +220,7 @@ class HttpContextImpl final : public IHttpContext4 {
                      IScriptMapInfo** ppScriptMap, BOOL fIgnoreWildcardMappings = FALSE) override;
   HRESULT GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION version, PVOID* ppInterface) override;
   // IHttpContext2..4
-  IHttpUser* GetOriginalUser() const override { return nullptr; }
+  IHttpUser* GetOriginalUser() const override { return GetUser(); }
   INamedContextContainer* GetNamedContextContainer() override { return nullptr; }
   VOID EnableFullDuplex() override { full_duplex_ = true; }
   HRESULT InheritServerVariable(PCSTR szName, BOOL fFailIfNotExist = FALSE) override;
@@ -362,6 +362,20 @@ class HttpContextImpl final : public IHttpContext4 {
   std::unique_ptr<PendingRead> pending_read_;
 
   std::unique_ptr<class ModuleContextContainer> container_;  // created on first use
+  // IHttpConnection for this request: connected until the connection fails.
+  class Connection final : public IHttpConnection {
+   public:
+    explicit Connection(HttpContextImpl& ctx) : ctx_(ctx) {}
+    BOOL IsConnected() const override { return !ctx_.connection_lost_; }
+    VOID* AllocateMemory(DWORD cb) override { return ctx_.AllocateRequestMemory(cb); }
+    IHttpConnectionModuleContextContainer* GetModuleContextContainer() override;
+
+   private:
+    HttpContextImpl& ctx_;
+  };
+  Connection connection_{*this};
+  std::unique_ptr<class ConnectionContainer> connection_container_;
+  bool connection_lost_ = false;
   std::vector<std::unique_ptr<char[]>> arena_;
 };
 

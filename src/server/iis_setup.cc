@@ -34,6 +34,7 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules,
   if (!add_catch_all) {
     out->handler = std::make_unique<iis::IisHandler>(out->registry, out->server,
                                                      std::move(mappings), out->files.get());
+    out->handler->set_site(1, "Default Web Site", files.root);
     return true;
   }
   iis::HandlerMapping all;
@@ -50,6 +51,7 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules,
   mappings.push_back(std::move(all));
   out->handler = std::make_unique<iis::IisHandler>(out->registry, out->server, std::move(mappings),
                                                    out->files.get());
+  out->handler->set_site(1, "Default Web Site", files.root);
   return true;
 }
 

@@ -243,6 +243,28 @@ class EmbeddedDefault(unittest.TestCase):
         self.assertEqual(r.status, 200)
 
 
+class ContextObjects(ModulesTestCase):
+    """GetSite/GetApplication/GetUser/GetConnection and the module context container exist (real
+    modules dereference them without checking)."""
+
+    def test_environment_objects(self):
+        probe = os.path.join(os.environ.get("HTTPSERV_TEST_MODULE_DIR", ""), "probe.so")
+        self.assertTrue(os.path.exists(probe), probe)
+        srv = harness.Server(self.tmp.name, args=["--module", f"Probe={probe}"])
+        self.addCleanup(srv.close)
+        r, body = self.get(srv, "GET", "/x")
+        self.assertEqual(r.status, 200)
+        text = body.decode()
+        self.assertIn("site=1:Default Web Site", text)
+        self.assertIn("app=/LM/W3SVC/1/ROOT", text)
+        self.assertIn("apppath=" + self.tmp.name, text)
+        self.assertIn("user=[]", text)            # anonymous
+        self.assertIn("connected=1", text)
+        self.assertIn("store=0x00000000", text)    # S_OK
+        self.assertIn("again=0x80070055", text)    # HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)
+        self.assertIn("conncontainer=1", text)
+
+
 class LoadErrors(unittest.TestCase):
     def run_bad(self, spec):
         with tempfile.TemporaryDirectory() as root:

@@ -1,0 +1,85 @@
+// Test-only handler module: reports what the context's environment objects say, so the
+// integration tests can check them from outside (tests/integration/test_modules.py).
+#include <httpserv.h>
+
+#include <cstdio>
+#include <cwchar>
+#include <new>
+#include <string>
+
+namespace {
+
+std::string narrow(PCWSTR w) {
+  std::string out;
+  for (; w != nullptr && *w != L'\0'; ++w)
+    out += static_cast<char>(*w < 128 ? *w : '?');
+  return out;
+}
+
+class Stored final : public IHttpStoredContext {
+ public:
+  VOID CleanupStoredContext() override { delete this; }
+};
+
+class Probe final : public CHttpModule {
+ public:
+  explicit Probe(HTTP_MODULE_ID id) : id_(id) {}
+  REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(IHttpContext* ctx,
+                                                      IHttpEventProvider*) override {
+    std::string out;
+    IHttpSite* site = ctx->GetSite();
+    IHttpApplication* app = ctx->GetApplication();
+    IHttpUser* user = ctx->GetUser();
+    IHttpConnection* conn = ctx->GetConnection();
+    out += "site=" + (site ? std::to_string(site->GetSiteId()) + ":" + narrow(site->GetSiteName())
+                           : std::string("null"));
+    out += " app=" + (app ? narrow(app->GetApplicationId()) : std::string("null"));
+    out += " apppath=" + (app ? narrow(app->GetApplicationPhysicalPath()) : std::string("null"));
+    out += " user=" + (user ? "[" + narrow(user->GetUserName()) + "]" : std::string("null"));
+    out += " connected=" + std::string(conn && conn->IsConnected() ? "1" : "0");
+    IHttpModuleContextContainer* c = ctx->GetModuleContextContainer();
+    HRESULT first = c ? c->SetModuleContext(new Stored, id_) : E_POINTER;
+    Stored* extra = new Stored;
+    HRESULT second = c ? c->SetModuleContext(extra, id_) : E_POINTER;
+    if (FAILED(second)) delete extra;
+    char buf[96];
+    snprintf(buf, sizeof(buf), " store=0x%08X again=0x%08X", static_cast<unsigned>(first),
+             static_cast<unsigned>(second));
+    out += buf;
+    IHttpConnectionModuleContextContainer* cc = conn ? conn->GetModuleContextContainer() : nullptr;
+    out += std::string(" conncontainer=") + (cc ? "1" : "0");
+    IHttpResponse* r = ctx->GetResponse();
+    r->SetHeader("Content-Type", "text/plain", 10, TRUE);
+    HTTP_DATA_CHUNK chunk;
+    chunk.DataChunkType = HttpDataChunkFromMemory;
+    chunk.FromMemory.pBuffer = out.data();
+    chunk.FromMemory.BufferLength = static_cast<ULONG>(out.size());
+    DWORD sent = 0;
+    r->WriteEntityChunks(&chunk, 1, FALSE, FALSE, &sent);  // buffered: copied
+    return RQ_NOTIFICATION_FINISH_REQUEST;
+  }
+
+ private:
+  HTTP_MODULE_ID id_;
+};
+
+class Factory final : public IHttpModuleFactory {
+ public:
+  explicit Factory(HTTP_MODULE_ID id) : id_(id) {}
+  HRESULT GetHttpModule(CHttpModule** m, IModuleAllocator*) override {
+    *m = new (std::nothrow) Probe(id_);
+    return *m ? S_OK : E_OUTOFMEMORY;
+  }
+  VOID Terminate() override { delete this; }
+
+ private:
+  HTTP_MODULE_ID id_;
+};
+
+}  // namespace
+
+HRESULT __stdcall RegisterModule(DWORD, IHttpModuleRegistrationInfo* info, IHttpServer*) {
+  auto* f = new (std::nothrow) Factory(info->GetId());
+  if (f == nullptr) return E_OUTOFMEMORY;
+  return info->SetRequestNotifications(f, RQ_EXECUTE_REQUEST_HANDLER, 0);
+}
