@@ -1,11 +1,16 @@
 #include "iis/http_server_impl.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <new>
 #include <string>
 
 #include "base/log.h"
 #include "iis/context_container.h"
+#include "iis/data_chunks.h"
 #include "iis/module_registry.h"
 #include "iis/wide.h"
 
@@ -266,19 +271,76 @@ IDispensedHttpModuleContextContainer* HttpServerImpl::DispenseContainer() {
   return new (std::nothrow) ModuleContextContainer(registry_);  // NULL when out of memory
 }
 
-// Fragment cache: not implemented yet; a later issue implements it as a bounded LRU map
-// (spec §7.3). Until then every call fails with E_NOTIMPL.
-HRESULT HttpServerImpl::AddFragmentToCache(HTTP_DATA_CHUNK*, PCWSTR) {
-  return E_NOTIMPL;
+// Fragment cache (spec §7.3): a bounded LRU map of immutable blobs (fragment_cache.h). Callable
+// from any thread. Nothing may throw into the module that called.
+HRESULT HttpServerImpl::AddFragmentToCache(HTTP_DATA_CHUNK* pDataChunk, PCWSTR pszFragmentName) {
+  std::optional<std::wstring_view> name = fragment_name(pszFragmentName);
+  if (pDataChunk == nullptr || !name) return E_INVALIDARG;
+  const uint64_t max_entry = fragments_.stats().max_entry;
+  try {
+    std::string data;
+    const HTTP_DATA_CHUNK& c = *pDataChunk;
+    if (c.DataChunkType == HttpDataChunkFromMemory) {
+      if (c.FromMemory.pBuffer == nullptr && c.FromMemory.BufferLength > 0) return E_INVALIDARG;
+      if (c.FromMemory.BufferLength > max_entry) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_QUOTA);
+      data.assign(static_cast<const char*>(c.FromMemory.pBuffer), c.FromMemory.BufferLength);
+    } else if (c.DataChunkType == HttpDataChunkFromFileHandle) {
+      // The range is read now: the cache holds bytes, not descriptors.
+      uint64_t size = 0;
+      uint64_t start = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;
+      HRESULT hr =
+          resolve_file_range(chunk_fd(c), start, c.FromFileHandle.ByteRange.Length.QuadPart, &size);
+      if (FAILED(hr)) return hr;
+      if (size > max_entry) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_QUOTA);
+      data.resize(size);
+      for (uint64_t done = 0; done < size;) {
+        ssize_t n =
+            pread(chunk_fd(c), data.data() + done, size - done, static_cast<off_t>(start + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return HRESULT_FROM_WIN32(ERROR_HANDLE_EOF);  // shrank, or an I/O error
+        done += static_cast<uint64_t>(n);
+      }
+    } else {
+      return E_INVALIDARG;  // only memory and file data can be cached
+    }
+    switch (fragments_.put(*name, std::move(data))) {
+      case FragmentCache::PutResult::kAdded:
+      case FragmentCache::PutResult::kReplaced:
+        return S_OK;
+      case FragmentCache::PutResult::kTooLarge:
+        return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_QUOTA);
+      case FragmentCache::PutResult::kInvalidName:
+        break;
+    }
+    return E_INVALIDARG;
+  } catch (const std::bad_alloc&) {
+    return E_OUTOFMEMORY;
+  }
 }
 
-HRESULT HttpServerImpl::ReadFragmentFromCache(PCWSTR, BYTE*, DWORD, DWORD* pcbCopied) {
+HRESULT HttpServerImpl::ReadFragmentFromCache(PCWSTR pszFragmentName, BYTE* pvBuffer, DWORD cbSize,
+                                              DWORD* pcbCopied) {
   if (pcbCopied != nullptr) *pcbCopied = 0;
-  return E_NOTIMPL;
+  std::optional<std::wstring_view> name = fragment_name(pszFragmentName);
+  if (!name || (pvBuffer == nullptr && cbSize > 0)) return E_INVALIDARG;
+  FragmentCache::Blob blob = fragments_.get(*name);
+  if (!blob) return HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND);
+  // Decision (spec §7.3 [UNC]): the two-call size pattern — a short buffer gets nothing and
+  // ERROR_INSUFFICIENT_BUFFER with the size needed in *pcbCopied.
+  DWORD size = static_cast<DWORD>(blob->size());
+  if (size > cbSize) {
+    if (pcbCopied != nullptr) *pcbCopied = size;
+    return HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER);
+  }
+  if (size > 0) memcpy(pvBuffer, blob->data(), size);
+  if (pcbCopied != nullptr) *pcbCopied = size;
+  return S_OK;
 }
 
-HRESULT HttpServerImpl::RemoveFragmentFromCache(PCWSTR) {
-  return E_NOTIMPL;
+HRESULT HttpServerImpl::RemoveFragmentFromCache(PCWSTR pszFragmentName) {
+  std::optional<std::wstring_view> name = fragment_name(pszFragmentName);
+  if (!name) return E_INVALIDARG;
+  return fragments_.remove(*name) ? S_OK : HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
 }
 
 HRESULT HttpServerImpl::GetWorkerProcessSettings(IWpfSettings** ppWorkerProcessSettings) {

@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "iis/fragment_cache.h"
+
 namespace hs::iis {
 
 class ModuleRegistry;
@@ -52,6 +54,8 @@ class HttpServerImpl final : public IHttpServer3 {
   // and GL_FILE_CHANGE. Not owned. Without one those notifications reach nobody.
   void set_registry(ModuleRegistry* registry) { registry_ = registry; }
   ModuleRegistry* registry() const { return registry_; }
+  // The fragment cache behind Add/Read/RemoveFragmentFromCache and fragment chunks.
+  FragmentCache& fragment_cache() { return fragments_; }
   // What GetAppPoolConfigFile returns (the server's configuration file; "" by default).
   void set_config_file(std::string_view path);
 
@@ -124,6 +128,7 @@ class HttpServerImpl final : public IHttpServer3 {
   std::wstring config_file_;
   mutable NullTraceContext trace_;
   NullPerfCounterInfo perf_;
+  FragmentCache fragments_;
 };
 
 }  // namespace hs::iis

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "http/exchange.h"
+#include "iis/fragment_cache.h"
 #include "iis/site_objects.h"
 
 namespace hs::iis {
@@ -47,6 +48,16 @@ class IisHandler final : public http::Handler {
   // The site and root application every request belongs to (defaults: id 1, "Default Web Site").
   void set_site(DWORD id, std::string_view name, std::string_view physical_path);
   SiteImpl& site() { return *site_; }
+  // The process-wide fragment cache that fragment chunks are served from (not owned; null:
+  // every fragment chunk misses).
+  void set_fragment_cache(FragmentCache* cache) { fragments_ = cache; }
+  FragmentCache* fragment_cache() const { return fragments_; }
+  // Per-request cap on response bytes copied from module memory and not yet handed to the
+  // kernel (docs/response-body.md, "Back-pressure"). A request's effective cap is at least
+  // twice its responseBufferLimit, so buffering up to the limit always works.
+  static constexpr uint64_t kDefaultMaxResponseBacklog = 16ull << 20;
+  void set_max_response_backlog(uint64_t bytes) { max_backlog_ = bytes; }
+  uint64_t max_response_backlog() const { return max_backlog_; }
   ApplicationImpl& application() { return *application_; }
 
  private:
@@ -56,6 +67,8 @@ class IisHandler final : public http::Handler {
   std::vector<HandlerMapping> mappings_;
   http::Handler* static_files_;
   std::atomic<size_t> live_{0};
+  FragmentCache* fragments_ = nullptr;
+  uint64_t max_backlog_ = kDefaultMaxResponseBacklog;
   std::unique_ptr<SiteImpl> site_;
   std::unique_ptr<ApplicationImpl> application_;  // requests in the pipeline, over all workers
 };

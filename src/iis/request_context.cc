@@ -121,9 +121,7 @@ HttpContextImpl::~HttpContextImpl() {
     }
     m = nullptr;
   }
-  for (int fd : buffer_.fds)
-    close(fd);
-  --owner_.live_;
+  --owner_.live_;  // buffer_ and queue_ close their descriptors as they go
 }
 
 void HttpContextImpl::start() {

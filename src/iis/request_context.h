@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "http/exchange.h"
+#include "iis/data_chunks.h"
+#include "iis/fragment_cache.h"
 
 namespace hs::iis {
 
@@ -236,11 +238,28 @@ class HttpContextImpl final : public IHttpContext4 {
     std::string name;
     std::string value;
   };
-  // A piece of response output waiting for (or in) an Exchange::send.
+  // A piece of response output waiting for (or in) an Exchange::send. It owns what its chunks
+  // point into: bytes copied from module memory (in slabs that never move), duplicated
+  // descriptors (closed with the item) and fragment-cache blobs.
   struct OutItem {
+    OutItem() = default;
+    OutItem(const OutItem&) = delete;
+    OutItem& operator=(const OutItem&) = delete;
+    ~OutItem() { release(); }
+    // Copies n bytes into the item's slabs; returns where they now live.
+    const char* copy(const void* p, size_t n);
+    // Moves `from`'s storage (slabs, descriptors, blobs, copied count) into this item.
+    void take_storage(OutItem& from);
+    // Frees the storage: closes the descriptors, drops slabs and blobs.
+    void release();
+
     std::vector<http::BodyChunk> chunks;
-    std::deque<std::string> owned;  // copies the chunks point into (deque: elements never move)
-    std::vector<int> fds;           // duplicated descriptors, closed after the send
+    std::vector<std::unique_ptr<char[]>> slabs;
+    char* slab_pos = nullptr;
+    size_t slab_left = 0;
+    std::vector<int> fds;
+    std::vector<FragmentCache::Blob> blobs;
+    uint64_t copied = 0;  // bytes in slabs: what this item adds to the output backlog
     bool last = false;
     bool notify = false;  // deliver a module completion when sent
     CompletionTarget target;
@@ -262,12 +281,19 @@ class HttpContextImpl final : public IHttpContext4 {
   void on_exchange_gone();
 
   // Response.
-  HRESULT validate_chunks(HTTP_DATA_CHUNK* chunks, DWORD n, uint64_t* total);
-  HRESULT add_chunks(OutItem& item, HTTP_DATA_CHUNK* chunks, DWORD n, bool copy);
+  // Validates and resolves a module's chunk array into scratch_ (data_chunks.h).
+  HRESULT resolve(const HTTP_DATA_CHUNK* chunks, DWORD n, uint64_t* total);
+  // Appends scratch_ to the buffered body (copying memory, duplicating descriptors), or to
+  // `item` (memory copied when `copy`, else borrowed until the send completes).
+  HRESULT buffer_resolved(size_t insert_at, bool copy);
+  HRESULT add_resolved(OutItem& item, bool copy);
+  // Checks that copying `bytes` more keeps the request's output backlog within its limit.
+  HRESULT check_backlog(uint64_t bytes);
   HRESULT write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BOOL fMoreData,
                 CompletionTarget target, DWORD* pcbSent, BOOL* pfCompletionExpected);
   HRESULT flush(BOOL fAsync, BOOL fMoreData, CompletionTarget target, DWORD* pcbSent,
                 BOOL* pfCompletionExpected);
+  HRESULT write_by_reference(HTTP_DATA_CHUNK* chunk, LONG position);
   void move_buffer_into(OutItem& item);
   void send_response_notifications(bool last);
   void prepare_head();
@@ -343,6 +369,12 @@ class HttpContextImpl final : public IHttpContext4 {
   std::vector<HTTP_DATA_CHUNK> buffered_;  // the live buffered body
   OutItem buffer_;                         // storage behind buffered_
   uint64_t buffered_bytes_ = 0;
+  // Bytes copied from module memory and not yet in the kernel (buffered + queued): bounded by
+  // backlog_limit_ (docs/response-body.md, "Back-pressure").
+  uint64_t backlog_ = 0;
+  uint64_t backlog_limit_ = 0;
+  bool backlog_warned_ = false;
+  std::vector<ResolvedChunk> scratch_;
   bool buffering_ = true;
   uint64_t buffer_limit_ = 4 * 1024 * 1024;
   bool headers_sent_ = false;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <new>
 
 #include "base/log.h"
 #include "http/headers.h"
@@ -527,9 +528,8 @@ PCSTR ResponseImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
 }
 VOID ResponseImpl::Clear() {
   HttpContextImpl& c = ctx_;
-  for (int fd : c.buffer_.fds)
-    close(fd);
-  c.buffer_ = {};
+  c.backlog_ -= c.buffer_.copied;
+  c.buffer_.release();
   c.buffered_.clear();
   c.buffered_bytes_ = 0;
   if (!c.headers_sent_) {
@@ -634,121 +634,212 @@ HRESULT ResponseImpl::SetTrailer(PCSTR, PCSTR, USHORT, BOOL) {
 // ---------------------------------------------------------------------------------------------
 // Response: the body
 
+namespace {
+// The body entry points are called by module code: nothing may be thrown back into it.
+template <class Call>
+HRESULT no_throw(Call call) noexcept {
+  try {
+    return call();
+  } catch (const std::bad_alloc&) {
+    return E_OUTOFMEMORY;
+  } catch (...) {
+    HS_LOG_ERROR("internal error in a response-body call");
+    return E_FAIL;
+  }
+}
+}  // namespace
+
 HRESULT ResponseImpl::WriteEntityChunks(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync,
                                         BOOL fMoreData, DWORD* sent, BOOL* expected) {
-  return ctx_.write(chunks, n, fAsync, fMoreData, CompletionTarget{}, sent, expected);
+  return no_throw(
+      [&] { return ctx_.write(chunks, n, fAsync, fMoreData, CompletionTarget{}, sent, expected); });
 }
 HRESULT ResponseImpl::WriteEntityChunks(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync,
                                         BOOL fMoreData, PFN_ASYNC_COMPLETION fn, VOID* fn_ctx,
                                         DWORD* sent, BOOL* expected) {
-  return ctx_.write(chunks, n, fAsync, fMoreData, CompletionTarget{fn, fn_ctx}, sent, expected);
+  return no_throw([&] {
+    return ctx_.write(chunks, n, fAsync, fMoreData, CompletionTarget{fn, fn_ctx}, sent, expected);
+  });
 }
 HRESULT ResponseImpl::Flush(BOOL fAsync, BOOL fMoreData, DWORD* sent, BOOL* expected) {
-  return ctx_.flush(fAsync, fMoreData, CompletionTarget{}, sent, expected);
+  return no_throw(
+      [&] { return ctx_.flush(fAsync, fMoreData, CompletionTarget{}, sent, expected); });
 }
 HRESULT ResponseImpl::Flush(BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION fn, VOID* fn_ctx,
                             DWORD* sent, BOOL* expected) {
-  return ctx_.flush(fAsync, fMoreData, CompletionTarget{fn, fn_ctx}, sent, expected);
+  return no_throw([&] {
+    return ctx_.flush(fAsync, fMoreData, CompletionTarget{fn, fn_ctx}, sent, expected);
+  });
 }
 HRESULT ResponseImpl::WriteEntityChunkByReference(HTTP_DATA_CHUNK* chunk, LONG pos) {
-  HttpContextImpl& c = ctx_;
+  return no_throw([&] { return ctx_.write_by_reference(chunk, pos); });
+}
+HRESULT HttpContextImpl::write_by_reference(HTTP_DATA_CHUNK* chunk, LONG pos) {
+  HttpContextImpl& c = *this;
   if (chunk == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   if (c.exchange_last_sent_ || c.no_more_data_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   uint64_t total = 0;
-  HRESULT hr = c.validate_chunks(chunk, 1, &total);
+  HRESULT hr = c.resolve(chunk, 1, &total);
   if (FAILED(hr)) return hr;
   if (c.buffered_.size() + 1 > kMaxBufferedChunks) {
     return HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW);
   }
-  HTTP_DATA_CHUNK copy = *chunk;
-  if (copy.DataChunkType == HttpDataChunkFromFileHandle) {
-    int fd = dup(static_cast<int>(reinterpret_cast<intptr_t>(chunk->FromFileHandle.FileHandle)));
-    if (fd < 0) return HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
-    c.buffer_.fds.push_back(fd);
-    copy.FromFileHandle.FileHandle = reinterpret_cast<HANDLE>(static_cast<intptr_t>(fd));
-  }
-  // By reference: memory stays the module's (request lifetime, spec §5.1 #21). Position 0 puts
-  // it first, -1 appends; other values are treated as an index (spec §9.11, our decision).
+  // By reference: memory stays the module's (request lifetime, spec §5.1 #21), so nothing is
+  // copied. Position 0 puts it first, -1 appends; other values are treated as an index (spec
+  // §9.11, our decision).
   size_t at = pos < 0 || static_cast<size_t>(pos) > c.buffered_.size() ? c.buffered_.size()
                                                                        : static_cast<size_t>(pos);
-  c.buffered_.insert(c.buffered_.begin() + static_cast<ptrdiff_t>(at), copy);
-  c.buffered_bytes_ += total;
+  hr = c.buffer_resolved(at, /*copy=*/false);
+  if (FAILED(hr)) return hr;
   if (!c.buffering_ || c.buffered_bytes_ >= c.buffer_limit_) {
     return c.flush(FALSE, TRUE, CompletionTarget{}, nullptr, nullptr);
   }
   return S_OK;
 }
 
-HRESULT HttpContextImpl::validate_chunks(HTTP_DATA_CHUNK* chunks, DWORD n, uint64_t* total) {
-  *total = 0;
-  if (chunks == nullptr && n > 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
-  for (DWORD i = 0; i < n; ++i) {
-    HTTP_DATA_CHUNK& c = chunks[i];
-    switch (c.DataChunkType) {
-      case HttpDataChunkFromMemory:
-        if (c.FromMemory.pBuffer == nullptr && c.FromMemory.BufferLength > 0) {
-          return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
-        }
-        *total += c.FromMemory.BufferLength;
-        break;
-      case HttpDataChunkFromFileHandle: {
-        int fd = static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle));
-        struct stat st {};
-        if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-          return HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
-        }
-        uint64_t size = static_cast<uint64_t>(st.st_size);
-        uint64_t start = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;
-        uint64_t len = c.FromFileHandle.ByteRange.Length.QuadPart;
-        if (start > size) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
-        if (len == HTTP_BYTE_RANGE_TO_EOF) len = size - start;
-        if (len > size - start) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
-        *total += len;
-        break;
-      }
-      case HttpDataChunkFromFragmentCache:
-      case HttpDataChunkFromFragmentCacheEx:
-        HS_LOG_WARN("fragment-cache chunks are not supported yet");
-        return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);
-      case HttpDataChunkTrailers:
-      case HttpDataChunkFromWinHttpFastForwarding:
-        return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);
-      default:
-        return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+// ---------------------------------------------------------------------------------------------
+// Output items
+
+const char* HttpContextImpl::OutItem::copy(const void* p, size_t n) {
+  // Small copies share 16 KiB slabs (one allocation for many short writes); a large one gets a
+  // slab of its own. Slabs never move, so chunks may point into them.
+  constexpr size_t kSlab = 16 * 1024;
+  if (n > slab_left) {
+    size_t size = n > kSlab / 4 ? n : kSlab;
+    slabs.push_back(std::make_unique_for_overwrite<char[]>(size));
+    char* block = slabs.back().get();
+    if (size == n) {  // private slab: keep the current shared one for later small copies
+      memcpy(block, p, n);
+      copied += n;
+      return block;
     }
+    slab_pos = block;
+    slab_left = size;
   }
+  char* at = slab_pos;
+  memcpy(at, p, n);
+  slab_pos += n;
+  slab_left -= n;
+  copied += n;
+  return at;
+}
+
+void HttpContextImpl::OutItem::take_storage(OutItem& from) {
+  for (auto& s : from.slabs)
+    slabs.push_back(std::move(s));
+  fds.insert(fds.end(), from.fds.begin(), from.fds.end());
+  for (auto& b : from.blobs)
+    blobs.push_back(std::move(b));
+  copied += from.copied;
+  from.slabs.clear();
+  from.fds.clear();
+  from.blobs.clear();
+  from.slab_pos = nullptr;
+  from.slab_left = 0;
+  from.copied = 0;
+}
+
+void HttpContextImpl::OutItem::release() {
+  for (int fd : fds)
+    close(fd);
+  fds.clear();
+  slabs.clear();
+  blobs.clear();
+  slab_pos = nullptr;
+  slab_left = 0;
+  copied = 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// WriteEntityChunks / Flush
+
+HRESULT HttpContextImpl::resolve(const HTTP_DATA_CHUNK* chunks, DWORD n, uint64_t* total) {
+  scratch_.clear();
+  *total = 0;
+  return resolve_chunks(chunks, n, owner_.fragment_cache(), &scratch_, total);
+}
+
+HRESULT HttpContextImpl::check_backlog(uint64_t bytes) {
+  if (backlog_limit_ == 0) {
+    backlog_limit_ = std::max<uint64_t>(owner_.max_response_backlog(), 2ull * buffer_limit_);
+  }
+  if (backlog_ + bytes <= backlog_limit_) return S_OK;
+  if (!backlog_warned_) {
+    backlog_warned_ = true;
+    HS_LOG_WARN(
+        "%s %s: a synchronous write would hold %llu unsent response bytes (limit %llu): "
+        "refused with ERROR_NOT_ENOUGH_QUOTA; write asynchronously (fAsync=TRUE) so the client's "
+        "pace reaches the module (docs/response-body.md)",
+        method_.c_str(), url_.c_str(), static_cast<unsigned long long>(backlog_ + bytes),
+        static_cast<unsigned long long>(backlog_limit_));
+  }
+  return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_QUOTA);
+}
+
+HRESULT HttpContextImpl::buffer_resolved(size_t at, bool copy) {
+  // Descriptors first: the only step that can fail, so a failure leaves the buffer unchanged.
+  std::vector<HTTP_DATA_CHUNK> add;
+  add.reserve(scratch_.size());
+  size_t first_fd = buffer_.fds.size();
+  for (const ResolvedChunk& r : scratch_) {
+    if (r.kind != ResolvedChunk::Kind::kFile || r.size == 0) continue;
+    int fd = dup(r.fd);
+    if (fd < 0) {
+      for (size_t i = first_fd; i < buffer_.fds.size(); ++i)
+        close(buffer_.fds[i]);
+      buffer_.fds.resize(first_fd);
+      return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
+    }
+    buffer_.fds.push_back(fd);
+  }
+  size_t next_fd = first_fd;
+  for (ResolvedChunk& r : scratch_) {
+    if (r.size == 0) continue;
+    HTTP_DATA_CHUNK c{};
+    if (r.kind == ResolvedChunk::Kind::kFile) {
+      c.DataChunkType = HttpDataChunkFromFileHandle;
+      c.FromFileHandle.ByteRange.StartingOffset.QuadPart = r.offset;
+      c.FromFileHandle.ByteRange.Length.QuadPart = r.size;  // TO_EOF resolved now
+      c.FromFileHandle.FileHandle =
+          reinterpret_cast<HANDLE>(static_cast<intptr_t>(buffer_.fds[next_fd++]));
+    } else {
+      // Memory: copied, unless it is a fragment (immutable, kept alive by its blob) or a
+      // by-reference write (the module vouches for the memory).
+      const char* p = r.data;
+      if (r.blob) {
+        buffer_.blobs.push_back(std::move(r.blob));
+      } else if (copy) {
+        p = buffer_.copy(r.data, r.size);
+      }
+      c.DataChunkType = HttpDataChunkFromMemory;
+      c.FromMemory.pBuffer = const_cast<char*>(p);
+      c.FromMemory.BufferLength = static_cast<ULONG>(r.size);
+    }
+    add.push_back(c);
+    buffered_bytes_ += r.size;
+  }
+  buffered_.insert(buffered_.begin() + static_cast<ptrdiff_t>(at), add.begin(), add.end());
   return S_OK;
 }
 
-// Appends `chunks` to `item` as BodyChunks. Memory is copied when `copy` (the caller may reuse it
-// at once) and borrowed otherwise; file descriptors are always duplicated (the module may close
-// its own), and TO_EOF is resolved now.
-HRESULT HttpContextImpl::add_chunks(OutItem& item, HTTP_DATA_CHUNK* chunks, DWORD n, bool copy) {
-  for (DWORD i = 0; i < n; ++i) {
-    const HTTP_DATA_CHUNK& c = chunks[i];
-    if (c.DataChunkType == HttpDataChunkFromMemory) {
-      if (c.FromMemory.BufferLength == 0) continue;
-      const char* p = static_cast<const char*>(c.FromMemory.pBuffer);
-      if (copy) {
-        item.owned.emplace_back(p, c.FromMemory.BufferLength);
-        p = item.owned.back().data();
-      }
-      item.chunks.push_back(http::BodyChunk::memory(p, c.FromMemory.BufferLength));
-      item.bytes += c.FromMemory.BufferLength;
-    } else {
-      int src = static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle));
-      struct stat st {};
-      fstat(src, &st);
-      uint64_t start = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;
-      uint64_t len = c.FromFileHandle.ByteRange.Length.QuadPart;
-      if (len == HTTP_BYTE_RANGE_TO_EOF) len = static_cast<uint64_t>(st.st_size) - start;
-      if (len == 0) continue;
-      int fd = dup(src);
+HRESULT HttpContextImpl::add_resolved(OutItem& item, bool copy) {
+  for (ResolvedChunk& r : scratch_) {
+    if (r.size == 0) continue;
+    if (r.kind == ResolvedChunk::Kind::kFile) {
+      int fd = dup(r.fd);  // the module may close its own descriptor once the call returns
       if (fd < 0) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
       item.fds.push_back(fd);
-      item.chunks.push_back(http::BodyChunk::file(fd, start, len));
-      item.bytes += len;
+      item.chunks.push_back(http::BodyChunk::file(fd, r.offset, r.size));
+    } else {
+      const char* p = r.data;
+      if (r.blob) {
+        item.blobs.push_back(std::move(r.blob));
+      } else if (copy) {
+        p = item.copy(r.data, r.size);
+      }
+      item.chunks.push_back(http::BodyChunk::memory(p, r.size));
     }
+    item.bytes += r.size;
   }
   return S_OK;
 }
@@ -763,22 +854,18 @@ void HttpContextImpl::move_buffer_into(OutItem& item) {
           http::BodyChunk::memory(c.FromMemory.pBuffer, c.FromMemory.BufferLength));
       item.bytes += c.FromMemory.BufferLength;
     } else {
-      int fd = static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle));
-      struct stat st {};
-      fstat(fd, &st);
+      uint64_t len = 0;
       uint64_t start = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;
-      uint64_t len = c.FromFileHandle.ByteRange.Length.QuadPart;
-      if (len == HTTP_BYTE_RANGE_TO_EOF) len = static_cast<uint64_t>(st.st_size) - start;
-      if (len == 0) continue;
-      item.chunks.push_back(http::BodyChunk::file(fd, start, len));
+      if (FAILED(resolve_file_range(chunk_fd(c), start, c.FromFileHandle.ByteRange.Length.QuadPart,
+                                    &len)) ||
+          len == 0) {
+        continue;
+      }
+      item.chunks.push_back(http::BodyChunk::file(chunk_fd(c), start, len));
       item.bytes += len;
     }
   }
-  // Move the deque as a whole: its elements (and so the bytes of short strings, which live
-  // inside the string objects) keep their addresses, so the chunks above stay valid.
-  item.owned = std::move(buffer_.owned);
-  item.fds.insert(item.fds.end(), buffer_.fds.begin(), buffer_.fds.end());
-  buffer_ = {};
+  item.take_storage(buffer_);
   buffered_.clear();
   buffered_bytes_ = 0;
 }
@@ -788,78 +875,77 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   if (sent) *sent = 0;
   if (expected) *expected = FALSE;
   uint64_t total = 0;
-  HRESULT hr = validate_chunks(chunks, n, &total);
+  HRESULT hr = resolve(chunks, n, &total);
   if (FAILED(hr)) return hr;
   if (exchange_last_sent_ || no_more_data_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   if (async_write_ || (async_read_ && !full_duplex_))
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   if (ex_ == nullptr) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
-  if (fAsync) async_write_ = true;  // released when its completion is delivered
-  auto finish_inline = [&](DWORD bytes) -> HRESULT {
-    if (sent) *sent = bytes;
-    if (fAsync && expected == nullptr) {
-      exec_.defer([this, bytes, target] {
-        async_write_ = false;
-        deliver_async(bytes, S_OK, target, kOpWrite);
-      });
-    } else if (fAsync) {
-      async_write_ = false;
-    }
-    return S_OK;
-  };
-  if (!fMoreData) no_more_data_ = true;
+  // Bytes this call would copy: memory chunks that are not fragments, unless an unbuffered
+  // async write borrows them.
+  uint64_t copying = 0;
+  if (buffering_ || !fAsync) {
+    for (const ResolvedChunk& r : scratch_)
+      if (r.kind == ResolvedChunk::Kind::kMemory && !r.blob) copying += r.size;
+    hr = check_backlog(copying);
+    if (FAILED(hr)) return hr;
+  }
   if (buffering_) {
-    if (buffered_.size() + n > kMaxBufferedChunks) {
-      if (fAsync) async_write_ = false;
+    if (buffered_.size() + scratch_.size() > kMaxBufferedChunks) {
       return HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW);
     }
     // Buffered writes are copied (memory) or duplicated (descriptors): the caller keeps nothing
     // alive (spec §6.7).
-    for (DWORD i = 0; i < n; ++i) {
-      HTTP_DATA_CHUNK c = chunks[i];
-      if (c.DataChunkType == HttpDataChunkFromMemory) {
-        if (c.FromMemory.BufferLength == 0) continue;
-        buffer_.owned.emplace_back(static_cast<const char*>(c.FromMemory.pBuffer),
-                                   c.FromMemory.BufferLength);
-        c.FromMemory.pBuffer = buffer_.owned.back().data();
-      } else {
-        int fd = dup(static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle)));
-        if (fd < 0) {
-          if (fAsync) async_write_ = false;
-          return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
-        }
-        buffer_.fds.push_back(fd);
-        c.FromFileHandle.FileHandle = reinterpret_cast<HANDLE>(static_cast<intptr_t>(fd));
-      }
-      buffered_.push_back(c);
-    }
-    buffered_bytes_ += total;
+    uint64_t before = buffer_.copied;
+    hr = buffer_resolved(buffered_.size(), /*copy=*/true);
+    if (FAILED(hr)) return hr;
+    backlog_ += buffer_.copied - before;
+    if (!fMoreData) no_more_data_ = true;
     if (buffered_bytes_ >= buffer_limit_) {
       // Over the response buffer limit: WriteEntityChunks flushes itself (spec §6.2).
       hr = flush(FALSE, TRUE, CompletionTarget{}, nullptr, nullptr);
-      if (FAILED(hr)) {
-        if (fAsync) async_write_ = false;
-        return hr;
-      }
+      if (FAILED(hr)) return hr;
     }
-    return finish_inline(static_cast<DWORD>(total));
+    if (sent) *sent = static_cast<DWORD>(total);
+    if (fAsync && expected == nullptr) {
+      // No out-parameter to report "completed inline" through: a completion is posted (§6.4).
+      async_write_ = true;
+      exec_.defer([this, total, target] {
+        async_write_ = false;
+        deliver_async(static_cast<DWORD>(total), S_OK, target, kOpWrite);
+      });
+    }
+    return S_OK;
   }
   // Unbuffered: what is buffered, then these chunks, go out now.
   auto item = std::make_unique<OutItem>();
   move_buffer_into(*item);
-  hr = add_chunks(*item, chunks, n, /*copy=*/!fAsync);
+  size_t from_buffer = item->chunks.size();
+  uint64_t buffer_bytes = item->bytes, buffer_copied = item->copied;
+  hr = add_resolved(*item, /*copy=*/!fAsync);
   if (FAILED(hr)) {
-    if (fAsync) async_write_ = false;
+    // Nothing of this call is sent; what was buffered still goes out, on its own.
+    item->chunks.resize(from_buffer);
+    item->bytes = buffer_bytes;
+    if (!item->chunks.empty()) {
+      backlog_ += item->copied - buffer_copied;
+      queue_.push_back(std::move(item));
+      pump();
+    }
     return hr;
   }
+  backlog_ += item->copied - buffer_copied;
+  if (!fMoreData) no_more_data_ = true;
   item->last = !fMoreData;
   if (fAsync) {
     // The module's memory stays in use until the completion (spec §6.7).
+    async_write_ = true;
     item->notify = true;
     item->target = target;
     if (expected) *expected = TRUE;
+  } else if (sent) {
+    *sent = static_cast<DWORD>(total);
   }
-  if (sent) *sent = fAsync ? 0 : static_cast<DWORD>(total);
   queue_.push_back(std::move(item));
   pump();
   return S_OK;
@@ -957,8 +1043,8 @@ void HttpContextImpl::on_sent(http::SendResult result) {
   send_outstanding_ = false;
   std::unique_ptr<OutItem> item = std::move(queue_.front());
   queue_.pop_front();
-  for (int fd : item->fds)
-    close(fd);
+  backlog_ -= item->copied;
+  item->release();  // descriptors closed and copies freed before the module hears of it
   if (item->last && result.ok) ex_ = nullptr;  // the exchange is destroyed after this returns
   if (item->notify) {
     async_write_ = false;
@@ -979,8 +1065,7 @@ void HttpContextImpl::fail_queued(bool notify) {
     if (send_outstanding_) return;  // its completion (ok=false) comes from the exchange
     std::unique_ptr<OutItem> item = std::move(queue_.front());
     queue_.pop_front();
-    for (int fd : item->fds)
-      close(fd);
+    backlog_ -= item->copied;
     if (notify && item->notify) {
       async_write_ = false;
       CompletionTarget t = item->target;

@@ -35,6 +35,7 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules,
     out->handler = std::make_unique<iis::IisHandler>(out->registry, out->server,
                                                      std::move(mappings), out->files.get());
     out->handler->set_site(1, "Default Web Site", files.root);
+    out->handler->set_fragment_cache(&out->server.fragment_cache());
     return true;
   }
   iis::HandlerMapping all;
@@ -52,6 +53,7 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules,
   out->handler = std::make_unique<iis::IisHandler>(out->registry, out->server, std::move(mappings),
                                                    out->files.get());
   out->handler->set_site(1, "Default Web Site", files.root);
+  out->handler->set_fragment_cache(&out->server.fragment_cache());
   return true;
 }
 

@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
       HS_LOG_ERROR("%s", error.c_str());
       return 1;
     }
+    iis.server.fragment_cache().set_limits(opts.fragment_cache_size, opts.fragment_max_entry);
+    iis.handler->set_max_response_backlog(opts.max_response_backlog);
     handler = iis.handler.get();
   }
   hs::server::Server server(opts.server, handler);

@@ -28,6 +28,9 @@ enum LongOnly {
   kShutdownTimeout,
   kLogLevel,
   kModule,
+  kFragmentCacheSize,
+  kFragmentMaxEntry,
+  kMaxResponseBacklog,
 };
 
 bool parse_seconds(const char* text, int64_t* ms) {
@@ -73,6 +76,11 @@ std::string usage() {
          "  --log-level LEVEL        error, warn, info (default) or debug\n"
          "  --module NAME=PATH.so    load an IIS native module and enable it for every\n"
          "                           request (repeatable; order = priority order)\n"
+         "  --fragment-cache-size BYTES  IHttpServer fragment cache size (default 67108864;\n"
+         "                           0 disables it)\n"
+         "  --fragment-max-entry BYTES   largest cached fragment (default 262144)\n"
+         "  --max-response-backlog BYTES unsent response bytes a request may have copied\n"
+         "                           from module memory (default 16777216)\n"
          "  -h, --help               show this help\n"
          "\n"
          "Signals: SIGINT/SIGTERM stop gracefully, SIGQUIT stops at once.\n";
@@ -94,6 +102,9 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"shutdown-timeout", required_argument, nullptr, kShutdownTimeout},
       {"log-level", required_argument, nullptr, kLogLevel},
       {"module", required_argument, nullptr, kModule},
+      {"fragment-cache-size", required_argument, nullptr, kFragmentCacheSize},
+      {"fragment-max-entry", required_argument, nullptr, kFragmentMaxEntry},
+      {"max-response-backlog", required_argument, nullptr, kMaxResponseBacklog},
       {nullptr, 0, nullptr, 0},
   };
   optind = 1;
@@ -157,6 +168,20 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
           return false;
         }
         break;
+      case kFragmentCacheSize:
+      case kFragmentMaxEntry:
+      case kMaxResponseBacklog: {
+        uint64_t bytes = 0;
+        if (!parse_uint(optarg, &bytes)) {
+          *error = std::string("--") + kLong[idx].name + ": expected a number of bytes, got '" +
+                   value + "'";
+          return false;
+        }
+        if (c == kFragmentCacheSize) out->fragment_cache_size = bytes;
+        if (c == kFragmentMaxEntry) out->fragment_max_entry = bytes;
+        if (c == kMaxResponseBacklog) out->max_response_backlog = bytes;
+        break;
+      }
       case kModule: {
         size_t eq = value.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == value.size()) {

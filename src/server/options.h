@@ -19,8 +19,12 @@ struct Options {
   int workers = 0;                  // 0: one per core
   LogLevel log_level = LogLevel::kInfo;
   std::vector<ModuleSpec> modules;  // --module NAME=PATH.so, in order
-  ServerConfig server;              // limits and timeouts filled from the options
-  bool max_body_size_set = false;   // --max-body-size given (overrides the configuration)
+  // IIS layer limits (docs/response-body.md).
+  uint64_t fragment_cache_size = iis::FragmentCache::kDefaultCapacity;
+  uint64_t fragment_max_entry = iis::FragmentCache::kDefaultMaxEntry;
+  uint64_t max_response_backlog = iis::IisHandler::kDefaultMaxResponseBacklog;
+  ServerConfig server;             // limits and timeouts filled from the options
+  bool max_body_size_set = false;  // --max-body-size given (overrides the configuration)
   // From --config (resolve_options): the handler mappings and whether the file had <handlers>
   // (then no catch-all mapping is added).
   std::vector<iis::HandlerMapping> mappings;
