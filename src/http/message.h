@@ -35,6 +35,11 @@ struct ResponseHead {
   int status = 200;
   std::string reason;  // empty → the standard phrase
   ResponseHeaders headers;
+  // The handler writes the status line and headers itself, at the start of the body (IIS
+  // SuppressHeaders). The protocol then sends no head and no framing of its own: on HTTP/1 the
+  // body bytes go out as given and the connection closes after them (nothing else can tell the
+  // client where the response ends).
+  bool suppress_head = false;
 };
 
 }  // namespace hs::http

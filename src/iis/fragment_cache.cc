@@ -72,6 +72,13 @@ FragmentCache::PutResult FragmentCache::put(std::wstring_view name, std::string 
   return result;
 }
 
+bool FragmentCache::admits(uint64_t size) {
+  std::lock_guard lock(mu_);
+  if (size <= stats_.max_entry && size <= stats_.capacity) return true;
+  ++stats_.rejections;
+  return false;
+}
+
 FragmentCache::Blob FragmentCache::get(std::wstring_view name) {
   std::lock_guard lock(mu_);
   auto found = index_.find(name);

@@ -64,6 +64,9 @@ class FragmentCache {
   enum class PutResult { kAdded, kReplaced, kTooLarge, kInvalidName };
   // Stores `data` under `name` (the most recently used entry afterwards).
   PutResult put(std::wstring_view name, std::string data);
+  // Whether a blob of `size` bytes is within the limits; false counts a rejection. Lets a caller
+  // refuse before it copies a large blob only to have put() refuse it.
+  bool admits(uint64_t size);
   // The blob named `name`, or null. A hit makes the entry the most recently used.
   Blob get(std::wstring_view name);
   // True if an entry was removed.

@@ -276,13 +276,14 @@ IDispensedHttpModuleContextContainer* HttpServerImpl::DispenseContainer() {
 HRESULT HttpServerImpl::AddFragmentToCache(HTTP_DATA_CHUNK* pDataChunk, PCWSTR pszFragmentName) {
   std::optional<std::wstring_view> name = fragment_name(pszFragmentName);
   if (pDataChunk == nullptr || !name) return E_INVALIDARG;
-  const uint64_t max_entry = fragments_.stats().max_entry;
   try {
     std::string data;
     const HTTP_DATA_CHUNK& c = *pDataChunk;
     if (c.DataChunkType == HttpDataChunkFromMemory) {
       if (c.FromMemory.pBuffer == nullptr && c.FromMemory.BufferLength > 0) return E_INVALIDARG;
-      if (c.FromMemory.BufferLength > max_entry) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_QUOTA);
+      if (!fragments_.admits(c.FromMemory.BufferLength)) {
+        return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_QUOTA);
+      }
       data.assign(static_cast<const char*>(c.FromMemory.pBuffer), c.FromMemory.BufferLength);
     } else if (c.DataChunkType == HttpDataChunkFromFileHandle) {
       // The range is read now: the cache holds bytes, not descriptors.
@@ -291,7 +292,7 @@ HRESULT HttpServerImpl::AddFragmentToCache(HTTP_DATA_CHUNK* pDataChunk, PCWSTR p
       HRESULT hr =
           resolve_file_range(chunk_fd(c), start, c.FromFileHandle.ByteRange.Length.QuadPart, &size);
       if (FAILED(hr)) return hr;
-      if (size > max_entry) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_QUOTA);
+      if (!fragments_.admits(size)) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_QUOTA);
       data.resize(size);
       for (uint64_t done = 0; done < size;) {
         ssize_t n =

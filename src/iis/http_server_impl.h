@@ -5,7 +5,8 @@
 // recycle reports (logged, no action), thread-count hints (no-op), GetTraceContext (tracing
 // disabled), GetPerfCounterInfo (no-op counters), both GetExtendedInterface forms,
 // NotifyCustomNotification / NotifyConfigurationChange / NotifyFileChange (dispatched to the
-// subscribed global modules), DispenseContainer and SatisfiesPrecondition. Everything that
+// subscribed global modules), DispenseContainer, SatisfiesPrecondition and the fragment cache
+// (Add/Read/RemoveFragmentFromCache on a FragmentCache shared by every worker). Everything that
 // needs Windows (tokens, the kernel cache, the IIS admin API, protocol managers, HTTP.sys
 // request properties) returns E_NOTIMPL / NULL, each with its reason at the definition.
 //

@@ -1014,9 +1014,7 @@ void HttpContextImpl::prepare_head() {
   r.headers.clear();
   for (const Header& h : response_headers_)
     r.headers.add(h.name, h.value);
-  if (headers_suppressed_) {
-    HS_LOG_WARN("SuppressHeaders is not supported yet: the status line and headers are sent");
-  }
+  r.suppress_head = headers_suppressed_;
 }
 
 void HttpContextImpl::pump() {

@@ -110,6 +110,18 @@ int main(int argc, char** argv) {
     }
   }
   server.wait();
+  if (iis.handler) {
+    hs::iis::FragmentCache::Stats f = iis.server.fragment_cache().stats();
+    HS_LOG_INFO(
+        "fragment cache: %llu entries, %llu of %llu bytes; %llu hits, %llu misses, %llu added, "
+        "%llu replaced, %llu evicted, %llu removed, %llu refused",
+        static_cast<unsigned long long>(f.entries), static_cast<unsigned long long>(f.bytes),
+        static_cast<unsigned long long>(f.capacity), static_cast<unsigned long long>(f.hits),
+        static_cast<unsigned long long>(f.misses), static_cast<unsigned long long>(f.insertions),
+        static_cast<unsigned long long>(f.replacements),
+        static_cast<unsigned long long>(f.evictions), static_cast<unsigned long long>(f.removals),
+        static_cast<unsigned long long>(f.rejections));
+  }
   HS_LOG_INFO("stopped");
   return 0;
 }

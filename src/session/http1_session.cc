@@ -423,6 +423,12 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
     if (!has_length)
       HS_LOG_WARN("handler set an invalid Content-Length '%s'; ignored", cl->c_str());
   }
+  if (r.suppress_head) {
+    // The handler's bytes are the whole message (see ResponseHead::suppress_head).
+    ex.framing_ = Framing::kClose;
+    close_after_ = true;
+    return;
+  }
   bool body_allowed = http::h1::status_allows_body(status);
   if (!body_allowed || q.is_head()) {
     ex.framing_ = Framing::kNoBody;

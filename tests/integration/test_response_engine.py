@@ -104,10 +104,29 @@ class FragmentCacheTest(EngineCase):
         # Larger than --fragment-max-entry: ERROR_NOT_ENOUGH_QUOTA.
         self.assertEqual(self.get(srv, "/frag?op=add&name=big&data=1234567890123")[1],
                          b"hr=0x80070718")
+        # The counters are logged at shutdown.
+        srv.stop()
+        self.assertRegex(srv.log_text(), r"fragment cache: 2 entries, 16 of 20 bytes; 1 hits, "
+                                         r"1 misses, 3 added, 0 replaced, 1 evicted, 0 removed, "
+                                         r"1 refused")
 
     def test_cache_disabled(self):
         srv = self.start("--fragment-cache-size", "0")
         self.assertEqual(self.get(srv, "/frag?op=add&name=x&data=1")[1], b"hr=0x80070718")
+
+
+class SuppressHeadersTest(EngineCase):
+    def test_module_writes_its_own_head(self):
+        # SuppressHeaders: the server sends no status line, headers or framing of its own,
+        # only the module's bytes, and closes the connection after them.
+        srv = self.start()
+        for version in ("1.1", "1.0"):
+            with harness.Conn(srv.port) as c:
+                c.send(f"GET /raw HTTP/{version}\r\nHost: x\r\n\r\n")
+                self.assertEqual(c.read_until_close(timeout=5),
+                                 b"HTTP/1.1 299 Raw\r\nX-Raw: yes\r\nContent-Length: 2\r\n\r\nok")
+        # The next connection is served normally.
+        self.assertEqual(self.get(srv, "/frag?op=remove&name=x")[1], b"hr=0x80070002")
 
 
 class BackPressureTest(EngineCase):

@@ -10,6 +10,8 @@
 //                                       writes "[" + fragment chunk (FromFragmentCache, or
 //                                       FromFragmentCacheEx with range S,L; L=eof for TO_EOF)
 //                                       × R + "]"; a failed write answers 500 with "hr=0x..."
+//   /raw                                SuppressHeaders, then the module writes its own status
+//                                       line and headers as the body: "HTTP/1.1 299 Raw ..."
 //   /bulk?size=S&count=N[&unbuffered=1] N synchronous writes of S bytes (byte i of the body
 //                                       is 'a' + i % 26) from one notification; the first
 //                                       failure is logged as "bulk: write I of N failed
@@ -78,6 +80,10 @@ class BodyLoad final : public CHttpModule {
     IHttpResponse* r = ctx->GetResponse();
     r->SetHeader("Content-Type", "text/plain", 10, TRUE);
     if (url == "/bulk") return bulk(ctx, query);
+    if (url == "/raw") {
+      r->SuppressHeaders();
+      return reply(ctx, "HTTP/1.1 299 Raw\r\nX-Raw: yes\r\nContent-Length: 2\r\n\r\nok");
+    }
     std::string op = param(query, "op");
     std::wstring name = widen(param(query, "name"));
     if (op == "add") {
