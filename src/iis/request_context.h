@@ -294,6 +294,7 @@ class HttpContextImpl final : public IHttpContext4 {
   HRESULT flush(BOOL fAsync, BOOL fMoreData, CompletionTarget target, DWORD* pcbSent,
                 BOOL* pfCompletionExpected);
   HRESULT write_by_reference(HTTP_DATA_CHUNK* chunk, LONG position);
+  void post_write_completion(DWORD bytes, CompletionTarget target);
   void move_buffer_into(OutItem& item);
   void send_response_notifications(bool last);
   void prepare_head();

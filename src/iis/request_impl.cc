@@ -870,6 +870,16 @@ void HttpContextImpl::move_buffer_into(OutItem& item) {
   buffered_bytes_ = 0;
 }
 
+// An async write that completed inline, called without pfCompletionExpected: there is no
+// out-parameter to say so, so a completion is posted (spec §6.4), after the caller returned.
+void HttpContextImpl::post_write_completion(DWORD bytes, CompletionTarget target) {
+  async_write_ = true;
+  exec_.defer([this, bytes, target] {
+    async_write_ = false;
+    deliver_async(bytes, S_OK, target, kOpWrite);
+  });
+}
+
 HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BOOL fMoreData,
                                CompletionTarget target, DWORD* sent, BOOL* expected) {
   if (sent) *sent = 0;
@@ -881,6 +891,11 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   if (async_write_ || (async_read_ && !full_duplex_))
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   if (ex_ == nullptr) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  if (n == 0 && fMoreData) {
+    // Nothing to write and more to come: a no-op (spec §6.1 [UNC], our decision).
+    if (fAsync && expected == nullptr) post_write_completion(0, target);
+    return S_OK;
+  }
   // Bytes this call would copy: memory chunks that are not fragments, unless an unbuffered
   // async write borrows them.
   uint64_t copying = 0;
@@ -907,14 +922,7 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
       if (FAILED(hr)) return hr;
     }
     if (sent) *sent = static_cast<DWORD>(total);
-    if (fAsync && expected == nullptr) {
-      // No out-parameter to report "completed inline" through: a completion is posted (§6.4).
-      async_write_ = true;
-      exec_.defer([this, total, target] {
-        async_write_ = false;
-        deliver_async(static_cast<DWORD>(total), S_OK, target, kOpWrite);
-      });
-    }
+    if (fAsync && expected == nullptr) post_write_completion(static_cast<DWORD>(total), target);
     return S_OK;
   }
   // Unbuffered: what is buffered, then these chunks, go out now.
@@ -1043,7 +1051,10 @@ void HttpContextImpl::on_sent(http::SendResult result) {
   queue_.pop_front();
   backlog_ -= item->copied;
   item->release();  // descriptors closed and copies freed before the module hears of it
-  if (item->last && result.ok) ex_ = nullptr;  // the exchange is destroyed after this returns
+  if (item->last && result.ok) ex_ = nullptr;
+  // The connection failed: a module's completion handler must already see IsConnected() FALSE
+  // (the exchange's abort handler, which says so too, runs after this completion).
+  if (!result.ok) connection_lost_ = true;  // the exchange is destroyed after this returns
   if (item->notify) {
     async_write_ = false;
     deliver_async(static_cast<DWORD>(result.ok ? item->bytes : 0),
