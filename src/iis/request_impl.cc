@@ -438,6 +438,7 @@ void HttpContextImpl::on_body_ready() {
 
 HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() {
   HttpContextImpl& c = ctx_;
+  c.sync_from_raw_response();  // a second call must not discard the module's earlier changes
   HTTP_RESPONSE& r = c.raw_response_;
   r = HTTP_RESPONSE{};
   r.Version.MajorVersion = c.version_major_;
@@ -455,6 +456,8 @@ HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() {
   r.EntityChunkCount = static_cast<USHORT>(c.buffered_.size());
   r.pEntityChunks = c.buffered_.empty() ? nullptr : c.buffered_.data();
   c.raw_response_given_ = true;
+  c.raw_given_status_ = r.StatusCode;
+  c.raw_given_count_ = r.EntityChunkCount;
   return &r;
 }
 const HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() const {
@@ -463,20 +466,35 @@ const HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() const {
 
 void HttpContextImpl::sync_from_raw_response() {
   // Modules treat the raw struct as live: they truncate the buffered body (ANCM sets
-  // EntityChunkCount = 0) or change the status code.
+  // EntityChunkCount = 0) or change the status code. Every call that changes the buffered body
+  // or the status syncs first, so only what the module changed in the struct since it got it
+  // is applied, and before anything newer (a later write, a later SetStatus) — never on top.
   if (!raw_response_given_) return;
   raw_response_given_ = false;
-  if (raw_response_.EntityChunkCount < buffered_.size()) {
+  if (raw_response_.EntityChunkCount < raw_given_count_ &&
+      raw_response_.EntityChunkCount < buffered_.size()) {
     for (size_t i = raw_response_.EntityChunkCount; i < buffered_.size(); ++i) {
       const HTTP_DATA_CHUNK& ch = buffered_[i];
-      buffered_bytes_ -= ch.DataChunkType == HttpDataChunkFromMemory
-                             ? ch.FromMemory.BufferLength
-                             : ch.FromFileHandle.ByteRange.Length.QuadPart;
+      if (ch.DataChunkType == HttpDataChunkFromMemory) {
+        buffered_bytes_ -= ch.FromMemory.BufferLength;
+        continue;
+      }
+      uint64_t len = ch.FromFileHandle.ByteRange.Length.QuadPart;
+      if (len == HTTP_BYTE_RANGE_TO_EOF) {  // counted with the size it had when written
+        struct stat st {};
+        int fd = static_cast<int>(reinterpret_cast<intptr_t>(ch.FromFileHandle.FileHandle));
+        uint64_t size = fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+        uint64_t start = ch.FromFileHandle.ByteRange.StartingOffset.QuadPart;
+        len = size > start ? size - start : 0;
+      }
+      buffered_bytes_ -= std::min(len, buffered_bytes_);
     }
     buffered_.resize(raw_response_.EntityChunkCount);
   }
-  if (raw_response_.StatusCode >= 100 && raw_response_.StatusCode <= 999) {
+  if (raw_response_.StatusCode != raw_given_status_ && raw_response_.StatusCode >= 100 &&
+      raw_response_.StatusCode <= 999) {
     status_ = raw_response_.StatusCode;
+    reason_.assign(http::reason_phrase(status_));  // the old reason belonged to the old code
   }
 }
 
@@ -489,12 +507,20 @@ HRESULT ResponseImpl::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT,
   if (code < 100 || code > 999) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   std::string_view r = reason ? std::string_view(reason) : http::reason_phrase(code);
   if (r.size() > kMaxReason || has_crlf(r)) return HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
+  ctx_.sync_from_raw_response();
+  if (ctx_.headers_sent_) {
+    // Accepted, but too late for the wire (spec §6.2 recommendation; docs/iis-compat.md).
+    HS_LOG_DEBUG("SetStatus(%u) after the headers were sent: not sent", code);
+  }
   ctx_.status_ = code;
   ctx_.substatus_ = sub;
   ctx_.reason_.assign(r);
   return S_OK;
 }
 HRESULT ResponseImpl::SetHeader(PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
+  if (ctx_.headers_sent_ && name != nullptr) {
+    HS_LOG_DEBUG("SetHeader(%s) after the headers were sent: not sent", name);
+  }
   return set_header(ctx_.response_headers_, name, value, cch, replace);
 }
 HRESULT ResponseImpl::SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT cch, BOOL replace) {
@@ -527,6 +553,7 @@ PCSTR ResponseImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
 }
 VOID ResponseImpl::Clear() {
   HttpContextImpl& c = ctx_;
+  c.sync_from_raw_response();
   for (int fd : c.buffer_.fds)
     close(fd);
   c.buffer_ = {};
@@ -657,6 +684,7 @@ HRESULT ResponseImpl::WriteEntityChunkByReference(HTTP_DATA_CHUNK* chunk, LONG p
   uint64_t total = 0;
   HRESULT hr = c.validate_chunks(chunk, 1, &total);
   if (FAILED(hr)) return hr;
+  c.sync_from_raw_response();
   if (c.buffered_.size() + 1 > kMaxBufferedChunks) {
     return HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW);
   }
@@ -794,6 +822,7 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   if (async_write_ || (async_read_ && !full_duplex_))
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   if (ex_ == nullptr) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  sync_from_raw_response();
   if (fAsync) async_write_ = true;  // released when its completion is delivered
   auto finish_inline = [&](DWORD bytes) -> HRESULT {
     if (sent) *sent = bytes;
@@ -807,7 +836,6 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
     }
     return S_OK;
   };
-  if (!fMoreData) no_more_data_ = true;
   if (buffering_) {
     if (buffered_.size() + n > kMaxBufferedChunks) {
       if (fAsync) async_write_ = false;
@@ -834,6 +862,8 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
       buffered_.push_back(c);
     }
     buffered_bytes_ += total;
+    // Only once the call has succeeded: a rejected call changes nothing.
+    if (!fMoreData) no_more_data_ = true;
     if (buffered_bytes_ >= buffer_limit_) {
       // Over the response buffer limit: WriteEntityChunks flushes itself (spec §6.2).
       hr = flush(FALSE, TRUE, CompletionTarget{}, nullptr, nullptr);
@@ -852,10 +882,13 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
     if (fAsync) async_write_ = false;
     return hr;
   }
+  if (!fMoreData) no_more_data_ = true;
   item->last = !fMoreData;
   if (fAsync) {
-    // The module's memory stays in use until the completion (spec §6.7).
+    // The module's memory stays in use until the completion (spec §6.7). The completion
+    // reports this call's bytes, not those of earlier buffered writes sent along with them.
     item->notify = true;
+    item->reported = total;
     item->target = target;
     if (expected) *expected = TRUE;
   }
@@ -876,11 +909,13 @@ HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget tar
   }
   auto item = std::make_unique<OutItem>();
   move_buffer_into(*item);
-  item->last = !fMoreData;
+  // A write with fMoreData=FALSE already ended the body: Flush(fMoreData=TRUE) cannot reopen it.
   if (!fMoreData) no_more_data_ = true;
+  item->last = no_more_data_;
   if (fAsync) {
     async_write_ = true;
     item->notify = true;
+    item->reported = item->bytes;  // Flush: every byte it sent
     item->target = target;
     if (expected) *expected = TRUE;
   } else if (sent) {
@@ -960,9 +995,10 @@ void HttpContextImpl::on_sent(http::SendResult result) {
   for (int fd : item->fds)
     close(fd);
   if (item->last && result.ok) ex_ = nullptr;  // the exchange is destroyed after this returns
+  if (!result.ok) connection_lost_ = true;     // before the module hears of it (IsConnected)
   if (item->notify) {
     async_write_ = false;
-    deliver_async(static_cast<DWORD>(result.ok ? item->bytes : 0),
+    deliver_async(static_cast<DWORD>(result.ok ? item->reported : 0),
                   result.ok ? S_OK : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED), item->target,
                   kOpWrite);
   }
