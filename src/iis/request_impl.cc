@@ -821,7 +821,7 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   if (exchange_last_sent_ || no_more_data_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   if (async_write_ || (async_read_ && !full_duplex_))
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
-  if (ex_ == nullptr) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  if (ex_ == nullptr || connection_lost_) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
   sync_from_raw_response();
   if (fAsync) async_write_ = true;  // released when its completion is delivered
   auto finish_inline = [&](DWORD bytes) -> HRESULT {
@@ -903,7 +903,7 @@ HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget tar
   if (sent) *sent = 0;
   if (expected) *expected = FALSE;
   if (exchange_last_sent_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
-  if (ex_ == nullptr) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  if (ex_ == nullptr || connection_lost_) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
   if (fAsync && (async_write_ || (async_read_ && !full_duplex_))) {
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   }

@@ -289,6 +289,45 @@ class Framing(WecCase):
                      + b"abc", [w(sent=2), w(sent=1)])
 
 
+class BothVersions(WecCase):
+    """The same scripts on HTTP/1.1 and HTTP/1.0: the framing each version gets."""
+
+    def cases(self):
+        f = self.file
+        # (id, ops, method, status, HTTP/1.1 (framing, body), HTTP/1.0 (framing, body))
+        return [
+            ("buf", "write:m=hello", "GET", "200 OK", (cl(5), b"hello"), (cl(5), b"hello")),
+            ("flush", "write:m=ab;flush;write:m=c", "GET", "200 OK",
+             (TE, chunked(b"ab", b"c")), (None, b"abc")),
+            ("nobuf", "nobuf;write/a:m=ab;write/a2:m=c;write/an:m=d", "GET", "200 OK",
+             (TE, chunked(b"ab", b"c", b"d")), (None, b"abcd")),
+            ("nobuflast", "nobuf;write/al:m=abc", "GET", "200 OK", (cl(3), b"abc"),
+             (cl(3), b"abc")),
+            ("modcl", "hdr:Content-Length=3;nobuf;write:m=ab;write:m=c", "GET", "200 OK",
+             (cl(3), b"abc"), (cl(3), b"abc")),
+            ("file", "write:f=%s,2,eof;flush/a;write:f=%s,0,2" % (f, f), "GET", "200 OK",
+             (TE, chunked(b"23456789", b"01")), (None, b"2345678901")),
+            ("head", "write:m=hello", "HEAD", "200 OK", (cl(5), b""), (cl(5), b"")),
+            ("headfl", "write:m=ab;flush;write:m=c", "HEAD", "200 OK", (None, b""),
+             (None, b"")),
+            ("s204", "status:204;write:m=x;flush;write:m=y", "GET", "204 No Content",
+             (None, b""), (None, b"")),
+            ("s304", "status:304;nobuf;write:m=x", "GET", "304 Not Modified", (None, b""),
+             (None, b"")),
+        ]
+
+    def test_http11_and_http10(self):
+        for rid, ops, method, status, v11, v10 in self.cases():
+            for version, (framing, body) in (("1.1", v11), ("1.0", v10)):
+                with self.subTest(case=rid, version=version):
+                    got = self.exchange(request(ops, "v%s%s" % (rid, version), method=method,
+                                                version="HTTP/" + version,
+                                                close=version == "1.1"))
+                    self.assertEqual(got, head(status=status, framing=framing, version=version,
+                                               connection="close" if version == "1.1" else None)
+                                     + body)
+
+
 class BufferLimit(WecCase):
     """responseBufferLimit from applicationHost.config: WriteEntityChunks flushes itself when the
     buffered bytes reach it (spec §6.2); 0 means unbuffered."""
@@ -370,6 +409,12 @@ class Completion(WecCase):
                      [w(sent=3), w(exp=1, what="flush"), done(3), w(sent=2),
                       w(exp=1, what="flush"), done(2, what="cb"), w(sent=1),
                       w(exp="-", what="flush"), done(1)])
+
+    def test_v2_with_null_callback_completes_like_v1(self):
+        self.run_ops("nobuf;write/a0:m=ab;write/an0:m=c;write:m=d;flush/a0", "v2null",
+                     head(framing=TE, connection="close") + chunked(b"ab", b"c", b"d"),
+                     [w(exp=1), done(2), w(exp="-"), done(1), w(sent=1),
+                      w(exp=1, what="flush"), done(0)])
 
     def test_async_final_flush(self):
         self.run_ops("write:m=abc;flush/al;write:m=x", "asyncfinal",
@@ -540,6 +585,11 @@ class Chunks(WecCase):
                      head(framing=cl(2), connection="close") + b"cd",
                      [w(sent=2)] * 2 + ["trunc count=2", "trunc count=1", w(sent=1), w(sent=1)])
 
+    def test_by_reference_index_past_the_end_appends(self):
+        self.run_ops("write:m=A;byref/99:m=B;byref/1:m=-", "byrefclamp",
+                     head(framing=cl(3), connection="close") + b"A-B",
+                     [w(sent=1), "byref hr=" + S_OK, "byref hr=" + S_OK])
+
     def test_raw_response_truncation_to_zero(self):
         self.run_ops("write:m=aaa;trunc:0", "trunc0",
                      head(framing=cl(0), connection="close"), [w(sent=3), "trunc count=1"])
@@ -571,6 +621,15 @@ class Connections(WecCase):
         self.assertEqual(self.trace("p2"), " | ".join(
             [w(sent=2), w(exp=1, what="flush"), done(2), w(sent=4)]))
 
+    def test_module_connection_close_ends_the_connection(self):
+        # The module's own Connection/Transfer-Encoding headers are the server's business: it
+        # closes after this response (so the pipelined second request is never answered).
+        data = (request("hdr:Connection=close;hdr:Transfer-Encoding=chunked;write:m=a", "mc",
+                        close=False)
+                + request("write:m=never", "mc2", close=False))
+        got = self.exchange(data)
+        self.assertEqual(got, head(framing=cl(1), connection="close") + b"a")
+
     def test_pipelined_unbuffered_async_and_http10_keepalive(self):
         data = (request("nobuf;write/a:m=a;write/a2:m=b", "q1", close=False)
                 + request("write:m=c", "q2", version="HTTP/1.0", close=False,
@@ -590,14 +649,17 @@ class Disconnect(WecCase):
     def stream_then_reset(self, rid, flags):
         c = harness.Conn(self.srv.port, timeout=10, rcvbuf=4096)
         try:
-            c.send(request("nobuf;stream/%s:100000,65536" % flags, rid, close=False))
+            c.send(request("nobuf;stream/%s:100000,65536;write:m=x;flush" % flags, rid,
+                           close=False))
             c.read_until(b"\r\n\r\n", time.monotonic() + 10)
             c.read_exact(1000, time.monotonic() + 10)
         finally:
             c.abort()
         trace = self.trace(rid, timeout=20)
-        self.assertRegex(trace, r"^stream done=\d+ \| %s$" % re.escape(
-            done(0, hr=CONNECTION_ABORTED, conn=0, what="cb" if "2" in flags else "done")))
+        # Later calls fail at once with the same status (spec §6.9).
+        self.assertRegex(trace, r"^stream done=\d+ \| %s$" % re.escape(" | ".join([
+            done(0, hr=CONNECTION_ABORTED, conn=0, what="cb" if "2" in flags else "done"),
+            w(hr=CONNECTION_ABORTED), w(hr=CONNECTION_ABORTED, what="flush")])))
         self.assertServes(self.srv, "/wec?ops=write:m=ok", b"ok")
 
     def test_reset_mid_stream_v1(self):

@@ -25,9 +25,10 @@
 //                         plus, if one fails, its completion record
 //   wait                  wait for every completion still outstanding
 //
-// Flags F (write, flush, stream): a = fAsync; 2 = IHttpResponse2 (v2 callback); n =
-// pfCompletionExpected NULL; p = pcbSent NULL; l = last (fMoreData=FALSE); g = go on without
-// waiting for this call's completion (it is awaited by `wait` or at the end).
+// Flags F (write, flush, stream): a = fAsync; 2 = IHttpResponse2 (v2 callback); 0 = the
+// IHttpResponse2 entry point with a NULL callback; n = pfCompletionExpected NULL; p = pcbSent
+// NULL; l = last (fMoreData=FALSE); g = go on without waiting for this call's completion (it is
+// awaited by `wait` or at the end).
 //
 // CHUNKS = CHUNK ('+' CHUNK)*, or empty (nChunks = 0, non-NULL array), or `nullarray`
 // (pDataChunks = NULL, nChunks = 1). CHUNK:
@@ -276,12 +277,14 @@ class Wec final : public CHttpModule {
     DWORD* psent = has(op, 'p') ? nullptr : &sent;
     BOOL* pexp = has(op, 'n') ? nullptr : &expected;
     HRESULT hr;
-    if (has(op, '2')) {
+    if (has(op, '2') || has(op, '0')) {
       IHttpResponse2* r2 = nullptr;
       hr = HttpGetExtendedInterface(g_server, r, &r2);
       if (SUCCEEDED(hr)) {
-        hr = write ? r2->WriteEntityChunks(p, n, async, more, &Wec::callback, this, psent, pexp)
-                   : r2->Flush(async, more, &Wec::callback, this, psent, pexp);
+        // '0': the v2 entry point with a NULL callback (behaves like v1; docs/iis-compat.md).
+        PFN_ASYNC_COMPLETION fn = has(op, '0') ? nullptr : &Wec::callback;
+        hr = write ? r2->WriteEntityChunks(p, n, async, more, fn, this, psent, pexp)
+                   : r2->Flush(async, more, fn, this, psent, pexp);
       }
     } else {
       hr = write ? r->WriteEntityChunks(p, n, async, more, psent, pexp)
