@@ -263,7 +263,8 @@ class HttpContextImpl final : public IHttpContext4 {
     bool last = false;
     bool notify = false;  // deliver a module completion when sent
     CompletionTarget target;
-    uint64_t bytes = 0;
+    uint64_t bytes = 0;     // body bytes in `chunks`
+    uint64_t reported = 0;  // what the module's completion reports (notify)
   };
   enum class State { kIdle, kInModule, kPending, kDone };
 
@@ -336,6 +337,8 @@ class HttpContextImpl final : public IHttpContext4 {
   HTTP_RESPONSE raw_response_{};
   std::wstring raw_cooked_url_;
   bool raw_response_given_ = false;
+  USHORT raw_given_status_ = 0;  // what GetRawHttpResponse handed out, to see what changed
+  size_t raw_given_count_ = 0;
   uint16_t remote_port_ = 0, local_port_ = 0;
   std::vector<std::pair<std::string, std::string>> variables_;  // SetServerVariable
   std::deque<std::string> inserted_body_;

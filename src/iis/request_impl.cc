@@ -439,6 +439,7 @@ void HttpContextImpl::on_body_ready() {
 
 HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() {
   HttpContextImpl& c = ctx_;
+  c.sync_from_raw_response();  // a second call must not discard the module's earlier changes
   HTTP_RESPONSE& r = c.raw_response_;
   r = HTTP_RESPONSE{};
   r.Version.MajorVersion = c.version_major_;
@@ -456,6 +457,8 @@ HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() {
   r.EntityChunkCount = static_cast<USHORT>(c.buffered_.size());
   r.pEntityChunks = c.buffered_.empty() ? nullptr : c.buffered_.data();
   c.raw_response_given_ = true;
+  c.raw_given_status_ = r.StatusCode;
+  c.raw_given_count_ = r.EntityChunkCount;
   return &r;
 }
 const HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() const {
@@ -464,20 +467,27 @@ const HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() const {
 
 void HttpContextImpl::sync_from_raw_response() {
   // Modules treat the raw struct as live: they truncate the buffered body (ANCM sets
-  // EntityChunkCount = 0) or change the status code.
+  // EntityChunkCount = 0) or change the status code. Every call that changes the buffered body
+  // or the status syncs first, so only what the module changed in the struct since it got it
+  // is applied, and before anything newer (a later write, a later SetStatus) — never on top.
   if (!raw_response_given_) return;
   raw_response_given_ = false;
-  if (raw_response_.EntityChunkCount < buffered_.size()) {
+  if (raw_response_.EntityChunkCount < raw_given_count_ &&
+      raw_response_.EntityChunkCount < buffered_.size()) {
     for (size_t i = raw_response_.EntityChunkCount; i < buffered_.size(); ++i) {
+      // Buffered file chunks carry their resolved length (never TO_EOF): see buffer_resolved.
       const HTTP_DATA_CHUNK& ch = buffered_[i];
-      buffered_bytes_ -= ch.DataChunkType == HttpDataChunkFromMemory
-                             ? ch.FromMemory.BufferLength
-                             : ch.FromFileHandle.ByteRange.Length.QuadPart;
+      uint64_t len = ch.DataChunkType == HttpDataChunkFromMemory
+                         ? ch.FromMemory.BufferLength
+                         : ch.FromFileHandle.ByteRange.Length.QuadPart;
+      buffered_bytes_ -= std::min(len, buffered_bytes_);
     }
     buffered_.resize(raw_response_.EntityChunkCount);
   }
-  if (raw_response_.StatusCode >= 100 && raw_response_.StatusCode <= 999) {
+  if (raw_response_.StatusCode != raw_given_status_ && raw_response_.StatusCode >= 100 &&
+      raw_response_.StatusCode <= 999) {
     status_ = raw_response_.StatusCode;
+    reason_.assign(http::reason_phrase(status_));  // the old reason belonged to the old code
   }
 }
 
@@ -490,12 +500,20 @@ HRESULT ResponseImpl::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT,
   if (code < 100 || code > 999) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   std::string_view r = reason ? std::string_view(reason) : http::reason_phrase(code);
   if (r.size() > kMaxReason || has_crlf(r)) return HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
+  ctx_.sync_from_raw_response();
+  if (ctx_.headers_sent_) {
+    // Accepted, but too late for the wire (spec §6.2 recommendation; docs/iis-compat.md).
+    HS_LOG_DEBUG("SetStatus(%u) after the headers were sent: not sent", code);
+  }
   ctx_.status_ = code;
   ctx_.substatus_ = sub;
   ctx_.reason_.assign(r);
   return S_OK;
 }
 HRESULT ResponseImpl::SetHeader(PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
+  if (ctx_.headers_sent_ && name != nullptr) {
+    HS_LOG_DEBUG("SetHeader(%s) after the headers were sent: not sent", name);
+  }
   return set_header(ctx_.response_headers_, name, value, cch, replace);
 }
 HRESULT ResponseImpl::SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT cch, BOOL replace) {
@@ -528,6 +546,7 @@ PCSTR ResponseImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
 }
 VOID ResponseImpl::Clear() {
   HttpContextImpl& c = ctx_;
+  c.sync_from_raw_response();
   c.backlog_ -= c.buffer_.copied;
   c.buffer_.release();
   c.buffered_.clear();
@@ -681,6 +700,7 @@ HRESULT HttpContextImpl::write_by_reference(HTTP_DATA_CHUNK* chunk, LONG pos) {
   uint64_t total = 0;
   HRESULT hr = c.resolve(chunk, 1, &total);
   if (FAILED(hr)) return hr;
+  c.sync_from_raw_response();
   if (c.buffered_.size() + 1 > kMaxBufferedChunks) {
     return HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW);
   }
@@ -890,7 +910,8 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   if (exchange_last_sent_ || no_more_data_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   if (async_write_ || (async_read_ && !full_duplex_))
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
-  if (ex_ == nullptr) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  if (ex_ == nullptr || connection_lost_) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  sync_from_raw_response();
   if (n == 0 && fMoreData) {
     // Nothing to write and more to come: a no-op (spec §6.1 [UNC], our decision).
     if (fAsync && expected == nullptr) post_write_completion(0, target);
@@ -946,9 +967,11 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   if (!fMoreData) no_more_data_ = true;
   item->last = !fMoreData;
   if (fAsync) {
-    // The module's memory stays in use until the completion (spec §6.7).
+    // The module's memory stays in use until the completion (spec §6.7). The completion
+    // reports this call's bytes, not those of earlier buffered writes sent along with them.
     async_write_ = true;
     item->notify = true;
+    item->reported = total;
     item->target = target;
     if (expected) *expected = TRUE;
   } else if (sent) {
@@ -964,17 +987,19 @@ HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget tar
   if (sent) *sent = 0;
   if (expected) *expected = FALSE;
   if (exchange_last_sent_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
-  if (ex_ == nullptr) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  if (ex_ == nullptr || connection_lost_) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
   if (fAsync && (async_write_ || (async_read_ && !full_duplex_))) {
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   }
   auto item = std::make_unique<OutItem>();
   move_buffer_into(*item);
-  item->last = !fMoreData;
+  // A write with fMoreData=FALSE already ended the body: Flush(fMoreData=TRUE) cannot reopen it.
   if (!fMoreData) no_more_data_ = true;
+  item->last = no_more_data_;
   if (fAsync) {
     async_write_ = true;
     item->notify = true;
+    item->reported = item->bytes;  // Flush: every byte it sent
     item->target = target;
     if (expected) *expected = TRUE;
   } else if (sent) {
@@ -1057,7 +1082,7 @@ void HttpContextImpl::on_sent(http::SendResult result) {
   if (!result.ok) connection_lost_ = true;  // the exchange is destroyed after this returns
   if (item->notify) {
     async_write_ = false;
-    deliver_async(static_cast<DWORD>(result.ok ? item->bytes : 0),
+    deliver_async(static_cast<DWORD>(result.ok ? item->reported : 0),
                   result.ok ? S_OK : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED), item->target,
                   kOpWrite);
   }
