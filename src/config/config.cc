@@ -402,6 +402,7 @@ class Parser {
   void parse_security(pugi::xml_node n, WebServerSettings* s, const std::string& scope);
   void parse_request_filtering(pugi::xml_node n, WebServerSettings* s);
   void parse_request_limits(pugi::xml_node n, WebServerSettings* s);
+  void parse_caching(pugi::xml_node n);
 
   void check_locations();
 
@@ -963,9 +964,35 @@ void Parser::parse_web_server(pugi::xml_node n, WebServerSettings* s, const std:
       }
     } else if (name == "security") {
       parse_security(child, s, scope);
+    } else if (name == "caching") {
+      if (!top_level) {
+        warning(line_of(child),
+                "<caching> sets the server-wide fragment cache: only the top-level section "
+                "counts; ignored inside <location>");
+      } else if (claim_section(scope, "system.webServer/caching", child)) {
+        parse_caching(child);
+      }
     } else {
       unknown_element(child);
     }
+  });
+}
+
+void Parser::parse_caching(pugi::xml_node n) {
+  check_attributes(n, {"enabled", "enableKernelCache", "maxCacheSize", "maxResponseSize"});
+  CachingSettings& c = result_->config.caching;
+  c.set = true;
+  uint64_t v = 0;
+  if (read_number(n, "maxCacheSize", 0, kU32Max, &v) == Read::kOk) {
+    c.max_cache_size_mb = v;
+    c.max_cache_size_set = true;
+  }
+  if (read_number(n, "maxResponseSize", 0, kU32Max, &v) == Read::kOk) {
+    c.max_response_size = v;
+    c.max_response_size_set = true;
+  }
+  for_each_child(n, [&](pugi::xml_node child) {
+    if (std::string_view(child.name()) != "profiles") unknown_element(child);
   });
 }
 

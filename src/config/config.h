@@ -172,12 +172,25 @@ struct Location {
   std::string url_path;
 };
 
+// <system.webServer><caching maxCacheSize="MB" maxResponseSize="bytes"/>: the limits of the
+// server's fragment cache (IHttpServer::AddFragmentToCache, docs/response-body.md). Server-wide,
+// so only the top-level section counts. The other IIS attributes (enabled, enableKernelCache)
+// and <profiles> are accepted and ignored: there is no output cache.
+struct CachingSettings {
+  bool set = false;                // <caching> appeared at the top level
+  uint64_t max_cache_size_mb = 0;  // 0..4294967295; 0 = IIS's "automatic": the server default
+  bool max_cache_size_set = false;
+  uint64_t max_response_size = 262144;  // 0..4294967295 bytes per entry
+  bool max_response_size_set = false;
+};
+
 struct Config {
   std::string file;         // the file name as given (used in diagnostics)
   std::string base_dir;     // absolute, normalised directory of `file`; see resolve_path()
   std::vector<Site> sites;  // file order
   std::vector<GlobalModule> global_modules;  // file order; names unique
   WebServerSettings web_server;              // top-level <system.webServer>
+  CachingSettings caching;                   // top-level <system.webServer><caching>
   std::vector<Location> locations;           // <location path="..."> blocks, in file order
 };
 

@@ -202,6 +202,15 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
     out->mime_set.emplace_back(m.file_extension, m.mime_type);
   }
 
+  const config::CachingSettings& caching = cfg.caching;
+  if (caching.max_cache_size_set && caching.max_cache_size_mb > 0) {
+    out->fragment_cache_size_set = true;
+    out->fragment_cache_size = caching.max_cache_size_mb << 20;
+  }
+  if (caching.max_response_size_set) {
+    out->fragment_max_entry_set = true;
+    out->fragment_max_entry = caching.max_response_size;
+  }
   if (eff.request_limits.max_allowed_content_length_set) {
     out->max_body_size_set = true;
     out->max_body_size = eff.request_limits.max_allowed_content_length;

@@ -33,6 +33,11 @@ struct ServerPlan {
   std::vector<std::pair<std::string, std::string>> mime_set;  // extension, type
   bool max_body_size_set = false;
   uint64_t max_body_size = 0;
+  // <caching maxCacheSize (MB; 0 = default) maxResponseSize>: the fragment cache's limits.
+  bool fragment_cache_size_set = false;
+  uint64_t fragment_cache_size = 0;
+  bool fragment_max_entry_set = false;
+  uint64_t fragment_max_entry = 0;
 };
 
 // Loads and checks `file` and builds the plan. Every diagnostic (the parser's, the module

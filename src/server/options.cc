@@ -177,8 +177,14 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
                    value + "'";
           return false;
         }
-        if (c == kFragmentCacheSize) out->fragment_cache_size = bytes;
-        if (c == kFragmentMaxEntry) out->fragment_max_entry = bytes;
+        if (c == kFragmentCacheSize) {
+          out->fragment_cache_size = bytes;
+          out->fragment_cache_size_set = true;
+        }
+        if (c == kFragmentMaxEntry) {
+          out->fragment_max_entry = bytes;
+          out->fragment_max_entry_set = true;
+        }
         if (c == kMaxResponseBacklog) out->max_response_backlog = bytes;
         break;
       }
@@ -236,6 +242,10 @@ bool resolve_options(Options& opts, std::string* error) {
     apply_static_settings(plan, &cfg.static_files);
     if (plan.max_body_size_set && !opts.max_body_size_set)
       cfg.session.limits.max_body_size = plan.max_body_size;
+    if (plan.fragment_cache_size_set && !opts.fragment_cache_size_set)
+      opts.fragment_cache_size = plan.fragment_cache_size;
+    if (plan.fragment_max_entry_set && !opts.fragment_max_entry_set)
+      opts.fragment_max_entry = plan.fragment_max_entry;
     opts.modules = std::move(plan.modules);
     opts.config_handlers = !plan.mappings.empty();
     opts.mappings = std::move(plan.mappings);

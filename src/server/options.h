@@ -23,6 +23,8 @@ struct Options {
   uint64_t fragment_cache_size = iis::FragmentCache::kDefaultCapacity;
   uint64_t fragment_max_entry = iis::FragmentCache::kDefaultMaxEntry;
   uint64_t max_response_backlog = iis::IisHandler::kDefaultMaxResponseBacklog;
+  bool fragment_cache_size_set = false;  // given on the command line (overrides <caching>)
+  bool fragment_max_entry_set = false;
   ServerConfig server;             // limits and timeouts filled from the options
   bool max_body_size_set = false;  // --max-body-size given (overrides the configuration)
   // From --config (resolve_options): the handler mappings and whether the file had <handlers>

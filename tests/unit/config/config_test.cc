@@ -1475,5 +1475,53 @@ TEST(ExampleFile, LoadsCleanly) {
   EXPECT_TRUE(refs.empty());
 }
 
+// ---------------------------------------------------------------------------------------------
+// caching (the fragment cache's limits)
+
+TEST(Caching, TopLevelValuesAndIgnoredParts) {
+  LoadResult r = parse(R"(<configuration>
+  <system.webServer>
+    <caching enabled="true" maxCacheSize="16" maxResponseSize="1024" bogus="1">
+      <profiles />
+      <other />
+    </caching>
+  </system.webServer>
+  <location path="">
+    <system.webServer>
+      <caching maxCacheSize="99" />
+    </system.webServer>
+  </location>
+</configuration>
+)");
+  EXPECT_EQ(diags(r),
+            (Strings{
+                "t.config:3: warning: caching: unknown attribute 'bogus' ignored",
+                "t.config:5: warning: unknown element <other> ignored",
+                "t.config:10: warning: <caching> sets the server-wide fragment cache: only "
+                "the top-level section counts; ignored inside <location>",
+            }));
+  ASSERT_TRUE(r.ok);
+  EXPECT_TRUE(r.config.caching.set);
+  EXPECT_EQ(r.config.caching.max_cache_size_mb, 16u);
+  EXPECT_TRUE(r.config.caching.max_cache_size_set);
+  EXPECT_EQ(r.config.caching.max_response_size, 1024u);
+}
+
+TEST(Caching, BadValuesAreErrorsWithTheLine) {
+  LoadResult r = parse(R"(<configuration>
+  <system.webServer>
+    <caching maxCacheSize="-1" maxResponseSize="4294967296" />
+  </system.webServer>
+</configuration>
+)");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(diags(r),
+            (Strings{"t.config:3: error: caching maxCacheSize: '-1' is not a number in "
+                     "0..4294967295",
+                     "t.config:3: error: caching maxResponseSize: '4294967296' is not a number "
+                     "in 0..4294967295"}));
+  EXPECT_FALSE(r.config.caching.max_cache_size_set || r.config.caching.max_response_size_set);
+}
+
 }  // namespace
 }  // namespace hs::config
