@@ -343,6 +343,7 @@ hosts:
     finally:
         for s in servers + ([iis] if iis else []):
             s.stop()
+        shutil.rmtree(work, ignore_errors=True)  # also when a server failed to start
 
     def med(key, rid, field):
         return statistics.median(r[field] for r in results[key][rid])
@@ -401,7 +402,6 @@ hosts:
     with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
         json.dump({k: {n: [{x: y for x, y in r.items() if x != "raw"} for r in v]
                        for n, v in d.items()} for k, d in results.items()}, f, indent=1)
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
