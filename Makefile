@@ -51,6 +51,18 @@ bench:
 	$(MAKE) build BUILD_DIR=build-release BUILD_TYPE=Release
 	python3 bench/run.py --httpserv build-release/src/server/httpserv
 
+# Microbenchmarks (bench/micro): a Release build with HTTPSERV_BUILD_BENCH=ON in build-release/
+# (shared with `make bench`), pinned to CPU 0 when taskset exists. Three repetitions, medians
+# reported; other Google Benchmark flags in MICRO_ARGS, e.g. MICRO_ARGS='--benchmark_filter=WEC'.
+MICRO_BUILD_DIR ?= build-release
+MICRO_ARGS      ?= --benchmark_repetitions=3 --benchmark_report_aggregates_only=true --benchmark_min_time=0.3
+PIN_CPU0        := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 0)
+
+bench-micro: deps
+	cmake -S . -B $(MICRO_BUILD_DIR) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release -DHTTPSERV_BUILD_BENCH=ON $(CMAKE_ARGS)
+	cmake --build $(MICRO_BUILD_DIR) -j $(JOBS) --target httpserv_micro_bench
+	$(PIN_CPU0) $(MICRO_BUILD_DIR)/bench/micro/httpserv_micro_bench $(MICRO_ARGS)
+
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i
 

@@ -6,11 +6,16 @@ alternating rounds (A B C A B C ...) after a warm-up, and the medians are report
 we report the server's CPU share over the run (from /proc/PID/stat) and req/s per server core
 (req/s / CPU share): on tiny responses the load generator saturates first, so that is the fair
 figure. Output: a Markdown table on stdout and in bench/results/latest.md (+ latest.json).
+
+Scenario idle1k adds idle keep-alive connections (held by bench/idle_conns.py) beside the active
+ones; scenario modules (httpserv only) compares the sample IIS modules with the static file
+through the same pipeline. bench/README.md describes every scenario.
 """
 import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -19,9 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TICK = os.sysconf("SC_CLK_TCK")
+IDLE_HELPER = os.path.join(HERE, "idle_conns.py")
+SCENARIOS = ("hello", "pipelined", "4k", "64k", "1m", "idle1k", "modules")
 
 
 def free_port():
@@ -61,6 +69,12 @@ def other_cpu_busy():
     return sum(parts), idle
 
 
+def raise_nofile():
+    """Soft descriptor limit up to the hard one: the idle scenario needs over 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
+
+
 def wait_port(port, timeout=10):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -81,7 +95,7 @@ class Server:
     def start(self):
         self.proc = subprocess.Popen(["taskset", "-c", "0"] + self.argv,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=raise_nofile)
         if not wait_port(self.port):
             raise RuntimeError(f"{self.name} did not start: {' '.join(self.argv)}")
 
@@ -143,7 +157,34 @@ request = function() return req end
 """
 
 
+def start_idle(port, count, path):
+    """Starts the idle-connection helper (pinned with wrk) and waits until it holds `count`
+    keep-alive connections, each after one request. Returns (process, connections ready)."""
+    helper = subprocess.Popen(["taskset", "-c", "1", sys.executable, IDLE_HELPER, "127.0.0.1",
+                               str(port), str(count), path], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    line = helper.stdout.readline().split()
+    ready = int(line[1]) if len(line) == 2 and line[0] == "ready" else 0
+    return helper, ready
+
+
+def stop_idle(helper):
+    """Releases the idle connections; returns how many the server still had open."""
+    try:
+        out, _ = helper.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        helper.kill()
+        out, _ = helper.communicate()
+    m = re.search(r"^open (\d+)", out, re.M)
+    return int(m.group(1)) if m else 0
+
+
 def measure(server, scen, seconds, warmup):
+    helper = None
+    if scen.get("idle"):
+        # Held through warm-up and run: the active connections' latency is measured while the
+        # server also carries the idle ones (and RSS below includes them).
+        helper, ready = start_idle(server.port, scen["idle"], scen["path"])
     run_wrk(server.port, scen["path"], scen["conns"], warmup, scen.get("script"))
     pids = server.pids()
     c0 = proc_cpu_seconds(pids)
@@ -159,9 +200,24 @@ def measure(server, scen, seconds, warmup):
     r["cpu"] = cpu
     r["per_core"] = r["rps"] / cpu if cpu > 0 else 0
     r["rss_kb"] = server.rss_kb()
+    if helper:
+        r["idle_ready"] = ready
+        r["idle_open"] = stop_idle(helper)
     # Both cores are expected busy (server + wrk); more than that means interference.
     r["noisy"] = busy_share > 0.98 and cpu < 0.5
     return r
+
+
+def check_modules(port):
+    """The embedded default must serve the sample IIS module at /hello (modules built)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/hello", timeout=5) as resp:
+            body = resp.read()
+    except OSError as e:
+        body = str(e).encode()
+    if body != b"Hello, World!":
+        raise RuntimeError("httpserv's embedded default does not serve the sample module at /hello "
+                           f"(got {body[:80]!r}); are the modules built next to the binary?")
 
 
 def main():
@@ -170,8 +226,19 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--scenarios", default="hello,pipelined,64k,1m")
+    ap.add_argument("--scenarios", default="hello,pipelined,64k,1m,idle1k,modules",
+                    help="comma-separated, from: " + ", ".join(SCENARIOS))
+    ap.add_argument("--idle", type=int, default=1000,
+                    help="idle keep-alive connections held in scenario idle1k (default 1000)")
+    ap.add_argument("--stream-chunks", type=int, default=16,
+                    help="writes per /stream response in scenario modules (default 16)")
+    ap.add_argument("--stream-size", type=int, default=1024,
+                    help="bytes per /stream write in scenario modules (default 1024)")
     args = ap.parse_args()
+    keys = args.scenarios.split(",")
+    for k in keys:
+        if k not in SCENARIOS:
+            ap.error(f"unknown scenario {k!r} (known: {', '.join(SCENARIOS)})")
 
     work = tempfile.mkdtemp(prefix="httpserv-bench-")
     www = os.path.join(work, "www")
@@ -185,10 +252,11 @@ def main():
         conf = os.path.join(work, "nginx.conf")
         with open(conf, "w") as f:
             user = "user root;" if os.geteuid() == 0 else ""  # workers must read our temp dir
+            # keepalive_timeout as httpserv's default (120 s), so idle connections stay.
             f.write(f"""{user} worker_processes 1; daemon off; pid {work}/nginx.pid;
 error_log {work}/nginx-error.log;
 events {{ worker_connections 4096; }}
-http {{ access_log off; sendfile on; keepalive_requests 100000000;
+http {{ access_log off; sendfile on; keepalive_requests 100000000; keepalive_timeout 120s;
   open_file_cache max=1024 inactive=60s; open_file_cache_valid 1s;
   include /etc/nginx/mime.types;
   server {{ listen 127.0.0.1:{p}; root {www}; }} }}
@@ -199,8 +267,13 @@ http {{ access_log off; sendfile on; keepalive_requests 100000000;
         conf = os.path.join(work, "h2o.conf")
         with open(conf, "w") as f:
             # As root h2o would switch to "nobody", who cannot read our private temp dir.
+            # h2o's defaults would refuse the idle scenario: max-connections 1024, and idle
+            # keep-alive connections closed after 10 s (http1-request-timeout); both raised to
+            # what httpserv and nginx allow here.
             f.write(f"""user: {os.environ.get("USER") or "root"}
 num-threads: 1
+max-connections: 4096
+http1-request-timeout: 120
 pid-file: {work}/h2o.pid
 error-log: {work}/h2o-error.log
 listen: {{host: 127.0.0.1, port: {p}}}
@@ -211,10 +284,19 @@ hosts:
         file.dir: {www}
 """)
         servers.append(Server("h2o", ["h2o", "-c", conf], p))
+    # Scenario "modules": httpserv's embedded default (examples/site, whose hello.txt is the same
+    # 13 bytes, plus the sample modules and the header filter on every response), so the static
+    # file and the modules go through the same IIS pipeline in the same process.
+    iis = None
+    if "modules" in keys:
+        p = free_port()
+        iis = Server("httpserv-iis", [os.path.abspath(args.httpserv), "--listen", f"127.0.0.1:{p}",
+                                      "--workers", "1", "--log-level", "warn"], p)
 
     pipeline = os.path.join(work, "pipeline.lua")
     with open(pipeline, "w") as f:
         f.write(PIPELINE_LUA)
+    stream = f"/stream?chunks={args.stream_chunks}&size={args.stream_size}"
     all_scenarios = {
         "hello": {"title": "hello.txt, c64", "path": "/hello.txt", "conns": 64},
         "pipelined": {"title": "hello.txt, c64, pipelined x16", "path": "/hello.txt", "conns": 64,
@@ -222,30 +304,49 @@ hosts:
         "4k": {"title": "4 KiB, c64", "path": "/4k.bin", "conns": 64},
         "64k": {"title": "64 KiB, c64", "path": "/64k.bin", "conns": 64},
         "1m": {"title": "1 MiB, c64", "path": "/1m.bin", "conns": 64},
+        "idle1k": {"title": f"hello.txt, c64 + {args.idle} idle", "path": "/hello.txt",
+                   "conns": 64, "idle": args.idle},
+        "modules": {"conns": 64, "variants": [
+            ("static", "IIS: static hello.txt, c64", "/hello.txt"),
+            ("hello", "IIS: module /hello, c64", "/hello"),
+            ("stream", f"IIS: module {stream}, c64", stream)]},
     }
-    scenarios = [(k, all_scenarios[k]) for k in args.scenarios.split(",")]
+    scenarios = [(k, all_scenarios[k]) for k in keys]
+
+    def runs_for(scen):
+        """(result id, row title, server column, server, scenario) of every run in one round."""
+        if "variants" in scen:
+            return [(vid, title, "httpserv", iis, dict(scen, path=path))
+                    for vid, title, path in scen["variants"]]
+        return [(s.name, scen["title"], s.name, s, scen) for s in servers]
 
     results = {}
     try:
-        for s in servers:
+        for s in servers + ([iis] if iis else []):
             s.start()
+        if iis:
+            check_modules(iis.port)
         for key, scen in scenarios:
             for rnd in range(args.rounds):
-                for s in servers:
-                    r = measure(s, scen, args.seconds, args.warmup)
+                for rid, _, _, server, sc in runs_for(scen):
+                    r = measure(server, sc, args.seconds, args.warmup)
                     if r["noisy"]:
-                        print(f"  {key} {s.name} round {rnd}: noisy, repeating", file=sys.stderr)
-                        r = measure(s, scen, args.seconds, args.warmup)
-                    results.setdefault(key, {}).setdefault(s.name, []).append(r)
-                    print(f"  {key:10s} {s.name:9s} round {rnd}: {r['rps']:>10.0f} req/s "
+                        print(f"  {key} {rid} round {rnd}: noisy, repeating", file=sys.stderr)
+                        r = measure(server, sc, args.seconds, args.warmup)
+                    results.setdefault(key, {}).setdefault(rid, []).append(r)
+                    extra = (f" idle {r['idle_ready']}/{r['idle_open']}" if "idle_open" in r
+                             else "")
+                    print(f"  {key:10s} {rid:9s} round {rnd}: {r['rps']:>10.0f} req/s "
                           f"cpu {r['cpu']:.2f} per-core {r['per_core']:>10.0f} "
-                          f"p99 {r['p99_ms']:.2f} ms", file=sys.stderr)
+                          f"p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms{extra}",
+                          file=sys.stderr)
     finally:
-        for s in servers:
+        for s in servers + ([iis] if iis else []):
             s.stop()
+        shutil.rmtree(work, ignore_errors=True)  # also when a server failed to start
 
-    def med(key, name, field):
-        return statistics.median(r[field] for r in results[key][name])
+    def med(key, rid, field):
+        return statistics.median(r[field] for r in results[key][rid])
 
     names = [s.name for s in servers]
     lines = [f"# httpserv benchmark — {time.strftime('%Y-%m-%d %H:%M')}",
@@ -258,21 +359,41 @@ hosts:
              "req/s per core | RSS MB |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for key, scen in scenarios:
-        for n in names:
-            lines.append(f"| {scen['title']} | {n} | {med(key, n, 'rps'):.0f} | "
-                         f"{med(key, n, 'mbps'):.1f} | {med(key, n, 'p50_ms'):.2f} | "
-                         f"{med(key, n, 'p99_ms'):.2f} | {med(key, n, 'errors'):.0f} | "
-                         f"{med(key, n, 'cpu'):.2f} | {med(key, n, 'per_core'):.0f} | "
-                         f"{med(key, n, 'rss_kb') / 1024:.1f} |")
-    lines += ["", "Ratios (httpserv / other; >1 means httpserv is ahead):", "",
-              "| scenario | vs | req/s | req/s per core | MB/s |", "|---|---|---:|---:|---:|"]
-    for key, scen in scenarios:
-        for n in names[1:]:
-            def ratio(field):
-                b = med(key, n, field)
-                return med(key, "httpserv", field) / b if b else float("nan")
-            lines.append(f"| {scen['title']} | {n} | {ratio('rps'):.2f} | "
-                         f"{ratio('per_core'):.2f} | {ratio('mbps'):.2f} |")
+        for rid, title, sname, _, _ in runs_for(scen):
+            lines.append(f"| {title} | {sname} | {med(key, rid, 'rps'):.0f} | "
+                         f"{med(key, rid, 'mbps'):.1f} | {med(key, rid, 'p50_ms'):.2f} | "
+                         f"{med(key, rid, 'p99_ms'):.2f} | {med(key, rid, 'errors'):.0f} | "
+                         f"{med(key, rid, 'cpu'):.2f} | {med(key, rid, 'per_core'):.0f} | "
+                         f"{med(key, rid, 'rss_kb') / 1024:.1f} |")
+    compared = [(k, sc) for k, sc in scenarios if "variants" not in sc]
+    if len(names) > 1 and compared:
+        lines += ["", "Ratios (httpserv / other; >1 means httpserv is ahead):", "",
+                  "| scenario | vs | req/s | req/s per core | MB/s |", "|---|---|---:|---:|---:|"]
+        for key, scen in compared:
+            for n in names[1:]:
+                def ratio(field):
+                    b = med(key, n, field)
+                    return med(key, "httpserv", field) / b if b else float("nan")
+                lines.append(f"| {scen['title']} | {n} | {ratio('rps'):.2f} | "
+                             f"{ratio('per_core'):.2f} | {ratio('mbps'):.2f} |")
+    if "idle1k" in results:
+        lines += ["", f"Idle connections in \"{all_scenarios['idle1k']['title']}\" (median of "
+                  "the runs): set up with a 2xx response / still open when the run ended.", ""]
+        lines.append("; ".join(f"{n} {med('idle1k', n, 'idle_ready'):.0f}/"
+                               f"{med('idle1k', n, 'idle_open'):.0f}" for n in names) + ".")
+    if "modules" in results:
+        lines += ["", "IIS module paths relative to the static file through the same pipeline "
+                  "(httpserv embedded default; >1 means faster than static):", "",
+                  "| path | req/s | req/s per core | p99 latency (static / path) |",
+                  "|---|---:|---:|---:|"]
+        for vid, title, _ in all_scenarios["modules"]["variants"][1:]:
+            def rel(field, invert=False):
+                a, b = med("modules", vid, field), med("modules", "static", field)
+                if invert:
+                    a, b = b, a
+                return a / b if b else float("nan")
+            lines.append(f"| {title} | {rel('rps'):.2f} | {rel('per_core'):.2f} | "
+                         f"{rel('p99_ms', invert=True):.2f} |")
     table = "\n".join(lines) + "\n"
     print(table)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
@@ -281,7 +402,6 @@ hosts:
     with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
         json.dump({k: {n: [{x: y for x, y in r.items() if x != "raw"} for r in v]
                        for n, v in d.items()} for k, d in results.items()}, f, indent=1)
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
