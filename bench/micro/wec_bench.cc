@@ -33,13 +33,21 @@ namespace {
 enum class ChunkKind {
   kMemory,  // HttpDataChunkFromMemory
   kFile,    // HttpDataChunkFromFileHandle (a page-cached temp file)
-  // Fragment cache (HttpDataChunkFromFragmentCache): add kFragmentCache here, fill it in
-  // ChunkSet::ChunkSet (the fragment added once with IHttpServer::AddFragmentToCache; the bare
-  // baseline writes the fragment's bytes from memory) and register it in register_all().
+  // HttpDataChunkFromFragmentCacheEx: byte ranges of one cached fragment; the bare baseline
+  // writes the same bytes from memory.
+  kFragment,
 };
 
 const char* kind_name(ChunkKind k) {
-  return k == ChunkKind::kMemory ? "memory" : "file";
+  return k == ChunkKind::kMemory ? "memory" : k == ChunkKind::kFile ? "file" : "fragment";
+}
+
+constexpr size_t kFragmentSize = 64 * 1024;
+const wchar_t kFragmentName[] = L"/bench/fragment";
+// The fragment's bytes as the baseline sees them (the cache holds its own copy).
+const std::string& fragment_bytes() {
+  static const std::string bytes(kFragmentSize, 'g');
+  return bytes;
 }
 
 // A temp file the file chunks point into: page cache, unlinked at once.
@@ -97,6 +105,16 @@ struct ChunkSet {
           h.FromFileHandle.ByteRange.Length.QuadPart = size;
           body_chunks[static_cast<size_t>(i)] = http::BodyChunk::file(file_fd, off, size);
           break;
+        case ChunkKind::kFragment: {
+          size_t foff = (static_cast<size_t>(i) * size) % (kFragmentSize - size + 1);
+          h.DataChunkType = HttpDataChunkFromFragmentCacheEx;
+          h.FromFragmentCacheEx.pFragmentName = kFragmentName;
+          h.FromFragmentCacheEx.ByteRange.StartingOffset.QuadPart = foff;
+          h.FromFragmentCacheEx.ByteRange.Length.QuadPart = size;
+          body_chunks[static_cast<size_t>(i)] =
+              http::BodyChunk::memory(fragment_bytes().data() + foff, size);
+          break;
+        }
       }
     }
     bytes = static_cast<uint64_t>(n) * size;
@@ -167,6 +185,15 @@ struct Stack {
     all.modules = {"WecModule"};
     handler = std::make_unique<iis::IisHandler>(registry, server,
                                                 std::vector<iis::HandlerMapping>{all}, nullptr);
+    handler->set_fragment_cache(&server.fragment_cache());
+    HTTP_DATA_CHUNK fragment{};
+    fragment.DataChunkType = HttpDataChunkFromMemory;
+    fragment.FromMemory.pBuffer = const_cast<char*>(fragment_bytes().data());
+    fragment.FromMemory.BufferLength = static_cast<ULONG>(kFragmentSize);
+    if (FAILED(server.AddFragmentToCache(&fragment, kFragmentName))) {
+      (void)std::fprintf(stderr, "wec bench: AddFragmentToCache failed\n");
+      std::abort();
+    }
   }
   iis::HttpServerImpl server;
   iis::ModuleRegistry registry;
@@ -253,13 +280,13 @@ void register_all() {
                                             {64, 1, 64}, {16, 16, 64}, {16, 1, 4096}};
   const std::vector<Shape> file_shapes = {
       {1, 1, 4096}, {1, 16, 4096}, {16, 1, 4096}, {16, 16, 4096}};
-  for (ChunkKind kind : {ChunkKind::kMemory, ChunkKind::kFile}) {
+  for (ChunkKind kind : {ChunkKind::kMemory, ChunkKind::kFile, ChunkKind::kFragment}) {
     for (bool buffered : {true, false}) {
       std::string name =
           std::string("WEC/") + kind_name(kind) + (buffered ? "/buffered" : "/unbuffered");
       auto* b = benchmark::RegisterBenchmark(name.c_str(), bm_write_entity_chunks, kind, buffered);
       b->ArgNames({"calls", "chunks", "size"})->UseManualTime()->Unit(benchmark::kMicrosecond);
-      for (const Shape& s : kind == ChunkKind::kMemory ? memory_shapes : file_shapes)
+      for (const Shape& s : kind == ChunkKind::kFile ? file_shapes : memory_shapes)
         b->Args({s.calls, s.per_call, s.size});
     }
   }

@@ -13,17 +13,38 @@ std::optional<std::wstring_view> fragment_name(PCWSTR name) {
   return std::wstring_view(name, n);
 }
 
-HRESULT resolve_file_range(int fd, uint64_t start, uint64_t length, uint64_t* size) {
+namespace {
+
+struct FileFacts {
+  int64_t size = -1;  // -1: not an open regular file
+  uint64_t dev = 0, ino = 0;
+};
+
+FileFacts file_facts(int fd) {
+  FileFacts f;
   struct stat st {};
-  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    return HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
+  if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    f.size = st.st_size;
+    f.dev = st.st_dev;
+    f.ino = st.st_ino;
   }
-  uint64_t file_size = static_cast<uint64_t>(st.st_size);
-  if (start > file_size) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
-  if (length == HTTP_BYTE_RANGE_TO_EOF) length = file_size - start;
-  if (length > file_size - start) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  return f;
+}
+
+}  // namespace
+
+HRESULT resolve_range(int64_t file_size, uint64_t start, uint64_t length, uint64_t* size) {
+  if (file_size < 0) return HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
+  uint64_t total = static_cast<uint64_t>(file_size);
+  if (start > total) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  if (length == HTTP_BYTE_RANGE_TO_EOF) length = total - start;
+  if (length > total - start) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   *size = length;
   return S_OK;
+}
+
+HRESULT resolve_file_range(int fd, uint64_t start, uint64_t length, uint64_t* size) {
+  return resolve_range(file_facts(fd).size, start, length, size);
 }
 
 namespace {
@@ -40,7 +61,21 @@ bool fragment_range(uint64_t size, const HTTP_BYTE_RANGE& r, uint64_t* offset, u
   return true;
 }
 
-HRESULT resolve_one(const HTTP_DATA_CHUNK& c, FragmentCache* cache, ResolvedChunk* r) {
+// What the last file chunk's descriptor was found to be, within one resolve_chunks() call.
+struct StatMemo {
+  int fd = -1;
+  FileFacts facts;
+  const FileFacts& get(int want) {
+    if (want != fd) {
+      fd = want;
+      facts = file_facts(want);
+    }
+    return facts;
+  }
+};
+
+HRESULT resolve_one(const HTTP_DATA_CHUNK& c, FragmentCache* cache, StatMemo& memo,
+                    ResolvedChunk* r) {
   switch (c.DataChunkType) {
     case HttpDataChunkFromMemory:
       if (c.FromMemory.pBuffer == nullptr && c.FromMemory.BufferLength > 0) {
@@ -49,12 +84,15 @@ HRESULT resolve_one(const HTTP_DATA_CHUNK& c, FragmentCache* cache, ResolvedChun
       r->data = static_cast<const char*>(c.FromMemory.pBuffer);
       r->size = c.FromMemory.BufferLength;
       return S_OK;
-    case HttpDataChunkFromFileHandle:
+    case HttpDataChunkFromFileHandle: {
       r->kind = ResolvedChunk::Kind::kFile;
       r->fd = chunk_fd(c);
       r->offset = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;
-      return resolve_file_range(r->fd, r->offset, c.FromFileHandle.ByteRange.Length.QuadPart,
-                                &r->size);
+      const FileFacts& f = memo.get(r->fd);
+      r->dev = f.dev;
+      r->ino = f.ino;
+      return resolve_range(f.size, r->offset, c.FromFileHandle.ByteRange.Length.QuadPart, &r->size);
+    }
     case HttpDataChunkFromFragmentCache:
     case HttpDataChunkFromFragmentCacheEx: {
       std::wstring_view name;
@@ -100,9 +138,10 @@ HRESULT resolve_chunks(const HTTP_DATA_CHUNK* chunks, DWORD n, FragmentCache* ca
   if (chunks == nullptr && n > 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   size_t first = out->size();
   uint64_t sum = 0;
+  StatMemo memo;
   for (DWORD i = 0; i < n; ++i) {
     ResolvedChunk r;
-    HRESULT hr = resolve_one(chunks[i], cache, &r);
+    HRESULT hr = resolve_one(chunks[i], cache, memo, &r);
     if (FAILED(hr)) {
       out->resize(first);
       return hr;

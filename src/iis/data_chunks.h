@@ -40,7 +40,8 @@ struct ResolvedChunk {
   int fd = -1;
   uint64_t offset = 0;
   uint64_t size = 0;
-  FragmentCache::Blob blob;  // set for fragment chunks: keeps `data` alive
+  uint64_t dev = 0, ino = 0;  // kFile: the file's identity (to share one duplicate per file)
+  FragmentCache::Blob blob;   // set for fragment chunks: keeps `data` alive
 };
 
 // The descriptor carried by a FromFileHandle chunk ((HANDLE)(intptr_t)fd).
@@ -52,8 +53,12 @@ inline int chunk_fd(const HTTP_DATA_CHUNK& c) {
 // HTTP_BYTE_RANGE_TO_EOF) into *size. S_OK, ERROR_INVALID_HANDLE or ERROR_INVALID_PARAMETER.
 HRESULT resolve_file_range(int fd, uint64_t start, uint64_t length, uint64_t* size);
 
+// The same for a file already fstat()ed: `file_size`, or -1 if `fd` is not an open regular file.
+HRESULT resolve_range(int64_t file_size, uint64_t start, uint64_t length, uint64_t* size);
+
 // Validates and resolves `chunks[0..n)`, appending to *out (nothing is appended on failure) and
-// adding the byte total to *total. `cache` may be null (then fragment chunks miss).
+// adding the byte total to *total. `cache` may be null (then fragment chunks miss). A descriptor
+// is fstat()ed once per call however many chunks name it.
 HRESULT resolve_chunks(const HTTP_DATA_CHUNK* chunks, DWORD n, FragmentCache* cache,
                        std::vector<ResolvedChunk>* out, uint64_t* total);
 

@@ -14,6 +14,7 @@
 // may be called from any thread; they post to the loop.
 #include <httpserv.h>
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -238,6 +239,19 @@ class HttpContextImpl final : public IHttpContext4 {
     std::string name;
     std::string value;
   };
+  // A duplicate of a module's descriptor, closed when the last reference goes.
+  struct DupFd {
+    explicit DupFd(int f) : fd(f) {}
+    DupFd(const DupFd&) = delete;
+    DupFd& operator=(const DupFd&) = delete;
+    ~DupFd();
+    int fd;
+  };
+  using FdRef = std::shared_ptr<DupFd>;
+  struct DupCacheEntry {
+    uint64_t dev = 0, ino = 0;
+    FdRef fd;
+  };
   // A piece of response output waiting for (or in) an Exchange::send. It owns what its chunks
   // point into: bytes copied from module memory (in slabs that never move), duplicated
   // descriptors (closed with the item) and fragment-cache blobs.
@@ -257,7 +271,7 @@ class HttpContextImpl final : public IHttpContext4 {
     std::vector<std::unique_ptr<char[]>> slabs;
     char* slab_pos = nullptr;
     size_t slab_left = 0;
-    std::vector<int> fds;
+    std::vector<FdRef> fds;
     std::vector<FragmentCache::Blob> blobs;
     uint64_t copied = 0;  // bytes in slabs: what this item adds to the output backlog
     bool last = false;
@@ -296,6 +310,8 @@ class HttpContextImpl final : public IHttpContext4 {
                 BOOL* pfCompletionExpected);
   HRESULT write_by_reference(HTTP_DATA_CHUNK* chunk, LONG position);
   void post_write_completion(DWORD bytes, CompletionTarget target);
+  // A shared duplicate of the chunk's descriptor (null when dup() fails).
+  FdRef duplicate(const ResolvedChunk& r);
   void move_buffer_into(OutItem& item);
   void send_response_notifications(bool last);
   void prepare_head();
@@ -379,6 +395,8 @@ class HttpContextImpl final : public IHttpContext4 {
   uint64_t backlog_limit_ = 0;
   bool backlog_warned_ = false;
   std::vector<ResolvedChunk> scratch_;
+  std::array<DupCacheEntry, 4> dups_;
+  size_t dup_next_ = 0;
   bool buffering_ = true;
   uint64_t buffer_limit_ = 4 * 1024 * 1024;
   bool headers_sent_ = false;

@@ -747,7 +747,8 @@ const char* HttpContextImpl::OutItem::copy(const void* p, size_t n) {
 void HttpContextImpl::OutItem::take_storage(OutItem& from) {
   for (auto& s : from.slabs)
     slabs.push_back(std::move(s));
-  fds.insert(fds.end(), from.fds.begin(), from.fds.end());
+  for (auto& f : from.fds)
+    fds.push_back(std::move(f));
   for (auto& b : from.blobs)
     blobs.push_back(std::move(b));
   copied += from.copied;
@@ -760,9 +761,7 @@ void HttpContextImpl::OutItem::take_storage(OutItem& from) {
 }
 
 void HttpContextImpl::OutItem::release() {
-  for (int fd : fds)
-    close(fd);
-  fds.clear();
+  fds.clear();  // the last reference to a duplicate closes it
   slabs.clear();
   blobs.clear();
   slab_pos = nullptr;
@@ -796,23 +795,44 @@ HRESULT HttpContextImpl::check_backlog(uint64_t bytes) {
   return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_QUOTA);
 }
 
+HttpContextImpl::DupFd::~DupFd() {
+  close(fd);
+}
+
+HttpContextImpl::FdRef HttpContextImpl::duplicate(const ResolvedChunk& r) {
+  // The module may close its descriptor once the call returns, so the server sends from a
+  // duplicate. One duplicate per file (device + inode) serves every chunk of it: sendfile
+  // takes explicit offsets, so sharing the file position is harmless. A few recent files are
+  // remembered; older duplicates close when the last send using them is done.
+  for (const DupCacheEntry& e : dups_) {
+    if (e.fd && e.dev == r.dev && e.ino == r.ino) return e.fd;
+  }
+  int fd = dup(r.fd);
+  if (fd < 0) return nullptr;
+  FdRef ref;
+  try {
+    ref = std::make_shared<DupFd>(fd);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  dups_[dup_next_] = DupCacheEntry{r.dev, r.ino, ref};
+  dup_next_ = (dup_next_ + 1) % dups_.size();
+  return ref;
+}
+
 HRESULT HttpContextImpl::buffer_resolved(size_t at, bool copy) {
   // Descriptors first: the only step that can fail, so a failure leaves the buffer unchanged.
   std::vector<HTTP_DATA_CHUNK> add;
   add.reserve(scratch_.size());
-  size_t first_fd = buffer_.fds.size();
+  std::vector<FdRef> refs;
   for (const ResolvedChunk& r : scratch_) {
     if (r.kind != ResolvedChunk::Kind::kFile || r.size == 0) continue;
-    int fd = dup(r.fd);
-    if (fd < 0) {
-      for (size_t i = first_fd; i < buffer_.fds.size(); ++i)
-        close(buffer_.fds[i]);
-      buffer_.fds.resize(first_fd);
-      return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
-    }
-    buffer_.fds.push_back(fd);
+    FdRef ref = duplicate(r);
+    if (!ref) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
+    refs.push_back(std::move(ref));
   }
-  size_t next_fd = first_fd;
+  size_t next_fd = 0;
   for (ResolvedChunk& r : scratch_) {
     if (r.size == 0) continue;
     HTTP_DATA_CHUNK c{};
@@ -821,7 +841,7 @@ HRESULT HttpContextImpl::buffer_resolved(size_t at, bool copy) {
       c.FromFileHandle.ByteRange.StartingOffset.QuadPart = r.offset;
       c.FromFileHandle.ByteRange.Length.QuadPart = r.size;  // TO_EOF resolved now
       c.FromFileHandle.FileHandle =
-          reinterpret_cast<HANDLE>(static_cast<intptr_t>(buffer_.fds[next_fd++]));
+          reinterpret_cast<HANDLE>(static_cast<intptr_t>(refs[next_fd++]->fd));
     } else {
       // Memory: copied, unless it is a fragment (immutable, kept alive by its blob) or a
       // by-reference write (the module vouches for the memory).
@@ -839,6 +859,8 @@ HRESULT HttpContextImpl::buffer_resolved(size_t at, bool copy) {
     buffered_bytes_ += r.size;
   }
   buffered_.insert(buffered_.begin() + static_cast<ptrdiff_t>(at), add.begin(), add.end());
+  for (FdRef& ref : refs)
+    buffer_.fds.push_back(std::move(ref));
   return S_OK;
 }
 
@@ -846,10 +868,10 @@ HRESULT HttpContextImpl::add_resolved(OutItem& item, bool copy) {
   for (ResolvedChunk& r : scratch_) {
     if (r.size == 0) continue;
     if (r.kind == ResolvedChunk::Kind::kFile) {
-      int fd = dup(r.fd);  // the module may close its own descriptor once the call returns
-      if (fd < 0) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
-      item.fds.push_back(fd);
-      item.chunks.push_back(http::BodyChunk::file(fd, r.offset, r.size));
+      FdRef ref = duplicate(r);
+      if (!ref) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
+      item.chunks.push_back(http::BodyChunk::file(ref->fd, r.offset, r.size));
+      item.fds.push_back(std::move(ref));
     } else {
       const char* p = r.data;
       if (r.blob) {
@@ -874,13 +896,15 @@ void HttpContextImpl::move_buffer_into(OutItem& item) {
           http::BodyChunk::memory(c.FromMemory.pBuffer, c.FromMemory.BufferLength));
       item.bytes += c.FromMemory.BufferLength;
     } else {
-      uint64_t len = 0;
+      // Buffered file chunks carry their resolved length; only one a module rewrote to TO_EOF
+      // in the raw array needs the file's size again.
       uint64_t start = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;
-      if (FAILED(resolve_file_range(chunk_fd(c), start, c.FromFileHandle.ByteRange.Length.QuadPart,
-                                    &len)) ||
-          len == 0) {
+      uint64_t len = c.FromFileHandle.ByteRange.Length.QuadPart;
+      if (len == HTTP_BYTE_RANGE_TO_EOF &&
+          FAILED(resolve_file_range(chunk_fd(c), start, len, &len))) {
         continue;
       }
+      if (len == 0) continue;
       item.chunks.push_back(http::BodyChunk::file(chunk_fd(c), start, len));
       item.bytes += len;
     }
