@@ -517,7 +517,7 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
     out_.add_completion([done = std::move(done)](bool) {
       if (done) done(http::SendResult{false, 0});
     });
-    fail("body longer than Content-Length", true);
+    reset_after_output("body longer than Content-Length");
     return true;  // the completion (ok=false) and the abort handler follow
   }
   if (ex.framing_ != Framing::kNoBody && total > 0) {
@@ -549,7 +549,7 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
       out_.add_completion([done = std::move(done)](bool) {
         if (done) done(http::SendResult{false, 0});
       });
-      fail("body shorter than Content-Length", true);
+      reset_after_output("body shorter than Content-Length");
       return true;
     }
   }
@@ -697,6 +697,19 @@ void Http1Session::do_flush() {
   }
   maybe_close();
   if (!dead_) update_timer();
+}
+
+void Http1Session::reset_after_output(const char* reason) {
+  // A response broke its own Content-Length. What is queued already — earlier pipelined
+  // responses, and this one's bytes up to what it declared — is still written, then the
+  // connection is reset (never closed cleanly), so the client cannot take the broken response
+  // for a complete one. The broken exchange stays current, so nothing after it is parsed or
+  // dispatched, and no byte can follow it.
+  close_after_ = true;
+  out_.add_completion([this, reason](bool ok) {
+    if (ok) fail(reason, true);
+  });
+  schedule_flush();
 }
 
 void Http1Session::maybe_close() {

@@ -87,6 +87,7 @@ class Http1Session final : public io::EventLoop::Watcher,
   void on_handler_threw(H1Exchange& ex, const char* what);
 
   // Exchange operations.
+  void reset_after_output(const char* reason);
   bool send(H1Exchange& ex, std::span<const http::BodyChunk> chunks, bool last,
             http::SendCompletion done);
   ssize_t read_body(H1Exchange& ex, char* dst, size_t cap, std::function<void()> ready);
