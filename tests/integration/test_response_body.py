@@ -235,6 +235,18 @@ class Framing(WecCase):
         self.assert_no_complete_response(got)
         self.assertServes(self.srv, "/wec?ops=write:m=ok", b"ok")
 
+    @unittest.expectedFailure
+    def test_content_length_mismatch_keeps_earlier_pipelined_response(self):
+        # KNOWN BUG (session): the reset for the second response also drops the first, complete
+        # response, still queued unwritten in the same event batch (the client gets nothing).
+        # Remove expectedFailure once the session writes what precedes the broken response
+        # before it resets.
+        got = self.exchange(request("write:m=first", "plfirst", close=False)
+                            + request("hdr:Content-Length=3;write:m=hello", "plbad"))
+        first = head(framing=cl(5)) + b"first"
+        self.assertEqual(got[:len(first)], first)
+        self.assert_no_complete_response(got[len(first):])
+
     def test_head_computes_content_length_without_body(self):
         self.run_ops("write:m=hello", "head", head(framing=cl(5), connection="close"),
                      [w(sent=5)], method="HEAD")
