@@ -93,8 +93,9 @@ class WecCase(harness.ServerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.root = tempfile.mkdtemp(prefix="httpserv-wec-")
-        harness.make_tree(cls.root, {"ten.bin": FILE_DATA, "sub": None})
+        harness.make_tree(cls.root, {"ten.bin": FILE_DATA, "other.bin": b"OTHER", "sub": None})
         cls.file = os.path.join(cls.root, "ten.bin")
+        cls.other = os.path.join(cls.root, "other.bin")
         cls.class_server = harness.Server(cls.root, args=cls.make_args())
 
     @classmethod
@@ -234,6 +235,18 @@ class Framing(WecCase):
                                     "cllong2"))
         self.assert_no_complete_response(got)
         self.assertServes(self.srv, "/wec?ops=write:m=ok", b"ok")
+
+    @unittest.expectedFailure
+    def test_content_length_mismatch_keeps_earlier_pipelined_response(self):
+        # KNOWN BUG (session): the reset for the second response also drops the first, complete
+        # response, still queued unwritten in the same event batch (the client gets nothing).
+        # Remove expectedFailure once the session writes what precedes the broken response
+        # before it resets.
+        got = self.exchange(request("write:m=first", "plfirst", close=False)
+                            + request("hdr:Content-Length=3;write:m=hello", "plbad"))
+        first = head(framing=cl(5)) + b"first"
+        self.assertEqual(got[:len(first)], first)
+        self.assert_no_complete_response(got[len(first):])
 
     def test_head_computes_content_length_without_body(self):
         self.run_ops("write:m=hello", "head", head(framing=cl(5), connection="close"),
@@ -435,6 +448,13 @@ class Completion(WecCase):
                      head(framing=cl(3001), connection="close") + b"a" * 3001,
                      [w(sent=1), "stream done=3000"])
 
+    def test_head_unbuffered_async_still_completes(self):
+        # No body bytes on the wire, but every completion arrives with the bytes the module wrote.
+        self.run_ops("nobuf;write/a:m=abc;write/a2:m=de;flush/a", "headasync",
+                     head(connection="close"),
+                     [w(exp=1), done(3), w(exp=1), done(2, what="cb"), w(exp=1, what="flush"),
+                      done(0)], method="HEAD")
+
     def test_unbuffered_async_stream(self):
         n, size = 50, 1000
         self.run_ops("nobuf;stream/a2:%d,%d" % (n, size), "stream",
@@ -528,6 +548,15 @@ class Chunks(WecCase):
                      "filebuf",
                      head(framing=cl(16), connection="close") + FILE_DATA + b"234789",
                      [w(sent=10), w(sent=3), w(sent=3), w(sent=0)])
+
+    def test_module_closes_its_fd_after_each_call(self):
+        # The module closes its descriptor right after each call, so the next open() gets the
+        # same number back: only a server that dup()ed each one sends both files.
+        self.run_ops("write:f=%s;write:f=%s;byref:f=%s,0,2;nobuf;write/a:f=%s,3,eof"
+                     % (self.file, self.other, self.file, self.other), "dup",
+                     head(framing=TE, connection="close")
+                     + chunked(FILE_DATA + b"OTHER01" + b"ER"),
+                     [w(sent=10), w(sent=5), "byref hr=" + S_OK, w(exp=1), done(2)])
 
     def test_file_unbuffered_sync_and_async(self):
         f = self.file
