@@ -506,9 +506,13 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
   uint64_t total = 0;
   for (const BodyChunk& c : chunks)
     total += c.size;
-  if (!ex.headers_sent_) write_head(ex, last, total);
+  uint64_t before_head = out_.enqueued();
+  bool head_now = !ex.headers_sent_;
+  if (head_now) write_head(ex, last, total);
 
   if (ex.framing_ == Framing::kContentLength && ex.body_sent_ + total > ex.declared_) {
+    // A head written by this very call never leaves: nothing that looks like a response.
+    if (head_now) out_.unappend_owned(before_head);
     HS_LOG_ERROR("response body exceeds its Content-Length (%llu > %llu): connection reset",
                  static_cast<unsigned long long>(ex.body_sent_ + total),
                  static_cast<unsigned long long>(ex.declared_));

@@ -57,6 +57,23 @@ void OutQueue::add_completion(Completion done) {
   completions_.emplace_back(enqueued_, std::move(done));
 }
 
+bool OutQueue::unappend_owned(uint64_t mark) {
+  if (mark > enqueued_ || written_ > mark) return false;
+  uint64_t n = enqueued_ - mark;
+  if (n == 0) return true;
+  if (segments_.empty()) return false;
+  Segment& last = segments_.back();
+  if (last.kind != Segment::Kind::kOwned || last.len < n || last.pos + last.len != owned_.size()) {
+    return false;
+  }
+  if (!completions_.empty() && completions_.back().first > mark) return false;
+  last.len -= n;
+  if (last.len == 0) segments_.pop_back();
+  owned_.resize(owned_.size() - n);
+  enqueued_ = mark;
+  return true;
+}
+
 void OutQueue::advance(uint64_t n) {
   written_ += n;
   while (n > 0) {

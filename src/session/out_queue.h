@@ -25,6 +25,9 @@ class OutQueue {
   void append_file(int fd, uint64_t offset, uint64_t len);
   // Fires `done` once every byte appended so far has been written.
   void add_completion(Completion done);
+  // Takes back what was appended since enqueued() was `mark`, if all of it is owned bytes not yet
+  // written with no completion attached after `mark`; false (and nothing changes) otherwise.
+  bool unappend_owned(uint64_t mark);
 
   // Writes as much as the socket takes. Fired completions are moved to `fired` (the caller runs
   // them after flush returns, so they may append again). kError: errno-style failure (the peer
@@ -36,6 +39,7 @@ class OutQueue {
   bool empty() const { return segments_.empty() && completions_.empty(); }
   uint64_t pending_bytes() const { return enqueued_ - written_; }
   uint64_t written() const { return written_; }
+  uint64_t enqueued() const { return enqueued_; }
   const char* error_detail() const { return error_detail_; }
 
  private:
