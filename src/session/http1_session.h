@@ -88,6 +88,7 @@ class Http1Session final : public io::EventLoop::Watcher,
 
   // Exchange operations.
   void reset_after_output(const char* reason);
+  void release_idle_buffer();
   bool send(H1Exchange& ex, std::span<const http::BodyChunk> chunks, bool last,
             http::SendCompletion done);
   ssize_t read_body(H1Exchange& ex, char* dst, size_t cap, std::function<void()> ready);
@@ -118,7 +119,7 @@ class Http1Session final : public io::EventLoop::Watcher,
   const SessionConfig& config_;
   http::h1::RequestParser parser_;
 
-  std::unique_ptr<char[]> in_;
+  std::unique_ptr<char[]> in_;  // read buffer; null while nothing is unparsed (pooled)
   size_t in_start_ = 0;
   size_t in_end_ = 0;
   OutQueue out_;
