@@ -74,8 +74,15 @@ struct StatMemo {
   }
 };
 
+// The last fragment looked up within one resolve_chunks() call: a chunk naming it again needs
+// no lookup (and no reference-count traffic): an earlier chunk of the call holds the blob.
+struct FragmentMemo {
+  std::wstring_view name;
+  const std::string* bytes = nullptr;
+};
+
 HRESULT resolve_one(const HTTP_DATA_CHUNK& c, FragmentCache* cache, StatMemo& memo,
-                    ResolvedChunk* r) {
+                    FragmentMemo& fmemo, ResolvedChunk* r) {
   switch (c.DataChunkType) {
     case HttpDataChunkFromMemory:
       if (c.FromMemory.pBuffer == nullptr && c.FromMemory.BufferLength > 0) {
@@ -112,15 +119,24 @@ HRESULT resolve_one(const HTTP_DATA_CHUNK& c, FragmentCache* cache, StatMemo& me
         name = *n;
         range = c.FromFragmentCacheEx.ByteRange;
       }
-      FragmentCache::Blob blob = cache != nullptr ? cache->get(name) : nullptr;
-      if (!blob) return HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND);
+      const std::string* bytes = nullptr;
+      if (fmemo.bytes != nullptr && fmemo.name == name) {
+        bytes = fmemo.bytes;
+      } else {
+        FragmentCache::Blob blob = cache != nullptr ? cache->get(name) : nullptr;
+        if (!blob) return HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND);
+        bytes = blob.get();
+        r->blob = std::move(blob);
+      }
       uint64_t offset = 0, length = 0;
-      if (!fragment_range(blob->size(), range, &offset, &length)) {
+      if (!fragment_range(bytes->size(), range, &offset, &length)) {
+        r->blob.reset();
         return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
       }
-      r->data = blob->data() + offset;
+      if (r->blob) fmemo = FragmentMemo{name, bytes};
+      r->data = bytes->data() + offset;
       r->size = length;
-      r->blob = std::move(blob);
+      r->fragment = true;
       return S_OK;
     }
     case HttpDataChunkTrailers:
@@ -139,9 +155,10 @@ HRESULT resolve_chunks(const HTTP_DATA_CHUNK* chunks, DWORD n, FragmentCache* ca
   size_t first = out->size();
   uint64_t sum = 0;
   StatMemo memo;
+  FragmentMemo fmemo;
   for (DWORD i = 0; i < n; ++i) {
     ResolvedChunk r;
-    HRESULT hr = resolve_one(chunks[i], cache, memo, &r);
+    HRESULT hr = resolve_one(chunks[i], cache, memo, fmemo, &r);
     if (FAILED(hr)) {
       out->resize(first);
       return hr;

@@ -41,7 +41,10 @@ struct ResolvedChunk {
   uint64_t offset = 0;
   uint64_t size = 0;
   uint64_t dev = 0, ino = 0;  // kFile: the file's identity (to share one duplicate per file)
-  FragmentCache::Blob blob;   // set for fragment chunks: keeps `data` alive
+  // A fragment's bytes: immutable, kept alive by `blob` — set on the first chunk of a call that
+  // names the fragment; later chunks of the same call naming it again leave it empty.
+  bool fragment = false;
+  FragmentCache::Blob blob;
 };
 
 // The descriptor carried by a FromFileHandle chunk ((HANDLE)(intptr_t)fd).

@@ -312,6 +312,7 @@ class HttpContextImpl final : public IHttpContext4 {
   void post_write_completion(DWORD bytes, CompletionTarget target);
   // A shared duplicate of the chunk's descriptor (null when dup() fails).
   FdRef duplicate(const ResolvedChunk& r);
+  bool duplicate_scratch_fds(std::vector<FdRef>* refs);
   void move_buffer_into(OutItem& item);
   void send_response_notifications(bool last);
   void prepare_head();

@@ -821,18 +821,33 @@ HttpContextImpl::FdRef HttpContextImpl::duplicate(const ResolvedChunk& r) {
   return ref;
 }
 
-HRESULT HttpContextImpl::buffer_resolved(size_t at, bool copy) {
-  // Descriptors first: the only step that can fail, so a failure leaves the buffer unchanged.
-  std::vector<HTTP_DATA_CHUNK> add;
-  add.reserve(scratch_.size());
-  std::vector<FdRef> refs;
-  for (const ResolvedChunk& r : scratch_) {
+// Replaces each file chunk's descriptor in scratch_ by the server's duplicate, appending one
+// reference per distinct file to *refs. The only step of a write that can fail, so callers run
+// it before changing anything.
+bool HttpContextImpl::duplicate_scratch_fds(std::vector<FdRef>* refs) {
+  const ResolvedChunk* prev = nullptr;
+  for (ResolvedChunk& r : scratch_) {
     if (r.kind != ResolvedChunk::Kind::kFile || r.size == 0) continue;
-    FdRef ref = duplicate(r);
-    if (!ref) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
-    refs.push_back(std::move(ref));
+    if (prev != nullptr && prev->dev == r.dev && prev->ino == r.ino) {
+      r.fd = prev->fd;  // the same file as the chunk before: its duplicate serves
+    } else {
+      FdRef ref = duplicate(r);
+      if (!ref) return false;
+      r.fd = ref->fd;
+      refs->push_back(std::move(ref));
+    }
+    prev = &r;
   }
-  size_t next_fd = 0;
+  return true;
+}
+
+HRESULT HttpContextImpl::buffer_resolved(size_t at, bool copy) {
+  std::vector<FdRef> refs;
+  if (!duplicate_scratch_fds(&refs)) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
+  // Appending (the usual case) goes straight into the live array; an insertion is built aside.
+  std::vector<HTTP_DATA_CHUNK> aside;
+  const bool append = at >= buffered_.size();
+  std::vector<HTTP_DATA_CHUNK>& out = append ? buffered_ : aside;
   for (ResolvedChunk& r : scratch_) {
     if (r.size == 0) continue;
     HTTP_DATA_CHUNK c{};
@@ -840,14 +855,13 @@ HRESULT HttpContextImpl::buffer_resolved(size_t at, bool copy) {
       c.DataChunkType = HttpDataChunkFromFileHandle;
       c.FromFileHandle.ByteRange.StartingOffset.QuadPart = r.offset;
       c.FromFileHandle.ByteRange.Length.QuadPart = r.size;  // TO_EOF resolved now
-      c.FromFileHandle.FileHandle =
-          reinterpret_cast<HANDLE>(static_cast<intptr_t>(refs[next_fd++]->fd));
+      c.FromFileHandle.FileHandle = reinterpret_cast<HANDLE>(static_cast<intptr_t>(r.fd));
     } else {
       // Memory: copied, unless it is a fragment (immutable, kept alive by its blob) or a
       // by-reference write (the module vouches for the memory).
       const char* p = r.data;
-      if (r.blob) {
-        buffer_.blobs.push_back(std::move(r.blob));
+      if (r.fragment) {
+        if (r.blob) buffer_.blobs.push_back(std::move(r.blob));
       } else if (copy) {
         p = buffer_.copy(r.data, r.size);
       }
@@ -855,27 +869,30 @@ HRESULT HttpContextImpl::buffer_resolved(size_t at, bool copy) {
       c.FromMemory.pBuffer = const_cast<char*>(p);
       c.FromMemory.BufferLength = static_cast<ULONG>(r.size);
     }
-    add.push_back(c);
+    out.push_back(c);
     buffered_bytes_ += r.size;
   }
-  buffered_.insert(buffered_.begin() + static_cast<ptrdiff_t>(at), add.begin(), add.end());
+  if (!append) {
+    buffered_.insert(buffered_.begin() + static_cast<ptrdiff_t>(at), aside.begin(), aside.end());
+  }
   for (FdRef& ref : refs)
     buffer_.fds.push_back(std::move(ref));
   return S_OK;
 }
 
 HRESULT HttpContextImpl::add_resolved(OutItem& item, bool copy) {
+  std::vector<FdRef> refs;
+  if (!duplicate_scratch_fds(&refs)) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
+  for (FdRef& ref : refs)
+    item.fds.push_back(std::move(ref));
   for (ResolvedChunk& r : scratch_) {
     if (r.size == 0) continue;
     if (r.kind == ResolvedChunk::Kind::kFile) {
-      FdRef ref = duplicate(r);
-      if (!ref) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
-      item.chunks.push_back(http::BodyChunk::file(ref->fd, r.offset, r.size));
-      item.fds.push_back(std::move(ref));
+      item.chunks.push_back(http::BodyChunk::file(r.fd, r.offset, r.size));
     } else {
       const char* p = r.data;
-      if (r.blob) {
-        item.blobs.push_back(std::move(r.blob));
+      if (r.fragment) {
+        if (r.blob) item.blobs.push_back(std::move(r.blob));
       } else if (copy) {
         p = item.copy(r.data, r.size);
       }
@@ -946,7 +963,7 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   uint64_t copying = 0;
   if (buffering_ || !fAsync) {
     for (const ResolvedChunk& r : scratch_)
-      if (r.kind == ResolvedChunk::Kind::kMemory && !r.blob) copying += r.size;
+      if (r.kind == ResolvedChunk::Kind::kMemory && !r.fragment) copying += r.size;
     hr = check_backlog(copying);
     if (FAILED(hr)) return hr;
   }

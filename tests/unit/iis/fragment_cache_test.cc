@@ -285,6 +285,10 @@ TEST_F(ResolveChunks, ResolvesEveryDataType) {
   EXPECT_EQ(std::string(out_[2].data, out_[2].size), "FRAGMENT");
   EXPECT_TRUE(out_[2].blob);
   EXPECT_EQ(std::string(out_[3].data, out_[3].size), "MEN");
+  // The second chunk naming the same fragment in one call reuses the first one's lookup.
+  EXPECT_TRUE(out_[2].fragment && out_[3].fragment);
+  EXPECT_FALSE(out_[3].blob);
+  EXPECT_EQ(cache_.stats().hits, 1u);
   // The resolved chunk keeps the fragment's bytes even if the cache drops it.
   cache_.remove(L"frag");
   EXPECT_EQ(std::string(out_[2].data, out_[2].size), "FRAGMENT");
