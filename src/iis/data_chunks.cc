@@ -83,7 +83,7 @@ struct FragmentMemo {
 
 HRESULT resolve_one(const HTTP_DATA_CHUNK& c, FragmentCache* cache, StatMemo& memo,
                     FragmentMemo& fmemo, ResolvedChunk* r) {
-  switch (c.DataChunkType) {
+  switch (chunk_type(c)) {
     case HttpDataChunkFromMemory:
       if (c.FromMemory.pBuffer == nullptr && c.FromMemory.BufferLength > 0) {
         return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
@@ -105,7 +105,7 @@ HRESULT resolve_one(const HTTP_DATA_CHUNK& c, FragmentCache* cache, StatMemo& me
       std::wstring_view name;
       HTTP_BYTE_RANGE range{};
       range.Length.QuadPart = HTTP_BYTE_RANGE_TO_EOF;
-      if (c.DataChunkType == HttpDataChunkFromFragmentCache) {
+      if (chunk_type(c) == HttpDataChunkFromFragmentCache) {
         // FragmentNameLength is in bytes (spec §1.2): a whole number of WCHARs, NUL excluded.
         USHORT bytes = c.FromFragmentCache.FragmentNameLength;
         if (c.FromFragmentCache.pFragmentName == nullptr || bytes == 0 ||

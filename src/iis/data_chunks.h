@@ -16,6 +16,7 @@
 #include <httpserv.h>
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,15 @@ struct ResolvedChunk {
   bool fragment = false;
   FragmentCache::Blob blob;
 };
+
+// The chunk's DataChunkType as an integer. A module may store any value there; loading an
+// out-of-range value as the enum type would be undefined behaviour, so it is read as bytes.
+inline int chunk_type(const HTTP_DATA_CHUNK& c) {
+  static_assert(sizeof(c.DataChunkType) == sizeof(int));
+  int t;
+  memcpy(&t, &c.DataChunkType, sizeof t);
+  return t;
+}
 
 // The descriptor carried by a FromFileHandle chunk ((HANDLE)(intptr_t)fd).
 inline int chunk_fd(const HTTP_DATA_CHUNK& c) {

@@ -279,13 +279,13 @@ HRESULT HttpServerImpl::AddFragmentToCache(HTTP_DATA_CHUNK* pDataChunk, PCWSTR p
   try {
     std::string data;
     const HTTP_DATA_CHUNK& c = *pDataChunk;
-    if (c.DataChunkType == HttpDataChunkFromMemory) {
+    if (chunk_type(c) == HttpDataChunkFromMemory) {
       if (c.FromMemory.pBuffer == nullptr && c.FromMemory.BufferLength > 0) return E_INVALIDARG;
       if (!fragments_.admits(c.FromMemory.BufferLength)) {
         return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_QUOTA);
       }
       data.assign(static_cast<const char*>(c.FromMemory.pBuffer), c.FromMemory.BufferLength);
-    } else if (c.DataChunkType == HttpDataChunkFromFileHandle) {
+    } else if (chunk_type(c) == HttpDataChunkFromFileHandle) {
       // The range is read now: the cache holds bytes, not descriptors.
       uint64_t size = 0;
       uint64_t start = c.FromFileHandle.ByteRange.StartingOffset.QuadPart;

@@ -477,7 +477,7 @@ void HttpContextImpl::sync_from_raw_response() {
     for (size_t i = raw_response_.EntityChunkCount; i < buffered_.size(); ++i) {
       // Buffered file chunks carry their resolved length (never TO_EOF): see buffer_resolved.
       const HTTP_DATA_CHUNK& ch = buffered_[i];
-      uint64_t len = ch.DataChunkType == HttpDataChunkFromMemory
+      uint64_t len = chunk_type(ch) == HttpDataChunkFromMemory
                          ? ch.FromMemory.BufferLength
                          : ch.FromFileHandle.ByteRange.Length.QuadPart;
       buffered_bytes_ -= std::min(len, buffered_bytes_);
@@ -907,7 +907,7 @@ HRESULT HttpContextImpl::add_resolved(OutItem& item, bool copy) {
 void HttpContextImpl::move_buffer_into(OutItem& item) {
   sync_from_raw_response();
   for (const HTTP_DATA_CHUNK& c : buffered_) {
-    if (c.DataChunkType == HttpDataChunkFromMemory) {
+    if (chunk_type(c) == HttpDataChunkFromMemory) {
       if (c.FromMemory.BufferLength == 0) continue;
       item.chunks.push_back(
           http::BodyChunk::memory(c.FromMemory.pBuffer, c.FromMemory.BufferLength));
