@@ -11,6 +11,7 @@
 #include "server/config_loader.h"
 #include "server/options.h"
 #include "server/server.h"
+#include "server/supervisor.h"
 
 #ifndef HTTPSERV_VERSION
 #define HTTPSERV_VERSION "dev"
@@ -24,6 +25,83 @@ extern "C" __attribute__((visibility("default"))) void HttpservLogWrite(int leve
   hs::log_write_raw(static_cast<hs::LogLevel>(clamped), source != nullptr ? source : "",
                     message != nullptr ? message : "");
 }
+
+namespace {
+
+// Builds the pipeline and runs the server until a stop signal (taken from `set`, blocked in this
+// thread). `announce`: log the bound addresses (the supervisor already did).
+int serve(hs::server::Options& opts, const sigset_t& set, bool announce) {
+  std::string error;
+  // The IIS module pipeline: modules and handler mappings from --config, modules from --module,
+  // or the sample modules when the embedded default site is served. Without modules (and
+  // without a configuration file), requests go straight to the static-file handler.
+  std::vector<hs::iis::HandlerMapping> mappings = std::move(opts.mappings);
+  std::vector<hs::server::ModuleSpec> modules = opts.modules;
+  bool embedded_default = opts.root.empty() && opts.modules.empty() && opts.config_file.empty();
+  if (embedded_default) modules = hs::server::default_sample_modules(&mappings);
+  hs::server::IisStack iis;
+  hs::http::Handler* handler = nullptr;
+  if (!modules.empty() || !opts.config_file.empty()) {
+    if (!hs::server::build_iis_stack(modules, std::move(mappings), opts.server.static_files, &iis,
+                                     &error, !opts.config_handlers)) {
+      HS_LOG_ERROR("%s", error.c_str());
+      return 1;
+    }
+    iis.server.fragment_cache().set_limits(opts.fragment_cache_size, opts.fragment_max_entry);
+    iis.handler->set_max_response_backlog(opts.max_response_backlog);
+    handler = iis.handler.get();
+  }
+  hs::server::Server server(opts.server, handler);
+  if (!server.start(&error)) {
+    HS_LOG_ERROR("%s", error.c_str());
+    return 1;
+  }
+  // Written whatever the log level: operators and tests need the bound ports.
+  if (announce) {
+    hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
+                  HTTPSERV_VERSION, opts.server.static_files.root.c_str(), opts.server.workers);
+  }
+  if (announce) {
+    for (const auto& a : server.bound()) {
+      hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
+    }
+  }
+
+  bool stopping = false;
+  while (!server.finished()) {
+    timespec tick{0, 100 * 1000 * 1000};
+    int sig = sigtimedwait(&set, nullptr, &tick);
+    if (sig == SIGQUIT) {
+      HS_LOG_INFO("SIGQUIT: stopping immediately");
+      _exit(0);
+    }
+    if ((sig == SIGINT || sig == SIGTERM) && !stopping) {
+      stopping = true;
+      HS_LOG_INFO("%s: stopping gracefully (deadline %lld ms)", strsignal(sig),
+                  static_cast<long long>(opts.server.shutdown_timeout_ms));
+      server.stop_graceful();
+    } else if (sig == SIGHUP) {
+      HS_LOG_WARN("SIGHUP: configuration reload is not supported yet; ignored");
+    }
+  }
+  server.wait();
+  if (iis.handler) {
+    hs::iis::FragmentCache::Stats f = iis.server.fragment_cache().stats();
+    HS_LOG_INFO(
+        "fragment cache: %llu entries, %llu of %llu bytes; %llu hits, %llu misses, %llu added, "
+        "%llu replaced, %llu evicted, %llu removed, %llu refused",
+        static_cast<unsigned long long>(f.entries), static_cast<unsigned long long>(f.bytes),
+        static_cast<unsigned long long>(f.capacity), static_cast<unsigned long long>(f.hits),
+        static_cast<unsigned long long>(f.misses), static_cast<unsigned long long>(f.insertions),
+        static_cast<unsigned long long>(f.replacements),
+        static_cast<unsigned long long>(f.evictions), static_cast<unsigned long long>(f.removals),
+        static_cast<unsigned long long>(f.rejections));
+  }
+  HS_LOG_INFO("stopped");
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   hs::server::Options opts;
@@ -61,67 +139,22 @@ int main(int argc, char** argv) {
     sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  // The IIS module pipeline: modules and handler mappings from --config, modules from --module,
-  // or the sample modules when the embedded default site is served. Without modules (and
-  // without a configuration file), requests go straight to the static-file handler.
-  std::vector<hs::iis::HandlerMapping> mappings = std::move(opts.mappings);
-  std::vector<hs::server::ModuleSpec> modules = opts.modules;
-  bool embedded_default = opts.root.empty() && opts.modules.empty() && opts.config_file.empty();
-  if (embedded_default) modules = hs::server::default_sample_modules(&mappings);
-  hs::server::IisStack iis;
-  hs::http::Handler* handler = nullptr;
-  if (!modules.empty() || !opts.config_file.empty()) {
-    if (!hs::server::build_iis_stack(modules, std::move(mappings), opts.server.static_files, &iis,
-                                     &error, !opts.config_handlers)) {
-      HS_LOG_ERROR("%s", error.c_str());
-      return 1;
-    }
-    iis.server.fragment_cache().set_limits(opts.fragment_cache_size, opts.fragment_max_entry);
-    iis.handler->set_max_response_backlog(opts.max_response_backlog);
-    handler = iis.handler.get();
-  }
-  hs::server::Server server(opts.server, handler);
-  if (!server.start(&error)) {
+  if (opts.no_supervisor) return serve(opts, set, true);
+  // Supervised (the default): this process binds the listeners and keeps them while worker
+  // processes come and go (server/supervisor.h).
+  hs::server::Listeners listeners;
+  if (!hs::server::bind_listeners(opts.server.listen, opts.server.workers, opts.server.backlog,
+                                  &listeners, &error)) {
     HS_LOG_ERROR("%s", error.c_str());
     return 1;
   }
-  // Written whatever the log level: operators and tests need the bound ports.
   hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
                 HTTPSERV_VERSION, opts.server.static_files.root.c_str(), opts.server.workers);
-  for (const auto& a : server.bound()) {
+  for (const auto& a : listeners.bound) {
     hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
   }
-
-  bool stopping = false;
-  while (!server.finished()) {
-    timespec tick{0, 100 * 1000 * 1000};
-    int sig = sigtimedwait(&set, nullptr, &tick);
-    if (sig == SIGQUIT) {
-      HS_LOG_INFO("SIGQUIT: stopping immediately");
-      _exit(0);
-    }
-    if ((sig == SIGINT || sig == SIGTERM) && !stopping) {
-      stopping = true;
-      HS_LOG_INFO("%s: stopping gracefully (deadline %lld ms)", strsignal(sig),
-                  static_cast<long long>(opts.server.shutdown_timeout_ms));
-      server.stop_graceful();
-    } else if (sig == SIGHUP) {
-      HS_LOG_WARN("SIGHUP: configuration reload is not supported yet; ignored");
-    }
-  }
-  server.wait();
-  if (iis.handler) {
-    hs::iis::FragmentCache::Stats f = iis.server.fragment_cache().stats();
-    HS_LOG_INFO(
-        "fragment cache: %llu entries, %llu of %llu bytes; %llu hits, %llu misses, %llu added, "
-        "%llu replaced, %llu evicted, %llu removed, %llu refused",
-        static_cast<unsigned long long>(f.entries), static_cast<unsigned long long>(f.bytes),
-        static_cast<unsigned long long>(f.capacity), static_cast<unsigned long long>(f.hits),
-        static_cast<unsigned long long>(f.misses), static_cast<unsigned long long>(f.insertions),
-        static_cast<unsigned long long>(f.replacements),
-        static_cast<unsigned long long>(f.evictions), static_cast<unsigned long long>(f.removals),
-        static_cast<unsigned long long>(f.rejections));
-  }
-  HS_LOG_INFO("stopped");
-  return 0;
+  return hs::server::supervise(listeners, [&] {
+    opts.server.inherited = &listeners;
+    return serve(opts, set, false);
+  });
 }

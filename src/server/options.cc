@@ -31,6 +31,7 @@ enum LongOnly {
   kFragmentCacheSize,
   kFragmentMaxEntry,
   kMaxResponseBacklog,
+  kNoSupervisor,
 };
 
 bool parse_seconds(const char* text, int64_t* ms) {
@@ -81,6 +82,8 @@ std::string usage() {
          "  --fragment-max-entry BYTES   largest cached fragment (default 262144)\n"
          "  --max-response-backlog BYTES unsent response bytes a request may have copied\n"
          "                           from module memory (default 16777216)\n"
+         "  --no-supervisor          run in one process (by default a supervising parent\n"
+         "                           keeps the listeners and restarts a crashed server)\n"
          "  -h, --help               show this help\n"
          "\n"
          "Signals: SIGINT/SIGTERM stop gracefully, SIGQUIT stops at once.\n";
@@ -105,6 +108,7 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"fragment-cache-size", required_argument, nullptr, kFragmentCacheSize},
       {"fragment-max-entry", required_argument, nullptr, kFragmentMaxEntry},
       {"max-response-backlog", required_argument, nullptr, kMaxResponseBacklog},
+      {"no-supervisor", no_argument, nullptr, kNoSupervisor},
       {nullptr, 0, nullptr, 0},
   };
   optind = 1;
@@ -167,6 +171,9 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
           *error = "--log-level: expected error, warn, info or debug, got '" + value + "'";
           return false;
         }
+        break;
+      case kNoSupervisor:
+        out->no_supervisor = true;
         break;
       case kFragmentCacheSize:
       case kFragmentMaxEntry:

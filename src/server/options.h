@@ -13,6 +13,7 @@ namespace hs::server {
 struct Options {
   bool help = false;
   bool test_config = false;
+  bool no_supervisor = false;  // --no-supervisor: no parent process (server/supervisor.h)
   std::string config_file;
   std::string root;                 // empty: the embedded default site
   std::vector<std::string> listen;  // empty: 127.0.0.1:8080

@@ -10,6 +10,39 @@
 
 namespace hs::server {
 
+void Listeners::close_all() {
+  for (auto& v : fds) {
+    for (int fd : v)
+      close(fd);
+  }
+  fds.clear();
+}
+
+bool bind_listeners(const std::vector<io::SocketAddress>& listen, int workers, int backlog,
+                    Listeners* out, std::string* error) {
+  Listeners l;
+  l.fds.resize(static_cast<size_t>(workers));
+  for (const io::SocketAddress& want : listen) {
+    io::SocketAddress addr = want;
+    for (int w = 0; w < workers; ++w) {
+      int fd = io::listen_on(addr, backlog);
+      if (fd < 0) {
+        *error = "cannot listen on " + addr.to_string() + ": " + strerror(errno);
+        l.close_all();
+        return false;
+      }
+      if (w == 0) {
+        // Port 0: the kernel picked one; the other workers join that same port.
+        if (auto local = io::local_address(fd)) addr = *local;
+        l.bound.push_back(addr);
+      }
+      l.fds[static_cast<size_t>(w)].push_back(fd);
+    }
+  }
+  *out = std::move(l);
+  return true;
+}
+
 Server::Server(ServerConfig config, http::Handler* handler)
     : config_(std::move(config)), handler_(handler) {}
 
@@ -29,31 +62,18 @@ bool Server::start(std::string* error) {
     handler_ = owned_handler_.get();
   }
   if (config_.workers < 1) config_.workers = 1;
-  // fds[worker][address]
-  std::vector<std::vector<int>> fds(static_cast<size_t>(config_.workers));
-  auto cleanup = [&] {
-    for (auto& v : fds) {
-      for (int fd : v)
-        close(fd);
+  Listeners listeners;
+  if (config_.inherited != nullptr) {
+    if (config_.inherited->fds.size() != static_cast<size_t>(config_.workers)) {
+      *error = "inherited listeners do not match the number of workers";
+      return false;
     }
-  };
-  for (const io::SocketAddress& want : config_.listen) {
-    io::SocketAddress addr = want;
-    for (int w = 0; w < config_.workers; ++w) {
-      int fd = io::listen_on(addr, config_.backlog);
-      if (fd < 0) {
-        *error = "cannot listen on " + addr.to_string() + ": " + strerror(errno);
-        cleanup();
-        return false;
-      }
-      if (w == 0) {
-        // Port 0: the kernel picked one; the other workers join that same port.
-        if (auto local = io::local_address(fd)) addr = *local;
-        bound_.push_back(addr);
-      }
-      fds[static_cast<size_t>(w)].push_back(fd);
-    }
+    listeners = *config_.inherited;  // the same descriptors: closed by the workers
+  } else if (!bind_listeners(config_.listen, config_.workers, config_.backlog, &listeners, error)) {
+    return false;
   }
+  bound_ = listeners.bound;
+  std::vector<std::vector<int>>& fds = listeners.fds;
   for (int w = 0; w < config_.workers; ++w) {
     workers_.push_back(
         std::make_unique<Worker>(w, config_, *handler_, std::move(fds[static_cast<size_t>(w)])));

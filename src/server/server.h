@@ -15,8 +15,24 @@
 
 namespace hs::server {
 
+// Listening sockets, bound: fds[worker][address], and the addresses they are bound to (port 0
+// resolved) in the order of ServerConfig::listen.
+struct Listeners {
+  std::vector<std::vector<int>> fds;
+  std::vector<io::SocketAddress> bound;
+  void close_all();
+};
+
+// Binds one SO_REUSEPORT socket per worker per address (a port 0 is resolved once, then shared
+// by all workers). False with *error naming the address; nothing stays open then.
+bool bind_listeners(const std::vector<io::SocketAddress>& listen, int workers, int backlog,
+                    Listeners* out, std::string* error);
+
 struct ServerConfig {
   std::vector<io::SocketAddress> listen;
+  // Sockets bound beforehand (by the supervisor, which keeps them across worker-process
+  // restarts): used instead of binding `listen`. The server closes its copies when it stops.
+  const Listeners* inherited = nullptr;
   int workers = 1;
   int backlog = 4096;
   session::SessionConfig session;

@@ -12,6 +12,8 @@
 //                                       × R + "]"; a failed write answers 500 with "hr=0x..."
 //   /raw                                SuppressHeaders, then the module writes its own status
 //                                       line and headers as the body: "HTTP/1.1 299 Raw ..."
+//   /segv                               crashes the process with SIGSEGV (the default action:
+//                                       a sanitizer's handler is removed first)
 //   /bulk?size=S&count=N[&unbuffered=1] N synchronous writes of S bytes (byte i of the body
 //                                       is 'a' + i % 26) from one notification; the first
 //                                       failure is logged as "bulk: write I of N failed
@@ -21,6 +23,8 @@
 // [A-Za-z0-9/_-] only).
 #include <httpserv.h>
 #include <httpserv_log.h>
+
+#include <signal.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -80,6 +84,10 @@ class BodyLoad final : public CHttpModule {
     IHttpResponse* r = ctx->GetResponse();
     r->SetHeader("Content-Type", "text/plain", 10, TRUE);
     if (url == "/bulk") return bulk(ctx, query);
+    if (url == "/segv") {
+      signal(SIGSEGV, SIG_DFL);
+      raise(SIGSEGV);
+    }
     if (url == "/raw") {
       r->SuppressHeaders();
       return reply(ctx, "HTTP/1.1 299 Raw\r\nX-Raw: yes\r\nContent-Length: 2\r\n\r\nok");
