@@ -54,9 +54,12 @@ int supervise(Listeners& listeners, const std::function<int()>& child) {
               static_cast<int>(pid));
   bool stopping = false;
   int64_t delay_ms = 0;
+  int quick_deaths = 0;
   int64_t restart_at = -1;  // a restart waiting for its delay
   while (true) {
-    timespec tick{0, 100 * 1000 * 1000};
+    int64_t wait_ms = 100;
+    if (restart_at >= 0) wait_ms = std::clamp<int64_t>(restart_at - monotonic_ms(), 0, 100);
+    timespec tick{0, static_cast<long>(wait_ms) * 1000 * 1000};
     int sig = sigtimedwait(&set, nullptr, &tick);
     if (sig == SIGINT || sig == SIGTERM || sig == SIGQUIT) {
       if (!stopping) HS_LOG_INFO("supervisor: %s: stopping the worker process", strsignal(sig));
@@ -78,9 +81,12 @@ int supervise(Listeners& listeners, const std::function<int()>& child) {
         }
         return exit_status(st);
       }
+      // The first crash restarts at once; a crash loop backs off: 50 ms, 100 ms, ... 5 s.
       int64_t lived = monotonic_ms() - started_ms;
-      delay_ms =
-          lived < kQuickDeathMs ? (delay_ms == 0 ? 50 : std::min(delay_ms * 2, kMaxDelayMs)) : 0;
+      quick_deaths = lived < kQuickDeathMs ? quick_deaths + 1 : 0;
+      delay_ms = quick_deaths <= 1
+                     ? 0
+                     : std::min<int64_t>(50ll << std::min(quick_deaths - 2, 10), kMaxDelayMs);
       HS_LOG_ERROR(
           "supervisor: the worker process %d died on signal %d (%s) after %lld ms; restarting%s",
           static_cast<int>(done), WTERMSIG(st), strsignal(WTERMSIG(st)),
