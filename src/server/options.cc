@@ -32,6 +32,9 @@ enum LongOnly {
   kFragmentMaxEntry,
   kMaxResponseBacklog,
   kNoSupervisor,
+  kMaxConnections,
+  kMinSendRate,
+  kMinBodyRate,
 };
 
 bool parse_seconds(const char* text, int64_t* ms) {
@@ -82,6 +85,11 @@ std::string usage() {
          "  --fragment-max-entry BYTES   largest cached fragment (default 262144)\n"
          "  --max-response-backlog BYTES unsent response bytes a request may have copied\n"
          "                           from module memory (default 16777216)\n"
+         "  --max-connections N      connections per worker; more get 503 (default 16384)\n"
+         "  --min-send-rate B/S      slowest a client may read a response (default 240;\n"
+         "                           0 = off)\n"
+         "  --min-body-rate B/S      slowest a client may send a body a handler awaits\n"
+         "                           (default 240; 0 = off)\n"
          "  --no-supervisor          run in one process (by default a supervising parent\n"
          "                           keeps the listeners and restarts a crashed server)\n"
          "  -h, --help               show this help\n"
@@ -109,6 +117,9 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"fragment-max-entry", required_argument, nullptr, kFragmentMaxEntry},
       {"max-response-backlog", required_argument, nullptr, kMaxResponseBacklog},
       {"no-supervisor", no_argument, nullptr, kNoSupervisor},
+      {"max-connections", required_argument, nullptr, kMaxConnections},
+      {"min-send-rate", required_argument, nullptr, kMinSendRate},
+      {"min-body-rate", required_argument, nullptr, kMinBodyRate},
       {nullptr, 0, nullptr, 0},
   };
   optind = 1;
@@ -169,6 +180,21 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       case kLogLevel:
         if (!log_parse_level(value, &out->log_level)) {
           *error = "--log-level: expected error, warn, info or debug, got '" + value + "'";
+          return false;
+        }
+        break;
+      case kMaxConnections:
+        if (!parse_uint(optarg, &out->server.max_connections_per_worker) ||
+            out->server.max_connections_per_worker == 0) {
+          *error = "--max-connections: expected a number > 0, got '" + value + "'";
+          return false;
+        }
+        break;
+      case kMinSendRate:
+      case kMinBodyRate:
+        if (!parse_uint(optarg, c == kMinSendRate ? &s.min_send_rate : &s.min_body_rate)) {
+          *error = std::string("--") + kLong[idx].name + ": expected bytes per second, got '" +
+                   value + "'";
           return false;
         }
         break;

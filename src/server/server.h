@@ -35,6 +35,9 @@ struct ServerConfig {
   const Listeners* inherited = nullptr;
   int workers = 1;
   int backlog = 4096;
+  // Connections one worker serves at once; beyond it a new connection gets a short 503 and is
+  // closed (graceful refusal rather than a silent backlog), and a warning is logged.
+  size_t max_connections_per_worker = 16384;
   session::SessionConfig session;
   int64_t shutdown_timeout_ms = 10'000;
   core::StaticFileConfig static_files;

@@ -72,11 +72,33 @@ void Worker::accept_from(int fd) {
         }
         break;
       }
+      if (sessions_.size() >= config_.max_connections_per_worker) {
+        refuse(c);
+        continue;
+      }
       io::set_nodelay(c);
       auto* s = new session::Http1Session(loop_, c, *this, handler_, config_.session);
       sessions_.insert(s);
       s->start();
     }
+  }
+}
+
+void Worker::refuse(int fd) {
+  // Over the connection cap: a complete, tiny response the kernel takes at once (a fresh socket's
+  // send buffer is empty), then close. No session, no buffers, nothing to wait for.
+  static constexpr char kBusy[] =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n"
+      "Retry-After: 1\r\nConnection: close\r\n\r\nServer is too busy.\n";
+  ssize_t n = send(fd, kBusy, sizeof(kBusy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  (void)n;  // a client that is already gone needs no answer
+  close(fd);
+  ++refused_;
+  int64_t now = loop_.now_ms();
+  if (now - last_refusal_log_ms_ >= 1000) {
+    HS_LOG_WARN("worker %d: %zu connections open (the maximum): %llu refused with 503 so far",
+                index_, sessions_.size(), static_cast<unsigned long long>(refused_));
+    last_refusal_log_ms_ = now;
   }
 }
 

@@ -27,6 +27,7 @@ class Worker final : private session::SessionOwner {
  private:
   class Listener;
   void accept_from(int fd);
+  void refuse(int fd);
   void close_listeners();
   void begin_drain(int64_t timeout_ms);
   void maybe_stop();
@@ -41,6 +42,8 @@ class Worker final : private session::SessionOwner {
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_set<session::Http1Session*> sessions_;
   bool draining_ = false;
+  uint64_t refused_ = 0;
+  int64_t last_refusal_log_ms_ = -1000000;
   int64_t date_second_ = -1;
   char date_[29] = {};
 };

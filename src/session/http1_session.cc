@@ -23,7 +23,7 @@ using http::h1::Framing;
 namespace {
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
-enum TimeoutCause { kNone, kSend, kHeader, kKeepAlive, kBody, kLinger };
+enum TimeoutCause { kNone, kSend, kSendRate, kHeader, kKeepAlive, kBody, kBodyRate, kLinger };
 
 bool parse_content_length(std::string_view v, uint64_t* out) {
   if (v.empty()) return false;
@@ -303,6 +303,7 @@ void Http1Session::process_input() {
 }
 
 void Http1Session::on_head(http::RequestHead& head) {
+  body_window_ms_ = -1;  // a new request body: its rate is measured afresh
   std::unique_ptr<H1Exchange> owned;
   if (!free_.empty()) {
     owned = std::move(free_.back());
@@ -445,6 +446,10 @@ ssize_t Http1Session::read_body(H1Exchange& ex, char* dst, size_t cap,
   }
   ex.body_ready_ = std::move(ready);
   last_body_ms_ = loop_.now_ms();
+  if (config_.min_body_rate > 0 && body_window_ms_ < 0 && &ex == current_) {
+    body_window_ms_ = last_body_ms_;
+    body_window_bytes_ = ex.body_received_;
+  }
   update_timer();
   return http::kBodyPending;
 }
@@ -737,6 +742,12 @@ void Http1Session::do_flush() {
       return;
     }
     write_blocked_ = st == OutQueue::Status::kBlocked;
+    if (!write_blocked_ && out_.empty()) {
+      send_window_ms_ = -1;  // nothing waits on the client any more
+    } else if (write_blocked_ && send_window_ms_ < 0 && config_.min_send_rate > 0) {
+      send_window_ms_ = loop_.now_ms();
+      send_window_bytes_ = out_.written();
+    }
     for (auto& f : fired)
       f(true);
     if (dead_) return;
@@ -848,6 +859,8 @@ int64_t Http1Session::deadline(int* cause) const {
     return best;
   }
   if (!out_.empty() && write_blocked_) consider(last_write_ms_ + config_.send_timeout_ms, kSend);
+  if (send_window_ms_ >= 0) consider(send_window_ms_ + config_.rate_window_ms, kSendRate);
+  if (body_window_ms_ >= 0) consider(body_window_ms_ + config_.rate_window_ms, kBodyRate);
   if (current_ == nullptr) {
     if (parser_.in_message() || in_start_ < in_end_) {
       consider(head_start_ms_ + config_.header_timeout_ms, kHeader);
@@ -886,6 +899,49 @@ void Http1Session::on_timer() {
   if (at > loop_.now_ms()) {
     update_timer();
     return;
+  }
+  if (cause == kSendRate) {
+    uint64_t need = config_.min_send_rate * static_cast<uint64_t>(config_.rate_window_ms) / 1000;
+    uint64_t got = out_.written() - send_window_bytes_;
+    if (out_.empty()) {
+      send_window_ms_ = -1;
+    } else if (got < need) {
+      HS_LOG_INFO("%s:%u: client reads too slowly (%llu bytes in %lld ms, minimum %llu/s)",
+                  remote_host_.c_str(), remote_port_, static_cast<unsigned long long>(got),
+                  static_cast<long long>(config_.rate_window_ms),
+                  static_cast<unsigned long long>(config_.min_send_rate));
+      fail("client reads too slowly", true);
+      return;
+    } else {
+      send_window_ms_ = loop_.now_ms();  // next window
+      send_window_bytes_ = out_.written();
+    }
+    update_timer();
+    return;
+  }
+  if (cause == kBodyRate) {
+    bool waiting = current_ != nullptr && !current_->body_complete_ && current_->body_ready_;
+    uint64_t need = config_.min_body_rate * static_cast<uint64_t>(config_.rate_window_ms) / 1000;
+    uint64_t got = waiting ? current_->body_received_ - body_window_bytes_ : 0;
+    if (!waiting) {
+      body_window_ms_ = -1;
+    } else if (got >= need) {
+      body_window_ms_ = loop_.now_ms();
+      body_window_bytes_ = current_->body_received_;
+    } else {
+      HS_LOG_INFO(
+          "%s:%u: request body arrives too slowly (%llu bytes in %lld ms, minimum "
+          "%llu/s)",
+          remote_host_.c_str(), remote_port_, static_cast<unsigned long long>(got),
+          static_cast<long long>(config_.rate_window_ms),
+          static_cast<unsigned long long>(config_.min_body_rate));
+      body_window_ms_ = -1;
+      cause = kBody;  // answered like a body timeout (408, or a reset once the response began)
+    }
+    if (cause != kBody) {
+      update_timer();
+      return;
+    }
   }
   switch (cause) {
     case kSend:

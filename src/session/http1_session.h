@@ -31,6 +31,13 @@ struct SessionConfig {
   int64_t body_timeout_ms = 60'000;        // no request-body bytes while a handler waits for them
   int64_t send_timeout_ms = 60'000;        // no write progress while output is pending
   int64_t linger_timeout_ms = 2'000;       // reading and dropping input after our last byte
+  // Minimum rates, checked over windows of rate_window_ms (0 turns a rate off). A client must
+  // read at least min_send_rate bytes/s while a response waits on it (HTTP.sys's MinSendRate),
+  // and send at least min_body_rate bytes/s while a handler waits for the request body, or the
+  // connection is dropped: a client trickling a byte a second never hits the silence timeouts.
+  uint64_t min_send_rate = 240;
+  uint64_t min_body_rate = 240;
+  int64_t rate_window_ms = 5'000;
   size_t read_buffer_size = 16 * 1024;
   size_t body_buffer_size = 64 * 1024;
   size_t max_pipelined = 16;                 // finished responses not yet written
@@ -155,6 +162,12 @@ class Http1Session final : public io::EventLoop::Watcher,
   int64_t idle_since_ms_ = 0;
   int64_t last_body_ms_ = 0;
   int64_t last_write_ms_ = 0;
+  // Rate windows (see SessionConfig::min_send_rate): start time (-1: not running) and the byte
+  // count (written / body received) when it started.
+  int64_t send_window_ms_ = -1;
+  uint64_t send_window_bytes_ = 0;
+  int64_t body_window_ms_ = -1;
+  uint64_t body_window_bytes_ = 0;
   int64_t linger_start_ms_ = 0;
 };
 
