@@ -491,7 +491,7 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
 
 bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool last,
                         http::SendCompletion done) {
-  if (dead_) return false;
+  if (dead_ || reset_reason_ != nullptr) return false;
   if (ex.last_sent_ || ex.send_outstanding_) {
     HS_LOG_ERROR("handler bug: send() %s",
                  ex.last_sent_ ? "after the last send" : "while another send is outstanding");
@@ -500,6 +500,7 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
   uint64_t total = 0;
   for (const BodyChunk& c : chunks)
     total += c.size;
+  uint64_t mark = out_.enqueued();  // a send refused below leaves nothing of itself queued
   if (!ex.headers_sent_) write_head(ex, last, total);
 
   if (ex.framing_ == Framing::kContentLength && ex.body_sent_ + total > ex.declared_) {
@@ -508,10 +509,11 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
                  static_cast<unsigned long long>(ex.declared_));
     ex.send_outstanding_ = true;
     ex.last_sent_ = true;
+    out_.drop_after(mark);
     out_.add_completion([done = std::move(done)](bool) {
       if (done) done(http::SendResult{false, 0});
     });
-    fail("body longer than Content-Length", true);
+    reset_after_output("body longer than Content-Length");
     return true;  // the completion (ok=false) and the abort handler follow
   }
   if (ex.framing_ != Framing::kNoBody && total > 0) {
@@ -540,10 +542,11 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
                    static_cast<unsigned long long>(ex.declared_));
       ex.send_outstanding_ = true;
       ex.last_sent_ = true;
+      out_.drop_after(mark);
       out_.add_completion([done = std::move(done)](bool) {
         if (done) done(http::SendResult{false, 0});
       });
-      fail("body shorter than Content-Length", true);
+      reset_after_output("body shorter than Content-Length");
       return true;
     }
   }
@@ -659,6 +662,19 @@ void Http1Session::queue_error_response(int status, std::string_view detail) {
   schedule_flush();
 }
 
+void Http1Session::reset_after_output(const char* reason) {
+  // The response being sent disagrees with its Content-Length; the refused send left nothing of
+  // itself queued. What is queued before it (earlier pipelined responses, complete and correct)
+  // is handed to the kernel first, then the connection is reset, so the client never takes the
+  // broken message (a strict prefix of it at most) for a complete one. Nothing more is parsed or
+  // queued meanwhile. (Best effort for the earlier bytes: the reset discards what the kernel has
+  // not transmitted yet.)
+  reset_reason_ = reason;
+  close_after_ = true;
+  abandoned_input_ = true;
+  schedule_flush();
+}
+
 void Http1Session::schedule_flush() {
   if (flush_scheduled_ || dead_) return;
   flush_scheduled_ = true;
@@ -688,6 +704,10 @@ void Http1Session::do_flush() {
     for (auto& f : fired)
       f(true);
     if (dead_) return;
+    if (reset_reason_ != nullptr && !write_blocked_) {
+      fail(reset_reason_, true);
+      return;
+    }
   }
   maybe_close();
   if (!dead_) update_timer();

@@ -102,6 +102,7 @@ class Http1Session final : public io::EventLoop::Watcher,
   void maybe_close();
   void start_linger();
   void fail(const char* reason, bool reset);
+  void reset_after_output(const char* reason);
   void teardown();
 
   void update_timer();
@@ -137,7 +138,8 @@ class Http1Session final : public io::EventLoop::Watcher,
   bool draining_ = false;
   bool peer_eof_ = false;
   bool lingering_ = false;
-  bool abandoned_input_ = false;  // a refused body was left unread: parse nothing more
+  bool abandoned_input_ = false;        // a refused body was left unread: parse nothing more
+  const char* reset_reason_ = nullptr;  // reset once the queued output is written
   bool in_parser_ = false;
   bool flush_scheduled_ = false;
   bool input_scheduled_ = false;

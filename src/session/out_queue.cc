@@ -53,6 +53,19 @@ void OutQueue::append_file(int fd, uint64_t offset, uint64_t len) {
   enqueued_ += len;
 }
 
+void OutQueue::drop_after(uint64_t mark) {
+  // From the back: when an owned segment is reached, every later owned byte belonged to a
+  // segment already dropped, so the owned buffer can be cut at this segment's end.
+  while (enqueued_ > mark && !segments_.empty()) {
+    Segment& s = segments_.back();
+    uint64_t k = std::min(enqueued_ - mark, s.len);
+    s.len -= k;
+    enqueued_ -= k;
+    if (s.kind == Segment::Kind::kOwned) owned_.resize(s.pos + s.len);
+    if (s.len == 0) segments_.pop_back();
+  }
+}
+
 void OutQueue::add_completion(Completion done) {
   completions_.emplace_back(enqueued_, std::move(done));
 }

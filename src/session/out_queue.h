@@ -23,6 +23,9 @@ class OutQueue {
   // Bytes that stay the caller's until the completion covering them has fired.
   void append_borrowed(const char* data, uint64_t len);
   void append_file(int fd, uint64_t offset, uint64_t len);
+  // Drops the bytes appended after `mark` (a value of enqueued()), none of which may have been
+  // written or have a completion attached yet: the send that appended them is being refused.
+  void drop_after(uint64_t mark);
   // Fires `done` once every byte appended so far has been written.
   void add_completion(Completion done);
 
@@ -36,6 +39,7 @@ class OutQueue {
   bool empty() const { return segments_.empty() && completions_.empty(); }
   uint64_t pending_bytes() const { return enqueued_ - written_; }
   uint64_t written() const { return written_; }
+  uint64_t enqueued() const { return enqueued_; }
   const char* error_detail() const { return error_detail_; }
 
  private:
