@@ -340,6 +340,21 @@ class BothVersions(WecCase):
                                      + body)
 
 
+class LateHeaderLog(WecCase):
+    """The debug log line that goes with S_OK for header/status changes after the send."""
+
+    server_args = ("--log-level", "debug")
+
+    def test_late_changes_are_logged(self):
+        self.run_ops("flush;hdr:X-Late=1;status:500;write:m=a", "latelog",
+                     head(framing=TE, connection="close") + chunked(b"a"),
+                     [w(what="flush"), "hdr hr=" + S_OK, "status hr=" + S_OK, w(sent=1)])
+        self.assertIsNotNone(self.srv.wait_for_log(
+            r"SetHeader\(X-Late\) after the headers were sent: not sent"))
+        self.assertIsNotNone(self.srv.wait_for_log(
+            r"SetStatus\(500\) after the headers were sent: not sent"))
+
+
 class BufferLimit(WecCase):
     """responseBufferLimit from applicationHost.config: WriteEntityChunks flushes itself when the
     buffered bytes reach it (spec §6.2); 0 means unbuffered."""
