@@ -430,6 +430,13 @@ class Completion(WecCase):
                      head(framing=TE, connection="close") + chunked(b"hello", b"abcde", b"x"),
                      [w(exp=1), done(5), w(exp=1), done(5, what="cb"), w(exp="-"), done(1)])
 
+    def test_unbuffered_async_large_write(self):
+        # Larger than the socket buffers: the completion waits until every byte is in the kernel.
+        n = 3000000
+        self.run_ops("nobuf;write/a:r=%d;write/a2:m=end" % n, "asyncbig",
+                     head(framing=TE, connection="close") + chunked(pattern(n), b"end"),
+                     [w(exp=1), done(n), w(exp=1), done(3, what="cb")])
+
     def test_async_flush_v1_and_v2(self):
         self.run_ops("write:m=abc;flush/a;write:m=de;flush/a2;write:m=f;flush/an", "asyncflush",
                      head(framing=TE, connection="close") + chunked(b"abc", b"de", b"f"),
