@@ -462,6 +462,14 @@ class Completion(WecCase):
                      [w(exp=1), w(hr=INVALID_STATE), w(hr=INVALID_STATE),
                       w(hr=INVALID_STATE, what="flush"), done(3), w(sent=1)])
 
+    def test_sync_flush_while_async_outstanding_is_queued_behind(self):
+        # Writes are refused while an async operation is in flight; a synchronous Flush (which
+        # the end of the request also makes) is queued behind it.
+        self.run_ops("write:m=buf;flush/ag;write:m=x;flush;wait;write:m=y", "syncflush",
+                     head(framing=TE, connection="close") + chunked(b"buf", b"y"),
+                     [w(sent=3), w(exp=1, what="flush"), w(hr=INVALID_STATE),
+                      w(what="flush"), done(3), w(sent=1)])
+
     def test_long_sync_completing_stream_iterates(self):
         # 3000 async writes that complete inline (buffered): a module that recursed would
         # overflow nothing here, but the loop must also not lose a write.
