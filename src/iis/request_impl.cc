@@ -712,7 +712,11 @@ HRESULT HttpContextImpl::validate_chunks(HTTP_DATA_CHUNK* chunks, DWORD n, uint6
   if (chunks == nullptr && n > 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   for (DWORD i = 0; i < n; ++i) {
     HTTP_DATA_CHUNK& c = chunks[i];
-    switch (c.DataChunkType) {
+    // The type is read as the int it is on the wire of the ABI: a module may store any value
+    // there, and loading one outside the enum's range as the enum type is undefined behaviour.
+    int type = 0;
+    memcpy(&type, &c.DataChunkType, sizeof(type));
+    switch (type) {
       case HttpDataChunkFromMemory:
         if (c.FromMemory.pBuffer == nullptr && c.FromMemory.BufferLength > 0) {
           return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
@@ -884,6 +888,7 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   }
   if (!fMoreData) no_more_data_ = true;
   item->last = !fMoreData;
+  if (item->last) last_queued_ = true;
   if (fAsync) {
     // The module's memory stays in use until the completion (spec §6.7). The completion
     // reports this call's bytes, not those of earlier buffered writes sent along with them.
@@ -902,7 +907,9 @@ HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget tar
                                BOOL* expected) {
   if (sent) *sent = 0;
   if (expected) *expected = FALSE;
-  if (exchange_last_sent_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  // A last send already made or queued (behind one in flight): a second one would never leave
+  // the queue, and the request would never be freed.
+  if (exchange_last_sent_ || last_queued_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   if (ex_ == nullptr || connection_lost_) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
   if (fAsync && (async_write_ || (async_read_ && !full_duplex_))) {
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
@@ -912,6 +919,7 @@ HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget tar
   // A write with fMoreData=FALSE already ended the body: Flush(fMoreData=TRUE) cannot reopen it.
   if (!fMoreData) no_more_data_ = true;
   item->last = no_more_data_;
+  if (item->last) last_queued_ = true;
   if (fAsync) {
     async_write_ = true;
     item->notify = true;

@@ -60,6 +60,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <new>
 #include <string>
@@ -412,7 +413,8 @@ class Wec final : public CHttpModule {
         c.FromMemory.pBuffer = nullptr;
         c.FromMemory.BufferLength = static_cast<ULONG>(atol(val.c_str()));
       } else if (kind == "type") {
-        c.DataChunkType = static_cast<HTTP_DATA_CHUNK_TYPE>(atoi(val.c_str()));
+        int type = atoi(val.c_str());  // stored as raw bits: it may be outside the enum's range
+        memcpy(&c.DataChunkType, &type, sizeof(type));
       }
       out->push_back(c);
     }
