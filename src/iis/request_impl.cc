@@ -847,6 +847,8 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
     }
     // Buffered writes are copied (memory) or duplicated (descriptors): the caller keeps nothing
     // alive (spec §6.7).
+    size_t old_chunks = buffered_.size(), old_owned = buffer_.owned.size();
+    size_t old_fds = buffer_.fds.size();
     for (DWORD i = 0; i < n; ++i) {
       HTTP_DATA_CHUNK c = chunks[i];
       if (c.DataChunkType == HttpDataChunkFromMemory) {
@@ -857,7 +859,15 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
       } else {
         int fd = dup(static_cast<int>(reinterpret_cast<intptr_t>(c.FromFileHandle.FileHandle)));
         if (fd < 0) {
+          // Out of descriptors: undo this call's chunks, so a failed call changes nothing.
+          int err = errno;
+          for (size_t k = old_fds; k < buffer_.fds.size(); ++k)
+            close(buffer_.fds[k]);
+          buffer_.fds.resize(old_fds);
+          buffer_.owned.resize(old_owned);
+          buffered_.resize(old_chunks);
           if (fAsync) async_write_ = false;
+          HS_LOG_WARN("WriteEntityChunks: cannot duplicate a file descriptor: %s", strerror(err));
           return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
         }
         buffer_.fds.push_back(fd);

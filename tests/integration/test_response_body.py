@@ -7,6 +7,7 @@ byte the client receives: status line, every header in order (the Date value nor
 framing and body, on HTTP/1.1 and HTTP/1.0, with keep-alive and pipelining."""
 import os
 import re
+import resource
 import shutil
 import socket
 import tempfile
@@ -24,6 +25,7 @@ NOT_SUPPORTED = "0x80070032"       # HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)
 ARITHMETIC_OVERFLOW = "0x80070216"  # HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW)
 INVALID_STATE = "0x8007139F"       # HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
 CONNECTION_ABORTED = "0x800704D4"  # HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED)
+NOT_ENOUGH_MEMORY = "0x80070008"   # HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY)
 
 DATE_RE = re.compile(rb"\r\nDate: ([^\r\n]*)\r\n")
 FILE_DATA = b"0123456789"
@@ -565,6 +567,33 @@ class BadInput(WecCase):
         self.run_ops("byref:;write:m=ok", "byrefnull",
                      head(framing=cl(2), connection="close") + b"ok",
                      ["byref hr=" + INVALID_PARAMETER, w(sent=2)])
+
+
+class OutOfDescriptors(harness.ServerTestCase):
+    """A buffered file chunk the server cannot dup() (RLIMIT_NOFILE reached): the call fails with
+    ERROR_NOT_ENOUGH_MEMORY and changes nothing, and the response still completes."""
+
+    def test_dup_failure_changes_nothing(self):
+        root = self.tempdir({"ten.bin": FILE_DATA})
+        srv = self.start_server(root, args=["--module", "wec=" + wec_module()])
+        fds = [int(f) for f in os.listdir("/proc/%d/fd" % srv.proc.pid)]
+        # Room for exactly two more descriptors: the accepted connection and the module's open().
+        limit = len(fds) + 2
+        if max(fds) >= limit:
+            self.skipTest("descriptor numbers of the server are not contiguous: %r" % fds)
+        resource.prlimit(srv.proc.pid, resource.RLIMIT_NOFILE, (limit, limit))
+        data = request("write:m=A;write:m=X+f=%s+m=Y;write:m=B" % os.path.join(root, "ten.bin"),
+                       "emfile")
+        with harness.Conn(srv.port, timeout=10) as c:
+            c.send(data)
+            closed, got = c.wait_closed(10)
+        self.assertTrue(closed)
+        self.srv = srv
+        self.assertEqual(WecCase.normalise(self, got),
+                         head(framing=cl(2), connection="close") + b"AB")
+        self.assertEqual(WecCase.trace(self, "emfile"), " | ".join(
+            [w(sent=1), w(hr=NOT_ENOUGH_MEMORY), w(sent=1)]))
+        self.assertIsNotNone(srv.wait_for_log(r"cannot duplicate a file descriptor"))
 
 
 class Chunks(WecCase):
