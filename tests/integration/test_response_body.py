@@ -573,6 +573,8 @@ class OutOfDescriptors(harness.ServerTestCase):
     """A buffered file chunk the server cannot dup() (RLIMIT_NOFILE reached): the call fails with
     ERROR_NOT_ENOUGH_MEMORY and changes nothing, and the response still completes."""
 
+    @unittest.skipIf(harness.SANITIZED, "the sanitizer runtimes need spare descriptors themselves "
+                     "(UBSan's vptr check opens a pipe) and report bogus errors without them")
     def test_dup_failure_changes_nothing(self):
         root = self.tempdir({"ten.bin": FILE_DATA})
         srv = self.start_server(root, args=["--module", "wec=" + wec_module()])
