@@ -407,6 +407,7 @@ class HttpContextImpl final : public IHttpContext4 {
   std::deque<std::unique_ptr<OutItem>> queue_;
   bool send_outstanding_ = false;
   bool exchange_last_sent_ = false;
+  bool last_queued_ = false;  // an OutItem with last=true is in queue_ (or sent)
 
   // Pending async read.
   struct PendingRead {

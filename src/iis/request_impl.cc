@@ -808,7 +808,10 @@ HttpContextImpl::FdRef HttpContextImpl::duplicate(const ResolvedChunk& r) {
     if (e.fd && e.dev == r.dev && e.ino == r.ino) return e.fd;
   }
   int fd = dup(r.fd);
-  if (fd < 0) return nullptr;
+  if (fd < 0) {
+    HS_LOG_WARN("WriteEntityChunks: cannot duplicate a file descriptor: %s", strerror(errno));
+    return nullptr;
+  }
   FdRef ref;
   try {
     ref = std::make_shared<DupFd>(fd);
@@ -1007,6 +1010,7 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   backlog_ += item->copied - buffer_copied;
   if (!fMoreData) no_more_data_ = true;
   item->last = !fMoreData;
+  if (item->last) last_queued_ = true;
   if (fAsync) {
     // The module's memory stays in use until the completion (spec §6.7). The completion
     // reports this call's bytes, not those of earlier buffered writes sent along with them.
@@ -1027,7 +1031,9 @@ HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget tar
                                BOOL* expected) {
   if (sent) *sent = 0;
   if (expected) *expected = FALSE;
-  if (exchange_last_sent_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  // A last send already made or queued (behind one in flight): a second one would never leave
+  // the queue, and the request would never be freed.
+  if (exchange_last_sent_ || last_queued_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   if (ex_ == nullptr || connection_lost_) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
   if (fAsync && (async_write_ || (async_read_ && !full_duplex_))) {
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
@@ -1037,6 +1043,7 @@ HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget tar
   // A write with fMoreData=FALSE already ended the body: Flush(fMoreData=TRUE) cannot reopen it.
   if (!fMoreData) no_more_data_ = true;
   item->last = no_more_data_;
+  if (item->last) last_queued_ = true;
   if (fAsync) {
     async_write_ = true;
     item->notify = true;

@@ -544,7 +544,7 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
 
 bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool last,
                         http::SendCompletion done) {
-  if (dead_) return false;
+  if (dead_ || reset_reason_ != nullptr) return false;
   if (ex.last_sent_ || ex.send_outstanding_) {
     HS_LOG_ERROR("handler bug: send() %s",
                  ex.last_sent_ ? "after the last send" : "while another send is outstanding");
@@ -553,18 +553,16 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
   uint64_t total = 0;
   for (const BodyChunk& c : chunks)
     total += c.size;
-  uint64_t before_head = out_.enqueued();
-  bool head_now = !ex.headers_sent_;
-  if (head_now) write_head(ex, last, total);
+  uint64_t mark = out_.enqueued();  // a send refused below leaves nothing of itself queued
+  if (!ex.headers_sent_) write_head(ex, last, total);
 
   if (ex.framing_ == Framing::kContentLength && ex.body_sent_ + total > ex.declared_) {
-    // A head written by this very call never leaves: nothing that looks like a response.
-    if (head_now) out_.unappend_owned(before_head);
     HS_LOG_ERROR("response body exceeds its Content-Length (%llu > %llu): connection reset",
                  static_cast<unsigned long long>(ex.body_sent_ + total),
                  static_cast<unsigned long long>(ex.declared_));
     ex.send_outstanding_ = true;
     ex.last_sent_ = true;
+    out_.drop_after(mark);
     out_.add_completion([done = std::move(done)](bool) {
       if (done) done(http::SendResult{false, 0});
     });
@@ -597,6 +595,7 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
                    static_cast<unsigned long long>(ex.declared_));
       ex.send_outstanding_ = true;
       ex.last_sent_ = true;
+      out_.drop_after(mark);
       out_.add_completion([done = std::move(done)](bool) {
         if (done) done(http::SendResult{false, 0});
       });
@@ -716,6 +715,19 @@ void Http1Session::queue_error_response(int status, std::string_view detail) {
   schedule_flush();
 }
 
+void Http1Session::reset_after_output(const char* reason) {
+  // The response being sent disagrees with its Content-Length; the refused send left nothing of
+  // itself queued. What is queued before it (earlier pipelined responses, complete and correct)
+  // is handed to the kernel first, then the connection is reset, so the client never takes the
+  // broken message (a strict prefix of it at most) for a complete one. Nothing more is parsed or
+  // queued meanwhile. (Best effort for the earlier bytes: the reset discards what the kernel has
+  // not transmitted yet.)
+  reset_reason_ = reason;
+  close_after_ = true;
+  abandoned_input_ = true;
+  schedule_flush();
+}
+
 void Http1Session::schedule_flush() {
   if (flush_scheduled_ || dead_) return;
   flush_scheduled_ = true;
@@ -751,22 +763,13 @@ void Http1Session::do_flush() {
     for (auto& f : fired)
       f(true);
     if (dead_) return;
+    if (reset_reason_ != nullptr && !write_blocked_) {
+      fail(reset_reason_, true);
+      return;
+    }
   }
   maybe_close();
   if (!dead_) update_timer();
-}
-
-void Http1Session::reset_after_output(const char* reason) {
-  // A response broke its own Content-Length. What is queued already — earlier pipelined
-  // responses, and this one's bytes up to what it declared — is still written, then the
-  // connection is reset (never closed cleanly), so the client cannot take the broken response
-  // for a complete one. The broken exchange stays current, so nothing after it is parsed or
-  // dispatched, and no byte can follow it.
-  close_after_ = true;
-  out_.add_completion([this, reason](bool ok) {
-    if (ok) fail(reason, true);
-  });
-  schedule_flush();
 }
 
 void Http1Session::maybe_close() {

@@ -146,7 +146,8 @@ class Http1Session final : public io::EventLoop::Watcher,
   bool draining_ = false;
   bool peer_eof_ = false;
   bool lingering_ = false;
-  bool abandoned_input_ = false;  // a refused body was left unread: parse nothing more
+  bool abandoned_input_ = false;        // a refused body was left unread: parse nothing more
+  const char* reset_reason_ = nullptr;  // reset once the queued output is written
   bool in_parser_ = false;
   bool flush_scheduled_ = false;
   bool input_scheduled_ = false;

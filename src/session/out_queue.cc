@@ -53,25 +53,21 @@ void OutQueue::append_file(int fd, uint64_t offset, uint64_t len) {
   enqueued_ += len;
 }
 
-void OutQueue::add_completion(Completion done) {
-  completions_.emplace_back(enqueued_, std::move(done));
+void OutQueue::drop_after(uint64_t mark) {
+  // From the back: when an owned segment is reached, every later owned byte belonged to a
+  // segment already dropped, so the owned buffer can be cut at this segment's end.
+  while (enqueued_ > mark && !segments_.empty()) {
+    Segment& s = segments_.back();
+    uint64_t k = std::min(enqueued_ - mark, s.len);
+    s.len -= k;
+    enqueued_ -= k;
+    if (s.kind == Segment::Kind::kOwned) owned_.resize(s.pos + s.len);
+    if (s.len == 0) segments_.pop_back();
+  }
 }
 
-bool OutQueue::unappend_owned(uint64_t mark) {
-  if (mark > enqueued_ || written_ > mark) return false;
-  uint64_t n = enqueued_ - mark;
-  if (n == 0) return true;
-  if (segments_.empty()) return false;
-  Segment& last = segments_.back();
-  if (last.kind != Segment::Kind::kOwned || last.len < n || last.pos + last.len != owned_.size()) {
-    return false;
-  }
-  if (!completions_.empty() && completions_.back().first > mark) return false;
-  last.len -= n;
-  if (last.len == 0) segments_.pop_back();
-  owned_.resize(owned_.size() - n);
-  enqueued_ = mark;
-  return true;
+void OutQueue::add_completion(Completion done) {
+  completions_.emplace_back(enqueued_, std::move(done));
 }
 
 void OutQueue::advance(uint64_t n) {

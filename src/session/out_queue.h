@@ -23,11 +23,11 @@ class OutQueue {
   // Bytes that stay the caller's until the completion covering them has fired.
   void append_borrowed(const char* data, uint64_t len);
   void append_file(int fd, uint64_t offset, uint64_t len);
+  // Drops the bytes appended after `mark` (a value of enqueued()), none of which may have been
+  // written or have a completion attached yet: the send that appended them is being refused.
+  void drop_after(uint64_t mark);
   // Fires `done` once every byte appended so far has been written.
   void add_completion(Completion done);
-  // Takes back what was appended since enqueued() was `mark`, if all of it is owned bytes not yet
-  // written with no completion attached after `mark`; false (and nothing changes) otherwise.
-  bool unappend_owned(uint64_t mark);
 
   // Writes as much as the socket takes. Fired completions are moved to `fired` (the caller runs
   // them after flush returns, so they may append again). kError: errno-style failure (the peer

@@ -322,6 +322,18 @@ class Server:
         return False
 
     # -- helpers -----------------------------------------------------------
+    def serving_pid(self):
+        """The pid of the process that serves requests: the supervisor's worker process (its
+        one child), or the server itself with --no-supervisor. Its /proc entries are the ones
+        that tell memory and descriptors."""
+        pid = self.proc.pid
+        try:
+            with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+                kids = [int(x) for x in f.read().split()]
+        except OSError:
+            return pid
+        return kids[0] if len(kids) == 1 else pid
+
     def url(self, path="/", port=None):
         return "http://127.0.0.1:%d%s" % (port or self.port, path)
 

@@ -60,6 +60,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <new>
 #include <string>
@@ -252,10 +253,8 @@ class Wec final : public CHttpModule {
       std::vector<int> fds;
       bool null_array = op.arg == "nullarray";
       if (op.verb == "write" && !null_array) parse_chunks(op.arg, &chunks, &fds, false);
-      if (chunks.empty() && !null_array) chunks.reserve(1);  // a valid pointer for nChunks 0
-      HTTP_DATA_CHUNK* p = null_array ? nullptr : chunks.data();
-      HTTP_DATA_CHUNK dummy{};
-      if (p == nullptr && !null_array) p = &dummy;
+      HTTP_DATA_CHUNK unused{};  // nChunks 0 still gets a valid pointer
+      HTTP_DATA_CHUNK* p = null_array ? nullptr : chunks.empty() ? &unused : chunks.data();
       DWORD n = null_array ? 1 : static_cast<DWORD>(chunks.size());
       return call(op, r, op.verb == "write", p, n, &fds) ? Next::kGo : Next::kWaitNext;
     } else if (op.verb == "stream") {
@@ -331,6 +330,8 @@ class Wec final : public CHttpModule {
     in_stream_ = false;
     add("stream done=" + std::to_string(stream_done_));
     if (stream_failed_) add(stream_failure_);
+    stream_issued_ = stream_done_ = 0;  // a later stream op starts afresh
+    stream_failed_ = false;
     return true;
   }
 
@@ -412,7 +413,8 @@ class Wec final : public CHttpModule {
         c.FromMemory.pBuffer = nullptr;
         c.FromMemory.BufferLength = static_cast<ULONG>(atol(val.c_str()));
       } else if (kind == "type") {
-        c.DataChunkType = static_cast<HTTP_DATA_CHUNK_TYPE>(atoi(val.c_str()));
+        int type = atoi(val.c_str());  // stored as raw bits: it may be outside the enum's range
+        memcpy(&c.DataChunkType, &type, sizeof(type));
       }
       out->push_back(c);
     }

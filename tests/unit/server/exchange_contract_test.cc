@@ -782,6 +782,26 @@ TEST(Framing, BodyShorterThanContentLengthResets) {
                                                  "done1 ok=0 bytes=0", "abort connected=0"}));
 }
 
+TEST(Framing, ContentLengthResetKeepsEarlierPipelinedResponse) {
+  // Both requests arrive in one segment, so the first response is still queued (unwritten) when
+  // the second one's refused send resets the connection: it must still reach the client.
+  TestServer srv([&](Exchange& ex) {
+    if (ex.request().target == "/bad") {
+      ex.response().headers.set("Content-Length", "3");
+      send_text(ex, "toolong", true);
+    } else {
+      send_text(ex, "first", true);
+    }
+  });
+  Client c(srv.port());
+  ASSERT_TRUE(c.send_all(get("/") + get("/bad")));
+  std::string got = c.read_until_close();
+  EXPECT_EQ(c.end(), End::kReset);
+  EXPECT_EQ(mask_date(got),
+            "HTTP/1.1 200 OK\r\nDate: <date>\r\nServer: httpserv\r\nContent-Length: 5\r\n\r\n"
+            "first");
+}
+
 TEST(Framing, HeadSendsHeadersOnly) {
   TestServer srv([&](Exchange& ex) {
     std::string_view t = ex.request().target;
