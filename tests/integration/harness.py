@@ -289,6 +289,12 @@ class Server:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 pass
+        # The supervisor's worker process shares the session (start_new_session) and the
+        # stderr pipe: kill whatever is left of the group, or the pipe never reaches EOF.
+        try:
+            os.killpg(self.proc.pid, _signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
         self._join()
 
     def _join(self):
