@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/log.h"
+#include "iis/global_notifications.h"
 #include "server/config_loader.h"
 #include "server/options.h"
 #include "server/server.h"
@@ -76,11 +77,16 @@ int main(int argc, char** argv) {
       HS_LOG_ERROR("%s", error.c_str());
       return 1;
     }
+    iis.handler->set_request_timeout_ms(opts.request_timeout_ms);
     handler = iis.handler.get();
+    // Before any worker exists: no request can overlap it (global_notifications.h).
+    hs::iis::raise_application_start(iis.registry, &iis.handler->application());
   }
   hs::server::Server server(opts.server, handler);
   if (!server.start(&error)) {
     HS_LOG_ERROR("%s", error.c_str());
+    if (handler != nullptr)
+      hs::iis::raise_application_stop(iis.registry, &iis.handler->application());
     return 1;
   }
   // Written whatever the log level: operators and tests need the bound ports.
@@ -102,12 +108,16 @@ int main(int argc, char** argv) {
       stopping = true;
       HS_LOG_INFO("%s: stopping gracefully (deadline %lld ms)", strsignal(sig),
                   static_cast<long long>(opts.server.shutdown_timeout_ms));
+      // GL_STOP_LISTENING → drain → (workers joined) GL_APPLICATION_STOP → Terminate.
+      if (handler != nullptr) hs::iis::raise_stop_listening(iis.registry, true);
       server.stop_graceful();
     } else if (sig == SIGHUP) {
       HS_LOG_WARN("SIGHUP: configuration reload is not supported yet; ignored");
     }
   }
   server.wait();
+  if (handler != nullptr)
+    hs::iis::raise_application_stop(iis.registry, &iis.handler->application());
   HS_LOG_INFO("stopped");
   return 0;
 }
