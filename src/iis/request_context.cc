@@ -218,6 +218,18 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
   disabled_.assign(owner_.registry().modules().size(), {0, 0});
   abandoned_.assign(owner_.registry().modules().size(), false);
   fill_addresses();
+  // The connection's IIS state, shared by the requests of one connection (keep-alive).
+  if (std::shared_ptr<http::ConnectionData>* slot = ex.connection_data()) {
+    connection_state_ = std::dynamic_pointer_cast<ConnectionState>(*slot);
+    if (!connection_state_ && !*slot) {
+      connection_state_ = std::make_shared<ConnectionState>(&owner_.registry());
+      *slot = connection_state_;
+    }
+  }
+  if (!connection_state_) {
+    connection_state_ = std::make_shared<ConnectionState>(&owner_.registry());
+    own_connection_state_ = true;
+  }
   ex.set_abort_handler([this] { on_exchange_gone(); });
   ++owner_.live_;
 }
@@ -226,7 +238,6 @@ HttpContextImpl::~HttpContextImpl() {
   *alive_ = false;  // tasks still queued from other threads find a dead context and do nothing
   // Stored contexts are cleaned up (exactly once each) before the modules are disposed.
   if (container_) container_->cleanup();
-  if (connection_container_) connection_container_->cleanup();
   for (CHttpModule*& m : instances_) {
     if (m == nullptr) continue;
     try {
@@ -238,6 +249,9 @@ HttpContextImpl::~HttpContextImpl() {
   }
   for (int fd : buffer_.fds)
     close(fd);
+  // Our reference to the connection's state goes before the request memory does: if it was the
+  // last one, CleanupStoredContext runs now (the connection closed before this request ended).
+  connection_state_.reset();
   --owner_.live_;
 }
 
@@ -539,7 +553,8 @@ HRESULT HttpContextImpl::PostCompletion(DWORD cb, LPOVERLAPPED_COMPLETION_ROUTIN
 void HttpContextImpl::on_exchange_gone() {
   ex_ = nullptr;
   connection_lost_ = true;
-  if (connection_container_) connection_container_->notify_disconnect();
+  // A shared state hears about the close from the connection itself (after every exchange).
+  if (own_connection_state_) connection_state_->connection_closed();
   // Queued output can no longer be sent: async writers hear about it with a failure status.
   fail_queued(true);
   if (pending_read_) {
@@ -617,6 +632,7 @@ void HttpContextImpl::expire_pending() {
   if (reg != nullptr) abandon(reg);
   if (reset) {
     if (ex_ != nullptr) ex_->abort();
+    final_flushed_ = true;  // nothing more can be sent; the abort handler fails what is queued
   } else {
     response_.Clear();
     response_.SetStatus(500, "Internal Server Error");
@@ -924,11 +940,11 @@ IHttpConnection* HttpContextImpl::GetConnection() {
 IHttpUser* HttpContextImpl::GetUser() const {
   return &AnonymousUser::instance();
 }
+BOOL HttpContextImpl::Connection::IsConnected() const {
+  return !ctx_.connection_lost_ && ctx_.connection_state_->connected() ? TRUE : FALSE;
+}
 IHttpConnectionModuleContextContainer* HttpContextImpl::Connection::GetModuleContextContainer() {
-  if (!ctx_.connection_container_) {
-    ctx_.connection_container_ = std::make_unique<ConnectionContainer>(&ctx_.owner_.registry());
-  }
-  return ctx_.connection_container_.get();
+  return &ctx_.connection_state_->container();
 }
 IHttpModuleContextContainer* HttpContextImpl::GetModuleContextContainer() {
   if (!container_) container_ = std::make_unique<ModuleContextContainer>(&owner_.registry());

@@ -393,11 +393,13 @@ class HttpContextImpl final : public IHttpContext4 {
   std::unique_ptr<PendingRead> pending_read_;
 
   std::unique_ptr<class ModuleContextContainer> container_;  // created on first use
-  // IHttpConnection for this request: connected until the connection fails.
+  // IHttpConnection for this request, over the connection's shared state: the module context
+  // container is the connection's (kept across keep-alive requests); AllocateMemory is request
+  // lifetime, as the IIS documentation says.
   class Connection final : public IHttpConnection {
    public:
     explicit Connection(HttpContextImpl& ctx) : ctx_(ctx) {}
-    BOOL IsConnected() const override { return !ctx_.connection_lost_; }
+    BOOL IsConnected() const override;
     VOID* AllocateMemory(DWORD cb) override { return ctx_.AllocateRequestMemory(cb); }
     IHttpConnectionModuleContextContainer* GetModuleContextContainer() override;
 
@@ -405,7 +407,8 @@ class HttpContextImpl final : public IHttpContext4 {
     HttpContextImpl& ctx_;
   };
   Connection connection_{*this};
-  std::unique_ptr<class ConnectionContainer> connection_container_;
+  std::shared_ptr<class ConnectionState> connection_state_;  // never null
+  bool own_connection_state_ = false;  // the exchange has no connection slot: ours alone
   bool connection_lost_ = false;
   std::vector<std::unique_ptr<char[]>> arena_;
 

@@ -194,6 +194,30 @@ class CustomNotification(PipelineTestCase):
         self.assertEqual(f["null"], "0x80070057", body)  # E_INVALIDARG
 
 
+class ConnectionObjects(PipelineTestCase):
+    def test_connection_container_lives_across_keep_alive_requests(self):
+        srv = self.start()
+        with harness.Conn(srv.port, timeout=10) as c:
+            for n in (1, 2, 3):
+                resp = c.request("GET", "/conn")
+                self.assertEqual(resp.status, 200)
+                self.assertEqual(resp.body, b"conn-requests=%d connected=1" % n)
+        with harness.Conn(srv.port, timeout=10) as c:  # a new connection starts afresh
+            resp = c.request("GET", "/conn")
+            self.assertEqual(resp.body, b"conn-requests=1 connected=1")
+        self.assertIsNotNone(srv.wait_for_log(
+            r"pprobe\[Probe\]: connection context cleaned up after 1 request", timeout=10),
+            srv.log_tail())
+        self.assertEqual(srv.stop(), 0)
+        log = srv.log_text()
+        # Once per connection, when it closes: NotifyDisconnect, then CleanupStoredContext.
+        first = log.find("pprobe[Probe]: NotifyDisconnect after 3 request(s)")
+        self.assertGreaterEqual(first, 0, srv.log_tail())
+        self.assertGreater(log.find("connection context cleaned up after 3 request(s)"), first)
+        self.assertEqual(log.count("NotifyDisconnect after"), 2, srv.log_tail())
+        self.assertEqual(log.count("connection context cleaned up after"), 2, srv.log_tail())
+
+
 class RequestTimeout(PipelineTestCase):
     def test_pending_forever_gives_500_and_disposes_the_module(self):
         srv = self.start("--request-timeout", "1")

@@ -76,6 +76,23 @@ class Stored final : public IHttpStoredContext {
   std::string name_;
 };
 
+// Stored in the connection's container: counts the requests of one connection.
+class ConnStored final : public IHttpConnectionStoredContext {
+ public:
+  explicit ConnStored(std::string name) : name_(std::move(name)) {}
+  VOID NotifyDisconnect() override {
+    log(name_, "NotifyDisconnect after " + std::to_string(requests) + " request(s)");
+  }
+  VOID CleanupStoredContext() override {
+    log(name_, "connection context cleaned up after " + std::to_string(requests) + " request(s)");
+    delete this;
+  }
+  int requests = 0;
+
+ private:
+  std::string name_;
+};
+
 class CustomProvider final : public ICustomNotificationProvider {
  public:
   VOID SetErrorStatus(HRESULT) override {}
@@ -120,6 +137,23 @@ class Probe final : public CHttpModule {
       return RQ_NOTIFICATION_FINISH_REQUEST;
     }
     if (url_ == "/echo") return read_next(ctx);
+    if (url_ == "/conn") {
+      IHttpConnection* conn = ctx->GetConnection();
+      IHttpConnectionModuleContextContainer* c = conn->GetModuleContextContainer();
+      auto* stored = static_cast<ConnStored*>(c->GetConnectionModuleContext(id_));
+      if (stored == nullptr) {
+        stored = new ConnStored(name_);
+        if (FAILED(c->SetConnectionModuleContext(stored, id_))) {
+          delete stored;
+          respond(ctx, "set failed");
+          return RQ_NOTIFICATION_FINISH_REQUEST;
+        }
+      }
+      ++stored->requests;
+      respond(ctx, "conn-requests=" + std::to_string(stored->requests) +
+                       " connected=" + std::to_string(conn->IsConnected()));
+      return RQ_NOTIFICATION_FINISH_REQUEST;
+    }
     respond(ctx, "url=" + url_ + " handled-by=" + name_);
     return RQ_NOTIFICATION_FINISH_REQUEST;
   }
