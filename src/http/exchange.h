@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -71,6 +72,16 @@ using SendCompletion = std::function<void(SendResult)>;
 // body can no longer be read (client gone, framing error, timeout).
 enum : ssize_t { kBodyEnd = 0, kBodyPending = -1, kBodyError = -2 };
 
+// State a handler keeps for one connection, across its requests (keep-alive), without learning
+// anything about the protocol. See Exchange::connection_data().
+class ConnectionData {
+ public:
+  virtual ~ConnectionData() = default;
+  // The connection has closed, whatever the cause (client, timeout, reset, shutdown). Runs once,
+  // on the loop thread, after the abort handlers of the connection's exchanges have run.
+  virtual void connection_closed() = 0;
+};
+
 class Exchange {
  public:
   virtual const RequestHead& request() const = 0;
@@ -101,6 +112,15 @@ class Exchange {
   // Runs when the connection fails before the response is complete. See LIFETIME.
   virtual void set_abort_handler(std::function<void()> handler) = 0;
   virtual bool connected() const = 0;
+
+  // --- per-connection state ---
+  // The slot for the handler's state of this exchange's connection: the same slot for every
+  // exchange of one connection, empty until the handler fills it. The connection keeps one
+  // reference and drops it (after calling connection_closed()) when it closes; the handler may
+  // keep its own references past the exchange, so the object lives until the last one goes.
+  // One handler serves a connection, so the slot is its alone. Null when the transport has no
+  // connection to offer (the default).
+  virtual std::shared_ptr<ConnectionData>* connection_data() { return nullptr; }
 
   // --- environment ---
   virtual Executor& executor() = 0;

@@ -70,6 +70,26 @@ void ModuleContextContainer::cleanup() {
   }
 }
 
+void ModuleContextContainer::cleanup_module(HTTP_MODULE_ID moduleId) {
+  IHttpStoredContext* ctx = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = slots_.begin(); it != slots_.end(); ++it) {
+      if (it->first == moduleId) {
+        ctx = it->second;
+        slots_.erase(it);
+        break;
+      }
+    }
+  }
+  if (ctx == nullptr) return;
+  try {
+    ctx->CleanupStoredContext();
+  } catch (...) {
+    HS_LOG_ERROR("module %s: CleanupStoredContext threw", module_name(moduleId).c_str());
+  }
+}
+
 std::string ModuleContextContainer::module_name(HTTP_MODULE_ID id) const {
   if (registry_ != nullptr) {
     if (const ModuleRegistration* reg = registry_->find(id)) return reg->name;

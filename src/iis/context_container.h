@@ -41,6 +41,9 @@ class ModuleContextContainer final : public IDispensedHttpModuleContextContainer
   // and empties the container. Contexts stored by a cleanup callback are cleaned up too. A
   // context that throws is logged and skipped. Idempotent.
   void cleanup();
+  // Calls CleanupStoredContext on the context stored for `moduleId`, if any, and frees its
+  // slot (used when one module is abandoned before the scope ends, e.g. a request timeout).
+  void cleanup_module(HTTP_MODULE_ID moduleId);
 
   size_t size() const;
 

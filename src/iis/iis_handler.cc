@@ -54,7 +54,30 @@ IisHandler::IisHandler(ModuleRegistry& registry, IHttpServer& server,
   set_site(1, "Default Web Site", "");
 }
 
+IisHandler::~IisHandler() {
+  std::unordered_set<HttpContextImpl*> left;
+  {
+    std::lock_guard<std::mutex> lock(zombies_mu_);
+    left.swap(zombies_);
+  }
+  for (HttpContextImpl* ctx : left)
+    delete ctx;
+}
+
+void IisHandler::keep_zombie(HttpContextImpl* ctx) {
+  std::lock_guard<std::mutex> lock(zombies_mu_);
+  zombies_.insert(ctx);
+}
+
+bool IisHandler::release_zombie(HttpContextImpl* ctx) {
+  std::lock_guard<std::mutex> lock(zombies_mu_);
+  return zombies_.erase(ctx) != 0;
+}
+
 void IisHandler::set_site(DWORD id, std::string_view name, std::string_view physical_path) {
+  root_.assign(physical_path);
+  while (root_.size() > 1 && root_.back() == '/')
+    root_.pop_back();
   site_ = std::make_unique<SiteImpl>(id, name);
   application_ = std::make_unique<ApplicationImpl>(id, name, physical_path);
 }

@@ -5,8 +5,11 @@
 #include <httpserv.h>
 
 #include <atomic>
+#include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "http/exchange.h"
@@ -16,6 +19,7 @@
 namespace hs::iis {
 
 class ModuleRegistry;
+class HttpContextImpl;
 
 // One <handlers><add> entry, resolved.
 struct HandlerMapping {
@@ -36,6 +40,9 @@ class IisHandler final : public http::Handler {
   // answers 404). None of the pointers is owned; all outlive the handler.
   IisHandler(ModuleRegistry& registry, IHttpServer& server, std::vector<HandlerMapping> mappings,
              http::Handler* static_files);
+  // Frees the contexts of timed-out requests still kept for late completions (see
+  // set_request_timeout_ms). Call it after every worker loop has stopped.
+  ~IisHandler() override;
 
   void handle(http::Exchange& ex) override;
 
@@ -46,6 +53,8 @@ class IisHandler final : public http::Handler {
   http::Handler* static_files() { return static_files_; }
   size_t live_requests() const { return live_.load(); }
   // The site and root application every request belongs to (defaults: id 1, "Default Web Site").
+  // `physical_path` is the site's root directory: IHttpContext::MapPath and GetPhysicalPath map
+  // URLs beneath it (none when empty).
   void set_site(DWORD id, std::string_view name, std::string_view physical_path);
   SiteImpl& site() { return *site_; }
   // The process-wide fragment cache that fragment chunks are served from (not owned; null:
@@ -59,6 +68,19 @@ class IisHandler final : public http::Handler {
   void set_max_response_backlog(uint64_t bytes) { max_backlog_ = bytes; }
   uint64_t max_response_backlog() const { return max_backlog_; }
   ApplicationImpl& application() { return *application_; }
+  const std::string& root() const { return root_; }
+
+  // How long a request may stay PENDING in one module without any completion reaching it
+  // (default 120 s). On expiry the request ends: 500 when the headers have not been sent, a
+  // reset otherwise; the module instance is disposed. Set before serving.
+  void set_request_timeout_ms(int64_t ms) { request_timeout_ms_ = ms > 0 ? ms : 1; }
+  int64_t request_timeout_ms() const { return request_timeout_ms_; }
+
+  // A timed-out request's context outlives its request for one more timeout, so that a late
+  // call from the abandoned module (PostCompletion, IndicateCompletion) finds a live object
+  // and is dropped. These keep track of such contexts (any worker thread).
+  void keep_zombie(HttpContextImpl* ctx);
+  bool release_zombie(HttpContextImpl* ctx);  // true if it was kept (the caller deletes it)
 
  private:
   friend class HttpContextImpl;
@@ -66,11 +88,15 @@ class IisHandler final : public http::Handler {
   IHttpServer& server_;
   std::vector<HandlerMapping> mappings_;
   http::Handler* static_files_;
-  std::atomic<size_t> live_{0};
+  std::atomic<size_t> live_{0};  // requests in the pipeline, over all workers
   FragmentCache* fragments_ = nullptr;
   uint64_t max_backlog_ = kDefaultMaxResponseBacklog;
   std::unique_ptr<SiteImpl> site_;
-  std::unique_ptr<ApplicationImpl> application_;  // requests in the pipeline, over all workers
+  std::unique_ptr<ApplicationImpl> application_;
+  std::string root_;
+  int64_t request_timeout_ms_ = 120'000;
+  std::mutex zombies_mu_;
+  std::unordered_set<HttpContextImpl*> zombies_;
 };
 
 }  // namespace hs::iis

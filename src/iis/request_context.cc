@@ -13,6 +13,7 @@
 #include "http/headers.h"
 #include "http/url_path.h"
 #include "iis/context_container.h"
+#include "iis/global_notifications.h"
 #include "iis/iis_handler.h"
 #include "iis/module_registry.h"
 #include "iis/site_objects.h"
@@ -73,6 +74,118 @@ class Allocator final : public IModuleAllocator {
   HttpContextImpl& ctx_;
 };
 
+const char* stage_name(int stage) {
+  static const char* const kNames[kStages] = {"RQ_BEGIN_REQUEST",
+                                              "RQ_AUTHENTICATE_REQUEST",
+                                              "RQ_AUTHORIZE_REQUEST",
+                                              "RQ_RESOLVE_REQUEST_CACHE",
+                                              "RQ_MAP_REQUEST_HANDLER",
+                                              "RQ_ACQUIRE_REQUEST_STATE",
+                                              "RQ_PRE_EXECUTE_REQUEST_HANDLER",
+                                              "RQ_EXECUTE_REQUEST_HANDLER",
+                                              "RQ_RELEASE_REQUEST_STATE",
+                                              "RQ_UPDATE_REQUEST_CACHE",
+                                              "RQ_LOG_REQUEST",
+                                              "RQ_END_REQUEST"};
+  return stage >= 0 && stage < kStages ? kNames[stage] : "?";
+}
+
+class PreBeginProvider final : public IPreBeginRequestProvider {
+ public:
+  explicit PreBeginProvider(IHttpContext* ctx) : ctx_(ctx) {}
+  VOID SetErrorStatus(HRESULT) override {}
+  IHttpContext* GetHttpContext() override { return ctx_; }
+
+ private:
+  IHttpContext* ctx_;
+};
+
+// Lexical normalisation of an absolute, decoded path: empty and "." segments vanish, ".."
+// removes the previous segment. False for a relative path, a '\' or control byte, or a ".."
+// that would climb above "/". A trailing '/' is kept.
+bool normalize_decoded(std::string_view in, std::string* out) {
+  if (in.empty() || in[0] != '/') return false;
+  std::vector<std::string_view> segs;
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t j = in.find('/', i);
+    if (j == std::string_view::npos) j = in.size();
+    std::string_view seg = in.substr(i, j - i);
+    for (char c : seg) {
+      auto u = static_cast<unsigned char>(c);
+      if (c == '\\' || u < 0x20 || u == 0x7F) return false;
+    }
+    if (seg == "..") {
+      if (segs.empty()) return false;
+      segs.pop_back();
+    } else if (!seg.empty() && seg != ".") {
+      segs.push_back(seg);
+    }
+    i = j + 1;
+  }
+  out->clear();
+  for (std::string_view seg : segs) {
+    out->push_back('/');
+    out->append(seg);
+  }
+  bool dir = in.back() == '/' || in.ends_with("/.") || in.ends_with("/..");
+  if (out->empty() || dir) out->push_back('/');
+  return true;
+}
+
+// IMapPathProvider: the module may redirect the mapping, but only to somewhere beneath the site
+// root (a physical path outside it gets HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED)).
+class MapPathProvider final : public IMapPathProvider {
+ public:
+  MapPathProvider(const std::string& root, std::string_view url, std::string physical)
+      : root_(root),
+        url_(widen(url)),
+        physical_(std::move(physical)),
+        wphysical_(widen(physical_)) {}
+  VOID SetErrorStatus(HRESULT) override {}
+  PCWSTR GetUrl() const override { return url_.c_str(); }
+  PCWSTR GetPhysicalPath() const override { return wphysical_.c_str(); }
+  HRESULT SetPhysicalPath(PCWSTR path, DWORD cch) override {
+    if (path == nullptr || cch == 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+    std::string want = narrow(std::wstring_view(path, cch));
+    std::string norm;
+    if (!normalize_decoded(want, &norm)) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+    std::string r = root_ == "/" ? std::string() : root_;
+    bool inside = norm == r + "/" || norm.rfind(r + "/", 0) == 0;
+    if (!inside) return HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED);
+    if (norm.size() > 1 && norm.back() == '/' && want.back() != '/') norm.pop_back();
+    physical_ = norm;
+    wphysical_ = widen(physical_);
+    return S_OK;
+  }
+  const std::string& physical() const { return physical_; }
+
+ private:
+  const std::string& root_;
+  std::wstring url_;
+  std::string physical_;
+  std::wstring wphysical_;
+};
+
+class ReadEntityProvider final : public IReadEntityProvider {
+ public:
+  ReadEntityProvider(void* buf, DWORD data, DWORD cb) : buf_(buf), data_(data), cb_(cb) {}
+  VOID SetErrorStatus(HRESULT) override {}
+  VOID GetEntity(PVOID* ppBuffer, DWORD* pcbData, DWORD* pcbBuffer) override {
+    if (ppBuffer) *ppBuffer = buf_;
+    if (pcbData) *pcbData = data_;
+    if (pcbBuffer) *pcbBuffer = cb_;
+  }
+  VOID SetEntity(PVOID pBuffer, DWORD cbData, DWORD cbBuffer) override {
+    if (pBuffer == nullptr && cbData > 0) return;  // nothing to read from: ignored
+    buf_ = pBuffer;
+    data_ = cbData;
+    cb_ = cbBuffer < cbData ? cbData : cbBuffer;
+  }
+  void* buf_;
+  DWORD data_, cb_;
+};
+
 thread_local EventProvider t_event_provider;
 thread_local AuthProvider t_auth_provider;
 
@@ -103,15 +216,28 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
   local_port_ = ex.local_port();
   instances_.assign(owner_.registry().modules().size(), nullptr);
   disabled_.assign(owner_.registry().modules().size(), {0, 0});
+  abandoned_.assign(owner_.registry().modules().size(), false);
   fill_addresses();
+  // The connection's IIS state, shared by the requests of one connection (keep-alive).
+  if (std::shared_ptr<http::ConnectionData>* slot = ex.connection_data()) {
+    connection_state_ = std::dynamic_pointer_cast<ConnectionState>(*slot);
+    if (!connection_state_ && !*slot) {
+      connection_state_ = std::make_shared<ConnectionState>(&owner_.registry());
+      *slot = connection_state_;
+    }
+  }
+  if (!connection_state_) {
+    connection_state_ = std::make_shared<ConnectionState>(&owner_.registry());
+    own_connection_state_ = true;
+  }
   ex.set_abort_handler([this] { on_exchange_gone(); });
   ++owner_.live_;
 }
 
 HttpContextImpl::~HttpContextImpl() {
+  *alive_ = false;  // tasks still queued from other threads find a dead context and do nothing
   // Stored contexts are cleaned up (exactly once each) before the modules are disposed.
   if (container_) container_->cleanup();
-  if (connection_container_) connection_container_->cleanup();
   for (CHttpModule*& m : instances_) {
     if (m == nullptr) continue;
     try {
@@ -121,18 +247,43 @@ HttpContextImpl::~HttpContextImpl() {
     }
     m = nullptr;
   }
+  // Our reference to the connection's state goes before the request memory does: if it was the
+  // last one, CleanupStoredContext runs now (the connection closed before this request ended).
+  connection_state_.reset();
   --owner_.live_;  // buffer_ and queue_ close their descriptors as they go
 }
 
 void HttpContextImpl::start() {
+  // GL_PRE_BEGIN_REQUEST comes first: a global module may still SetUrl, which the handler
+  // mapping below then sees.
+  bool handled = raise_pre_begin_request();
   mapping_ = owner_.map(url_, method_);
   if (mapping_ != nullptr) buffer_limit_ = mapping_->response_buffer_limit;
   if (buffer_limit_ == 0) buffering_ = false;
-  enter_stage(0, false);
+  if (handled) {
+    // Our decision (docs/iis-compat.md): HANDLED means the global module dealt with the request
+    // itself. Like FINISH_REQUEST, BEGIN..UPDATE_REQUEST_CACHE are skipped; what the module wrote
+    // (by default an empty 200) is sent and LOG/END still run.
+    finish_ = true;
+    finish_request_phase();
+    enter_stage(kLogStage, false);
+  } else {
+    enter_stage(0, false);
+  }
   run();
 }
 
+bool HttpContextImpl::raise_pre_begin_request() {
+  const ModuleRegistry& reg = owner_.registry();
+  if (reg.global_subscribers(GL_PRE_BEGIN_REQUEST).empty()) return false;
+  PreBeginProvider p(this);
+  return raise_global(reg, GL_PRE_BEGIN_REQUEST, "OnGlobalPreBeginRequest", [&](CGlobalModule* g) {
+           return g->OnGlobalPreBeginRequest(&p);
+         }) == GL_NOTIFICATION_HANDLED;
+}
+
 CHttpModule* HttpContextImpl::instance(const ModuleRegistration* reg) {
+  if (abandoned_[reg->order]) return nullptr;  // disposed after a timeout: never recreated
   CHttpModule*& m = instances_[reg->order];
   if (m == nullptr && reg->factory != nullptr) {
     Allocator alloc(*this);
@@ -250,6 +401,10 @@ void HttpContextImpl::run() {
           }
         }
       }
+      if (post_ && stage_bit(stage_) == RQ_MAP_REQUEST_HANDLER &&
+          !owner_.registry().subscribers(RQ_MAP_PATH, false).empty()) {
+        request_physical_path();  // the server maps the request's URL: RQ_MAP_PATH
+      }
       if (post_) {
         if (stage_ == kLogStage - 1) finish_request_phase();
         enter_stage(stage_ + 1, false);
@@ -269,6 +424,7 @@ void HttpContextImpl::run() {
       pending_module_ = reg;
       pending_notification_ = stage_bit(stage_);
       pending_post_ = post_;
+      arm_pending_timer();
       return;
     }
     after_status(status);
@@ -307,6 +463,10 @@ void HttpContextImpl::resume_with(REQUEST_NOTIFICATION_STATUS status) {
     return;
   }
   if (status == RQ_NOTIFICATION_PENDING) return;  // still parked on the same module
+  if (pending_timer_armed_) {
+    exec_.cancel(pending_timer_);
+    pending_timer_armed_ = false;
+  }
   state_ = State::kIdle;
   pending_module_ = nullptr;
   after_status(status);
@@ -315,6 +475,14 @@ void HttpContextImpl::resume_with(REQUEST_NOTIFICATION_STATUS status) {
 
 void HttpContextImpl::deliver_async(DWORD bytes, HRESULT hr, CompletionTarget target,
                                     DWORD operation) {
+  if (timed_out_ && state_ != State::kPending) {
+    HS_LOG_WARN(
+        "late completion (0x%08X, %u bytes) for a request that timed out in module %s; "
+        "dropped",
+        static_cast<unsigned>(hr), static_cast<unsigned>(bytes), timed_out_module_.c_str());
+    return;
+  }
+  pending_activity_ms_ = exec_.now_ms();
   CompletionInfo info(bytes, hr, operation);
   if (target.callback != nullptr) {
     REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_PENDING;
@@ -350,11 +518,21 @@ void HttpContextImpl::deliver_async(DWORD bytes, HRESULT hr, CompletionTarget ta
 
 VOID HttpContextImpl::IndicateCompletion(REQUEST_NOTIFICATION_STATUS status) {
   // Always through the loop: never on the caller's stack, from any thread.
-  exec_.post([this, status] { resume_with(status); });
+  exec_.post([this, alive = alive_, status] {
+    if (!*alive) return;
+    if (timed_out_ && state_ != State::kPending) {
+      HS_LOG_WARN("late IndicateCompletion for a request that timed out in module %s; dropped",
+                  timed_out_module_.c_str());
+      return;
+    }
+    resume_with(status);
+  });
 }
 
 HRESULT HttpContextImpl::PostCompletion(DWORD cb) {
-  if (!exec_.post([this, cb] { deliver_async(cb, S_OK, CompletionTarget{}, kOpOther); })) {
+  if (!exec_.post([this, alive = alive_, cb] {
+        if (*alive) deliver_async(cb, S_OK, CompletionTarget{}, kOpOther);
+      })) {
     return HRESULT_FROM_WIN32(ERROR_SERVER_SHUTDOWN_IN_PROGRESS);
   }
   return S_OK;
@@ -373,7 +551,8 @@ HRESULT HttpContextImpl::PostCompletion(DWORD cb, LPOVERLAPPED_COMPLETION_ROUTIN
 void HttpContextImpl::on_exchange_gone() {
   ex_ = nullptr;
   connection_lost_ = true;
-  if (connection_container_) connection_container_->notify_disconnect();
+  // A shared state hears about the close from the connection itself (after every exchange).
+  if (own_connection_state_) connection_state_->connection_closed();
   // Queued output can no longer be sent: async writers hear about it with a failure status.
   fail_queued(true);
   if (pending_read_) {
@@ -390,7 +569,99 @@ void HttpContextImpl::maybe_destroy() {
   if (ex_ != nullptr && !exchange_last_sent_) return;  // the final send is still to be made
   if (send_outstanding_ || !queue_.empty()) return;
   destroy_scheduled_ = true;
+  if (timed_out_) {
+    // The abandoned module may still call in (its thread does not know it was given up): keep
+    // the object for one more timeout. IisHandler frees it if the loop stops first.
+    owner_.keep_zombie(this);
+    exec_.schedule(owner_.request_timeout_ms(), [this, alive = alive_] {
+      if (*alive && owner_.release_zombie(this)) delete this;
+    });
+    return;
+  }
   exec_.defer([this] { delete this; });
+}
+
+// --- request timeout ----------------------------------------------------------------------------
+
+void HttpContextImpl::arm_pending_timer() {
+  pending_activity_ms_ = exec_.now_ms();
+  if (pending_timer_armed_) return;  // the armed timer re-checks the activity when it fires
+  pending_timer_armed_ = true;
+  pending_timer_ = exec_.schedule(owner_.request_timeout_ms(), [this] { on_pending_timer(); });
+}
+
+void HttpContextImpl::on_pending_timer() {
+  pending_timer_armed_ = false;
+  if (state_ != State::kPending) return;
+  int64_t idle = exec_.now_ms() - pending_activity_ms_;
+  int64_t limit = owner_.request_timeout_ms();
+  if (idle < limit) {
+    // Something reached the module meanwhile (e.g. each read of a long upload): wait the rest.
+    pending_timer_armed_ = true;
+    pending_timer_ = exec_.schedule(limit - idle, [this] { on_pending_timer(); });
+    return;
+  }
+  expire_pending();
+}
+
+void HttpContextImpl::expire_pending() {
+  const ModuleRegistration* reg = pending_module_;
+  int stage = stage_;
+  bool post = pending_post_;
+  // Something already went to the connection (or is queued for it): the only honest end is a
+  // reset. Otherwise the client gets a 500.
+  bool reset = headers_sent_ || send_outstanding_ || !queue_.empty();
+  HS_LOG_ERROR(
+      "module %s did not complete %s%s within %lld ms (%s %s): request ended with %s; "
+      "module instance disposed",
+      reg != nullptr ? reg->name.c_str() : "?", stage_name(stage), post ? " (post)" : "",
+      static_cast<long long>(owner_.request_timeout_ms()), method_.c_str(), url_.c_str(),
+      reset ? "a connection reset" : "500");
+  timed_out_ = true;
+  timed_out_module_ = reg != nullptr ? reg->name : "?";
+  // Cancel what the module has in flight: its buffers and callbacks are no longer trusted.
+  if (pending_read_) pending_read_.reset();
+  async_read_ = false;
+  for (auto& item : queue_)
+    item->notify = false;
+  async_write_ = false;
+  pending_module_ = nullptr;
+  state_ = State::kIdle;
+  if (reg != nullptr) abandon(reg);
+  if (reset) {
+    if (ex_ != nullptr) ex_->abort();
+    final_flushed_ = true;  // nothing more can be sent; the abort handler fails what is queued
+  } else {
+    response_.Clear();
+    response_.SetStatus(500, "Internal Server Error");
+    need_disconnect_ = true;  // the client may still be sending a body the module never read
+  }
+  // Then as FINISH_REQUEST: the response goes out, LOG/END run for the other modules.
+  finish_ = true;
+  if (stage_ < kLogStage) {
+    finish_request_phase();
+    enter_stage(kLogStage, false);
+  } else if (post_) {
+    enter_stage(stage_ + 1, false);
+  } else {
+    ++index_;
+  }
+  run();
+}
+
+void HttpContextImpl::abandon(const ModuleRegistration* reg) {
+  abandoned_[reg->order] = true;
+  // As at the end of a request: its stored context first, then the instance.
+  if (container_) container_->cleanup_module(reg->id);
+  CHttpModule*& m = instances_[reg->order];
+  if (m != nullptr) {
+    try {
+      m->Dispose();
+    } catch (...) {
+      HS_LOG_ERROR("module %s threw from Dispose()", reg->name.c_str());
+    }
+    m = nullptr;
+  }
 }
 
 // --- server variables ---------------------------------------------------------------------------
@@ -426,6 +697,14 @@ std::string HttpContextImpl::server_variable(std::string_view n, bool* found) co
   if (is("SERVER_SOFTWARE")) return "httpserv";
   if (is("GATEWAY_INTERFACE")) return "CGI/1.1";
   if (is("INSTANCE_ID")) return "1";
+  if (is("APPL_PHYSICAL_PATH") || is("DOCUMENT_ROOT")) {
+    return owner_.root().empty() ? std::string()
+                                 : owner_.root() + (owner_.root() == "/" ? "" : "/");
+  }
+  if (is("PATH_TRANSLATED") || is("SCRIPT_TRANSLATED") || is("SCRIPT_FILENAME") ||
+      is("REQUEST_FILENAME")) {
+    return const_cast<HttpContextImpl*>(this)->request_physical_path();  // a cache, not a change
+  }
   if (is("SERVER_NAME")) {
     const std::string* host = find_request_header("Host");
     if (host == nullptr) return local_host_;
@@ -557,10 +836,90 @@ PCWSTR HttpContextImpl::GetScriptName(DWORD* cch) const {
 }
 PCWSTR HttpContextImpl::GetPhysicalPath(DWORD* cch) {
   if (cch) *cch = 0;
-  return L"";  // the physical-path mapping (RQ_MAP_PATH) arrives with site configuration
+  const wchar_t* w = arena_widen(request_physical_path(), cch);
+  return w != nullptr ? w : L"";
 }
 PCWSTR HttpContextImpl::GetScriptTranslated(DWORD* cch) {
-  return GetPhysicalPath(cch);
+  return GetPhysicalPath(cch);  // no PATH_INFO split: the script is the whole mapped path
+}
+
+HRESULT HttpContextImpl::resolve_physical(std::string_view url, std::string* physical) {
+  physical->clear();
+  const std::string& root = owner_.root();
+  if (root.empty()) return HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND);
+  std::string_view path = url.substr(0, url.find('?'));
+  std::string norm;
+  if (!normalize_decoded(path, &norm)) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  std::string mapped = (root == "/" ? std::string() : root) + norm;
+  // RQ_MAP_PATH: subscribers may look at the mapping and move it (beneath the root only).
+  const auto& subs = owner_.registry().subscribers(RQ_MAP_PATH, false);
+  if (subs.empty()) {
+    *physical = std::move(mapped);
+    return S_OK;
+  }
+  MapPathProvider p(root, norm, std::move(mapped));  // GetUrl: the normalised URL
+  State saved = state_;
+  for (const ModuleRegistration* reg : subs) {
+    CHttpModule* m = instance(reg);
+    if (m == nullptr) continue;
+    REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
+    state_ = State::kInModule;
+    try {
+      st = m->OnMapPath(this, &p);
+    } catch (...) {
+      HS_LOG_ERROR("module %s threw in OnMapPath", reg->name.c_str());
+    }
+    state_ = saved;
+    if (st == RQ_NOTIFICATION_PENDING) {
+      HS_LOG_WARN("module %s returned PENDING from OnMapPath; treated as CONTINUE",
+                  reg->name.c_str());
+    }
+    if (st == RQ_NOTIFICATION_FINISH_REQUEST) break;
+  }
+  *physical = p.physical();
+  return S_OK;
+}
+
+const std::string& HttpContextImpl::request_physical_path() {
+  if (!physical_resolved_ || physical_url_ != url_) {
+    physical_resolved_ = true;
+    physical_url_ = url_;
+    if (FAILED(resolve_physical(url_, &physical_path_))) physical_path_.clear();
+  }
+  return physical_path_;
+}
+
+void HttpContextImpl::raise_read_entity(void* buf, DWORD cb, DWORD* n) {
+  const auto& subs = owner_.registry().subscribers(RQ_READ_ENTITY, false);
+  if (subs.empty() || *n == 0) return;
+  ReadEntityProvider p(buf, *n, cb);
+  State saved = state_;
+  for (const ModuleRegistration* reg : subs) {
+    CHttpModule* m = instance(reg);
+    if (m == nullptr) continue;
+    REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
+    state_ = State::kInModule;
+    try {
+      st = m->OnReadEntity(this, &p);
+    } catch (...) {
+      HS_LOG_ERROR("module %s threw in OnReadEntity", reg->name.c_str());
+    }
+    state_ = saved;
+    if (st == RQ_NOTIFICATION_PENDING) {
+      HS_LOG_WARN("module %s returned PENDING from OnReadEntity; treated as CONTINUE",
+                  reg->name.c_str());
+    }
+    if (st == RQ_NOTIFICATION_FINISH_REQUEST) break;
+  }
+  if (p.buf_ == buf && p.data_ == *n) return;
+  // Replaced: the reader gets what fits of the new data in its own buffer, and the rest is read
+  // next (as if inserted with InsertEntityBody).
+  DWORD take = std::min(p.data_, cb);
+  if (p.buf_ != buf && take > 0) memmove(buf, p.buf_, take);
+  if (p.data_ > take) {
+    inserted_body_.emplace_front(static_cast<const char*>(p.buf_) + take, p.data_ - take);
+  }
+  *n = take;
 }
 ULONGLONG HttpContextImpl::GetRequestElapsedTime() {
   return static_cast<ULONGLONG>(monotonic_ms() - start_ms_);
@@ -579,11 +938,11 @@ IHttpConnection* HttpContextImpl::GetConnection() {
 IHttpUser* HttpContextImpl::GetUser() const {
   return &AnonymousUser::instance();
 }
+BOOL HttpContextImpl::Connection::IsConnected() const {
+  return !ctx_.connection_lost_ && ctx_.connection_state_->connected() ? TRUE : FALSE;
+}
 IHttpConnectionModuleContextContainer* HttpContextImpl::Connection::GetModuleContextContainer() {
-  if (!ctx_.connection_container_) {
-    ctx_.connection_container_ = std::make_unique<ConnectionContainer>(&ctx_.owner_.registry());
-  }
-  return ctx_.connection_container_.get();
+  return &ctx_.connection_state_->container();
 }
 IHttpModuleContextContainer* HttpContextImpl::GetModuleContextContainer() {
   if (!container_) container_ = std::make_unique<ModuleContextContainer>(&owner_.registry());
@@ -605,12 +964,50 @@ BOOL HttpContextImpl::GetIsLastNotification(REQUEST_NOTIFICATION_STATUS) {
 HRESULT HttpContextImpl::ExecuteRequest(BOOL, IHttpContext*, DWORD, IHttpUser*, BOOL*) {
   return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);  // child requests: a later milestone
 }
-HRESULT HttpContextImpl::MapPath(PCWSTR, PWSTR, DWORD*) {
-  return E_NOTIMPL;
+HRESULT HttpContextImpl::MapPath(PCWSTR url, PWSTR out, DWORD* pcb) {
+  // Decision (spec §9.14): *pcbPhysicalPath counts BYTES, as its name says, including the
+  // terminating NUL (sizeof(WCHAR) = 4 here). Too small (or a NULL buffer) →
+  // ERROR_INSUFFICIENT_BUFFER with the size needed; on success it is set to the bytes written.
+  if (url == nullptr || pcb == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  std::string physical;
+  HRESULT hr = resolve_physical(narrow(url), &physical);
+  if (FAILED(hr)) return hr;
+  std::wstring w = widen(physical);
+  DWORD need = static_cast<DWORD>((w.size() + 1) * sizeof(wchar_t));
+  if (out == nullptr || *pcb < need) {
+    *pcb = need;
+    return HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER);
+  }
+  memcpy(out, w.c_str(), need);
+  *pcb = need;
+  return S_OK;
 }
-HRESULT HttpContextImpl::NotifyCustomNotification(ICustomNotificationProvider*, BOOL* pf) {
+HRESULT HttpContextImpl::NotifyCustomNotification(ICustomNotificationProvider* provider, BOOL* pf) {
+  // Synchronous: every subscriber has run when this returns, so no completion follows.
   if (pf) *pf = FALSE;
-  return E_NOTIMPL;
+  if (provider == nullptr) return E_INVALIDARG;
+  State saved = state_;
+  for (const ModuleRegistration* reg :
+       owner_.registry().subscribers(RQ_CUSTOM_NOTIFICATION, false)) {
+    CHttpModule* m = instance(reg);
+    if (m == nullptr) continue;
+    REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
+    state_ = State::kInModule;
+    try {
+      st = m->OnCustomRequestNotification(this, provider);
+    } catch (...) {
+      HS_LOG_ERROR("module %s threw in OnCustomRequestNotification", reg->name.c_str());
+    }
+    state_ = saved;
+    if (st == RQ_NOTIFICATION_PENDING) {
+      HS_LOG_WARN(
+          "module %s returned PENDING from OnCustomRequestNotification; treated as "
+          "CONTINUE",
+          reg->name.c_str());
+    }
+    if (st == RQ_NOTIFICATION_FINISH_REQUEST) break;
+  }
+  return S_OK;
 }
 HRESULT HttpContextImpl::CloneContext(DWORD, IHttpContext** pp) {
   if (pp) *pp = nullptr;

@@ -12,6 +12,21 @@
 //
 // THREADING. Everything runs on the exchange's loop thread. PostCompletion and IndicateCompletion
 // may be called from any thread; they post to the loop.
+//
+// REQUEST TIMEOUT. While kPending, a timer watches for activity (a completion delivered to the
+// module). When none arrives for IisHandler::request_timeout_ms(), the request is ended: the
+// module's in-flight reads and write completions are cancelled, its stored request context is
+// cleaned up and its instance disposed (it gets no further notification), the response becomes
+// a 500 (nothing sent yet) or the connection is reset (something sent), and LOG/END run for the
+// other modules. The context then outlives the request for one more timeout (IisHandler keeps
+// it), so that a late PostCompletion/IndicateCompletion from the abandoned module finds a live
+// object and is dropped with a log line.
+//
+// NON-DETERMINISTIC NOTIFICATIONS. RQ_MAP_PATH (MapPath, and the request's own physical path),
+// RQ_READ_ENTITY (every read of body bytes from the connection) and RQ_CUSTOM_NOTIFICATION
+// (NotifyCustomNotification) run synchronously, nested inside whatever raised them, for every
+// subscriber in priority order. PENDING from them is treated as CONTINUE (logged); FINISH_REQUEST
+// stops that notification's dispatch to later modules and nothing else.
 #include <httpserv.h>
 
 #include <array>
@@ -295,6 +310,22 @@ class HttpContextImpl final : public IHttpContext4 {
   void maybe_destroy();
   void on_exchange_gone();
 
+  // GL_PRE_BEGIN_REQUEST; true if a global module returned GL_NOTIFICATION_HANDLED.
+  bool raise_pre_begin_request();
+  // Request timeout (see REQUEST TIMEOUT above).
+  void arm_pending_timer();
+  void on_pending_timer();
+  void expire_pending();
+  void abandon(const ModuleRegistration* reg);
+
+  // Non-deterministic notifications.
+  // Maps a decoded URL path onto the site root and raises RQ_MAP_PATH. S_OK with *physical;
+  // ERROR_INVALID_PARAMETER for a path that is not absolute, has a '\' or control byte, or
+  // climbs above the root; ERROR_PATH_NOT_FOUND when the site has no root directory.
+  HRESULT resolve_physical(std::string_view url, std::string* physical);
+  const std::string& request_physical_path();  // for url_, cached until the URL changes
+  void raise_read_entity(void* buf, DWORD cb, DWORD* n);
+
   // Response.
   // Validates and resolves a module's chunk array into scratch_ (data_chunks.h).
   HRESULT resolve(const HTTP_DATA_CHUNK* chunks, DWORD n, uint64_t* total);
@@ -418,11 +449,13 @@ class HttpContextImpl final : public IHttpContext4 {
   std::unique_ptr<PendingRead> pending_read_;
 
   std::unique_ptr<class ModuleContextContainer> container_;  // created on first use
-  // IHttpConnection for this request: connected until the connection fails.
+  // IHttpConnection for this request, over the connection's shared state: the module context
+  // container is the connection's (kept across keep-alive requests); AllocateMemory is request
+  // lifetime, as the IIS documentation says.
   class Connection final : public IHttpConnection {
    public:
     explicit Connection(HttpContextImpl& ctx) : ctx_(ctx) {}
-    BOOL IsConnected() const override { return !ctx_.connection_lost_; }
+    BOOL IsConnected() const override;
     VOID* AllocateMemory(DWORD cb) override { return ctx_.AllocateRequestMemory(cb); }
     IHttpConnectionModuleContextContainer* GetModuleContextContainer() override;
 
@@ -430,9 +463,24 @@ class HttpContextImpl final : public IHttpContext4 {
     HttpContextImpl& ctx_;
   };
   Connection connection_{*this};
-  std::unique_ptr<class ConnectionContainer> connection_container_;
+  std::shared_ptr<class ConnectionState> connection_state_;  // never null
+  bool own_connection_state_ = false;  // the exchange has no connection slot: ours alone
   bool connection_lost_ = false;
   std::vector<std::unique_ptr<char[]>> arena_;
+
+  // Request timeout.
+  Executor::TimerId pending_timer_ = 0;
+  bool pending_timer_armed_ = false;
+  int64_t pending_activity_ms_ = 0;  // last time the pending module was started or heard from
+  bool timed_out_ = false;
+  std::string timed_out_module_;
+  std::vector<bool> abandoned_;  // per registration order: disposed after a timeout
+  // Tasks posted from other threads check it: false once the context is destroyed.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+  // The request's physical path (RQ_MAP_PATH), for physical_url_.
+  bool physical_resolved_ = false;
+  std::string physical_url_, physical_path_;
 };
 
 }  // namespace hs::iis

@@ -396,7 +396,11 @@ HRESULT HttpContextImpl::read_body(void* buf, DWORD cb, BOOL fAsync, CompletionT
                                                   : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
   }
   ssize_t r = ex_->read_body(static_cast<char*>(buf), cb, [this] { on_body_ready(); });
-  if (r > 0) return complete_inline(static_cast<DWORD>(r), S_OK);
+  if (r > 0) {
+    DWORD n = static_cast<DWORD>(r);
+    raise_read_entity(buf, cb, &n);  // RQ_READ_ENTITY: subscribers may see/replace the bytes
+    return complete_inline(n, S_OK);
+  }
   if (r == http::kBodyEnd) return complete_inline(0, HRESULT_FROM_WIN32(ERROR_HANDLE_EOF));
   if (r == http::kBodyError)
     return complete_inline(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
@@ -426,12 +430,14 @@ void HttpContextImpl::on_body_ready() {
                              [this] { on_body_ready(); });
   if (r == http::kBodyPending) return;
   CompletionTarget t = pending_read_->target;
+  DWORD n = r > 0 ? static_cast<DWORD>(r) : 0;
+  if (n > 0) raise_read_entity(pending_read_->buf, pending_read_->cb, &n);  // RQ_READ_ENTITY
   pending_read_.reset();
   async_read_ = false;
   HRESULT hr = r > 0                 ? S_OK
                : r == http::kBodyEnd ? HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)
                                      : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
-  deliver_async(r > 0 ? static_cast<DWORD>(r) : 0, hr, t, kOpRead);
+  deliver_async(n, hr, t, kOpRead);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -50,6 +50,11 @@ void ConnectionContainer::notify_disconnect() {
   }
 }
 
+void ConnectionState::connection_closed() {
+  if (closed_.exchange(true, std::memory_order_acq_rel)) return;  // once
+  container_.notify_disconnect();
+}
+
 void ConnectionContainer::cleanup() {
   auto all = std::move(connection_);
   connection_.clear();

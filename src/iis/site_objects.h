@@ -4,10 +4,12 @@
 // GetConnection()->IsConnected()), so they always exist.
 #include <httpserv.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "http/exchange.h"
 #include "iis/context_container.h"
 
 namespace hs::iis {
@@ -61,9 +63,7 @@ class AnonymousUser final : public IHttpUser {
   static AnonymousUser& instance();
 };
 
-// IHttpConnectionModuleContextContainer. Lives with the request for now (the exchange does not
-// expose connection lifetime yet): NotifyDisconnect runs when the connection fails, and
-// CleanupStoredContext when the request ends.
+// IHttpConnectionModuleContextContainer of one connection (inside ConnectionState).
 class ConnectionContainer final : public IHttpConnectionModuleContextContainer {
  public:
   explicit ConnectionContainer(const ModuleRegistry* registry) : base_(registry) {}
@@ -82,6 +82,24 @@ class ConnectionContainer final : public IHttpConnectionModuleContextContainer {
  private:
   ModuleContextContainer base_;
   std::map<HTTP_MODULE_ID, IHttpConnectionStoredContext*> connection_;
+};
+
+// The IIS layer's state of one client connection, kept in the exchange's connection slot
+// (http::Exchange::connection_data), so every request of a keep-alive connection shares it.
+// Each request holds a reference too (its LOG/END may run after the connection closed). When the
+// connection closes, whatever the cause and even while a request is PENDING, connected() turns
+// false and NotifyDisconnect runs on every stored connection context; CleanupStoredContext runs
+// when the last reference goes (the connection is closed and its last request has ended).
+class ConnectionState final : public http::ConnectionData {
+ public:
+  explicit ConnectionState(const ModuleRegistry* registry) : container_(registry) {}
+  void connection_closed() override;
+  bool connected() const { return !closed_.load(std::memory_order_acquire); }
+  ConnectionContainer& container() { return container_; }
+
+ private:
+  std::atomic<bool> closed_{false};  // modules may poll IsConnected from their own threads
+  ConnectionContainer container_;
 };
 
 }  // namespace hs::iis

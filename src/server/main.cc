@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/log.h"
+#include "iis/global_notifications.h"
 #include "server/config_loader.h"
 #include "server/options.h"
 #include "server/server.h"
@@ -49,11 +50,16 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce) {
     }
     iis.server.fragment_cache().set_limits(opts.fragment_cache_size, opts.fragment_max_entry);
     iis.handler->set_max_response_backlog(opts.max_response_backlog);
+    iis.handler->set_request_timeout_ms(opts.request_timeout_ms);
     handler = iis.handler.get();
+    // Before any worker exists: no request can overlap it (global_notifications.h).
+    hs::iis::raise_application_start(iis.registry, &iis.handler->application());
   }
   hs::server::Server server(opts.server, handler);
   if (!server.start(&error)) {
     HS_LOG_ERROR("%s", error.c_str());
+    if (handler != nullptr)
+      hs::iis::raise_application_stop(iis.registry, &iis.handler->application());
     return 1;
   }
   // Written whatever the log level: operators and tests need the bound ports.
@@ -79,12 +85,16 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce) {
       stopping = true;
       HS_LOG_INFO("%s: stopping gracefully (deadline %lld ms)", strsignal(sig),
                   static_cast<long long>(opts.server.shutdown_timeout_ms));
+      // GL_STOP_LISTENING → drain → (workers joined) GL_APPLICATION_STOP → Terminate.
+      if (handler != nullptr) hs::iis::raise_stop_listening(iis.registry, true);
       server.stop_graceful();
     } else if (sig == SIGHUP) {
       HS_LOG_WARN("SIGHUP: configuration reload is not supported yet; ignored");
     }
   }
   server.wait();
+  if (handler != nullptr)
+    hs::iis::raise_application_stop(iis.registry, &iis.handler->application());
   if (iis.handler) {
     hs::iis::FragmentCache::Stats f = iis.server.fragment_cache().stats();
     HS_LOG_INFO(

@@ -26,6 +26,7 @@ enum LongOnly {
   kBodyTimeout,
   kSendTimeout,
   kShutdownTimeout,
+  kRequestTimeout,
   kLogLevel,
   kModule,
   kFragmentCacheSize,
@@ -77,6 +78,8 @@ std::string usage() {
          "  --body-timeout SEC       silence while a request body is awaited (default 60)\n"
          "  --send-timeout SEC       time without write progress to a client (default 60)\n"
          "  --shutdown-timeout SEC   graceful-shutdown deadline (default 10)\n"
+         "  --request-timeout SEC    longest an IIS module may keep a request pending without\n"
+         "                           any completion (default 120)\n"
          "  --log-level LEVEL        error, warn, info (default) or debug\n"
          "  --module NAME=PATH.so    load an IIS native module and enable it for every\n"
          "                           request (repeatable; order = priority order)\n"
@@ -111,6 +114,7 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"body-timeout", required_argument, nullptr, kBodyTimeout},
       {"send-timeout", required_argument, nullptr, kSendTimeout},
       {"shutdown-timeout", required_argument, nullptr, kShutdownTimeout},
+      {"request-timeout", required_argument, nullptr, kRequestTimeout},
       {"log-level", required_argument, nullptr, kLogLevel},
       {"module", required_argument, nullptr, kModule},
       {"fragment-cache-size", required_argument, nullptr, kFragmentCacheSize},
@@ -163,7 +167,8 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       case kKeepAliveTimeout:
       case kBodyTimeout:
       case kSendTimeout:
-      case kShutdownTimeout: {
+      case kShutdownTimeout:
+      case kRequestTimeout: {
         int64_t ms = 0;
         if (!parse_seconds(optarg, &ms)) {
           *error =
@@ -175,6 +180,7 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
         if (c == kBodyTimeout) s.body_timeout_ms = ms;
         if (c == kSendTimeout) s.send_timeout_ms = ms;
         if (c == kShutdownTimeout) out->server.shutdown_timeout_ms = ms;
+        if (c == kRequestTimeout) out->request_timeout_ms = ms;
         break;
       }
       case kLogLevel:

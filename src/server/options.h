@@ -28,6 +28,8 @@ struct Options {
   bool fragment_max_entry_set = false;
   ServerConfig server;             // limits and timeouts filled from the options
   bool max_body_size_set = false;  // --max-body-size given (overrides the configuration)
+  // --request-timeout: how long an IIS module may keep a request PENDING with no completion.
+  int64_t request_timeout_ms = 120'000;
   // From --config (resolve_options): the handler mappings and whether the file had <handlers>
   // (then no catch-all mapping is added).
   std::vector<iis::HandlerMapping> mappings;

@@ -70,6 +70,7 @@ class Http1Session::H1Exchange final : public http::Exchange {
   }
   void set_close_after() override { close_after_ = true; }
   void abort() override { s_->fail("aborted by handler", true); }
+  std::shared_ptr<http::ConnectionData>* connection_data() override { return &s_->conn_data_; }
   void set_abort_handler(std::function<void()> handler) override {
     abort_handler_ = std::move(handler);
   }
@@ -843,6 +844,9 @@ void Http1Session::teardown() {
     }
   }
   current_ = nullptr;
+  // The handler's per-connection state hears about the close after every exchange has; the
+  // handler's own references (if any) keep it alive beyond the session.
+  if (std::shared_ptr<http::ConnectionData> data = std::move(conn_data_)) data->connection_closed();
   owner_.session_closed(this);
 }
 

@@ -156,6 +156,8 @@ class Http1Session final : public io::EventLoop::Watcher,
   bool read_to_eof_ = false;  // the peer closed: read until 0/EAGAIN, not just a short read
   uint64_t requests_ = 0;
 
+  std::shared_ptr<http::ConnectionData> conn_data_;  // Exchange::connection_data()
+
   Executor::TimerId timer_id_ = 0;
   int64_t timer_deadline_ = 0;
   int64_t accepted_ms_ = 0;

@@ -2161,5 +2161,90 @@ TEST(Completion, LastSendFromCompletionThenPipelinedRequest) {
   EXPECT_EQ(b.body, "b");
 }
 
+// =============================================================================================
+// Per-connection state (Exchange::connection_data)
+// =============================================================================================
+
+// Counts the requests of one connection; records its close.
+class CountingData final : public http::ConnectionData {
+ public:
+  CountingData(Events& ev, int id) : ev_(ev), id_(id) {}
+  ~CountingData() override { ev_.add("destroyed " + std::to_string(id_)); }
+  void connection_closed() override {
+    ev_.add("closed " + std::to_string(id_) + " after " + std::to_string(requests));
+  }
+  int requests = 0;
+
+ private:
+  Events& ev_;
+  int id_;
+};
+
+TEST(ConnectionData, OneSlotPerConnectionAcrossKeepAliveRequests) {
+  Events ev;
+  int next_id = 0;
+  TestServer srv([&](Exchange& ex) {
+    std::shared_ptr<http::ConnectionData>* slot = ex.connection_data();
+    ASSERT_NE(slot, nullptr);
+    if (!*slot) *slot = std::make_shared<CountingData>(ev, ++next_id);
+    auto* data = static_cast<CountingData*>(slot->get());
+    ++data->requests;
+    send_text(ex, std::to_string(next_id) + ":" + std::to_string(data->requests), true);
+  });
+  {
+    Client a(srv.port());
+    for (int i = 1; i <= 3; ++i) {
+      ASSERT_TRUE(a.send_all(get("/")));
+      Response r = a.read_response();
+      ASSERT_TRUE(r.complete) << i;
+      EXPECT_EQ(r.body, "1:" + std::to_string(i));
+    }
+    Client b(srv.port());  // another connection: another slot
+    ASSERT_TRUE(b.send_all(get("/")));
+    EXPECT_EQ(b.read_response().body, "2:1");
+    a.close();
+    ASSERT_TRUE(ev.wait_for("destroyed 1")) << ev.joined();
+    EXPECT_EQ(ev.count("closed 2 after 1"), 0u) << ev.joined();  // b is still open
+  }
+  ASSERT_TRUE(ev.wait_for("destroyed 2")) << ev.joined();
+  // connection_closed once, before the connection's reference goes.
+  EXPECT_EQ(ev.list(), (std::vector<std::string>{"closed 1 after 3", "destroyed 1",
+                                                 "closed 2 after 1", "destroyed 2"}))
+      << ev.joined();
+}
+
+// A handler's own reference keeps the state alive after the connection has gone.
+TEST(ConnectionData, HandlerReferenceOutlivesTheConnection) {
+  Events ev;
+  std::shared_ptr<http::ConnectionData> kept;
+  std::mutex mu;
+  TestServer srv([&](Exchange& ex) {
+    auto data = std::make_shared<CountingData>(ev, 1);
+    *ex.connection_data() = data;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      kept = data;
+    }
+    send_text(ex, "ok", true);
+  });
+  {
+    Client c(srv.port());
+    ASSERT_TRUE(c.send_all(get("/")));
+    EXPECT_EQ(c.read_response().body, "ok");
+  }
+  ASSERT_TRUE(ev.wait_for("closed 1 after 0")) << ev.joined();
+  // The session drops its reference right after connection_closed(); ours is then the last.
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard<std::mutex> l(mu);
+    return kept.use_count() == 1;
+  }));
+  EXPECT_EQ(ev.count("destroyed 1"), 0u);
+  {
+    std::lock_guard<std::mutex> l(mu);
+    kept.reset();
+  }
+  EXPECT_EQ(ev.count("destroyed 1"), 1u);
+}
+
 }  // namespace
 }  // namespace hs::server
