@@ -195,7 +195,9 @@ void Http1Session::do_read() {
         return;
       }
       peer_eof_ = true;
-      if (parser_.in_message()) {
+      // A message the parser refused, or one whose body we abandoned, has been answered already:
+      // that answer (and every response queued before it) must still go out.
+      if (parser_.in_message() && !parser_.failed() && !abandoned_input_) {
         // The client half-closed in the middle of a request: nothing sensible can follow.
         if (current_ != nullptr && !current_->body_complete_) {
           current_->body_error_ = true;
