@@ -188,7 +188,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Trace whole = run(payload, {}, limits, pause, swap);
   Trace split = run(payload, seed, limits, pause, swap);
 
-  FUZZ_CHECK(whole.status == split.status);
+  if (whole.status != split.status) {
+    // Accepted divergence: a request that is both malformed and over a limit may get 400 or the
+    // limit's status depending on where the bytes were cut. Limits are checked on every piece
+    // llhttp hands over (that is what bounds the memory), and llhttp hands over a partial token
+    // only at the end of a feed() — so a piece boundary can reveal the size before llhttp reaches
+    // the bad byte. Both runs must still fail, in the same message.
+    auto limit = [](int s) { return s == 413 || s == 414 || s == 431; };
+    FUZZ_CHECK(whole.status != 0 && split.status != 0);
+    FUZZ_CHECK(limit(whole.status) || limit(split.status));
+  }
   FUZZ_CHECK(whole.messages.size() == split.messages.size());
   for (size_t i = 0; i < whole.messages.size(); ++i) {
     const Message& a = whole.messages[i];
