@@ -20,7 +20,7 @@ fi
 
 dict_for() {
   case $1 in
-    h1_parser|chunked|session) echo "$here/dict/http.dict" ;;
+    h1_parser|chunked|session|iis_session) echo "$here/dict/http.dict" ;;
     *) echo "$here/dict/$1.dict" ;;
   esac
 }

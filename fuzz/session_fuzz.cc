@@ -18,7 +18,6 @@
 //
 // Input: [flags][knobs x4][seed length][seed][client bytes]
 #include <fcntl.h>
-#include <llhttp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,7 +33,11 @@
 #include "fuzz_support.h"
 #include "http/exchange.h"
 #include "io/event_loop.h"
+#include "response_stream.h"
 #include "session/http1_session.h"
+#ifdef HS_FUZZ_IIS
+#include "server/iis_setup.h"
+#endif
 
 namespace hs::fuzz {
 namespace {
@@ -178,6 +181,58 @@ class FuzzHandler final : public http::Handler {
   }
 };
 
+#ifdef HS_FUZZ_IIS
+// The iis_session variant: the same connection driver in front of the IIS pipeline with the
+// sample modules (hello, echo, the header filter) and the static-file handler on examples/site.
+// Modules write what they like, so responses are checked for framing and order, not content.
+class IisRecorder final : public http::Handler {
+ public:
+  explicit IisRecorder(http::Handler& inner) : inner_(inner) {}
+  std::vector<std::unique_ptr<Dispatched>> dispatched;
+  void handle(Exchange& ex) override {
+    dispatched.push_back(std::make_unique<Dispatched>());
+    dispatched.back()->head = ex.request().is_head();
+    inner_.handle(ex);
+  }
+
+ private:
+  http::Handler& inner_;
+};
+
+// Loaded once per process: dlopen and RegisterModule are far too slow per input. Never freed, so
+// the modules stay loaded until exit (reachable, not a leak).
+server::IisStack& iis_stack() {
+  static server::IisStack* stack = [] {
+    auto* st = new server::IisStack;
+    std::vector<iis::HandlerMapping> mappings;
+    std::vector<server::ModuleSpec> keep;
+    // Not the async and stream samples: their query parameters ask for seconds of waiting or
+    // gigabytes of output, which a fuzzer finds at once and which are no bug.
+    for (server::ModuleSpec& m : server::default_sample_modules(&mappings)) {
+      if (m.name == "HelloModule" || m.name == "EchoModule" || m.name == "HeaderFilterModule") {
+        keep.push_back(std::move(m));
+      }
+    }
+    std::erase_if(mappings, [](const iis::HandlerMapping& h) {
+      return h.modules.empty() || (h.modules[0] != "HelloModule" && h.modules[0] != "EchoModule");
+    });
+    if (keep.size() != 3) {
+      fprintf(stderr, "iis_session: sample modules not built (%zu of 3 found)\n", keep.size());
+      abort();
+    }
+    core::StaticFileConfig files;
+    files.root = HS_FUZZ_SITE;
+    std::string error;
+    if (!server::build_iis_stack(keep, std::move(mappings), files, st, &error)) {
+      fprintf(stderr, "iis_session: %s\n", error.c_str());
+      abort();
+    }
+    return st;
+  }();
+  return *stack;
+}
+#endif
+
 class Owner final : public session::SessionOwner {
  public:
   void session_closed(session::Http1Session*) override {
@@ -268,57 +323,6 @@ class Client final : public io::EventLoop::Watcher {
   bool shut_ = false;
 };
 
-struct Response {
-  int status = 0;
-  std::string body;
-  bool complete = false;
-};
-
-struct ResponseParse {
-  const std::vector<std::unique_ptr<Dispatched>>* dispatched;
-  std::vector<Response> responses;
-  Response cur;
-};
-
-// Parses the server's output as a response stream. Returns false on a protocol error.
-bool parse_responses(const std::string& out, ResponseParse* rp) {
-  llhttp_settings_t s;
-  llhttp_settings_init(&s);
-  s.on_headers_complete = [](llhttp_t* p) -> int {
-    auto* rp = static_cast<ResponseParse*>(p->data);
-    rp->cur = Response{};
-    rp->cur.status = p->status_code;
-    size_t k = rp->responses.size();
-    if (p->status_code >= 200 && k < rp->dispatched->size() && (*rp->dispatched)[k]->head) {
-      return 1;  // a response to HEAD: no body, whatever its Content-Length says
-    }
-    return 0;
-  };
-  s.on_body = [](llhttp_t* p, const char* at, size_t n) -> int {
-    static_cast<ResponseParse*>(p->data)->cur.body.append(at, n);
-    return 0;
-  };
-  s.on_message_complete = [](llhttp_t* p) -> int {
-    auto* rp = static_cast<ResponseParse*>(p->data);
-    if (rp->cur.status >= 200) {
-      rp->cur.complete = true;
-      rp->responses.push_back(std::move(rp->cur));
-    }
-    rp->cur = Response{};
-    return 0;
-  };
-  llhttp_t p;
-  llhttp_init(&p, HTTP_RESPONSE, &s);
-  p.data = rp;
-  if (!out.empty() && llhttp_execute(&p, out.data(), out.size()) != HPE_OK) {
-    fprintf(stderr, "bad response stream: %s\n", llhttp_get_error_reason(&p));
-    return false;
-  }
-  // A close-delimited body ends here; an incomplete message may be a reset connection.
-  llhttp_finish(&p);
-  return true;
-}
-
 bool error_status(int s) {
   return s == 400 || s == 408 || s == 413 || s == 414 || s == 417 || s == 431 || s == 501 ||
          s == 505;
@@ -353,7 +357,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   int sv[2];
   FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0);
+#ifdef HS_FUZZ_IIS
+  IisRecorder handler(*iis_stack().handler);
+#else
   FuzzHandler handler;
+#endif
   std::string output;
   bool hung = false;
   {
@@ -385,18 +393,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     output = std::move(client.output);
   }
   close(sv[1]);
+#ifdef HS_FUZZ_IIS
+  // Every request context has been released once its connection is gone.
+  FUZZ_CHECK(iis_stack().handler->live_requests() == 0);
+#endif
 
-  ResponseParse rp;
-  rp.dispatched = &handler.dispatched;
-  bool valid = parse_responses(output, &rp);
+  std::vector<bool> is_head;
+  for (const auto& q : handler.dispatched)
+    is_head.push_back(q->head);
+  std::vector<ParsedResponse> r;
+  std::string why;
+  bool valid = parse_response_stream(output, is_head, &r, &why);
   static const bool verbose = getenv("HS_FUZZ_VERBOSE") != nullptr;
   if (!valid || verbose) {
-    fprintf(stderr, "%zu dispatched, %zu responses; output:\n%s\n", handler.dispatched.size(),
-            rp.responses.size(), output.c_str());
+    fprintf(stderr, "%zu dispatched, %zu responses%s%s; output:\n%s\n", handler.dispatched.size(),
+            r.size(), valid ? "" : ", invalid: ", why.c_str(), output.c_str());
   }
   FUZZ_CHECK(valid);
   const auto& d = handler.dispatched;
-  const auto& r = rp.responses;
   // One final response per dispatched request, in order, plus at most one error response.
   FUZZ_CHECK(r.size() <= d.size() + 1);
   for (size_t k = 0; k < d.size(); ++k) {
