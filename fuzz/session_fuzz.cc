@@ -334,7 +334,8 @@ bool error_status(int s) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace hs::fuzz;
   // Quiet: 400s are logged at info and the throwing handler at error, on every input.
-  hs::log_set_level(hs::LogLevel::kNotice);
+  static const bool verbose = getenv("HS_FUZZ_VERBOSE") != nullptr;
+  hs::log_set_level(verbose ? hs::LogLevel::kDebug : hs::LogLevel::kNotice);
   Input in(data, size);
   uint8_t flags = in.byte();
   hs::session::SessionConfig cfg;
@@ -404,7 +405,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<ParsedResponse> r;
   std::string why;
   bool valid = parse_response_stream(output, is_head, &r, &why);
-  static const bool verbose = getenv("HS_FUZZ_VERBOSE") != nullptr;
   if (!valid || verbose) {
     fprintf(stderr, "%zu dispatched, %zu responses%s%s; output:\n%s\n", handler.dispatched.size(),
             r.size(), valid ? "" : ", invalid: ", why.c_str(), output.c_str());

@@ -260,6 +260,10 @@ void Http1Session::process_input() {
     read_wanted_ = false;
     defer([this] { do_read(); });
   }
+  // The client has closed and the last of its bytes (e.g. an empty line after a body, parsed only
+  // once the response was done) is consumed: nothing can follow, so close as soon as idle rather
+  // than at the keep-alive timeout. maybe_close() checks the rest.
+  if (peer_eof_ && in_start_ == in_end_ && !dead_) maybe_close();
 }
 
 void Http1Session::on_head(http::RequestHead& head) {

@@ -51,7 +51,7 @@ std::string exchange_then_eof(std::string_view input, const SessionConfig& cfg =
   Owner owner(loop);
   HelloHandler handler;
   bool hung = false;
-  loop.schedule(10'000, [&] {  // only to end a hang
+  loop.schedule(5'000, [&] {  // only to end a hang; every timeout of `cfg` is longer
     hung = true;
     loop.stop();
   });
@@ -111,6 +111,18 @@ TEST_F(SessionEof, BodyTooLargeThenEofGets413) {
   std::string out =
       exchange_then_eof("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5000\r\n\r\nabc", cfg);
   EXPECT_EQ(out.rfind("HTTP/1.1 413 ", 0), 0u) << out;
+}
+
+TEST_F(SessionEof, EmptyLineAfterABodyThenEofCloses) {
+  // A client that ends its POST with an extra CRLF (RFC 9112 §2.2: ignore it) and half-closes:
+  // once the response is out the connection must close, not wait for the keep-alive timeout.
+  // max_pipelined = 1 leaves the CRLF unparsed until the response is done (found by the fuzzer
+  // with small buffers).
+  SessionConfig cfg;
+  cfg.max_pipelined = 1;
+  std::string out =
+      exchange_then_eof("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nab\r\n", cfg);
+  EXPECT_EQ(count(out, "HTTP/1.1 200 OK\r\n"), 1u) << out;
 }
 
 TEST_F(SessionEof, IncompleteHeadThenEofClosesSilently) {
