@@ -90,10 +90,13 @@ class FuzzHandler final : public http::Handler {
       size_t n = target.size() > 7 && target[7] >= '0' && target[7] <= '9' ? target[7] - '0' : 3;
       for (size_t i = 0; i < n; ++i)
         job->pieces.push_back("piece " + std::to_string(i) + "\n");
+      for (const std::string& p : job->pieces)
+        job->rec->body += p;
       send_next(job);
     } else if (is("/cl")) {
       job->pieces = {"exactly ", "declared"};
       ex.response().headers.set("Content-Length", "16");
+      job->rec->body = "exactly declared";
       send_next(job);
     } else if (is("/defer")) {
       ex.executor().schedule(0, [this, job] {
@@ -161,8 +164,6 @@ class FuzzHandler final : public http::Handler {
     if (job->next < job->pieces.size()) {
       chunk = BodyChunk::memory(job->pieces[job->next]);
       n = 1;
-      if (job->rec->status == 200 && job->pieces.size() > 1)
-        job->rec->body += job->pieces[job->next];
     }
     ++job->next;
     bool ok = job->ex->send({&chunk, n}, last, [this, job, last](http::SendResult r) {
