@@ -70,7 +70,6 @@ class FuzzHandler final : public http::Handler {
  public:
   // Stable addresses: jobs point into it.
   std::vector<std::unique_ptr<Dispatched>> dispatched;
-  bool reset_seen = false;
 
   void handle(Exchange& ex) override {
     dispatched.push_back(std::make_unique<Dispatched>());
@@ -116,7 +115,6 @@ class FuzzHandler final : public http::Handler {
       job->rec->status = 500;
       throw std::runtime_error("fuzz handler throws");
     } else if (is("/abort")) {
-      reset_seen = true;
       ex.abort();
     } else {
       respond(job, 200, "hello\n");
