@@ -6,7 +6,8 @@ JOBS       ?= $(shell nproc)
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test test-asan test-tsan bench bench-micro format tidy clean
+.PHONY: all deps build run test test-asan test-tsan bench bench-micro fuzz fuzz-build fuzz-merge \
+        format tidy clean
 
 all: build
 
@@ -63,6 +64,27 @@ bench-micro: deps
 	cmake --build $(MICRO_BUILD_DIR) -j $(JOBS) --target httpserv_micro_bench
 	$(PIN_CPU0) $(MICRO_BUILD_DIR)/bench/micro/httpserv_micro_bench $(MICRO_ARGS)
 
+# libFuzzer (clang-14, ASan+UBSan) in build-fuzz/: each target runs FUZZ_SECONDS with its dictionary
+# and corpus, new inputs going to build-fuzz/fuzz-corpus/ (fuzz/README.md). FUZZ_TARGETS narrows
+# it (e.g. FUZZ_TARGETS='h1_parser chunked'). The corpora themselves are replayed by `make test`.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_DIR     ?= build-fuzz
+
+fuzz-build:
+	@scripts/deps.sh fuzz
+	cmake -S . -B $(FUZZ_DIR) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DHTTPSERV_FUZZ=ON \
+	  -DHTTPSERV_BUILD_TESTS=OFF $(CMAKE_ARGS)
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
+
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Adds the scratch inputs that bring new coverage to fuzz/corpus/ (review before committing).
+fuzz-merge: fuzz-build
+	fuzz/run.sh --merge $(FUZZ_DIR) $(FUZZ_TARGETS)
+
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i
 
@@ -70,4 +92,4 @@ tidy: build
 	git ls-files 'src/*.cc' | xargs clang-tidy -p $(BUILD_DIR) --quiet
 
 clean:
-	rm -rf $(BUILD_DIR) build-release
+	rm -rf $(BUILD_DIR) build-release $(FUZZ_DIR)

@@ -62,7 +62,7 @@ function(httpserv_add_module name)
   # shared objects, so __asan_* and friends are legitimately undefined there.
   if(DEFINED HTTPSERV_MODULE_NO_UNDEFINED)
     set(no_undefined "${HTTPSERV_MODULE_NO_UNDEFINED}")
-  elseif(HTTPSERV_SANITIZE OR HTTPSERV_TSAN OR CMAKE_CXX_FLAGS MATCHES "-fsanitize")
+  elseif(HTTPSERV_SANITIZE OR HTTPSERV_TSAN OR HTTPSERV_FUZZ OR CMAKE_CXX_FLAGS MATCHES "-fsanitize")
     set(no_undefined OFF)
   else()
     set(no_undefined ON)

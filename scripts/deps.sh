@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages httpserv needs to build and test. Idempotent: it runs apt-get only
-# when something is missing, so repeated `make` calls stay fast. Usage: scripts/deps.sh [build|bench]
+# when something is missing, so repeated `make` calls stay fast. Usage: scripts/deps.sh [build|bench|fuzz]
 set -euo pipefail
 want=(build-essential cmake ninja-build pkg-config git node-llhttp libgtest-dev libgmock-dev
       libbenchmark-dev libpugixml-dev curl python3 procps)
 if [ "${1:-build}" = bench ]; then
   want+=(nginx-light h2o wrk nghttp2-client linux-perf valgrind)
+fi
+if [ "${1:-build}" = fuzz ]; then
+  # clang with libFuzzer and the sanitizer runtimes (make fuzz; fuzz/README.md).
+  want+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev)
 fi
 missing=()
 for p in "${want[@]}"; do

@@ -392,10 +392,17 @@ void HttpContextImpl::run() {
               std::any_of(mapping_->modules.begin(), mapping_->modules.end(),
                           [](const std::string& n) { return http::iequals(n, kStaticFileModule); });
           if (static_mapped && owner_.static_files() != nullptr) {
-            // Built-in StaticFileModule: core serves the file on the exchange directly.
+            // Built-in StaticFileModule: core serves the file on the exchange directly. The
+            // exchange is core's from here on and may outlive this context (which ends with the
+            // pipeline, before the file is out) or end before it: let go of it first, abort
+            // handler included — a connection failing mid-file used to call into a destroyed
+            // context (found by fuzz/session_fuzz.cc, iis_session).
             final_flushed_ = true;
             exchange_last_sent_ = true;
-            owner_.static_files()->handle(*ex_);
+            http::Exchange* ex = ex_;
+            ex_ = nullptr;
+            ex->set_abort_handler(nullptr);
+            owner_.static_files()->handle(*ex);
           } else if (list_.empty()) {
             response_.SetStatus(404, nullptr);  // no handler produced a response
           }

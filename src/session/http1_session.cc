@@ -236,7 +236,9 @@ void Http1Session::do_read() {
         return;
       }
       peer_eof_ = true;
-      if (parser_.in_message()) {
+      // A message the parser refused, or one whose body we abandoned, has been answered already:
+      // that answer (and every response queued before it) must still go out.
+      if (parser_.in_message() && !parser_.failed() && !abandoned_input_) {
         // The client half-closed in the middle of a request: nothing sensible can follow.
         if (current_ != nullptr && !current_->body_complete_) {
           current_->body_error_ = true;
@@ -301,6 +303,10 @@ void Http1Session::process_input() {
     read_wanted_ = false;
     defer([this] { do_read(); });
   }
+  // The client has closed and the last of its bytes (e.g. an empty line after a body, parsed only
+  // once the response was done) is consumed: nothing can follow, so close as soon as idle rather
+  // than at the keep-alive timeout. maybe_close() checks the rest.
+  if (peer_eof_ && in_start_ == in_end_ && !dead_) maybe_close();
 }
 
 void Http1Session::on_head(http::RequestHead& head) {

@@ -584,7 +584,15 @@ class OutOfDescriptors(harness.ServerTestCase):
             c.send(request("write:m=up", "warmup"))
             self.assertTrue(c.wait_closed(10)[0])
         pid = srv.serving_pid()
-        fds = [int(f) for f in os.listdir("/proc/%d/fd" % pid)]
+        # The server closes the warm-up connection after its lingering close: wait until the
+        # descriptor table has been still for a moment.
+        fds, deadline = None, time.monotonic() + 5
+        while time.monotonic() < deadline:
+            now = sorted(int(f) for f in os.listdir("/proc/%d/fd" % pid))
+            if now == fds:
+                break
+            fds = now
+            time.sleep(0.3)
         # Room for exactly two more descriptors: the accepted connection and the module's open().
         # They take the lowest free numbers (holes first), so the limit sits just above the
         # second one.

@@ -212,7 +212,21 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"http 3.0", "GET / HTTP/3.0\r\n\r\n", 505},
         ErrorCase{"unknown method", "FOO / HTTP/1.1\r\nHost: a\r\n\r\n", 501},
         ErrorCase{"garbage method", "\x01GET / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
-        ErrorCase{"split method", "GE T / HTTP/1.1\r\nHost: a\r\n\r\n", 400}));
+        ErrorCase{"split method", "GE T / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        // Found by fuzz/h1_parser_fuzz.cc: llhttp 8 accepts a field line that starts with ':'
+        // (RFC 9112 §5.1: field-name = token, at least one character).
+        ErrorCase{"empty field name", "GET / HTTP/1.1\r\nHost: a\r\n: v\r\n\r\n", 400},
+        ErrorCase{"empty first field name", "GET / HTTP/1.1\r\n:Host: a\r\nHost: a\r\n\r\n", 400},
+        // Found by fuzz/chunked_fuzz.cc: llhttp's non-strict build takes any byte after the CR.
+        ErrorCase{"chunk size cr without lf",
+                  "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\x1ahello\r\n"
+                  "0\r\n\r\n",
+                  400},
+        ErrorCase{"chunk data without crlf",
+                  "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX"
+                  "0\r\n\r\n",
+                  400},
+        ErrorCase{"empty field name in 1.0", "GET / HTTP/1.0\r\n:\r\n\r\n", 400}));
 
 TEST(H1Parser, RequestLineLimit) {
   std::string url(8200, 'a');

@@ -151,6 +151,11 @@ int RequestParser::cb_header_field(llhttp__internal_s* p, const char* at, size_t
 
 int RequestParser::cb_header_field_complete(llhttp__internal_s* p) {
   RequestParser* s = self(p);
+  // llhttp 8 accepts a line that starts with ':' (no name callback at all, or an empty one);
+  // RFC 9112 §5.1 requires a token, and fields_.back() would be the previous field's.
+  if (!s->in_field_name_ || s->fields_.empty() || s->fields_.back().name.len == 0) {
+    return s->fail(400, "empty header field name");
+  }
   s->in_field_name_ = false;
   s->header_bytes_ += 4;  // ": " and CRLF
   s->fields_.back().value.off = static_cast<uint32_t>(s->storage_.size());
