@@ -144,9 +144,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         c.DataChunkType = HttpDataChunkFromFragmentCacheEx;
         int which = s.c % 4;
         if (which == 2) names[i].assign(hs::iis::kMaxFragmentNameChars + 1, L'x');
-        c.FromFragmentCacheEx.pFragmentName =
-            which == 0 ? kFragmentName
-                       : which == 1 ? kMissingName : which == 2 ? names[i].c_str() : nullptr;
+        c.FromFragmentCacheEx.pFragmentName = which == 0   ? kFragmentName
+                                              : which == 1 ? kMissingName
+                                              : which == 2 ? names[i].c_str()
+                                                           : nullptr;
         uint64_t start = s.a;
         uint64_t len = (s.b & 0x80) ? HTTP_BYTE_RANGE_TO_EOF : s.b;
         c.FromFragmentCacheEx.ByteRange.StartingOffset.QuadPart = start;
@@ -165,8 +166,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       case 4:
       case 5:  // trailers, WinHttp fast-forwarding
-        c.DataChunkType = s.kind % 8 == 4 ? HttpDataChunkTrailers
-                                          : HttpDataChunkFromWinHttpFastForwarding;
+        c.DataChunkType =
+            s.kind % 8 == 4 ? HttpDataChunkTrailers : HttpDataChunkFromWinHttpFastForwarding;
         e.hr = HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);
         break;
       default: {  // any other value, stored as the integer a module may put there

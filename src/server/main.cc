@@ -1,6 +1,7 @@
 // httpserv entry point: options, signals, and the server's lifetime. Everything else lives in the
 // libraries so that tests can embed the same server.
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -139,6 +140,14 @@ int main(int argc, char** argv) {
     printf("httpserv: configuration OK (root %s, %zu listener(s), %d worker(s))\n",
            opts.server.static_files.root.c_str(), opts.server.listen.size(), opts.server.workers);
     return 0;
+  }
+
+  // Every connection is a descriptor: take all the kernel allows (the soft limit is often 1024),
+  // as nginx's worker_rlimit_nofile would; --max-connections bounds the use.
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &nofile);
   }
 
   // Signals are taken synchronously by this thread; workers inherit the blocked mask.
