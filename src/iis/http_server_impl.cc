@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "iis/context_container.h"
 #include "iis/data_chunks.h"
+#include "iis/global_notifications.h"
 #include "iis/module_registry.h"
 #include "iis/wide.h"
 
@@ -219,20 +220,7 @@ HRESULT HttpServerImpl::DoCacheOperation(CACHE_OPERATION, IHttpCacheKey*,
 
 template <class Call>
 void HttpServerImpl::dispatch_global(DWORD bit, const char* method, Call call) {
-  if (registry_ == nullptr) return;
-  for (const ModuleRegistration* reg : registry_->global_subscribers(bit)) {
-    CGlobalModule* global = reg->global;
-    if (global == nullptr) continue;
-    GLOBAL_NOTIFICATION_STATUS status = GL_NOTIFICATION_CONTINUE;
-    try {
-      status = call(global);
-    } catch (const std::exception& e) {
-      HS_LOG_ERROR("module %s threw in %s: %s", reg->name.c_str(), method, e.what());
-    } catch (...) {
-      HS_LOG_ERROR("module %s threw in %s", reg->name.c_str(), method);
-    }
-    if (status == GL_NOTIFICATION_HANDLED) break;  // spec §3.4: no further modules
-  }
+  if (registry_ != nullptr) raise_global(*registry_, bit, method, call);  // HANDLED stops it
 }
 
 GLOBAL_NOTIFICATION_STATUS HttpServerImpl::NotifyCustomNotification(

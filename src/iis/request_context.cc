@@ -302,6 +302,31 @@ CHttpModule* HttpContextImpl::instance(const ModuleRegistration* reg) {
   return m;
 }
 
+// A non-deterministic notification (RQ_MAP_PATH, RQ_READ_ENTITY, RQ_CUSTOM_NOTIFICATION), run
+// synchronously inside the call that raised it: every subscriber in order, a throw logged and
+// skipped, PENDING taken as CONTINUE (nothing can be parked here), FINISH_REQUEST ending it.
+template <class Call>
+void HttpContextImpl::raise_nested(DWORD notification, const char* method, Call call) {
+  State saved = state_;
+  for (const ModuleRegistration* reg : owner_.registry().subscribers(notification, false)) {
+    CHttpModule* m = instance(reg);
+    if (m == nullptr) continue;
+    REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
+    state_ = State::kInModule;
+    try {
+      st = call(m);
+    } catch (...) {
+      HS_LOG_ERROR("module %s threw in %s", reg->name.c_str(), method);
+    }
+    state_ = saved;
+    if (st == RQ_NOTIFICATION_PENDING) {
+      HS_LOG_WARN("module %s returned PENDING from %s; treated as CONTINUE", reg->name.c_str(),
+                  method);
+    }
+    if (st == RQ_NOTIFICATION_FINISH_REQUEST) break;
+  }
+}
+
 void HttpContextImpl::enter_stage(int stage, bool post) {
   stage_ = stage;
   post_ = post;
@@ -865,24 +890,7 @@ HRESULT HttpContextImpl::resolve_physical(std::string_view url, std::string* phy
     return S_OK;
   }
   MapPathProvider p(root, norm, std::move(mapped));  // GetUrl: the normalised URL
-  State saved = state_;
-  for (const ModuleRegistration* reg : subs) {
-    CHttpModule* m = instance(reg);
-    if (m == nullptr) continue;
-    REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
-    state_ = State::kInModule;
-    try {
-      st = m->OnMapPath(this, &p);
-    } catch (...) {
-      HS_LOG_ERROR("module %s threw in OnMapPath", reg->name.c_str());
-    }
-    state_ = saved;
-    if (st == RQ_NOTIFICATION_PENDING) {
-      HS_LOG_WARN("module %s returned PENDING from OnMapPath; treated as CONTINUE",
-                  reg->name.c_str());
-    }
-    if (st == RQ_NOTIFICATION_FINISH_REQUEST) break;
-  }
+  raise_nested(RQ_MAP_PATH, "OnMapPath", [&](CHttpModule* m) { return m->OnMapPath(this, &p); });
   *physical = p.physical();
   return S_OK;
 }
@@ -900,24 +908,8 @@ void HttpContextImpl::raise_read_entity(void* buf, DWORD cb, DWORD* n) {
   const auto& subs = owner_.registry().subscribers(RQ_READ_ENTITY, false);
   if (subs.empty() || *n == 0) return;
   ReadEntityProvider p(buf, *n, cb);
-  State saved = state_;
-  for (const ModuleRegistration* reg : subs) {
-    CHttpModule* m = instance(reg);
-    if (m == nullptr) continue;
-    REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
-    state_ = State::kInModule;
-    try {
-      st = m->OnReadEntity(this, &p);
-    } catch (...) {
-      HS_LOG_ERROR("module %s threw in OnReadEntity", reg->name.c_str());
-    }
-    state_ = saved;
-    if (st == RQ_NOTIFICATION_PENDING) {
-      HS_LOG_WARN("module %s returned PENDING from OnReadEntity; treated as CONTINUE",
-                  reg->name.c_str());
-    }
-    if (st == RQ_NOTIFICATION_FINISH_REQUEST) break;
-  }
+  raise_nested(RQ_READ_ENTITY, "OnReadEntity",
+               [&](CHttpModule* m) { return m->OnReadEntity(this, &p); });
   if (p.buf_ == buf && p.data_ == *n) return;
   // Replaced: the reader gets what fits of the new data in its own buffer, and the rest is read
   // next (as if inserted with InsertEntityBody).
@@ -993,27 +985,8 @@ HRESULT HttpContextImpl::NotifyCustomNotification(ICustomNotificationProvider* p
   // Synchronous: every subscriber has run when this returns, so no completion follows.
   if (pf) *pf = FALSE;
   if (provider == nullptr) return E_INVALIDARG;
-  State saved = state_;
-  for (const ModuleRegistration* reg :
-       owner_.registry().subscribers(RQ_CUSTOM_NOTIFICATION, false)) {
-    CHttpModule* m = instance(reg);
-    if (m == nullptr) continue;
-    REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
-    state_ = State::kInModule;
-    try {
-      st = m->OnCustomRequestNotification(this, provider);
-    } catch (...) {
-      HS_LOG_ERROR("module %s threw in OnCustomRequestNotification", reg->name.c_str());
-    }
-    state_ = saved;
-    if (st == RQ_NOTIFICATION_PENDING) {
-      HS_LOG_WARN(
-          "module %s returned PENDING from OnCustomRequestNotification; treated as "
-          "CONTINUE",
-          reg->name.c_str());
-    }
-    if (st == RQ_NOTIFICATION_FINISH_REQUEST) break;
-  }
+  raise_nested(RQ_CUSTOM_NOTIFICATION, "OnCustomRequestNotification",
+               [&](CHttpModule* m) { return m->OnCustomRequestNotification(this, provider); });
   return S_OK;
 }
 HRESULT HttpContextImpl::CloneContext(DWORD, IHttpContext** pp) {

@@ -304,6 +304,8 @@ class HttpContextImpl final : public IHttpContext4 {
   void after_status(REQUEST_NOTIFICATION_STATUS status);
   void enter_stage(int stage, bool post);
   CHttpModule* instance(const ModuleRegistration* reg);
+  template <class Call>
+  void raise_nested(DWORD notification, const char* method, Call call);
   void deliver_async(DWORD bytes, HRESULT status, CompletionTarget target, DWORD operation);
   void resume_with(REQUEST_NOTIFICATION_STATUS status);
   void finish_request_phase();
