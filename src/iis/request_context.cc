@@ -463,19 +463,27 @@ void HttpContextImpl::run() {
   }
 }
 
+// FINISH_REQUEST semantics: skip to RQ_LOG_REQUEST (sending the response), or past a post-
+// notification. False when in a pre-notification of LOG/END: the caller decides what follows.
+bool HttpContextImpl::finish_to_log() {
+  finish_ = true;
+  if (stage_ < kLogStage) {
+    finish_request_phase();
+    enter_stage(kLogStage, false);
+    return true;
+  }
+  if (post_) {
+    enter_stage(stage_ + 1, false);
+    return true;
+  }
+  return false;
+}
+
 void HttpContextImpl::after_status(REQUEST_NOTIFICATION_STATUS status) {
   if (status == RQ_NOTIFICATION_FINISH_REQUEST) {
     // Skip the rest of this notification and every stage before LOG_REQUEST; the response is
     // still sent and LOG/END still run (spec §4.4 [INF], our decision).
-    finish_ = true;
-    if (stage_ < kLogStage) {
-      finish_request_phase();
-      enter_stage(kLogStage, false);
-    } else if (post_) {
-      enter_stage(stage_ + 1, false);
-    } else {
-      enter_stage(stage_, true);
-    }
+    if (!finish_to_log()) enter_stage(stage_, true);
     return;
   }
   ++index_;
@@ -669,15 +677,7 @@ void HttpContextImpl::expire_pending() {
     need_disconnect_ = true;  // the client may still be sending a body the module never read
   }
   // Then as FINISH_REQUEST: the response goes out, LOG/END run for the other modules.
-  finish_ = true;
-  if (stage_ < kLogStage) {
-    finish_request_phase();
-    enter_stage(kLogStage, false);
-  } else if (post_) {
-    enter_stage(stage_ + 1, false);
-  } else {
-    ++index_;
-  }
+  if (!finish_to_log()) ++index_;  // in LOG/END, the other modules still get it
   run();
 }
 

@@ -302,6 +302,7 @@ class HttpContextImpl final : public IHttpContext4 {
   bool call_module(const ModuleRegistration* reg, DWORD notification, bool post,
                    REQUEST_NOTIFICATION_STATUS* status);
   void after_status(REQUEST_NOTIFICATION_STATUS status);
+  bool finish_to_log();
   void enter_stage(int stage, bool post);
   CHttpModule* instance(const ModuleRegistration* reg);
   template <class Call>
