@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "base/log.h"
@@ -31,8 +32,9 @@ extern "C" __attribute__((visibility("default"))) void HttpservLogWrite(int leve
 namespace {
 
 // Builds the pipeline and runs the server until a stop signal (taken from `set`, blocked in this
-// thread). `announce`: log the bound addresses (the supervisor already did).
-int serve(hs::server::Options& opts, const sigset_t& set, bool announce) {
+// thread). `announce`: log the bound addresses (the supervisor already did). Once the server
+// accepts connections, one byte goes to `ready_fd` (a reload waits for it), unless it is -1.
+int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int ready_fd) {
   std::string error;
   // The IIS module pipeline: modules and handler mappings from --config, modules from --module,
   // or the sample modules when the embedded default site is served. Without modules (and
@@ -73,6 +75,11 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce) {
       hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
     }
   }
+  if (ready_fd >= 0) {
+    ssize_t n = write(ready_fd, "1", 1);
+    (void)n;  // a parent that is gone reaps nobody; nothing to do
+    close(ready_fd);
+  }
 
   bool stopping = false;
   while (!server.finished()) {
@@ -90,7 +97,8 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce) {
       if (handler != nullptr) hs::iis::raise_stop_listening(iis.registry, true);
       server.stop_graceful();
     } else if (sig == SIGHUP) {
-      HS_LOG_WARN("SIGHUP: configuration reload is not supported yet; ignored");
+      // Reloading replaces the server process (server/supervisor.h); this one has no parent.
+      HS_LOG_WARN("SIGHUP: reloading needs the supervisor (runs without --no-supervisor); ignored");
     }
   }
   server.wait();
@@ -158,7 +166,7 @@ int main(int argc, char** argv) {
     sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  if (opts.no_supervisor) return serve(opts, set, true);
+  if (opts.no_supervisor) return serve(opts, set, true, -1);
   // Supervised (the default): this process binds the listeners and keeps them while worker
   // processes come and go (server/supervisor.h).
   hs::server::Listeners listeners;
@@ -172,8 +180,32 @@ int main(int argc, char** argv) {
   for (const auto& a : listeners.bound) {
     hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
   }
-  return hs::server::supervise(listeners, [&] {
-    opts.server.inherited = &listeners;
-    return serve(opts, set, false);
-  });
+  auto body_for = [&](std::shared_ptr<hs::server::Options> o) -> hs::server::ChildMain {
+    return [o, &listeners, &set](int ready_fd) {
+      o->server.inherited = &listeners;
+      return serve(*o, set, false, ready_fd);
+    };
+  };
+  auto active = std::make_shared<hs::server::Options>(std::move(opts));
+  // SIGHUP: the same command line, read again, so a changed --config file is taken up. The
+  // listening sockets stay those of the parent: their addresses and count cannot change.
+  auto reload = [&](std::string* err) -> hs::server::ChildMain {
+    auto next = std::make_shared<hs::server::Options>();
+    if (!hs::server::parse_options(argc, argv, next.get(), err)) return nullptr;
+    if (!hs::server::resolve_options(*next, err)) return nullptr;
+    std::vector<std::string> was;
+    std::vector<std::string> now;
+    for (const auto& a : active->server.listen)
+      was.push_back(a.to_string());
+    for (const auto& a : next->server.listen)
+      now.push_back(a.to_string());
+    if (was != now || next->server.workers != active->server.workers) {
+      *err = "the listening addresses or the worker count changed; that needs a restart";
+      return nullptr;
+    }
+    hs::log_set_level(next->log_level);
+    active = next;
+    return body_for(next);
+  };
+  return hs::server::supervise(listeners, body_for(active), reload);
 }

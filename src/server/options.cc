@@ -126,7 +126,7 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"min-body-rate", required_argument, nullptr, kMinBodyRate},
       {nullptr, 0, nullptr, 0},
   };
-  optind = 1;
+  optind = 0;  // glibc: 0 re-initialises getopt fully (SIGHUP parses argv again)
   opterr = 0;
   session::SessionConfig& s = out->server.session;
   while (true) {

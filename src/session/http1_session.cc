@@ -789,8 +789,8 @@ void Http1Session::maybe_close() {
   if (!idle) return;
   if (peer_eof_ && in_start_ == in_end_) {
     fail("client closed", false);
-  } else if (close_after_ || (draining_ && !parser_.in_message())) {
-    start_linger();
+  } else if (close_after_ || (draining_ && !parser_.in_message() && requests_ > 0)) {
+    start_linger();  // (a fresh connection waits for its first request: see drain())
   }
 }
 
@@ -805,13 +805,22 @@ void Http1Session::start_linger() {
 }
 
 void Http1Session::drain() {
-  if (dead_) return;
+  if (dead_ || draining_) return;
   draining_ = true;
-  if (current_ == nullptr && active_.empty() && !parser_.in_message()) {
-    fail("shutting down", false);
-  } else {
+  drain_ms_ = loop_.now_ms();
+  if (current_ != nullptr || !active_.empty() || parser_.in_message()) {
     close_after_ = true;
+    return;
   }
+  // Idle. A request may already wait in the socket (the client sent it before it could learn
+  // that we stop): read it now, and it is served with Connection: close.
+  if (!lingering_) do_read();
+  if (dead_ || current_ != nullptr || !active_.empty() || parser_.in_message()) return;
+  if (requests_ > 0) {
+    fail("shutting down", false);
+    return;
+  }
+  update_timer();  // a fresh connection: kDrainFirstRequestMs for its first request
 }
 
 void Http1Session::close_now() {
@@ -880,6 +889,7 @@ int64_t Http1Session::deadline(int* cause) const {
     } else if (active_.empty() && out_.empty()) {
       if (requests_ == 0) {
         consider(accepted_ms_ + config_.header_timeout_ms, kKeepAlive);
+        if (draining_) consider(drain_ms_ + kDrainFirstRequestMs, kKeepAlive);
       } else {
         consider(idle_since_ms_ + config_.keepalive_timeout_ms, kKeepAlive);
       }

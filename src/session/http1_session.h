@@ -70,9 +70,13 @@ class Http1Session final : public io::EventLoop::Watcher,
 
   // Registers with the loop and starts reading.
   void start();
-  // Graceful shutdown: an idle connection closes now; a busy one finishes its current response
-  // (sent with Connection: close) and closes.
+  // Graceful shutdown: a busy connection finishes its current response (sent with
+  // Connection: close) and closes. An idle one first reads what the kernel already holds (a
+  // request sent before the client could know is served, with Connection: close); then a
+  // connection that served requests closes, and a fresh one (accepted, nothing read yet: its
+  // client is about to send) gets kDrainFirstRequestMs for its first request.
   void drain();
+  static constexpr int64_t kDrainFirstRequestMs = 1000;
   // Closes at once; in-flight exchanges see their abort handlers.
   void close_now();
 
@@ -144,6 +148,7 @@ class Http1Session final : public io::EventLoop::Watcher,
   bool dead_ = false;         // fd closed; no more I/O, no more deferred tasks
   bool close_after_ = false;  // no further requests on this connection
   bool draining_ = false;
+  int64_t drain_ms_ = 0;  // when drain() was called
   bool peer_eof_ = false;
   bool lingering_ = false;
   bool abandoned_input_ = false;        // a refused body was left unread: parse nothing more

@@ -360,20 +360,22 @@ class Server:
         return "--- httpserv stderr (last %d lines) ---\n%s" % (
             n, "".join(lines[-n:]))
 
-    def wait_for_log(self, pattern, timeout=5.0):
-        """Wait until a stderr line matches ``pattern``; returns the match."""
+    def wait_for_log(self, pattern, timeout=5.0, count=1):
+        """Wait until ``count`` stderr lines match ``pattern``; returns the last match. Raises
+        AssertionError (with the log's tail) when they do not appear within ``timeout``."""
         rx = re.compile(pattern)
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                for line in self._lines:
-                    m = rx.search(line)
-                    if m:
-                        return m
+                found = [m for m in (rx.search(line) for line in self._lines) if m]
+                if len(found) >= count:
+                    return found[count - 1]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._stderr_eof:
-                    return None
+                    break
                 self._cond.wait(min(remaining, 0.1))
+        raise AssertionError("%d log line(s) matching %r expected, %d seen\n%s"
+                             % (count, pattern, len(found), self.log_tail()))
 
     def connect(self, **kw):
         return Conn(self.port, **kw)
