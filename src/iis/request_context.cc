@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <exception>
+#include <mutex>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -556,6 +559,49 @@ void HttpContextImpl::deliver_async(DWORD bytes, HRESULT hr, CompletionTarget ta
   resume_with(st);
 }
 
+bool HttpContextImpl::run_from_foreign_thread(const char* what,
+                                              const std::function<void()>& call) const {
+  // Shared with the posted task, which may outlive this frame when the wait gives up.
+  struct Rendezvous {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool started = false;
+    bool done = false;
+    bool abandoned = false;
+  };
+  auto r = std::make_shared<Rendezvous>();
+  const std::function<void()>* callp = &call;
+  bool posted = exec_.post([r, callp] {
+    {
+      std::lock_guard<std::mutex> lock(r->mu);
+      if (r->abandoned) return;  // the caller gave up: its frame (and *callp) is gone
+      r->started = true;
+    }
+    (*callp)();
+    std::lock_guard<std::mutex> lock(r->mu);
+    r->done = true;
+    r->cv.notify_all();
+  });
+  if (!posted) {
+    HS_LOG_ERROR("%s called from a foreign thread after the server stopped; not run", what);
+    return false;
+  }
+  std::unique_lock<std::mutex> lock(r->mu);
+  if (!r->cv.wait_for(lock, std::chrono::milliseconds(kForeignCallTimeoutMs),
+                      [&] { return r->done; })) {
+    if (!r->started) {
+      r->abandoned = true;
+      HS_LOG_ERROR(
+          "%s called from a foreign thread: the request's thread did not take the call within "
+          "%lld ms (is it blocked waiting for this thread?); not run",
+          what, static_cast<long long>(kForeignCallTimeoutMs));
+      return false;
+    }
+    r->cv.wait(lock, [&] { return r->done; });  // running now: its result is on its way
+  }
+  return true;
+}
+
 VOID HttpContextImpl::IndicateCompletion(REQUEST_NOTIFICATION_STATUS status) {
   // Always through the loop: never on the caller's stack, from any thread.
   exec_.post([this, alive = alive_, status] {
@@ -813,6 +859,10 @@ HRESULT HttpContextImpl::lookup_variable(PCSTR name, std::string* value) const {
 }
 
 HRESULT HttpContextImpl::GetServerVariable(PCSTR name, PCSTR* value, DWORD* cch) {
+  if (!on_loop_thread())
+    return on_loop<HRESULT>("IHttpContext::GetServerVariable",
+                            HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                            [&] { return GetServerVariable(name, value, cch); });
   if (value == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   *value = nullptr;
   if (cch) *cch = 0;
@@ -826,6 +876,10 @@ HRESULT HttpContextImpl::GetServerVariable(PCSTR name, PCSTR* value, DWORD* cch)
 }
 
 HRESULT HttpContextImpl::GetServerVariable(PCSTR name, PCWSTR* value, DWORD* cch) {
+  if (!on_loop_thread())
+    return on_loop<HRESULT>("IHttpContext::GetServerVariable",
+                            HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                            [&] { return GetServerVariable(name, value, cch); });
   if (value == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   *value = nullptr;
   if (cch) *cch = 0;
@@ -837,6 +891,10 @@ HRESULT HttpContextImpl::GetServerVariable(PCSTR name, PCWSTR* value, DWORD* cch
 }
 
 HRESULT HttpContextImpl::SetServerVariable(PCSTR name, PCWSTR value) {
+  if (!on_loop_thread())
+    return on_loop<HRESULT>("IHttpContext::SetServerVariable",
+                            HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                            [&] { return SetServerVariable(name, value); });
   if (name == nullptr || *name == '\0') return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   std::string v = value ? narrow(value) : std::string();
   for (auto& [k, old] : variables_) {
@@ -854,6 +912,9 @@ HRESULT HttpContextImpl::InheritServerVariable(PCSTR, BOOL) {
 }
 
 VOID* HttpContextImpl::AllocateRequestMemory(DWORD cb) {
+  if (!on_loop_thread())
+    return on_loop<VOID*>("IHttpContext::AllocateRequestMemory", nullptr,
+                          [&] { return AllocateRequestMemory(cb); });
   if (cb == 0) cb = 1;
   try {
     arena_.push_back(std::make_unique<char[]>(cb));  // value-initialised: zeroed
@@ -864,14 +925,23 @@ VOID* HttpContextImpl::AllocateRequestMemory(DWORD cb) {
 }
 
 PCWSTR HttpContextImpl::GetScriptName(DWORD* cch) const {
+  if (!on_loop_thread())
+    return on_loop<PCWSTR>("IHttpContext::GetScriptName", nullptr,
+                           [&] { return GetScriptName(cch); });
   return const_cast<HttpContextImpl*>(this)->arena_widen(url_, cch);
 }
 PCWSTR HttpContextImpl::GetPhysicalPath(DWORD* cch) {
+  if (!on_loop_thread())
+    return on_loop<PCWSTR>("IHttpContext::GetPhysicalPath", nullptr,
+                           [&] { return GetPhysicalPath(cch); });
   if (cch) *cch = 0;
   const wchar_t* w = arena_widen(request_physical_path(), cch);
   return w != nullptr ? w : L"";
 }
 PCWSTR HttpContextImpl::GetScriptTranslated(DWORD* cch) {
+  if (!on_loop_thread())
+    return on_loop<PCWSTR>("IHttpContext::GetScriptTranslated", nullptr,
+                           [&] { return GetScriptTranslated(cch); });
   return GetPhysicalPath(cch);  // no PATH_INFO split: the script is the whole mapped path
 }
 
@@ -921,20 +991,33 @@ void HttpContextImpl::raise_read_entity(void* buf, DWORD cb, DWORD* n) {
   *n = take;
 }
 ULONGLONG HttpContextImpl::GetRequestElapsedTime() {
+  if (!on_loop_thread())
+    return on_loop<ULONGLONG>("IHttpContext::GetRequestElapsedTime", ULONGLONG{},
+                              [&] { return GetRequestElapsedTime(); });
   return static_cast<ULONGLONG>(monotonic_ms() - start_ms_);
 }
 
 // Not yet implemented: each returns a clear HRESULT (docs/iis-compat.md lists them).
 IHttpSite* HttpContextImpl::GetSite() {
+  if (!on_loop_thread())
+    return on_loop<IHttpSite*>("IHttpContext::GetSite", nullptr, [&] { return GetSite(); });
   return &owner_.site();
 }
 IHttpApplication* HttpContextImpl::GetApplication() {
+  if (!on_loop_thread())
+    return on_loop<IHttpApplication*>("IHttpContext::GetApplication", nullptr,
+                                      [&] { return GetApplication(); });
   return &owner_.application();
 }
 IHttpConnection* HttpContextImpl::GetConnection() {
+  if (!on_loop_thread())
+    return on_loop<IHttpConnection*>("IHttpContext::GetConnection", nullptr,
+                                     [&] { return GetConnection(); });
   return &connection_;
 }
 IHttpUser* HttpContextImpl::GetUser() const {
+  if (!on_loop_thread())
+    return on_loop<IHttpUser*>("IHttpContext::GetUser", nullptr, [&] { return GetUser(); });
   return &AnonymousUser::instance();
 }
 BOOL HttpContextImpl::Connection::IsConnected() const {
@@ -944,10 +1027,16 @@ IHttpConnectionModuleContextContainer* HttpContextImpl::Connection::GetModuleCon
   return &ctx_.connection_state_->container();
 }
 IHttpModuleContextContainer* HttpContextImpl::GetModuleContextContainer() {
+  if (!on_loop_thread())
+    return on_loop<IHttpModuleContextContainer*>("IHttpContext::GetModuleContextContainer", nullptr,
+                                                 [&] { return GetModuleContextContainer(); });
   if (!container_) container_ = std::make_unique<ModuleContextContainer>(&owner_.registry());
   return container_.get();
 }
 VOID HttpContextImpl::DisableNotifications(DWORD pre, DWORD post) {
+  if (!on_loop_thread())
+    return on_loop_void("IHttpContext::DisableNotifications",
+                        [&] { DisableNotifications(pre, post); });
   if (state_ != State::kInModule || list_.empty() || index_ >= list_.size()) return;
   auto& d = disabled_[list_[index_]->order];
   d.first |= pre;
@@ -957,13 +1046,20 @@ BOOL HttpContextImpl::GetNextNotification(REQUEST_NOTIFICATION_STATUS, DWORD*, B
                                           IHttpEventProvider**) {
   return FALSE;  // always allowed (spec §4.7)
 }
-BOOL HttpContextImpl::GetIsLastNotification(REQUEST_NOTIFICATION_STATUS) {
+BOOL HttpContextImpl::GetIsLastNotification(REQUEST_NOTIFICATION_STATUS status) {
+  if (!on_loop_thread()) {
+    return on_loop<BOOL>("IHttpContext::GetIsLastNotification", FALSE,
+                         [&] { return GetIsLastNotification(status); });
+  }
   return index_ + 1 >= list_.size() ? TRUE : FALSE;
 }
 HRESULT HttpContextImpl::ExecuteRequest(BOOL, IHttpContext*, DWORD, IHttpUser*, BOOL*) {
   return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);  // child requests: a later milestone
 }
 HRESULT HttpContextImpl::MapPath(PCWSTR url, PWSTR out, DWORD* pcb) {
+  if (!on_loop_thread())
+    return on_loop<HRESULT>("IHttpContext::MapPath", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                            [&] { return MapPath(url, out, pcb); });
   // Decision (spec §9.14): *pcbPhysicalPath counts BYTES, as its name says, including the
   // terminating NUL (sizeof(WCHAR) = 4 here). Too small (or a NULL buffer) →
   // ERROR_INSUFFICIENT_BUFFER with the size needed; on success it is set to the bytes written.
@@ -982,6 +1078,10 @@ HRESULT HttpContextImpl::MapPath(PCWSTR url, PWSTR out, DWORD* pcb) {
   return S_OK;
 }
 HRESULT HttpContextImpl::NotifyCustomNotification(ICustomNotificationProvider* provider, BOOL* pf) {
+  if (!on_loop_thread())
+    return on_loop<HRESULT>("IHttpContext::NotifyCustomNotification",
+                            HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                            [&] { return NotifyCustomNotification(provider, pf); });
   // Synchronous: every subscriber has run when this returns, so no completion follows.
   if (pf) *pf = FALSE;
   if (provider == nullptr) return E_INVALIDARG;
@@ -994,6 +1094,10 @@ HRESULT HttpContextImpl::CloneContext(DWORD, IHttpContext** pp) {
   return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);
 }
 HRESULT HttpContextImpl::ReleaseClonedContext() {
+  if (!on_loop_thread())
+    return on_loop<HRESULT>("IHttpContext::ReleaseClonedContext",
+                            HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                            [&] { return ReleaseClonedContext(); });
   return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
 }
 HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD*, PCWSTR*, DWORD*, DWORD*,
@@ -1002,6 +1106,9 @@ HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD*, PCWSTR*, DWO
   return S_OK;
 }
 IHttpTraceContext* HttpContextImpl::GetTraceContext() const {
+  if (!on_loop_thread())
+    return on_loop<IHttpTraceContext*>("IHttpContext::GetTraceContext", nullptr,
+                                       [&] { return GetTraceContext(); });
   return owner_.server().GetTraceContext();
 }
 HRESULT HttpContextImpl::GetServerVarChanges(DWORD, DWORD*, DWORD*, PCSTR**, PCWSTR**, DWORD*,
@@ -1009,6 +1116,9 @@ HRESULT HttpContextImpl::GetServerVarChanges(DWORD, DWORD*, DWORD*, PCSTR**, PCW
   return E_NOTIMPL;
 }
 HRESULT HttpContextImpl::CancelIo() {
+  if (!on_loop_thread())
+    return on_loop<HRESULT>("IHttpContext::CancelIo", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                            [&] { return CancelIo(); });
   return HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
 }
 HRESULT HttpContextImpl::MapHandler(DWORD, PCWSTR, PCWSTR, PCSTR, IScriptMapInfo** pp, BOOL) {

@@ -11,7 +11,14 @@
 // nothing is pending) is logged and ignored — never undefined behaviour.
 //
 // THREADING. Everything runs on the exchange's loop thread. PostCompletion and IndicateCompletion
-// may be called from any thread; they post to the loop.
+// may be called from any thread; they post to the loop. Every other method of IHttpContext,
+// IHttpRequest and IHttpResponse, called from another thread (a module's own worker, as ANCM
+// does while its request is PENDING), is carried to the loop and run there while the caller
+// waits (on_loop()): the request's state is only ever touched by its loop thread. If the loop
+// does not run the call within kForeignCallTimeoutMs — its thread is blocked, typically by a
+// module that waits for the very thread that calls — the call is not run, is logged as an
+// error naming the method, and returns HRESULT_FROM_WIN32(ERROR_INVALID_STATE) (or FALSE,
+// null, 0, nothing). A call after the loop stopped gets the same.
 //
 // REQUEST TIMEOUT. While kPending, a timer watches for activity (a completion delivered to the
 // module). When none arrives for IisHandler::request_timeout_ms(), the request is ended: the
@@ -247,7 +254,31 @@ class HttpContextImpl final : public IHttpContext4 {
   ULONGLONG GetRequestStartTime() override { return static_cast<ULONGLONG>(start_ms_); }
   ULONGLONG GetRequestElapsedTime() override;
 
+  static constexpr int64_t kForeignCallTimeoutMs = 5'000;
+  bool on_loop_thread() const { return exec_.in_executor_thread(); }
+  // Runs `body` here on the loop thread; from another thread, on the loop while the caller
+  // waits (see THREADING). `what` names the method in the log; `fallback` is returned when the
+  // call could not be run.
+  template <class R, class F>
+  R on_loop(const char* what, R fallback, F&& body) const {
+    if (exec_.in_executor_thread()) return body();
+    R result = fallback;
+    if (!run_from_foreign_thread(what, [&] { result = body(); })) return fallback;
+    return result;
+  }
+  template <class F>
+  void on_loop_void(const char* what, F&& body) const {
+    if (exec_.in_executor_thread()) {
+      body();
+      return;
+    }
+    run_from_foreign_thread(what, [&] { body(); });
+  }
+
  private:
+  // The foreign-thread half of on_loop(): false when the call was not run.
+  bool run_from_foreign_thread(const char* what, const std::function<void()>& call) const;
+
   friend class RequestImpl;
   friend class ResponseImpl;
   struct Header {

@@ -189,6 +189,9 @@ void HttpContextImpl::fill_addresses() {
 // Request
 
 HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HTTP_REQUEST*>("IHttpRequest::GetRawHttpRequest", nullptr,
+                                       [&] { return GetRawHttpRequest(); });
   HttpContextImpl& c = ctx_;
   HTTP_REQUEST& r = c.raw_request_;
   r = HTTP_REQUEST{};
@@ -237,15 +240,24 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
   return &r;
 }
 const HTTP_REQUEST* RequestImpl::GetRawHttpRequest() const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<const HTTP_REQUEST*>("IHttpRequest::GetRawHttpRequest", nullptr,
+                                             [&] { return GetRawHttpRequest(); });
   return const_cast<RequestImpl*>(this)->GetRawHttpRequest();
 }
 
 PCSTR RequestImpl::GetHeader(PCSTR name, USHORT* cch) const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<PCSTR>("IHttpRequest::GetHeader", nullptr,
+                               [&] { return GetHeader(name, cch); });
   const std::string* v = name ? find_header(ctx_.request_headers_, name) : nullptr;
   if (cch) *cch = v ? static_cast<USHORT>(std::min<size_t>(v->size(), 0xFFFF)) : 0;
   return v ? v->c_str() : nullptr;
 }
 PCSTR RequestImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<PCSTR>("IHttpRequest::GetHeader", nullptr,
+                               [&] { return GetHeader(id, cch); });
   const char* name = request_header_name(id);
   if (name == nullptr) {
     if (cch) *cch = 0;
@@ -254,32 +266,56 @@ PCSTR RequestImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
   return GetHeader(name, cch);
 }
 HRESULT RequestImpl::SetHeader(PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpRequest::SetHeader", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return SetHeader(name, value, cch, replace); });
   return set_header(ctx_.request_headers_, name, value, cch, replace);
 }
 HRESULT RequestImpl::SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT cch, BOOL replace) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpRequest::SetHeader", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return SetHeader(id, value, cch, replace); });
   const char* name = request_header_name(id);
   if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   return SetHeader(name, value, cch, replace);
 }
 HRESULT RequestImpl::DeleteHeader(PCSTR name) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpRequest::DeleteHeader",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return DeleteHeader(name); });
   if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   delete_header(ctx_.request_headers_, name);
   return S_OK;
 }
 HRESULT RequestImpl::DeleteHeader(HTTP_HEADER_ID id) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpRequest::DeleteHeader",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return DeleteHeader(id); });
   const char* name = request_header_name(id);
   if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   return DeleteHeader(name);
 }
 PCSTR RequestImpl::GetHttpMethod() const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<PCSTR>("IHttpRequest::GetHttpMethod", nullptr,
+                               [&] { return GetHttpMethod(); });
   return ctx_.method_.c_str();
 }
 HRESULT RequestImpl::SetHttpMethod(PCSTR m) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpRequest::SetHttpMethod",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return SetHttpMethod(m); });
   if (m == nullptr || *m == '\0' || has_crlf(m)) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   ctx_.method_ = m;
   return S_OK;
 }
 HRESULT RequestImpl::SetUrl(PCSTR url, DWORD cch, BOOL reset_query) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpRequest::SetUrl", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return SetUrl(url, cch, reset_query); });
   if (url == nullptr || cch == 0 || cch > 65535) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   std::string u(url, cch);
   size_t q = u.find('?');
@@ -295,40 +331,75 @@ HRESULT RequestImpl::SetUrl(PCSTR url, DWORD cch, BOOL reset_query) {
   return S_OK;
 }
 HRESULT RequestImpl::SetUrl(PCWSTR url, DWORD cch, BOOL reset_query) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpRequest::SetUrl", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return SetUrl(url, cch, reset_query); });
   if (url == nullptr || cch == 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   std::string u = narrow(std::wstring_view(url, cch));
   return SetUrl(u.c_str(), static_cast<DWORD>(u.size()), reset_query);
 }
 BOOL RequestImpl::GetUrlChanged() const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<BOOL>("IHttpRequest::GetUrlChanged", FALSE,
+                              [&] { return GetUrlChanged(); });
   return ctx_.url_changed_;
 }
 PCWSTR RequestImpl::GetForwardedUrl() const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<PCWSTR>("IHttpRequest::GetForwardedUrl", nullptr,
+                                [&] { return GetForwardedUrl(); });
   return nullptr;
 }
 PSOCKADDR RequestImpl::GetLocalAddress() const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<PSOCKADDR>("IHttpRequest::GetLocalAddress", nullptr,
+                                   [&] { return GetLocalAddress(); });
   return reinterpret_cast<PSOCKADDR>(&ctx_.local_sa_);
 }
 PSOCKADDR RequestImpl::GetRemoteAddress() const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<PSOCKADDR>("IHttpRequest::GetRemoteAddress", nullptr,
+                                   [&] { return GetRemoteAddress(); });
   return reinterpret_cast<PSOCKADDR>(&ctx_.remote_sa_);
 }
 HRESULT RequestImpl::ReadEntityBody(VOID* buf, DWORD cb, BOOL fAsync, DWORD* received,
                                     BOOL* pending) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>(
+        "IHttpRequest::ReadEntityBody", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+        [&] { return ReadEntityBody(buf, cb, fAsync, received, pending); });
   return ctx_.read_body(buf, cb, fAsync, CompletionTarget{}, received, pending);
 }
 HRESULT RequestImpl::ReadEntityBody(VOID* buf, DWORD cb, BOOL fAsync, PFN_ASYNC_COMPLETION fn,
                                     VOID* fn_ctx, DWORD* received, BOOL* pending) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>(
+        "IHttpRequest::ReadEntityBody", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+        [&] { return ReadEntityBody(buf, cb, fAsync, fn, fn_ctx, received, pending); });
   return ctx_.read_body(buf, cb, fAsync, CompletionTarget{fn, fn_ctx}, received, pending);
 }
-HRESULT RequestImpl::ReadEntityBody(VOID* buf, DWORD cb, BOOL fAsync, ULONG, DWORD* received,
+HRESULT RequestImpl::ReadEntityBody(VOID* buf, DWORD cb, BOOL fAsync, ULONG flags, DWORD* received,
                                     BOOL* pending) {
+  if (!ctx_.on_loop_thread()) {
+    return ctx_.on_loop<HRESULT>(
+        "IHttpRequest::ReadEntityBody", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+        [&] { return ReadEntityBody(buf, cb, fAsync, flags, received, pending); });
+  }
   return ctx_.read_body(buf, cb, fAsync, CompletionTarget{}, received, pending);
 }
 HRESULT RequestImpl::InsertEntityBody(VOID* buf, DWORD cb) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpRequest::InsertEntityBody",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return InsertEntityBody(buf, cb); });
   if (buf == nullptr && cb > 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   if (cb > 0) ctx_.inserted_body_.emplace_front(static_cast<const char*>(buf), cb);
   return S_OK;
 }
 DWORD RequestImpl::GetRemainingEntityBytes() {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<DWORD>("IHttpRequest::GetRemainingEntityBytes", DWORD{},
+                               [&] { return GetRemainingEntityBytes(); });
   uint64_t inserted = 0;
   for (const std::string& s : ctx_.inserted_body_)
     inserted += s.size();
@@ -338,10 +409,16 @@ DWORD RequestImpl::GetRemainingEntityBytes() {
   return static_cast<DWORD>(std::min<uint64_t>(static_cast<uint64_t>(r) + inserted, 0xFFFFFFFE));
 }
 VOID RequestImpl::GetHttpVersion(USHORT* major, USHORT* minor) const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop_void("IHttpRequest::GetHttpVersion", [&] { GetHttpVersion(major, minor); });
   if (major) *major = ctx_.version_major_;
   if (minor) *minor = ctx_.version_minor_;
 }
 HRESULT RequestImpl::GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO** info, BOOL* negotiated) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpRequest::GetClientCertificate",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return GetClientCertificate(info, negotiated); });
   if (info) *info = nullptr;
   if (negotiated) *negotiated = FALSE;
   return HRESULT_FROM_WIN32(ERROR_NOT_FOUND);  // no TLS on this connection
@@ -351,6 +428,8 @@ HRESULT RequestImpl::NegotiateClientCertificate(BOOL, BOOL* pending) {
   return E_FAIL;  // no TLS yet
 }
 DWORD RequestImpl::GetSiteId() const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<DWORD>("IHttpRequest::GetSiteId", DWORD{}, [&] { return GetSiteId(); });
   return 1;
 }
 HRESULT RequestImpl::GetHeaderChanges(DWORD, DWORD*, PCSTR*, DWORD*, PCSTR**, PCSTR**, DWORD*,
@@ -358,6 +437,10 @@ HRESULT RequestImpl::GetHeaderChanges(DWORD, DWORD*, PCSTR*, DWORD*, PCSTR**, PC
   return E_NOTIMPL;  // IIS-internal (ASP.NET header sync); modules do not call it
 }
 HRESULT RequestImpl::GetChannelBindingToken(PBYTE* token, DWORD* size) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpRequest::GetChannelBindingToken",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return GetChannelBindingToken(token, size); });
   if (token) *token = nullptr;
   if (size) *size = 0;
   return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);  // no TLS yet
@@ -444,6 +527,9 @@ void HttpContextImpl::on_body_ready() {
 // Response: header and status state
 
 HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HTTP_RESPONSE*>("IHttpResponse::GetRawHttpResponse", nullptr,
+                                        [&] { return GetRawHttpResponse(); });
   HttpContextImpl& c = ctx_;
   c.sync_from_raw_response();  // a second call must not discard the module's earlier changes
   HTTP_RESPONSE& r = c.raw_response_;
@@ -468,6 +554,9 @@ HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() {
   return &r;
 }
 const HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<const HTTP_RESPONSE*>("IHttpResponse::GetRawHttpResponse", nullptr,
+                                              [&] { return GetRawHttpResponse(); });
   return const_cast<ResponseImpl*>(this)->GetRawHttpResponse();
 }
 
@@ -498,11 +587,19 @@ void HttpContextImpl::sync_from_raw_response() {
 }
 
 IHttpCachePolicy* ResponseImpl::GetCachePolicy() {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<IHttpCachePolicy*>("IHttpResponse::GetCachePolicy", nullptr,
+                                           [&] { return GetCachePolicy(); });
   return nullptr;
 }
 
-HRESULT ResponseImpl::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT,
-                                IAppHostConfigException*, BOOL) {
+HRESULT ResponseImpl::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT error,
+                                IAppHostConfigException* config_error, BOOL try_skip) {
+  if (!ctx_.on_loop_thread()) {
+    return ctx_.on_loop<HRESULT>(
+        "IHttpResponse::SetStatus", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+        [&] { return SetStatus(code, reason, sub, error, config_error, try_skip); });
+  }
   if (code < 100 || code > 999) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   std::string_view r = reason ? std::string_view(reason) : http::reason_phrase(code);
   if (r.size() > kMaxReason || has_crlf(r)) return HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
@@ -517,32 +614,54 @@ HRESULT ResponseImpl::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT,
   return S_OK;
 }
 HRESULT ResponseImpl::SetHeader(PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpResponse::SetHeader",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return SetHeader(name, value, cch, replace); });
   if (ctx_.headers_sent_ && name != nullptr) {
     HS_LOG_DEBUG("SetHeader(%s) after the headers were sent: not sent", name);
   }
   return set_header(ctx_.response_headers_, name, value, cch, replace);
 }
 HRESULT ResponseImpl::SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT cch, BOOL replace) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpResponse::SetHeader",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return SetHeader(id, value, cch, replace); });
   const char* name = response_header_name(id);
   if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   return SetHeader(name, value, cch, replace);
 }
 HRESULT ResponseImpl::DeleteHeader(PCSTR name) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpResponse::DeleteHeader",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return DeleteHeader(name); });
   if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   delete_header(ctx_.response_headers_, name);
   return S_OK;
 }
 HRESULT ResponseImpl::DeleteHeader(HTTP_HEADER_ID id) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpResponse::DeleteHeader",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return DeleteHeader(id); });
   const char* name = response_header_name(id);
   if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   return DeleteHeader(name);
 }
 PCSTR ResponseImpl::GetHeader(PCSTR name, USHORT* cch) const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<PCSTR>("IHttpResponse::GetHeader", nullptr,
+                               [&] { return GetHeader(name, cch); });
   const std::string* v = name ? find_header(ctx_.response_headers_, name) : nullptr;
   if (cch) *cch = v ? static_cast<USHORT>(std::min<size_t>(v->size(), 0xFFFF)) : 0;
   return v ? v->c_str() : nullptr;
 }
 PCSTR ResponseImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<PCSTR>("IHttpResponse::GetHeader", nullptr,
+                               [&] { return GetHeader(id, cch); });
   const char* name = response_header_name(id);
   if (name == nullptr) {
     if (cch) *cch = 0;
@@ -551,6 +670,7 @@ PCSTR ResponseImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
   return GetHeader(name, cch);
 }
 VOID ResponseImpl::Clear() {
+  if (!ctx_.on_loop_thread()) return ctx_.on_loop_void("IHttpResponse::Clear", [&] { Clear(); });
   HttpContextImpl& c = ctx_;
   c.sync_from_raw_response();
   c.backlog_ -= c.buffer_.copied;
@@ -565,33 +685,55 @@ VOID ResponseImpl::Clear() {
   }
 }
 VOID ResponseImpl::ClearHeaders() {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop_void("IHttpResponse::ClearHeaders", [&] { ClearHeaders(); });
   if (!ctx_.headers_sent_) ctx_.response_headers_.clear();  // Date/Server are added when sent
 }
 VOID ResponseImpl::SetNeedDisconnect() {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop_void("IHttpResponse::SetNeedDisconnect", [&] { SetNeedDisconnect(); });
   ctx_.need_disconnect_ = true;
 }
 VOID ResponseImpl::ResetConnection() {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop_void("IHttpResponse::ResetConnection", [&] { ResetConnection(); });
   if (ctx_.ex_ != nullptr) ctx_.ex_->abort();
 }
 VOID ResponseImpl::CloseConnection() {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop_void("IHttpResponse::CloseConnection", [&] { CloseConnection(); });
   ResetConnection();
 }  // spec §9.12: treated the same
 VOID ResponseImpl::DisableKernelCache(ULONG) {}
 BOOL ResponseImpl::GetKernelCacheEnabled() const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<BOOL>("IHttpResponse::GetKernelCacheEnabled", FALSE,
+                              [&] { return GetKernelCacheEnabled(); });
   return FALSE;
 }  // there is no kernel cache
 VOID ResponseImpl::SuppressHeaders() {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop_void("IHttpResponse::SuppressHeaders", [&] { SuppressHeaders(); });
   ctx_.headers_suppressed_ = true;
 }
 BOOL ResponseImpl::GetHeadersSuppressed() const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<BOOL>("IHttpResponse::GetHeadersSuppressed", FALSE,
+                              [&] { return GetHeadersSuppressed(); });
   return ctx_.headers_suppressed_;
 }
 VOID ResponseImpl::DisableBuffering() {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop_void("IHttpResponse::DisableBuffering", [&] { DisableBuffering(); });
   ctx_.buffering_ = false;
 }
 VOID ResponseImpl::GetStatus(USHORT* code, USHORT* sub, PCSTR* reason, USHORT* cch, HRESULT* hr,
                              PCWSTR* module, DWORD* notification, IAppHostConfigException** ex,
                              BOOL* skip) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop_void("IHttpResponse::GetStatus", [&] {
+      GetStatus(code, sub, reason, cch, hr, module, notification, ex, skip);
+    });
   if (code) *code = ctx_.status_;
   if (sub) *sub = ctx_.substatus_;
   if (reason) *reason = ctx_.reason_.c_str();
@@ -606,6 +748,9 @@ HRESULT ResponseImpl::SetErrorDescription(PCWSTR, DWORD, BOOL) {
   return S_OK;
 }
 PCWSTR ResponseImpl::GetErrorDescription(DWORD* cch) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<PCWSTR>("IHttpResponse::GetErrorDescription", nullptr,
+                                [&] { return GetErrorDescription(cch); });
   if (cch) *cch = 0;
   return L"";
 }
@@ -614,6 +759,9 @@ HRESULT ResponseImpl::GetHeaderChanges(DWORD, DWORD*, PCSTR*, DWORD*, PCSTR**, P
   return E_NOTIMPL;  // IIS-internal (ASP.NET header sync)
 }
 HRESULT ResponseImpl::Redirect(PCSTR url, BOOL reset_status, BOOL include_params) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpResponse::Redirect", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return Redirect(url, reset_status, include_params); });
   if (url == nullptr || *url == '\0' || has_crlf(url)) {
     return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   }
@@ -650,6 +798,8 @@ VOID ResponseImpl::ResetStream(ULONG) {
   ResetConnection();
 }
 VOID ResponseImpl::SetNeedGoAway() {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop_void("IHttpResponse::SetNeedGoAway", [&] { SetNeedGoAway(); });
   SetNeedDisconnect();
 }
 HRESULT ResponseImpl::SetTrailer(PCSTR, PCSTR, USHORT, BOOL) {
@@ -676,27 +826,47 @@ HRESULT no_throw(Call call) noexcept {
 
 HRESULT ResponseImpl::WriteEntityChunks(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync,
                                         BOOL fMoreData, DWORD* sent, BOOL* expected) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>(
+        "IHttpResponse::WriteEntityChunks", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+        [&] { return WriteEntityChunks(chunks, n, fAsync, fMoreData, sent, expected); });
   return no_throw(
       [&] { return ctx_.write(chunks, n, fAsync, fMoreData, CompletionTarget{}, sent, expected); });
 }
 HRESULT ResponseImpl::WriteEntityChunks(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync,
                                         BOOL fMoreData, PFN_ASYNC_COMPLETION fn, VOID* fn_ctx,
                                         DWORD* sent, BOOL* expected) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>(
+        "IHttpResponse::WriteEntityChunks", HRESULT_FROM_WIN32(ERROR_INVALID_STATE), [&] {
+          return WriteEntityChunks(chunks, n, fAsync, fMoreData, fn, fn_ctx, sent, expected);
+        });
   return no_throw([&] {
     return ctx_.write(chunks, n, fAsync, fMoreData, CompletionTarget{fn, fn_ctx}, sent, expected);
   });
 }
 HRESULT ResponseImpl::Flush(BOOL fAsync, BOOL fMoreData, DWORD* sent, BOOL* expected) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpResponse::Flush", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return Flush(fAsync, fMoreData, sent, expected); });
   return no_throw(
       [&] { return ctx_.flush(fAsync, fMoreData, CompletionTarget{}, sent, expected); });
 }
 HRESULT ResponseImpl::Flush(BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION fn, VOID* fn_ctx,
                             DWORD* sent, BOOL* expected) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>(
+        "IHttpResponse::Flush", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+        [&] { return Flush(fAsync, fMoreData, fn, fn_ctx, sent, expected); });
   return no_throw([&] {
     return ctx_.flush(fAsync, fMoreData, CompletionTarget{fn, fn_ctx}, sent, expected);
   });
 }
 HRESULT ResponseImpl::WriteEntityChunkByReference(HTTP_DATA_CHUNK* chunk, LONG pos) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpResponse::WriteEntityChunkByReference",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return WriteEntityChunkByReference(chunk, pos); });
   return no_throw([&] { return ctx_.write_by_reference(chunk, pos); });
 }
 HRESULT HttpContextImpl::write_by_reference(HTTP_DATA_CHUNK* chunk, LONG pos) {

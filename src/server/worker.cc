@@ -50,7 +50,9 @@ void Worker::run() {
       HS_LOG_ERROR("cannot watch listening socket: %s", strerror(errno));
     }
   }
-  accept_from(-1);  // connections that arrived before the loop started
+  // Connections that arrived before the loop started: accepted from inside the loop, so that
+  // their requests already run on a thread the loop knows as its own (in_executor_thread).
+  loop_.defer([this] { accept_from(-1); });
   loop_.run();
   close_listeners();
   for (session::Http1Session* s : sessions_)

@@ -220,6 +220,30 @@ class ConnectionObjects(PipelineTestCase):
         self.assertEqual(log.count("connection context cleaned up after"), 2, srv.log_tail())
 
 
+class ForeignThreads(PipelineTestCase):
+    def test_calls_from_a_module_thread_run_on_the_request_thread(self):
+        srv = self.start()
+        for _ in range(3):
+            r, body = self.get(srv, "/foreign")
+            self.assertEqual(r.status, 201)
+            self.assertEqual(r.reason, "Made Elsewhere")
+            self.assertEqual(r.getheader("X-Foreign"), "yes")
+            self.assertEqual(body, "method=GET hv=0x00000000 hs=0x00000000 hh=0x00000000")
+        self.assertEqual(srv.stop(), 0)
+        self.assertNotIn("foreign thread", srv.log_text())
+
+    def test_call_from_a_thread_the_notification_waits_for_fails_and_is_logged(self):
+        srv = self.start()
+        r, body = self.get(srv, "/foreign-blocked", timeout=30)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(body, "hh=0x8007139F")  # HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
+        self.assertIsNone(r.getheader("X-Late"))
+        srv.wait_for_log(r"IHttpResponse::SetHeader called from a foreign thread: the request's "
+                         r"thread did not take the call within 5000 ms")
+        r, body = self.get(srv, "/fine")  # that request only: the server goes on
+        self.assertEqual(body, "url=/fine handled-by=Probe")
+
+
 class RequestTimeout(PipelineTestCase):
     def test_pending_forever_gives_500_and_disposes_the_module(self):
         srv = self.start("--request-timeout", "1")

@@ -121,6 +121,31 @@ class Probe final : public CHttpModule {
       }
       return RQ_NOTIFICATION_PENDING;  // ... and never completes
     }
+    if (url_ == "/foreign") {
+      // The whole response from a thread of our own while the request is PENDING (as ANCM
+      // does): the server carries each call to the request's thread.
+      std::thread([ctx] {
+        PCSTR method = nullptr;
+        DWORD cch = 0;
+        HRESULT hv = ctx->GetServerVariable("REQUEST_METHOD", &method, &cch);
+        HRESULT hs = ctx->GetResponse()->SetStatus(201, "Made Elsewhere");
+        HRESULT hh = ctx->GetResponse()->SetHeader("X-Foreign", "yes", 3, TRUE);
+        std::string body = "method=" + std::string(method ? method : "", cch) + " hv=" + hex(hv) +
+                           " hs=" + hex(hs) + " hh=" + hex(hh);
+        respond(ctx, body);
+        ctx->IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST);
+      }).detach();
+      return RQ_NOTIFICATION_PENDING;
+    }
+    if (url_ == "/foreign-blocked") {
+      // Misuse: the notification waits for a thread that calls the API. The call cannot run
+      // until the notification returns, so the server gives it up (logged) and it fails.
+      HRESULT hh = S_OK;
+      std::thread t([ctx, &hh] { hh = ctx->GetResponse()->SetHeader("X-Late", "1", 1, TRUE); });
+      t.join();
+      respond(ctx, "hh=" + hex(hh));
+      return RQ_NOTIFICATION_FINISH_REQUEST;
+    }
     if (url_ == "/mappath") return map_path(ctx);
     if (url_ == "/custom") {
       CustomProvider p;
