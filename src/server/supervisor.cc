@@ -34,8 +34,7 @@ struct Child {
 // Forks a child running `body`. With `want_ready`, the child gets the write end of a pipe and
 // the parent keeps the read end in out->ready_fd. `parent_fds` are the parent's own
 // descriptors, closed in the child.
-bool spawn(const ChildMain& body, bool want_ready, const std::vector<int>& parent_fds,
-           Child* out) {
+bool spawn(const ChildMain& body, bool want_ready, const std::vector<int>& parent_fds, Child* out) {
   int pipe_fds[2] = {-1, -1};
   if (want_ready && pipe2(pipe_fds, O_CLOEXEC) != 0) return false;
   const pid_t parent = getpid();
@@ -72,8 +71,7 @@ int exit_status(int st) {
 std::string describe(int st) {
   if (WIFEXITED(st)) return "exited with status " + std::to_string(WEXITSTATUS(st));
   if (WIFSIGNALED(st)) {
-    return "died on signal " + std::to_string(WTERMSIG(st)) + " (" + strsignal(WTERMSIG(st)) +
-           ")";
+    return "died on signal " + std::to_string(WTERMSIG(st)) + " (" + strsignal(WTERMSIG(st)) + ")";
   }
   return "stopped";
 }
@@ -98,8 +96,8 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload) {
   }
   const int self = static_cast<int>(getpid());
 
-  Child current;   // the child serving with the active configuration
-  Child pending;   // a reloaded child that has not reported ready yet
+  Child current;  // the child serving with the active configuration
+  Child pending;  // a reloaded child that has not reported ready yet
   ChildMain pending_body;
   std::vector<pid_t> draining;  // children replaced by a reload, finishing their requests
   if (!spawn(child, false, {sig_fd}, &current)) {
@@ -237,10 +235,10 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload) {
       }
       // The first crash restarts at once; a crash loop backs off: 50 ms, 100 ms, ... 5 s.
       quick_deaths = lived < kQuickDeathMs ? quick_deaths + 1 : 0;
-      int64_t delay_ms = quick_deaths <= 1
-                             ? 0
-                             : std::min<int64_t>(50ll << std::min(quick_deaths - 2, 10),
-                                                 kMaxDelayMs);
+      int64_t delay_ms =
+          quick_deaths <= 1
+              ? 0
+              : std::min<int64_t>(50ll << std::min(quick_deaths - 2, 10), kMaxDelayMs);
       HS_LOG_ERROR(
           "supervisor: the worker process %d died on signal %d (%s) after %lld ms; restarting%s",
           static_cast<int>(done), WTERMSIG(st), strsignal(WTERMSIG(st)),

@@ -4,7 +4,6 @@ in-flight requests and exits. A broken file, or a new worker that fails before i
 leaves the old worker serving. No request is refused or lost across a reload."""
 import os
 import signal
-import socket
 import tempfile
 import threading
 import time
@@ -51,14 +50,6 @@ def children(pid):
         return [int(x) for x in f.read().split()]
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class ReloadTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="httpserv-reload-")
@@ -68,7 +59,7 @@ class ReloadTest(unittest.TestCase):
             os.makedirs(os.path.join(self.dir, name))
             with open(os.path.join(self.dir, name, "which.txt"), "w") as f:
                 f.write(name)
-        self.port = free_port()
+        self.port = harness.free_port()
         self.config = os.path.join(self.dir, "applicationHost.config")
         self.async_so = os.path.join(MODULE_DIR, "async.so")
         self.assertTrue(os.path.exists(self.async_so), self.async_so)
@@ -232,7 +223,7 @@ class ReloadTest(unittest.TestCase):
     def test_changed_listen_address_is_refused(self):
         srv = self.start()
         first = self.worker(srv)
-        other = free_port()
+        other = harness.free_port()
         text = CONFIG.format(root="b", port=other, async_so=self.async_so)
         self.write_config(None, text=text)
         srv.signal(signal.SIGHUP)
