@@ -236,18 +236,14 @@ void Http1Session::do_read() {
         return;
       }
       peer_eof_ = true;
-      // A message the parser refused, or one whose body we abandoned, has been answered already:
-      // that answer (and every response queued before it) must still go out.
-      if (parser_.in_message() && !parser_.failed() && !abandoned_input_) {
-        // The client half-closed in the middle of a request: nothing sensible can follow.
-        if (current_ != nullptr && !current_->body_complete_) {
-          current_->body_error_ = true;
-          notify_body_reader(*current_);
-        }
-        fail("client closed mid-request", false);
-        return;
+      // Bytes still unparsed (held back by pipelining limits) are parsed later, and
+      // process_input() ends the input then.
+      if (in_start_ == in_end_) {
+        on_input_end();
+      } else {
+        maybe_close();
       }
-      maybe_close();
+      if (dead_) return;
       break;
     }
     if (errno == EAGAIN) break;
@@ -304,9 +300,31 @@ void Http1Session::process_input() {
     defer([this] { do_read(); });
   }
   // The client has closed and the last of its bytes (e.g. an empty line after a body, parsed only
-  // once the response was done) is consumed: nothing can follow, so close as soon as idle rather
-  // than at the keep-alive timeout. maybe_close() checks the rest.
-  if (peer_eof_ && in_start_ == in_end_ && !dead_) maybe_close();
+  // once the response was done) is consumed: nothing can follow.
+  if (peer_eof_ && in_start_ == in_end_ && !dead_) on_input_end();
+}
+
+void Http1Session::on_input_end() {
+  // A message the parser refused, or one whose body we abandoned, has been answered already:
+  // that answer (and every response queued before it) must still go out.
+  if (parser_.in_message() && !parser_.failed() && !abandoned_input_) {
+    if (current_ != nullptr && !current_->last_sent_) {
+      // Half a request body, and its handler still owes the response: it learns that the body
+      // failed; nothing sensible can be answered (the client stopped before its own request).
+      current_->body_error_ = true;
+      notify_body_reader(*current_);
+      fail("client closed mid-request", false);
+      return;
+    }
+    // Half a head, or the rest of a body being discarded after its complete response (found by
+    // the session fuzz target: that waited for the body timeout). The responses queued go out,
+    // then the connection closes.
+    abandoned_input_ = true;
+    close_after_ = true;
+    if (current_ != nullptr) finish_current();
+  }
+  // Close as soon as idle rather than at the keep-alive timeout; maybe_close() checks the rest.
+  maybe_close();
 }
 
 void Http1Session::on_head(http::RequestHead& head) {

@@ -93,6 +93,7 @@ class Http1Session final : public io::EventLoop::Watcher,
 
   void do_read();
   void process_input();
+  void on_input_end();  // the client half-closed and every byte it sent is parsed
   bool can_start_message() const;
   void on_parse_error();
   void on_handler_threw(H1Exchange& ex, const char* what);

@@ -226,7 +226,27 @@ INSTANTIATE_TEST_SUITE_P(
                   "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX"
                   "0\r\n\r\n",
                   400},
-        ErrorCase{"empty field name in 1.0", "GET / HTTP/1.0\r\n:\r\n\r\n", 400}));
+        ErrorCase{"empty field name in 1.0", "GET / HTTP/1.0\r\n:\r\n\r\n", 400},
+        // Found by fuzz/h1_parser_fuzz.cc: llhttp ends a CONNECT message after its headers, so
+        // the announced body would otherwise be parsed as a second, smuggled request.
+        ErrorCase{"connect with content length",
+                  "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 18\r\n\r\n"
+                  "GET /x HTTP/1.1\r\n\r\n",
+                  400},
+        ErrorCase{"connect chunked",
+                  "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "0\r\n\r\n",
+                  400}));
+
+// CONNECT with an empty body is an ordinary (unserved) request: the parser reports it whole.
+TEST(H1Parser, ConnectWithoutContentParses) {
+  Outcome o = parse_whole(
+      "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 0\r\n\r\n"
+      "GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(o.status, 0);
+  EXPECT_NE(o.log.find("CONNECT a:443"), std::string::npos) << o.log;
+  EXPECT_NE(o.log.find("GET /next"), std::string::npos) << o.log;
+}
 
 TEST(H1Parser, RequestLineLimit) {
   std::string url(8200, 'a');

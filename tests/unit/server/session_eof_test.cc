@@ -131,5 +131,30 @@ TEST_F(SessionEof, IncompleteHeadThenEofClosesSilently) {
   EXPECT_EQ(out, "");
 }
 
+TEST_F(SessionEof, EofInABodyBeingDiscardedCloses) {
+  // Found by the session fuzz target: the second request waits (max_pipelined = 1) until the first
+  // response is out; its handler answers without reading the body, and the body being discarded
+  // ends early at the FIN. Both responses must arrive and the connection close at once, not at
+  // the body timeout.
+  SessionConfig cfg;
+  cfg.max_pipelined = 1;
+  cfg.body_timeout_ms = 60'000;
+  std::string out = exchange_then_eof(
+      "POST /1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nabcde"
+      "POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 495\r\n\r\n" +
+          std::string(100, 'x'),
+      cfg);
+  EXPECT_EQ(count(out, "HTTP/1.1 200 OK\r\n"), 2u) << out;
+  EXPECT_EQ(count(out, "\r\n\r\nhello\n"), 2u) << out;
+}
+
+TEST_F(SessionEof, EofInAPipelinedHeadKeepsEarlierResponses) {
+  SessionConfig cfg;
+  cfg.max_pipelined = 1;
+  std::string out =
+      exchange_then_eof("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost:", cfg);
+  EXPECT_EQ(count(out, "HTTP/1.1 200 OK\r\n"), 1u) << out;
+}
+
 }  // namespace
 }  // namespace hs::session

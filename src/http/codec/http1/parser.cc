@@ -221,6 +221,13 @@ int RequestParser::headers_complete() {
   if (hosts > 1 || (hosts == 0 && head_.version_minor == 1)) {
     return fail(400, hosts > 1 ? "more than one Host header" : "missing Host header");
   }
+  // llhttp ends a CONNECT message after its header section (the rest of the stream belongs to the
+  // tunnel), so announced content would be parsed as the next request: a smuggling shape. RFC 9110
+  // §9.3.6 gives CONNECT content no meaning; refuse it.
+  if (head_.method == Method::kConnect &&
+      (has_te || ((parser_->flags & F_CONTENT_LENGTH) && parser_->content_length > 0))) {
+    return fail(400, "CONNECT request with content");
+  }
   if (has_te) {
     if (head_.version_minor == 0) return fail(400, "Transfer-Encoding in an HTTP/1.0 request");
     int status = classify_transfer_encoding(transfer_encoding);
