@@ -34,6 +34,17 @@ struct HandlerMapping {
 
 inline constexpr std::string_view kStaticFileModule = "StaticFileModule";
 
+// <security><requestFiltering><requestLimits>, per site (IIS's RequestFilteringModule). Checked
+// when a request enters the pipeline, after GL_PRE_BEGIN_REQUEST; a request over a limit skips
+// to RQ_LOG_REQUEST with the status below, so no RQ_BEGIN_REQUEST.. handler sees it.
+struct RequestLimits {
+  uint32_t max_url = 4096;           // bytes of the request target before '?': 404 (404.14)
+  uint32_t max_query_string = 2048;  // bytes after '?': 404 (404.15)
+  // Declared Content-Length: 413. (A chunked body is bounded by the server-wide limit, which
+  // is at least as large: the session's parser enforces it.)
+  uint64_t max_allowed_content_length = 30000000;
+};
+
 class IisHandler final : public http::Handler {
  public:
   // `static_files` serves mappings naming StaticFileModule (may be null: then such a mapping
@@ -57,6 +68,12 @@ class IisHandler final : public http::Handler {
   // URLs beneath it (none when empty).
   void set_site(DWORD id, std::string_view name, std::string_view physical_path);
   SiteImpl& site() { return *site_; }
+  // The modules of the registry that run for this site's requests (by registration order; a
+  // shorter vector enables the rest). Default: all. Global notifications are not affected.
+  void set_enabled_modules(std::vector<bool> enabled) { enabled_ = std::move(enabled); }
+  bool module_enabled(size_t order) const { return order >= enabled_.size() || enabled_[order]; }
+  void set_request_limits(const RequestLimits& limits) { limits_ = limits; }
+  const RequestLimits& request_limits() const { return limits_; }
   // The process-wide fragment cache that fragment chunks are served from (not owned; null:
   // every fragment chunk misses).
   void set_fragment_cache(FragmentCache* cache) { fragments_ = cache; }
@@ -91,6 +108,8 @@ class IisHandler final : public http::Handler {
   std::atomic<size_t> live_{0};  // requests in the pipeline, over all workers
   FragmentCache* fragments_ = nullptr;
   uint64_t max_backlog_ = kDefaultMaxResponseBacklog;
+  std::vector<bool> enabled_;
+  RequestLimits limits_;
   std::unique_ptr<SiteImpl> site_;
   std::unique_ptr<ApplicationImpl> application_;
   std::string root_;

@@ -220,6 +220,8 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
   instances_.assign(owner_.registry().modules().size(), nullptr);
   disabled_.assign(owner_.registry().modules().size(), {0, 0});
   abandoned_.assign(owner_.registry().modules().size(), false);
+  for (size_t i = 0; i < abandoned_.size(); ++i)
+    abandoned_[i] = !owner_.module_enabled(i);  // not enabled for this site: never created
   fill_addresses();
   // The connection's IIS state, shared by the requests of one connection (keep-alive).
   if (std::shared_ptr<http::ConnectionData>* slot = ex.connection_data()) {
@@ -263,7 +265,12 @@ void HttpContextImpl::start() {
   mapping_ = owner_.map(url_, method_);
   if (mapping_ != nullptr) buffer_limit_ = mapping_->response_buffer_limit;
   if (buffer_limit_ == 0) buffering_ = false;
-  if (handled) {
+  if (!handled && refuse_over_limits()) {
+    // Like IIS's request filtering: the status is sent, RQ_LOG_REQUEST and RQ_END_REQUEST run.
+    finish_ = true;
+    finish_request_phase();
+    enter_stage(kLogStage, false);
+  } else if (handled) {
     // Our decision (docs/iis-compat.md): HANDLED means the global module dealt with the request
     // itself. Like FINISH_REQUEST, BEGIN..UPDATE_REQUEST_CACHE are skipped; what the module wrote
     // (by default an empty 200) is sent and LOG/END still run.
@@ -274,6 +281,32 @@ void HttpContextImpl::start() {
     enter_stage(0, false);
   }
   run();
+}
+
+bool HttpContextImpl::refuse_over_limits() {
+  const RequestLimits& lim = owner_.request_limits();
+  std::string_view target = ex_->request().target;
+  size_t q = target.find('?');
+  size_t path_len = q == std::string_view::npos ? target.size() : q;
+  size_t query_len = q == std::string_view::npos ? 0 : target.size() - q - 1;
+  const http::RequestHead& h = ex_->request();
+  if (path_len > lim.max_url) {
+    HS_LOG_INFO("request URL of %zu bytes over maxUrl %u: 404.14", path_len, lim.max_url);
+    response_.SetStatus(404, "Not Found", 14);
+  } else if (query_len > lim.max_query_string) {
+    HS_LOG_INFO("query string of %zu bytes over maxQueryString %u: 404.15", query_len,
+                lim.max_query_string);
+    response_.SetStatus(404, "Not Found", 15);
+  } else if (h.body == http::BodyFraming::kContentLength &&
+             h.content_length > lim.max_allowed_content_length) {
+    HS_LOG_INFO("Content-Length %llu over maxAllowedContentLength %llu: 413",
+                static_cast<unsigned long long>(h.content_length),
+                static_cast<unsigned long long>(lim.max_allowed_content_length));
+    response_.SetStatus(413, "Content Too Large");  // the session closes rather than read it
+  } else {
+    return false;
+  }
+  return true;
 }
 
 bool HttpContextImpl::raise_pre_begin_request() {
@@ -338,6 +371,7 @@ void HttpContextImpl::enter_stage(int stage, bool post) {
   if (stage >= kStages) return;
   const auto& subs = owner_.registry().subscribers(stage_bit(stage), post);
   for (const ModuleRegistration* reg : subs) {
+    if (abandoned_[reg->order]) continue;
     auto [pre_off, post_off] = disabled_[reg->order];
     if ((post ? post_off : pre_off) & stage_bit(stage)) continue;
     if (stage == kExecuteStage && !post) {

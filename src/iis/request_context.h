@@ -346,6 +346,8 @@ class HttpContextImpl final : public IHttpContext4 {
 
   // GL_PRE_BEGIN_REQUEST; true if a global module returned GL_NOTIFICATION_HANDLED.
   bool raise_pre_begin_request();
+  // Applies the site's requestLimits; true (status set) if the request is refused.
+  bool refuse_over_limits();
   // Request timeout (see REQUEST TIMEOUT above).
   void arm_pending_timer();
   void on_pending_timer();
@@ -508,7 +510,9 @@ class HttpContextImpl final : public IHttpContext4 {
   int64_t pending_activity_ms_ = 0;  // last time the pending module was started or heard from
   bool timed_out_ = false;
   std::string timed_out_module_;
-  std::vector<bool> abandoned_;  // per registration order: disposed after a timeout
+  // Per registration order: disposed after a timeout, or not enabled for the site: no instance
+  // is (re)created and no notification reaches it.
+  std::vector<bool> abandoned_;
   // Tasks posted from other threads check it: false once the context is destroyed.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 

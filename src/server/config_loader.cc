@@ -1,5 +1,8 @@
 #include "server/config_loader.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <array>
 
@@ -75,43 +78,34 @@ iis::HandlerMapping to_mapping(const config::HandlerMapping& h) {
 
 }  // namespace
 
-bool load_server_plan(const std::string& file, ServerPlan* out,
-                      std::vector<config::Diagnostic>* diags) {
+namespace {
+
+// "*" or "" → "" (any); a numeric address → its canonical text, as the connection's local
+// address is printed (so "::0001" matches "::1").
+std::string canonical_ip(const std::string& ip) {
+  if (ip.empty() || ip == "*") return "";
+  unsigned char buf[sizeof(in6_addr)];
+  char text[INET6_ADDRSTRLEN];
+  int family = ip.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+  if (inet_pton(family, ip.c_str(), buf) != 1) return ip;
+  if (inet_ntop(family, buf, text, sizeof(text)) == nullptr) return ip;
+  return text;
+}
+
+// One site's plan: its http bindings, root directory and the settings at its root.
+bool plan_site(const config::Config& cfg, const config::Site& site, SitePlan* out,
+               std::vector<Diagnostic>* diags) {
   using Sev = Diagnostic::Severity;
-  config::LoadResult r = config::load_config_file(file);
-  diags->insert(diags->end(), r.diagnostics.begin(), r.diagnostics.end());
-  if (!r.ok) return false;
-  const config::Config& cfg = r.config;
-  bool ok = config::check_module_references(cfg, kBuiltins, diags);
-
-  if (cfg.sites.empty()) {
-    add(diags, Sev::kError, cfg, 0, "no <site> defined");
-    return false;
-  }
-  const config::Site& site = cfg.sites.front();
-  out->site_name = site.name;
-  if (cfg.sites.size() > 1) {
-    add(diags, Sev::kWarning, cfg, cfg.sites[1].line,
-        "only the first site ('" + site.name +
-            "') is served; virtual hosts come later: other sites ignored");
-  }
-
-  // Bindings → listen addresses (one per distinct IP:port; host names are not checked yet).
+  bool ok = true;
+  out->id = site.id;
+  out->name = site.name;
   for (const config::Binding& b : site.bindings) {
     if (b.protocol != "http") {
       add(diags, Sev::kWarning, cfg, b.line,
           "binding protocol '" + b.protocol + "' is not supported yet; binding skipped");
       continue;
     }
-    std::string ip = b.ip.empty() || b.ip == "*" ? "0.0.0.0" : b.ip;
-    if (ip.find(':') != std::string::npos) ip = "[" + ip + "]";
-    std::string addr = ip + ":" + std::to_string(b.port);
-    if (!b.host.empty()) {
-      add(diags, Sev::kWarning, cfg, b.line,
-          "binding host name '" + b.host + "' is not checked yet (virtual hosts come later)");
-    }
-    if (std::find(out->listen.begin(), out->listen.end(), addr) == out->listen.end())
-      out->listen.push_back(addr);
+    out->bindings.push_back({canonical_ip(b.ip), b.port, b.host});
   }
 
   // The root application's root virtual directory.
@@ -123,7 +117,7 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
         add(diags, Sev::kWarning, cfg, vd.line,
             "only the site's root directory is served yet; virtual directory '" +
                 (app.path == "/" ? vd.path : app.path + (vd.path == "/" ? "" : vd.path)) +
-                "' ignored");
+                "' of site '" + site.name + "' ignored");
       }
     }
   }
@@ -149,8 +143,7 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
   for (const config::ModuleEntry& m : eff.modules)
     enabled.push_back(m.name);
   for (const config::GlobalModule& g : cfg.global_modules) {
-    if (!contains_ci(enabled, g.name)) continue;
-    out->modules.push_back({g.name, config::resolve_path(cfg, g.image)});
+    if (contains_ci(enabled, g.name)) out->modules.push_back(g.name);
   }
 
   // Handlers.
@@ -160,8 +153,8 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
       bool builtin = http::iequals(name, iis::kStaticFileModule);
       if (!builtin && !contains_ci(enabled, name)) {
         add(diags, Sev::kWarning, cfg, h.line,
-            "handler '" + h.name + "': module '" + name +
-                "' is not enabled in <modules>, so it is not loaded");
+            "handler '" + h.name + "' of site '" + site.name + "': module '" + name +
+                "' is not enabled in <modules> there, so it does not run");
       }
     }
     out->mappings.push_back(std::move(m));
@@ -201,6 +194,66 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
     }
     out->mime_set.emplace_back(m.file_extension, m.mime_type);
   }
+  out->limits.max_url = eff.request_limits.max_url;
+  out->limits.max_query_string = eff.request_limits.max_query_string;
+  out->limits.max_allowed_content_length = eff.request_limits.max_allowed_content_length;
+  return ok;
+}
+
+}  // namespace
+
+bool load_server_plan(const std::string& file, ServerPlan* out,
+                      std::vector<config::Diagnostic>* diags) {
+  config::LoadResult r = config::load_config_file(file);
+  diags->insert(diags->end(), r.diagnostics.begin(), r.diagnostics.end());
+  if (!r.ok) return false;
+  const config::Config& cfg = r.config;
+  bool ok = config::check_module_references(cfg, kBuiltins, diags);
+
+  if (cfg.sites.empty()) {
+    add(diags, Diagnostic::Severity::kError, cfg, 0, "no <site> defined");
+    return false;
+  }
+  std::vector<std::string> enabled_anywhere;
+  for (const config::Site& site : cfg.sites) {
+    SitePlan plan;
+    ok = plan_site(cfg, site, &plan, diags) && ok;
+    for (const std::string& m : plan.modules) {
+      if (!contains_ci(enabled_anywhere, m)) enabled_anywhere.push_back(m);
+    }
+    config::WebServerSettings eff = config::effective_settings(cfg, site.name, "/");
+    if (eff.request_limits.max_allowed_content_length_set) out->max_body_size_set = true;
+    out->max_body_size = std::max(out->max_body_size, plan.limits.max_allowed_content_length);
+    out->sites.push_back(std::move(plan));
+  }
+  // Modules: loaded once for the process, in <globalModules> order; each site enables its own.
+  for (const config::GlobalModule& g : cfg.global_modules) {
+    if (contains_ci(enabled_anywhere, g.name))
+      out->modules.push_back({g.name, config::resolve_path(cfg, g.image)});
+  }
+
+  // Listen sockets: one per port for the bindings on any address ("*" takes every address of
+  // that port, and a socket on one address of it could not be bound besides), one per
+  // address:port otherwise. Sites share sockets; the router tells them apart.
+  auto push = [&](std::string addr) {
+    if (std::find(out->listen.begin(), out->listen.end(), addr) == out->listen.end())
+      out->listen.push_back(std::move(addr));
+  };
+  for (const SitePlan& site : out->sites) {
+    for (const SiteBinding& b : site.bindings) {
+      bool port_has_any = false;
+      for (const SitePlan& other : out->sites) {
+        for (const SiteBinding& o : other.bindings)
+          port_has_any = port_has_any || (o.port == b.port && o.ip.empty());
+      }
+      if (port_has_any) {
+        push("0.0.0.0:" + std::to_string(b.port));
+      } else {
+        push((b.ip.find(':') != std::string::npos ? "[" + b.ip + "]" : b.ip) + ":" +
+             std::to_string(b.port));
+      }
+    }
+  }
 
   const config::CachingSettings& caching = cfg.caching;
   if (caching.max_cache_size_set && caching.max_cache_size_mb > 0) {
@@ -211,14 +264,11 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
     out->fragment_max_entry_set = true;
     out->fragment_max_entry = caching.max_response_size;
   }
-  if (eff.request_limits.max_allowed_content_length_set) {
-    out->max_body_size_set = true;
-    out->max_body_size = eff.request_limits.max_allowed_content_length;
-  }
   return ok;
 }
 
-void apply_static_settings(const ServerPlan& plan, core::StaticFileConfig* files) {
+void apply_static_settings(const SitePlan& plan, core::StaticFileConfig* files) {
+  files->root = plan.root;
   files->default_documents = plan.default_documents;
   if (plan.mime_clear) files->mime.clear();
   for (const std::string& ext : plan.mime_remove)

@@ -1,8 +1,10 @@
 #pragma once
 // Turns an applicationHost.config file (src/config, docs/configuration.md) into what the server
-// runs: listen addresses, the static root and its settings, the native modules to load and the
-// handler mappings. One site is served (the first); per-path <location> settings below the site
-// root are not applied yet (a warning says so).
+// runs: listen addresses, the sites (virtual hosts: bindings, root directory, enabled modules,
+// handler mappings, static settings, request limits), and the native modules to load. Each
+// site's settings are those at its root ("Site" and "" <location>s included); <location>s for a
+// path below a site root and virtual directories other than "/" are not applied yet (a warning
+// says so).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 #include "core/static_file_handler.h"
 #include "iis/iis_handler.h"
 #include "server/iis_setup.h"
+#include "server/site_router.h"
 
 namespace hs::server {
 
@@ -21,16 +24,26 @@ namespace hs::server {
 // naming it is treated as naming StaticFileModule.
 inline constexpr std::string_view kDefaultDocumentModule = "DefaultDocumentModule";
 
-struct ServerPlan {
-  std::string site_name;
-  std::vector<std::string> listen;  // "ADDR:PORT" (io::parse_socket_address), http bindings only
-  std::string root;                 // the root virtual directory's physicalPath, resolved
-  std::vector<ModuleSpec> modules;  // global modules enabled in <modules>, file order
-  std::vector<iis::HandlerMapping> mappings;  // <handlers> at "/", in order
+struct SitePlan {
+  uint32_t id = 0;
+  std::string name;
+  std::vector<SiteBinding> bindings;          // http bindings only
+  std::string root;                           // the root virtual directory's physicalPath, resolved
+  std::vector<std::string> modules;           // global modules enabled at the site root
+  std::vector<iis::HandlerMapping> mappings;  // <handlers> at the site root, in order
   std::vector<std::string> default_documents;
   bool mime_clear = false;               // a <clear/> in <staticContent>: drop the built-ins
   std::vector<std::string> mime_remove;  // <remove fileExtension> applied to the built-ins
   std::vector<std::pair<std::string, std::string>> mime_set;  // extension, type
+  iis::RequestLimits limits;
+};
+
+struct ServerPlan {
+  std::vector<SitePlan> sites;      // file order; at least one when loading succeeded
+  std::vector<std::string> listen;  // "ADDR:PORT" (io::parse_socket_address), one per socket
+  std::vector<ModuleSpec> modules;  // global modules enabled by any site, <globalModules> order
+  // The server-wide body limit (the session's parser): the largest maxAllowedContentLength of
+  // the sites; set when any level sets it.
   bool max_body_size_set = false;
   uint64_t max_body_size = 0;
   // <caching maxCacheSize (MB; 0 = default) maxResponseSize>: the fragment cache's limits.
@@ -46,8 +59,8 @@ struct ServerPlan {
 bool load_server_plan(const std::string& file, ServerPlan* out,
                       std::vector<config::Diagnostic>* diags);
 
-// Default documents and MIME map of the plan, applied to `files`.
-void apply_static_settings(const ServerPlan& plan, core::StaticFileConfig* files);
+// Root, default documents and MIME map of a site, applied to `files`.
+void apply_static_settings(const SitePlan& site, core::StaticFileConfig* files);
 
 // For -t: loads `modules` into a temporary registry (dlopen + RegisterModule), then terminates
 // and unloads them. False with *error naming the first module that failed.

@@ -13,48 +13,91 @@
 namespace hs::server {
 
 IisStack::~IisStack() {
-  handler.reset();
+  router.reset();
+  handler = nullptr;
+  sites.clear();
   registry.terminate();
 }
 
-bool build_iis_stack(const std::vector<ModuleSpec>& modules,
-                     std::vector<iis::HandlerMapping> mappings, const core::StaticFileConfig& files,
-                     IisStack* out, std::string* error, bool add_catch_all) {
+http::Handler* IisStack::entry() const {
+  if (router) return router.get();
+  return handler;
+}
+
+size_t IisStack::live_requests() const {
+  size_t n = 0;
+  for (const auto& s : sites)
+    n += s->handler->live_requests();
+  return n;
+}
+
+bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpec> sites,
+                     IisStack* out, std::string* error) {
   out->server.set_registry(&out->registry);
   for (const ModuleSpec& m : modules) {
     if (!out->registry.load(m.name, m.image, &out->server, error)) return false;
     HS_LOG_INFO("loaded module %s from %s", m.name.c_str(), m.image.c_str());
   }
   out->registry.freeze();
-  out->files = std::make_unique<core::StaticFileHandler>(files);
-  if (!out->files->ok()) {
-    *error = out->files->error();
-    return false;
+  bool routed = sites.size() > 1;
+  for (const SiteSpec& site : sites) {
+    for (const SiteBinding& b : site.bindings)
+      routed = routed || !b.host.empty();
   }
-  if (!add_catch_all) {
-    out->handler = std::make_unique<iis::IisHandler>(out->registry, out->server,
-                                                     std::move(mappings), out->files.get());
-    out->handler->set_site(1, "Default Web Site", files.root);
-    out->handler->set_fragment_cache(&out->server.fragment_cache());
-    return true;
+  if (routed) out->router = std::make_unique<SiteRouter>();
+  for (SiteSpec& site : sites) {
+    auto st = std::make_unique<SiteStack>();
+    st->files = std::make_unique<core::StaticFileHandler>(site.files);
+    if (!st->files->ok()) {
+      *error = "site '" + site.name + "': " + st->files->error();
+      return false;
+    }
+    auto enabled = [&](const std::string& name) {
+      return site.all_modules || std::any_of(site.modules.begin(), site.modules.end(),
+                                             [&](const std::string& n) { return n == name; });
+    };
+    std::vector<iis::HandlerMapping> mappings = std::move(site.mappings);
+    if (site.add_catch_all) {
+      iis::HandlerMapping all;
+      all.name = "catch-all";
+      all.path = "*";
+      // Modules no explicit mapping routes (the --module quick start) handle every request.
+      for (const ModuleSpec& m : modules) {
+        bool mapped =
+            std::any_of(mappings.begin(), mappings.end(), [&](const iis::HandlerMapping& h) {
+              return std::find(h.modules.begin(), h.modules.end(), m.name) != h.modules.end();
+            });
+        if (!mapped && enabled(m.name)) all.modules.push_back(m.name);
+      }
+      all.modules.emplace_back(iis::kStaticFileModule);
+      mappings.push_back(std::move(all));
+    }
+    st->handler = std::make_unique<iis::IisHandler>(out->registry, out->server, std::move(mappings),
+                                                    st->files.get());
+    st->handler->set_site(site.id, site.name, site.files.root);
+    st->handler->set_fragment_cache(&out->server.fragment_cache());
+    st->handler->set_request_limits(site.limits);
+    if (!site.all_modules) {
+      std::vector<bool> on;
+      for (const auto& reg : out->registry.modules())
+        on.push_back(enabled(reg->name));
+      st->handler->set_enabled_modules(std::move(on));
+    }
+    if (out->router) out->router->add_site(site.bindings, st->handler.get());
+    if (out->handler == nullptr) out->handler = st->handler.get();
+    out->sites.push_back(std::move(st));
   }
-  iis::HandlerMapping all;
-  all.name = "catch-all";
-  all.path = "*";
-  // Modules no explicit mapping routes (the --module quick start) handle every request.
-  for (const ModuleSpec& m : modules) {
-    bool mapped = std::any_of(mappings.begin(), mappings.end(), [&](const iis::HandlerMapping& h) {
-      return std::find(h.modules.begin(), h.modules.end(), m.name) != h.modules.end();
-    });
-    if (!mapped) all.modules.push_back(m.name);
-  }
-  all.modules.emplace_back(iis::kStaticFileModule);
-  mappings.push_back(std::move(all));
-  out->handler = std::make_unique<iis::IisHandler>(out->registry, out->server, std::move(mappings),
-                                                   out->files.get());
-  out->handler->set_site(1, "Default Web Site", files.root);
-  out->handler->set_fragment_cache(&out->server.fragment_cache());
   return true;
+}
+
+bool build_iis_stack(const std::vector<ModuleSpec>& modules,
+                     std::vector<iis::HandlerMapping> mappings, const core::StaticFileConfig& files,
+                     IisStack* out, std::string* error, bool add_catch_all) {
+  std::vector<SiteSpec> sites(1);
+  sites[0].files = files;
+  sites[0].mappings = std::move(mappings);
+  sites[0].add_catch_all = add_catch_all;
+  return build_iis_stack(modules, std::move(sites), out, error);
 }
 
 std::vector<ModuleSpec> default_sample_modules(std::vector<iis::HandlerMapping>* mappings) {

@@ -9,6 +9,7 @@
 #include "iis/http_server_impl.h"
 #include "iis/iis_handler.h"
 #include "iis/module_registry.h"
+#include "server/site_router.h"
 
 namespace hs::server {
 
@@ -17,21 +18,53 @@ struct ModuleSpec {
   std::string image;
 };
 
+// One site (virtual host) of the pipeline.
+struct SiteSpec {
+  uint32_t id = 1;
+  std::string name = "Default Web Site";
+  // Where the router sends requests to this site; empty: every request (a single site only).
+  std::vector<SiteBinding> bindings;
+  core::StaticFileConfig files;  // files.root is the site's root directory
+  // Tried in order. With `add_catch_all`, a final catch-all mapping ("*") names every enabled
+  // module that no mapping routes, then StaticFileModule, so that `--module` enables a module
+  // for every request. Without it (a configuration file's <handlers>), a request no mapping
+  // matches gets 404.
+  std::vector<iis::HandlerMapping> mappings;
+  bool add_catch_all = true;
+  // The modules (names, as loaded) that run for the site's requests; all of them when
+  // `all_modules`.
+  std::vector<std::string> modules;
+  bool all_modules = true;
+  iis::RequestLimits limits;
+};
+
+struct SiteStack {
+  std::unique_ptr<core::StaticFileHandler> files;
+  std::unique_ptr<iis::IisHandler> handler;
+};
+
 // Everything the pipeline needs, kept alive for the server's lifetime. Members are destroyed in
-// reverse order: the handler first, the registry (which Terminate()s and unloads modules) last.
+// reverse order: the router and the sites first, the registry (which Terminate()s and unloads
+// modules) last.
 struct IisStack {
   iis::ModuleRegistry registry;
   iis::HttpServerImpl server;
-  std::unique_ptr<core::StaticFileHandler> files;
-  std::unique_ptr<iis::IisHandler> handler;
+  std::vector<std::unique_ptr<SiteStack>> sites;
+  std::unique_ptr<SiteRouter> router;  // null with one site that takes every request
+  iis::IisHandler* handler = nullptr;  // the first site's
+  // Where requests enter: the router, or the only site's handler.
+  http::Handler* entry() const;
+  size_t live_requests() const;  // over all sites
   ~IisStack();
 };
 
-// Loads `modules` in order and builds the handler. `mappings` are tried first; with
-// `add_catch_all`, a final catch-all mapping ("*") names every loaded module that no mapping
-// routes, then StaticFileModule, so that `--module` enables a module for every request. Without
-// it (a configuration file's <handlers>), a request no mapping matches gets 404. False with
-// *error naming the module and image on failure.
+// Loads `modules` in order and builds one pipeline per site, sharing the modules; several sites
+// (or any binding with a host name) get a router. False with *error naming the module and image
+// (or the site and root) on failure.
+bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpec> sites,
+                     IisStack* out, std::string* error);
+
+// The same for one site that takes every request ("Default Web Site", id 1).
 bool build_iis_stack(const std::vector<ModuleSpec>& modules,
                      std::vector<iis::HandlerMapping> mappings, const core::StaticFileConfig& files,
                      IisStack* out, std::string* error, bool add_catch_all = true);

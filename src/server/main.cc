@@ -39,30 +39,41 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
   // The IIS module pipeline: modules and handler mappings from --config, modules from --module,
   // or the sample modules when the embedded default site is served. Without modules (and
   // without a configuration file), requests go straight to the static-file handler.
-  std::vector<hs::iis::HandlerMapping> mappings = std::move(opts.mappings);
+  std::vector<hs::server::SiteSpec> sites = std::move(opts.sites);
   std::vector<hs::server::ModuleSpec> modules = opts.modules;
   bool embedded_default = opts.root.empty() && opts.modules.empty() && opts.config_file.empty();
-  if (embedded_default) modules = hs::server::default_sample_modules(&mappings);
+  if (sites.empty()) {  // no configuration file: one site that takes every request
+    sites.resize(1);
+    sites[0].files = opts.server.static_files;
+    if (embedded_default) modules = hs::server::default_sample_modules(&sites[0].mappings);
+    sites[0].limits.max_allowed_content_length = opts.server.session.limits.max_body_size;
+  }
   hs::server::IisStack iis;
   hs::http::Handler* handler = nullptr;
+  auto for_each_application = [&](auto fn) {
+    for (const auto& site : iis.sites)
+      fn(&site->handler->application());
+  };
   if (!modules.empty() || !opts.config_file.empty()) {
-    if (!hs::server::build_iis_stack(modules, std::move(mappings), opts.server.static_files, &iis,
-                                     &error, !opts.config_handlers)) {
+    if (!hs::server::build_iis_stack(modules, std::move(sites), &iis, &error)) {
       HS_LOG_ERROR("%s", error.c_str());
       return 1;
     }
     iis.server.fragment_cache().set_limits(opts.fragment_cache_size, opts.fragment_max_entry);
-    iis.handler->set_max_response_backlog(opts.max_response_backlog);
-    iis.handler->set_request_timeout_ms(opts.request_timeout_ms);
-    handler = iis.handler.get();
+    for (const auto& site : iis.sites) {
+      site->handler->set_max_response_backlog(opts.max_response_backlog);
+      site->handler->set_request_timeout_ms(opts.request_timeout_ms);
+    }
+    handler = iis.entry();
     // Before any worker exists: no request can overlap it (global_notifications.h).
-    hs::iis::raise_application_start(iis.registry, &iis.handler->application());
+    for_each_application(
+        [&](IHttpApplication* app) { hs::iis::raise_application_start(iis.registry, app); });
   }
   hs::server::Server server(opts.server, handler);
   if (!server.start(&error)) {
     HS_LOG_ERROR("%s", error.c_str());
-    if (handler != nullptr)
-      hs::iis::raise_application_stop(iis.registry, &iis.handler->application());
+    for_each_application(
+        [&](IHttpApplication* app) { hs::iis::raise_application_stop(iis.registry, app); });
     return 1;
   }
   // Written whatever the log level: operators and tests need the bound ports.
@@ -102,9 +113,9 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
     }
   }
   server.wait();
-  if (handler != nullptr)
-    hs::iis::raise_application_stop(iis.registry, &iis.handler->application());
-  if (iis.handler) {
+  for_each_application(
+      [&](IHttpApplication* app) { hs::iis::raise_application_stop(iis.registry, app); });
+  if (iis.handler != nullptr) {
     hs::iis::FragmentCache::Stats f = iis.server.fragment_cache().stats();
     HS_LOG_INFO(
         "fragment cache: %llu entries, %llu of %llu bytes; %llu hits, %llu misses, %llu added, "

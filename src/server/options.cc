@@ -269,16 +269,16 @@ bool resolve_options(Options& opts, std::string* error) {
       *error = "--config " + opts.config_file + ": the configuration has errors";
       return false;
     }
-    if (opts.root.empty()) root = plan.root;
+    if (opts.root.empty()) root = plan.sites.front().root;  // --root replaces the first site's
     if (listen.empty()) {
       if (plan.listen.empty()) {
-        *error = "--config " + opts.config_file + ": site '" + plan.site_name +
-                 "' has no http binding (add one, or give --listen)";
+        *error = "--config " + opts.config_file +
+                 ": no site has an http binding (add one, or "
+                 "give --listen)";
         return false;
       }
       listen = plan.listen;
     }
-    apply_static_settings(plan, &cfg.static_files);
     if (plan.max_body_size_set && !opts.max_body_size_set)
       cfg.session.limits.max_body_size = plan.max_body_size;
     if (plan.fragment_cache_size_set && !opts.fragment_cache_size_set)
@@ -286,8 +286,39 @@ bool resolve_options(Options& opts, std::string* error) {
     if (plan.fragment_max_entry_set && !opts.fragment_max_entry_set)
       opts.fragment_max_entry = plan.fragment_max_entry;
     opts.modules = std::move(plan.modules);
-    opts.config_handlers = !plan.mappings.empty();
-    opts.mappings = std::move(plan.mappings);
+    opts.sites.clear();
+    for (SitePlan& p : plan.sites) {
+      SiteSpec spec;
+      spec.id = p.id;
+      spec.name = p.name;
+      spec.bindings = std::move(p.bindings);
+      if (!opts.listen.empty()) {
+        // --listen replaces the bindings' addresses: sites are told apart by host name only.
+        for (SiteBinding& b : spec.bindings) {
+          b.ip.clear();
+          b.port = 0;
+        }
+      }
+      spec.files = cfg.static_files;
+      apply_static_settings(p, &spec.files);
+      spec.add_catch_all = p.mappings.empty();  // no <handlers>: every enabled module, then files
+      spec.mappings = std::move(p.mappings);
+      spec.modules = std::move(p.modules);
+      spec.all_modules = false;
+      spec.limits = p.limits;
+      if (opts.max_body_size_set)
+        spec.limits.max_allowed_content_length = cfg.session.limits.max_body_size;
+      opts.sites.push_back(std::move(spec));
+    }
+    if (!opts.root.empty()) opts.sites.front().files.root = opts.root;
+    for (const SiteSpec& site : opts.sites) {
+      struct stat st {};
+      if (stat(site.files.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        *error =
+            "site '" + site.name + "': document root '" + site.files.root + "' is not a directory";
+        return false;
+      }
+    }
   }
   struct stat st {};
   if (stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {

@@ -30,10 +30,9 @@ struct Options {
   bool max_body_size_set = false;  // --max-body-size given (overrides the configuration)
   // --request-timeout: how long an IIS module may keep a request PENDING with no completion.
   int64_t request_timeout_ms = 120'000;
-  // From --config (resolve_options): the handler mappings and whether the file had <handlers>
-  // (then no catch-all mapping is added).
-  std::vector<iis::HandlerMapping> mappings;
-  bool config_handlers = false;
+  // From --config (resolve_options): the sites, each with its static settings applied to a copy
+  // of server.static_files. Empty without --config (main builds the one default site).
+  std::vector<SiteSpec> sites;
 };
 
 std::string usage();
