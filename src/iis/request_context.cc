@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "http/headers.h"
+#include "http/status.h"
 #include "http/url_path.h"
 #include "iis/context_container.h"
 #include "iis/global_notifications.h"
@@ -258,6 +259,94 @@ HttpContextImpl::~HttpContextImpl() {
   --owner_.live_;  // buffer_ and queue_ close their descriptors as they go
 }
 
+// The exchange core's static-file handler answers on when StaticFileModule handles a request:
+// everything goes to the connection's exchange, but the response head passes the context first
+// (filter_static_send). Kept alive by what the inner exchange holds of it (the send completion,
+// an abort handler), so core may keep using it after the context is gone; unfiltered then.
+class StaticSendFilter final : public http::Exchange,
+                               public std::enable_shared_from_this<StaticSendFilter> {
+ public:
+  StaticSendFilter(HttpContextImpl* ctx, http::Exchange& inner) : ctx_(ctx), inner_(inner) {
+    head_ = inner.response();
+  }
+  void detach() { ctx_ = nullptr; }
+
+  const http::RequestHead& request() const override { return inner_.request(); }
+  ssize_t read_body(char* dst, size_t cap, std::function<void()> ready) override {
+    return inner_.read_body(dst, cap, std::move(ready));
+  }
+  int64_t body_remaining() const override { return inner_.body_remaining(); }
+  http::ResponseHead& response() override {
+    return inner_.headers_sent() ? inner_.response() : head_;
+  }
+  bool headers_sent() const override { return inner_.headers_sent(); }
+  bool send(std::span<const http::BodyChunk> chunks, bool last,
+            http::SendCompletion done) override {
+    if (!inner_.headers_sent()) {
+      if (ctx_ != nullptr && ctx_->filter_static_send(head_, last)) inner_.set_close_after();
+      inner_.response() = head_;
+    } else if (ctx_ != nullptr) {
+      http::ResponseHead ignored;
+      if (ctx_->filter_static_send(ignored, last)) inner_.set_close_after();
+    }
+    return inner_.send(chunks, last,
+                       [self = shared_from_this(), done = std::move(done)](http::SendResult r) {
+                         if (done) done(r);
+                       });
+  }
+  void set_close_after() override { inner_.set_close_after(); }
+  void abort() override { inner_.abort(); }
+  void set_abort_handler(std::function<void()> handler) override {
+    if (!handler) {
+      inner_.set_abort_handler(nullptr);
+      return;
+    }
+    inner_.set_abort_handler(
+        [self = shared_from_this(), handler = std::move(handler)] { handler(); });
+  }
+  bool connected() const override { return inner_.connected(); }
+  std::shared_ptr<http::ConnectionData>* connection_data() override {
+    return inner_.connection_data();
+  }
+  Executor& executor() override { return inner_.executor(); }
+  std::string_view remote_address() const override { return inner_.remote_address(); }
+  uint16_t remote_port() const override { return inner_.remote_port(); }
+  std::string_view local_address() const override { return inner_.local_address(); }
+  uint16_t local_port() const override { return inner_.local_port(); }
+
+ private:
+  HttpContextImpl* ctx_;
+  http::Exchange& inner_;
+  http::ResponseHead head_;
+};
+
+bool HttpContextImpl::filter_static_send(http::ResponseHead& head, bool last) {
+  bool first = !headers_sent_;
+  if (first) {
+    status_ = static_cast<USHORT>(head.status);
+    substatus_ = 0;
+    reason_ = head.reason.empty() ? std::string(http::reason_phrase(head.status)) : head.reason;
+    response_headers_.clear();
+    for (const auto& e : head.headers.entries())
+      response_headers_.push_back({e.first, e.second});
+  }
+  bool was_finish = finish_;
+  bool was_disconnect = need_disconnect_;
+  send_response_notifications(last);
+  finish_ = was_finish;  // FINISH_REQUEST from OnSendResponse: nothing left to skip here
+  bool disconnect = need_disconnect_ && !was_disconnect;
+  if (first) {
+    sync_from_raw_response();
+    head.status = status_;
+    head.reason = reason_;
+    head.headers.clear();
+    for (const Header& h : response_headers_)
+      head.headers.add(h.name, h.value);
+    headers_sent_ = true;
+  }
+  return disconnect;
+}
+
 void HttpContextImpl::start() {
   // GL_PRE_BEGIN_REQUEST comes first: a global module may still SetUrl, which the handler
   // mapping below then sees.
@@ -464,7 +553,11 @@ void HttpContextImpl::run() {
             http::Exchange* ex = ex_;
             ex_ = nullptr;
             ex->set_abort_handler(nullptr);
-            owner_.static_files()->handle(*ex);
+            // Core answers inside handle() (one send, synchronously): the filter sees that send
+            // while this context is alive, then lets go of it.
+            auto filter = std::make_shared<StaticSendFilter>(this, *ex);
+            owner_.static_files()->handle(*filter);
+            filter->detach();
           } else if (list_.empty()) {
             response_.SetStatus(404, nullptr);  // no handler produced a response
           }

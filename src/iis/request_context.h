@@ -190,6 +190,12 @@ class HttpContextImpl final : public IHttpContext4 {
   // Runs the pipeline from RQ_BEGIN_REQUEST.
   void start();
 
+  // The built-in StaticFileModule's send (core's static-file handler, behind StaticSendFilter):
+  // the head core chose becomes the IIS response's status and headers (so RQ_LOG_REQUEST
+  // modules see them), RQ_SEND_RESPONSE runs for it as for a module's send, and what its
+  // subscribers changed is written back into `head`. True if a subscriber asked to disconnect.
+  bool filter_static_send(http::ResponseHead& head, bool last);
+
   // IHttpContext
   IHttpSite* GetSite() override;
   IHttpApplication* GetApplication() override;
@@ -420,6 +426,7 @@ class HttpContextImpl final : public IHttpContext4 {
   HTTP_REQUEST raw_request_{};
   HTTP_RESPONSE raw_response_{};
   std::wstring raw_cooked_url_;
+  std::vector<HTTP_UNKNOWN_HEADER> raw_unknown_headers_;  // GetRawHttpRequest's pUnknownHeaders
   bool raw_response_given_ = false;
   USHORT raw_given_status_ = 0;  // what GetRawHttpResponse handed out, to see what changed
   size_t raw_given_count_ = 0;

@@ -180,6 +180,17 @@ class SendProvider final : public ISendResponseProvider {
 
 }  // namespace
 
+namespace {
+
+bool known_request_header(std::string_view name) {
+  for (int i = 0; i < HttpHeaderRequestMaximum; ++i) {
+    if (http::iequals(name, request_header_name(static_cast<HTTP_HEADER_ID>(i)))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void HttpContextImpl::fill_addresses() {
   fill_sockaddr(&remote_sa_, remote_host_, remote_port_);
   fill_sockaddr(&local_sa_, local_host_, local_port_);
@@ -226,7 +237,9 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
   }
   r.Address.pRemoteAddress = reinterpret_cast<PSOCKADDR>(&c.remote_sa_);
   r.Address.pLocalAddress = reinterpret_cast<PSOCKADDR>(&c.local_sa_);
-  // Known headers by id; the others are not exposed through the raw struct yet.
+  // Known headers by id (the first field of a name), the others in pUnknownHeaders in arrival
+  // order, as HTTP.sys delivers them. The strings are the context's own (NUL-terminated too);
+  // they stay valid until the headers change or this is called again.
   for (int i = 0; i < HttpHeaderRequestMaximum; ++i) {
     if (const std::string* v =
             find_header(c.request_headers_, request_header_name(static_cast<HTTP_HEADER_ID>(i)))) {
@@ -234,6 +247,18 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
       r.Headers.KnownHeaders[i].RawValueLength = static_cast<USHORT>(v->size());
     }
   }
+  c.raw_unknown_headers_.clear();
+  for (const auto& h : c.request_headers_) {
+    if (known_request_header(h.name) || c.raw_unknown_headers_.size() == 0xFFFF) continue;
+    HTTP_UNKNOWN_HEADER u{};
+    u.pName = h.name.c_str();
+    u.NameLength = static_cast<USHORT>(std::min<size_t>(h.name.size(), 0xFFFF));
+    u.pRawValue = h.value.c_str();
+    u.RawValueLength = static_cast<USHORT>(std::min<size_t>(h.value.size(), 0xFFFF));
+    c.raw_unknown_headers_.push_back(u);
+  }
+  r.Headers.UnknownHeaderCount = static_cast<USHORT>(c.raw_unknown_headers_.size());
+  r.Headers.pUnknownHeaders = c.raw_unknown_headers_.empty() ? nullptr : c.raw_unknown_headers_.data();
   if (c.ex_ != nullptr && c.ex_->body_remaining() != 0) {
     r.Flags |= HTTP_REQUEST_FLAG_MORE_ENTITY_BODY_EXISTS;
   }

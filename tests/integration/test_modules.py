@@ -194,11 +194,26 @@ class OneModule(ModulesTestCase):
             self.assertIn(b"after %d ms" % ms, resp.body)
 
     def test_static_files_behind_the_pipeline(self):
+        # The built-in StaticFileModule's responses pass RQ_SEND_RESPONSE like a module's: the
+        # header filter's headers are on files, on 404s and on 304s alike.
         srv = self.only("HeaderFilterModule", "header_filter")
         r, body = self.get(srv, "GET", "/hello.txt")
         self.assertEqual((r.status, body), (200, b"Hello, World!"))
+        self.assertEqual(r.getheader("X-Powered-By"), "httpserv-sample")
+        self.assertEqual(r.getheader("Content-Length"), "13")
+        first = int(r.getheader("X-Request-Count"))
+        etag = r.getheader("ETag")
+        self.assertIsNotNone(etag)
         r, body = self.get(srv, "GET", "/missing")
         self.assertEqual(r.status, 404)
+        self.assertEqual(r.getheader("X-Powered-By"), "httpserv-sample")
+        r, body = self.get(srv, "GET", "/hello.txt", headers={"If-None-Match": etag})
+        self.assertEqual((r.status, body), (304, b""))
+        self.assertEqual(r.getheader("X-Powered-By"), "httpserv-sample")
+        self.assertGreater(int(r.getheader("X-Request-Count")), first)
+        r, body = self.get(srv, "GET", "/hello.txt", headers={"Range": "bytes=0-4"})
+        self.assertEqual((r.status, body), (206, b"Hello"))
+        self.assertEqual(r.getheader("X-Powered-By"), "httpserv-sample")
 
 
 class EmbeddedDefault(unittest.TestCase):
@@ -263,6 +278,17 @@ class ContextObjects(ModulesTestCase):
         self.assertIn("store=0x00000000", text)    # S_OK
         self.assertIn("again=0x80070055", text)    # HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)
         self.assertIn("conncontainer=1", text)
+        # GetRawHttpRequest: Host is a known header; the rest come as unknown headers, in order.
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        self.addCleanup(c.close)
+        c.putrequest("GET", "/y", skip_accept_encoding=True)
+        c.putheader("X-First", "one")
+        c.putheader("Accept", "text/plain")  # known: not among the unknown ones
+        c.putheader("x-second", "two, three")
+        c.endheaders()
+        text = c.getresponse().read().decode()
+        self.assertIn("rawhost=127.0.0.1:%d" % srv.port, text)
+        self.assertIn("unknown=2[X-First=one;x-second=two, three;]", text)
 
 
 class LoadErrors(unittest.TestCase):

@@ -48,6 +48,17 @@ class Probe final : public CHttpModule {
     out += buf;
     IHttpConnectionModuleContextContainer* cc = conn ? conn->GetModuleContextContainer() : nullptr;
     out += std::string(" conncontainer=") + (cc ? "1" : "0");
+    // The raw request: known headers by id, the others as unknown headers, in order.
+    const HTTP_REQUEST* raw = ctx->GetRequest()->GetRawHttpRequest();
+    const HTTP_KNOWN_HEADER& host = raw->Headers.KnownHeaders[HttpHeaderHost];
+    out += " rawhost=" + std::string(host.pRawValue ? host.pRawValue : "", host.RawValueLength);
+    out += " unknown=" + std::to_string(raw->Headers.UnknownHeaderCount) + "[";
+    for (USHORT i = 0; i < raw->Headers.UnknownHeaderCount; ++i) {
+      const HTTP_UNKNOWN_HEADER& u = raw->Headers.pUnknownHeaders[i];
+      out += std::string(u.pName, u.NameLength) + "=" + std::string(u.pRawValue, u.RawValueLength) +
+             ";";
+    }
+    out += "]";
     IHttpResponse* r = ctx->GetResponse();
     r->SetHeader("Content-Type", "text/plain", 10, TRUE);
     HTTP_DATA_CHUNK chunk;
