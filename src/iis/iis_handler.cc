@@ -1,5 +1,7 @@
 #include "iis/iis_handler.h"
 
+#include <algorithm>
+
 #include "http/headers.h"
 #include "iis/module_registry.h"
 #include "iis/request_context.h"
@@ -47,10 +49,8 @@ bool HandlerMapping::matches(std::string_view url_path, std::string_view verb) c
 
 IisHandler::IisHandler(ModuleRegistry& registry, IHttpServer& server,
                        std::vector<HandlerMapping> mappings, http::Handler* static_files)
-    : registry_(registry),
-      server_(server),
-      mappings_(std::move(mappings)),
-      static_files_(static_files) {
+    : registry_(registry), server_(server), static_files_(static_files) {
+  site_root_.mappings = std::move(mappings);
   set_site(1, "Default Web Site", "");
 }
 
@@ -82,11 +82,32 @@ void IisHandler::set_site(DWORD id, std::string_view name, std::string_view phys
   application_ = std::make_unique<ApplicationImpl>(id, name, physical_path);
 }
 
-const HandlerMapping* IisHandler::map(std::string_view url_path, std::string_view verb) const {
-  for (const HandlerMapping& m : mappings_) {
+const HandlerMapping* IisHandler::PathSettings::map(std::string_view url_path,
+                                                    std::string_view verb) const {
+  for (const HandlerMapping& m : mappings) {
     if (m.matches(url_path, verb)) return &m;
   }
   return nullptr;
+}
+
+void IisHandler::add_path_settings(PathSettings settings) {
+  while (settings.prefix.size() > 1 && settings.prefix.back() == '/')
+    settings.prefix.pop_back();
+  auto at = std::find_if(parts_.begin(), parts_.end(), [&](const PathSettings& p) {
+    return p.prefix.size() < settings.prefix.size();
+  });
+  parts_.insert(at, std::move(settings));
+}
+
+const IisHandler::PathSettings& IisHandler::settings_for(std::string_view url_path) const {
+  for (const PathSettings& p : parts_) {
+    const std::string& pre = p.prefix;
+    if (url_path.substr(0, pre.size()) == pre &&
+        (url_path.size() == pre.size() || url_path[pre.size()] == '/')) {
+      return p;
+    }
+  }
+  return site_root_;
 }
 
 void IisHandler::handle(http::Exchange& ex) {

@@ -57,8 +57,31 @@ class IisHandler final : public http::Handler {
 
   void handle(http::Exchange& ex) override;
 
-  // The first mapping that matches, or null.
-  const HandlerMapping* map(std::string_view url_path, std::string_view verb) const;
+  // What applies to the requests for one part of the site: the site root (prefix "") or a
+  // <location path="Site/app"> (prefix "/app": that path and everything below it).
+  struct PathSettings {
+    std::string prefix;
+    std::vector<HandlerMapping> mappings;  // tried in order
+    // The registry's modules that run for these requests (by registration order; a shorter
+    // vector enables the rest). Global notifications are not affected.
+    std::vector<bool> enabled;
+    RequestLimits limits;
+
+    bool module_enabled(size_t order) const { return order >= enabled.size() || enabled[order]; }
+    // The first mapping that matches, or null.
+    const HandlerMapping* map(std::string_view url_path, std::string_view verb) const;
+  };
+  // Settings for a part of the site (set before serving). The longest prefix that equals the
+  // URL path or ends where one of its '/' does wins; prefixes compare case-sensitively.
+  void add_path_settings(PathSettings settings);
+  // The settings for a decoded, normalised URL path: a part's, or the site root's.
+  const PathSettings& settings_for(std::string_view url_path) const;
+  // The site root's settings (the constructor's mappings, everything enabled, IIS's limits).
+  PathSettings& root_settings() { return site_root_; }
+  // The site root's first matching mapping, or null.
+  const HandlerMapping* map(std::string_view url_path, std::string_view verb) const {
+    return site_root_.map(url_path, verb);
+  }
   ModuleRegistry& registry() { return registry_; }
   IHttpServer& server() { return server_; }
   http::Handler* static_files() { return static_files_; }
@@ -68,12 +91,6 @@ class IisHandler final : public http::Handler {
   // URLs beneath it (none when empty).
   void set_site(DWORD id, std::string_view name, std::string_view physical_path);
   SiteImpl& site() { return *site_; }
-  // The modules of the registry that run for this site's requests (by registration order; a
-  // shorter vector enables the rest). Default: all. Global notifications are not affected.
-  void set_enabled_modules(std::vector<bool> enabled) { enabled_ = std::move(enabled); }
-  bool module_enabled(size_t order) const { return order >= enabled_.size() || enabled_[order]; }
-  void set_request_limits(const RequestLimits& limits) { limits_ = limits; }
-  const RequestLimits& request_limits() const { return limits_; }
   // The process-wide fragment cache that fragment chunks are served from (not owned; null:
   // every fragment chunk misses).
   void set_fragment_cache(FragmentCache* cache) { fragments_ = cache; }
@@ -103,13 +120,12 @@ class IisHandler final : public http::Handler {
   friend class HttpContextImpl;
   ModuleRegistry& registry_;
   IHttpServer& server_;
-  std::vector<HandlerMapping> mappings_;
+  PathSettings site_root_;
+  std::vector<PathSettings> parts_;  // longest prefix first
   http::Handler* static_files_;
   std::atomic<size_t> live_{0};  // requests in the pipeline, over all workers
   FragmentCache* fragments_ = nullptr;
   uint64_t max_backlog_ = kDefaultMaxResponseBacklog;
-  std::vector<bool> enabled_;
-  RequestLimits limits_;
   std::unique_ptr<SiteImpl> site_;
   std::unique_ptr<ApplicationImpl> application_;
   std::string root_;

@@ -221,8 +221,6 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
   instances_.assign(owner_.registry().modules().size(), nullptr);
   disabled_.assign(owner_.registry().modules().size(), {0, 0});
   abandoned_.assign(owner_.registry().modules().size(), false);
-  for (size_t i = 0; i < abandoned_.size(); ++i)
-    abandoned_[i] = !owner_.module_enabled(i);  // not enabled for this site: never created
   fill_addresses();
   // The connection's IIS state, shared by the requests of one connection (keep-alive).
   if (std::shared_ptr<http::ConnectionData>* slot = ex.connection_data()) {
@@ -351,7 +349,12 @@ void HttpContextImpl::start() {
   // GL_PRE_BEGIN_REQUEST comes first: a global module may still SetUrl, which the handler
   // mapping below then sees.
   bool handled = raise_pre_begin_request();
-  mapping_ = owner_.map(url_, method_);
+  // The part of the site the (possibly rewritten) URL belongs to: its handler mappings, the
+  // modules it enables (the others are never created) and its request limits.
+  settings_ = &owner_.settings_for(url_);
+  for (size_t i = 0; i < abandoned_.size(); ++i)
+    abandoned_[i] = !settings_->module_enabled(i);
+  mapping_ = settings_->map(url_, method_);
   if (mapping_ != nullptr) buffer_limit_ = mapping_->response_buffer_limit;
   if (buffer_limit_ == 0) buffering_ = false;
   if (!handled && refuse_over_limits()) {
@@ -373,7 +376,7 @@ void HttpContextImpl::start() {
 }
 
 bool HttpContextImpl::refuse_over_limits() {
-  const RequestLimits& lim = owner_.request_limits();
+  const RequestLimits& lim = settings_->limits;
   std::string_view target = ex_->request().target;
   size_t q = target.find('?');
   size_t path_len = q == std::string_view::npos ? target.size() : q;

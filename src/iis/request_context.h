@@ -47,6 +47,7 @@
 #include "http/exchange.h"
 #include "iis/data_chunks.h"
 #include "iis/fragment_cache.h"
+#include "iis/iis_handler.h"
 
 namespace hs::iis {
 
@@ -520,6 +521,7 @@ class HttpContextImpl final : public IHttpContext4 {
   // Per registration order: disposed after a timeout, or not enabled for the site: no instance
   // is (re)created and no notification reaches it.
   std::vector<bool> abandoned_;
+  const IisHandler::PathSettings* settings_ = nullptr;  // set by start()
   // Tasks posted from other threads check it: false once the context is destroyed.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 

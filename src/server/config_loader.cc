@@ -92,7 +92,38 @@ std::string canonical_ip(const std::string& ip) {
   return text;
 }
 
-// One site's plan: its http bindings, root directory and the settings at its root.
+// The modules, handlers and request limits in effect at `prefix` of a site.
+void plan_path(const config::Config& cfg, const config::Site& site, const std::string& prefix,
+               const config::WebServerSettings& eff, PathPlan* out,
+               std::vector<Diagnostic>* diags) {
+  out->prefix = prefix;
+  std::string where = "site '" + site.name + "'" + (prefix.empty() ? "" : " at " + prefix);
+  // Modules: the global modules enabled in <modules>, in <globalModules> order.
+  std::vector<std::string> enabled;
+  for (const config::ModuleEntry& m : eff.modules)
+    enabled.push_back(m.name);
+  for (const config::GlobalModule& g : cfg.global_modules) {
+    if (contains_ci(enabled, g.name)) out->modules.push_back(g.name);
+  }
+  for (const config::HandlerMapping& h : eff.handlers) {
+    iis::HandlerMapping m = to_mapping(h);
+    for (const std::string& name : m.modules) {
+      bool builtin = http::iequals(name, iis::kStaticFileModule);
+      if (!builtin && !contains_ci(enabled, name)) {
+        add(diags, Diagnostic::Severity::kWarning, cfg, h.line,
+            "handler '" + h.name + "' of " + where + ": module '" + name +
+                "' is not enabled in <modules> there, so it does not run");
+      }
+    }
+    out->mappings.push_back(std::move(m));
+  }
+  out->limits.max_url = eff.request_limits.max_url;
+  out->limits.max_query_string = eff.request_limits.max_query_string;
+  out->limits.max_allowed_content_length = eff.request_limits.max_allowed_content_length;
+}
+
+// One site's plan: its http bindings, root directory and the settings at its root and at the
+// paths of its <location>s.
 bool plan_site(const config::Config& cfg, const config::Site& site, SitePlan* out,
                std::vector<Diagnostic>* diags) {
   using Sev = Diagnostic::Severity;
@@ -127,37 +158,25 @@ bool plan_site(const config::Config& cfg, const config::Site& site, SitePlan* ou
     ok = false;
   }
 
+  config::WebServerSettings eff = config::effective_settings(cfg, site.name, "/");
+  plan_path(cfg, site, "", eff, &out->at_root, diags);
   for (const config::Location& loc : cfg.locations) {
-    if (!applies_to_site_root(loc, site.name) && http::iequals(loc.site_name, site.name)) {
+    if (applies_to_site_root(loc, site.name) || !http::iequals(loc.site_name, site.name)) continue;
+    std::string prefix = loc.url_path;
+    while (prefix.size() > 1 && prefix.back() == '/')
+      prefix.pop_back();
+    bool seen = false;
+    for (const PathPlan& p : out->parts)
+      seen = seen || p.prefix == prefix;
+    if (seen) continue;
+    if (loc.settings.default_document_set || loc.settings.mime_map_set) {
       add(diags, Sev::kWarning, cfg, loc.line,
           "<location path=\"" + loc.path +
-              "\">: settings for part of a site are not applied yet (per-path settings come "
-              "later)");
+              "\">: <defaultDocument> and <staticContent> apply per site only; ignored here");
     }
-  }
-
-  config::WebServerSettings eff = config::effective_settings(cfg, site.name, "/");
-
-  // Modules: the global modules enabled in <modules>, in <globalModules> order.
-  std::vector<std::string> enabled;
-  for (const config::ModuleEntry& m : eff.modules)
-    enabled.push_back(m.name);
-  for (const config::GlobalModule& g : cfg.global_modules) {
-    if (contains_ci(enabled, g.name)) out->modules.push_back(g.name);
-  }
-
-  // Handlers.
-  for (const config::HandlerMapping& h : eff.handlers) {
-    iis::HandlerMapping m = to_mapping(h);
-    for (const std::string& name : m.modules) {
-      bool builtin = http::iequals(name, iis::kStaticFileModule);
-      if (!builtin && !contains_ci(enabled, name)) {
-        add(diags, Sev::kWarning, cfg, h.line,
-            "handler '" + h.name + "' of site '" + site.name + "': module '" + name +
-                "' is not enabled in <modules> there, so it does not run");
-      }
-    }
-    out->mappings.push_back(std::move(m));
+    PathPlan part;
+    plan_path(cfg, site, prefix, config::effective_settings(cfg, site.name, prefix), &part, diags);
+    out->parts.push_back(std::move(part));
   }
 
   // Which levels apply at the site root, to apply <clear>/<remove> to the built-in defaults.
@@ -194,9 +213,6 @@ bool plan_site(const config::Config& cfg, const config::Site& site, SitePlan* ou
     }
     out->mime_set.emplace_back(m.file_extension, m.mime_type);
   }
-  out->limits.max_url = eff.request_limits.max_url;
-  out->limits.max_query_string = eff.request_limits.max_query_string;
-  out->limits.max_allowed_content_length = eff.request_limits.max_allowed_content_length;
   return ok;
 }
 
@@ -218,12 +234,20 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
   for (const config::Site& site : cfg.sites) {
     SitePlan plan;
     ok = plan_site(cfg, site, &plan, diags) && ok;
-    for (const std::string& m : plan.modules) {
-      if (!contains_ci(enabled_anywhere, m)) enabled_anywhere.push_back(m);
+    std::vector<const PathPlan*> paths = {&plan.at_root};
+    for (const PathPlan& p : plan.parts)
+      paths.push_back(&p);
+    for (const PathPlan* p : paths) {
+      for (const std::string& m : p->modules) {
+        if (!contains_ci(enabled_anywhere, m)) enabled_anywhere.push_back(m);
+      }
+      std::string_view at = p->prefix.empty() ? std::string_view("/") : p->prefix;
+      if (config::effective_settings(cfg, site.name, at)
+              .request_limits.max_allowed_content_length_set) {
+        out->max_body_size_set = true;
+      }
+      out->max_body_size = std::max(out->max_body_size, p->limits.max_allowed_content_length);
     }
-    config::WebServerSettings eff = config::effective_settings(cfg, site.name, "/");
-    if (eff.request_limits.max_allowed_content_length_set) out->max_body_size_set = true;
-    out->max_body_size = std::max(out->max_body_size, plan.limits.max_allowed_content_length);
     out->sites.push_back(std::move(plan));
   }
   // Modules: loaded once for the process, in <globalModules> order; each site enables its own.

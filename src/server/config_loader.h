@@ -2,8 +2,9 @@
 // Turns an applicationHost.config file (src/config, docs/configuration.md) into what the server
 // runs: listen addresses, the sites (virtual hosts: bindings, root directory, enabled modules,
 // handler mappings, static settings, request limits), and the native modules to load. Each
-// site's settings are those at its root ("Site" and "" <location>s included); <location>s for a
-// path below a site root and virtual directories other than "/" are not applied yet (a warning
+// site's settings are those at its root ("Site" and "" <location>s included); a <location> for a
+// path below a site root gives that part its own modules, handlers and request limits (static
+// settings stay site-wide). Virtual directories other than "/" are not served yet (a warning
 // says so).
 #include <cstdint>
 #include <string>
@@ -24,18 +25,26 @@ namespace hs::server {
 // naming it is treated as naming StaticFileModule.
 inline constexpr std::string_view kDefaultDocumentModule = "DefaultDocumentModule";
 
+// The settings in effect at one path of a site (its root, or a <location> below it).
+struct PathPlan {
+  std::string prefix;                         // "" for the site root, else "/app"
+  std::vector<std::string> modules;           // global modules enabled there
+  std::vector<iis::HandlerMapping> mappings;  // <handlers> in effect there, in order
+  iis::RequestLimits limits;
+};
+
 struct SitePlan {
   uint32_t id = 0;
   std::string name;
-  std::vector<SiteBinding> bindings;          // http bindings only
-  std::string root;                           // the root virtual directory's physicalPath, resolved
-  std::vector<std::string> modules;           // global modules enabled at the site root
-  std::vector<iis::HandlerMapping> mappings;  // <handlers> at the site root, in order
+  std::vector<SiteBinding> bindings;  // http bindings only
+  std::string root;                   // the root virtual directory's physicalPath, resolved
+  PathPlan at_root;
+  std::vector<PathPlan> parts;  // one per <location path="Site/..."> below the root
+  // Static settings are site-wide (those at the root).
   std::vector<std::string> default_documents;
   bool mime_clear = false;               // a <clear/> in <staticContent>: drop the built-ins
   std::vector<std::string> mime_remove;  // <remove fileExtension> applied to the built-ins
   std::vector<std::pair<std::string, std::string>> mime_set;  // extension, type
-  iis::RequestLimits limits;
 };
 
 struct ServerPlan {

@@ -31,6 +31,42 @@ size_t IisStack::live_requests() const {
   return n;
 }
 
+namespace {
+
+iis::IisHandler::PathSettings path_settings(const std::vector<ModuleSpec>& modules,
+                                            const iis::ModuleRegistry& registry, PathSpec spec) {
+  auto enabled = [&](const std::string& name) {
+    return spec.all_modules || std::any_of(spec.modules.begin(), spec.modules.end(),
+                                           [&](const std::string& n) { return n == name; });
+  };
+  iis::IisHandler::PathSettings out;
+  out.prefix = std::move(spec.prefix);
+  out.mappings = std::move(spec.mappings);
+  out.limits = spec.limits;
+  if (spec.add_catch_all) {
+    iis::HandlerMapping all;
+    all.name = "catch-all";
+    all.path = "*";
+    // Modules no explicit mapping routes (the --module quick start) handle every request.
+    for (const ModuleSpec& m : modules) {
+      bool mapped =
+          std::any_of(out.mappings.begin(), out.mappings.end(), [&](const iis::HandlerMapping& h) {
+            return std::find(h.modules.begin(), h.modules.end(), m.name) != h.modules.end();
+          });
+      if (!mapped && enabled(m.name)) all.modules.push_back(m.name);
+    }
+    all.modules.emplace_back(iis::kStaticFileModule);
+    out.mappings.push_back(std::move(all));
+  }
+  if (!spec.all_modules) {
+    for (const auto& reg : registry.modules())
+      out.enabled.push_back(enabled(reg->name));
+  }
+  return out;
+}
+
+}  // namespace
+
 bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpec> sites,
                      IisStack* out, std::string* error) {
   out->server.set_registry(&out->registry);
@@ -52,37 +88,13 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpe
       *error = "site '" + site.name + "': " + st->files->error();
       return false;
     }
-    auto enabled = [&](const std::string& name) {
-      return site.all_modules || std::any_of(site.modules.begin(), site.modules.end(),
-                                             [&](const std::string& n) { return n == name; });
-    };
-    std::vector<iis::HandlerMapping> mappings = std::move(site.mappings);
-    if (site.add_catch_all) {
-      iis::HandlerMapping all;
-      all.name = "catch-all";
-      all.path = "*";
-      // Modules no explicit mapping routes (the --module quick start) handle every request.
-      for (const ModuleSpec& m : modules) {
-        bool mapped =
-            std::any_of(mappings.begin(), mappings.end(), [&](const iis::HandlerMapping& h) {
-              return std::find(h.modules.begin(), h.modules.end(), m.name) != h.modules.end();
-            });
-        if (!mapped && enabled(m.name)) all.modules.push_back(m.name);
-      }
-      all.modules.emplace_back(iis::kStaticFileModule);
-      mappings.push_back(std::move(all));
-    }
-    st->handler = std::make_unique<iis::IisHandler>(out->registry, out->server, std::move(mappings),
-                                                    st->files.get());
+    st->handler = std::make_unique<iis::IisHandler>(
+        out->registry, out->server, std::vector<iis::HandlerMapping>{}, st->files.get());
     st->handler->set_site(site.id, site.name, site.files.root);
     st->handler->set_fragment_cache(&out->server.fragment_cache());
-    st->handler->set_request_limits(site.limits);
-    if (!site.all_modules) {
-      std::vector<bool> on;
-      for (const auto& reg : out->registry.modules())
-        on.push_back(enabled(reg->name));
-      st->handler->set_enabled_modules(std::move(on));
-    }
+    st->handler->root_settings() = path_settings(modules, out->registry, std::move(site.root));
+    for (PathSpec& part : site.parts)
+      st->handler->add_path_settings(path_settings(modules, out->registry, std::move(part)));
     if (out->router) out->router->add_site(site.bindings, st->handler.get());
     if (out->handler == nullptr) out->handler = st->handler.get();
     out->sites.push_back(std::move(st));
@@ -95,8 +107,8 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules,
                      IisStack* out, std::string* error, bool add_catch_all) {
   std::vector<SiteSpec> sites(1);
   sites[0].files = files;
-  sites[0].mappings = std::move(mappings);
-  sites[0].add_catch_all = add_catch_all;
+  sites[0].root.mappings = std::move(mappings);
+  sites[0].root.add_catch_all = add_catch_all;
   return build_iis_stack(modules, std::move(sites), out, error);
 }
 

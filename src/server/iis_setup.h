@@ -18,24 +18,30 @@ struct ModuleSpec {
   std::string image;
 };
 
-// One site (virtual host) of the pipeline.
-struct SiteSpec {
-  uint32_t id = 1;
-  std::string name = "Default Web Site";
-  // Where the router sends requests to this site; empty: every request (a single site only).
-  std::vector<SiteBinding> bindings;
-  core::StaticFileConfig files;  // files.root is the site's root directory
+// What applies to one part of a site: its root, or a <location path="Site/app"> below it.
+struct PathSpec {
+  std::string prefix;  // "/app"; "" for the site root
   // Tried in order. With `add_catch_all`, a final catch-all mapping ("*") names every enabled
   // module that no mapping routes, then StaticFileModule, so that `--module` enables a module
   // for every request. Without it (a configuration file's <handlers>), a request no mapping
   // matches gets 404.
   std::vector<iis::HandlerMapping> mappings;
   bool add_catch_all = true;
-  // The modules (names, as loaded) that run for the site's requests; all of them when
-  // `all_modules`.
+  // The modules (names, as loaded) that run for these requests; all of them when `all_modules`.
   std::vector<std::string> modules;
   bool all_modules = true;
   iis::RequestLimits limits;
+};
+
+// One site (virtual host) of the pipeline.
+struct SiteSpec {
+  uint32_t id = 1;
+  std::string name = "Default Web Site";
+  // Where the router sends requests to this site; empty: every request (a single site only).
+  std::vector<SiteBinding> bindings;
+  core::StaticFileConfig files;  // files.root is the site's root directory; site-wide
+  PathSpec root;                 // the settings at the site root (prefix "")
+  std::vector<PathSpec> parts;   // <location>s below the root
 };
 
 struct SiteStack {

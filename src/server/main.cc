@@ -45,8 +45,8 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
   if (sites.empty()) {  // no configuration file: one site that takes every request
     sites.resize(1);
     sites[0].files = opts.server.static_files;
-    if (embedded_default) modules = hs::server::default_sample_modules(&sites[0].mappings);
-    sites[0].limits.max_allowed_content_length = opts.server.session.limits.max_body_size;
+    if (embedded_default) modules = hs::server::default_sample_modules(&sites[0].root.mappings);
+    sites[0].root.limits.max_allowed_content_length = opts.server.session.limits.max_body_size;
   }
   hs::server::IisStack iis;
   hs::http::Handler* handler = nullptr;

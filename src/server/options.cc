@@ -301,13 +301,21 @@ bool resolve_options(Options& opts, std::string* error) {
       }
       spec.files = cfg.static_files;
       apply_static_settings(p, &spec.files);
-      spec.add_catch_all = p.mappings.empty();  // no <handlers>: every enabled module, then files
-      spec.mappings = std::move(p.mappings);
-      spec.modules = std::move(p.modules);
-      spec.all_modules = false;
-      spec.limits = p.limits;
-      if (opts.max_body_size_set)
-        spec.limits.max_allowed_content_length = cfg.session.limits.max_body_size;
+      auto to_spec = [&](PathPlan& plan) {
+        PathSpec out;
+        out.prefix = std::move(plan.prefix);
+        out.add_catch_all = plan.mappings.empty();  // no <handlers>: enabled modules, then files
+        out.mappings = std::move(plan.mappings);
+        out.modules = std::move(plan.modules);
+        out.all_modules = false;
+        out.limits = plan.limits;
+        if (opts.max_body_size_set)
+          out.limits.max_allowed_content_length = cfg.session.limits.max_body_size;
+        return out;
+      };
+      spec.root = to_spec(p.at_root);
+      for (PathPlan& part : p.parts)
+        spec.parts.push_back(to_spec(part));
       opts.sites.push_back(std::move(spec));
     }
     if (!opts.root.empty()) opts.sites.front().files.root = opts.root;

@@ -47,6 +47,7 @@ CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
     <globalModules>
       <add name="Probe" image="{probe}" />
       <add name="HelloModule" image="{hello}" />
+      <add name="EchoModule" image="{echo}" />
     </globalModules>
     <modules>
       <add name="Probe" />
@@ -66,6 +67,20 @@ CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
       <security><requestFiltering>
         <requestLimits maxAllowedContentLength="10" maxQueryString="100" />
       </requestFiltering></security>
+    </system.webServer>
+  </location>
+  <location path="Alpha/up">
+    <system.webServer>
+      <modules><add name="EchoModule" /></modules>
+      <handlers><add name="Echo" path="*" verb="POST" modules="EchoModule" /></handlers>
+      <security><requestFiltering>
+        <requestLimits maxAllowedContentLength="1000" />
+      </requestFiltering></security>
+    </system.webServer>
+  </location>
+  <location path="Alpha/up/deeper">
+    <system.webServer>
+      <modules><remove name="EchoModule" /></modules>
     </system.webServer>
   </location>
 </configuration>
@@ -96,13 +111,15 @@ class VirtualHosts(unittest.TestCase):
                 f.write(site)
         probe = os.path.join(TEST_MODULE_DIR, "probe.so")
         hello = os.path.join(MODULE_DIR, "hello.so")
-        for p in (probe, hello):
+        echo = os.path.join(MODULE_DIR, "echo.so")
+        for p in (probe, hello, echo):
             if not os.path.exists(p):
                 raise AssertionError(f"module not built: {p}")
         cls.port, cls.port2 = free_ports(2)
         path = os.path.join(d, "applicationHost.config")
         with open(path, "w") as f:
-            f.write(CONFIG.format(port=cls.port, port2=cls.port2, probe=probe, hello=hello))
+            f.write(CONFIG.format(port=cls.port, port2=cls.port2, probe=probe, hello=hello,
+                                  echo=echo))
         # `listen` only tells the harness to wait for two "listening on" lines.
         cls.srv = harness.Server(d, start=False, listen=["127.0.0.1:1", "127.0.0.1:2"])
         cls.srv.cmd = [harness.server_bin(), "--workers", "1", "--config", path]
@@ -190,6 +207,25 @@ class VirtualHosts(unittest.TestCase):
         # Elsewhere the static handler answers (it does not take POST).
         self.assertNotEqual(self.get("a.wild.example", "/who.txt", method="POST",
                                      body=b"x" * 11)[0], 413)
+
+    def test_location_below_a_site_root(self):
+        # <location path="Alpha/up">: EchoModule enabled and mapped for POST, a larger body limit.
+        def post(path, n):
+            return self.get("alpha.example", path, method="POST", body=b"y" * n)
+        self.assertEqual(post("/up/x", 500), (200, b"y" * 500))
+        self.assertEqual(post("/up", 5), (200, b"y" * 5))
+        self.assertEqual(post("/up/x", 1001)[0], 413)
+        # Not below /up ("/upper"), or another site: Alpha's limit of 10, no echo.
+        self.assertEqual(post("/upper", 11)[0], 413)
+        self.assertNotEqual(self.get("a.wild.example", "/up/x", method="POST", body=b"z")[1],
+                            b"z")
+        # The deeper location removes EchoModule again (the longest matching prefix wins),
+        # while inheriting /up's limit and handlers: the mapping names a disabled module.
+        status, body = post("/up/deeper/x", 500)
+        self.assertNotEqual(body, b"y" * 500)
+        self.assertNotEqual(status, 413)
+        # Inherited from the site root: the Hello handler and module still work below /up.
+        self.assertEqual(self.get("alpha.example", "/up/hello"), (200, b"Hello, World!"))
 
 
 if __name__ == "__main__":
