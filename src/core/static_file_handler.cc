@@ -221,7 +221,9 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
     return;
   }
 
-  std::vector<http::BodyChunk> chunks;
+  std::vector<http::BodyChunk> chunks;  // multipart only: the common cases use `one`
+  http::BodyChunk one;
+  size_t ones = 0;
   if (ranges.status == http::RangeStatus::kSatisfiable && ranges.ranges.size() == 1) {
     const http::ByteRange& br = ranges.ranges.front();
     char content_range[96];
@@ -230,7 +232,8 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
     r.headers.set("Content-Type", content_type);
     r.headers.set("Content-Range", std::string_view(content_range, n));
     r.headers.set("Content-Length", std::to_string(br.last - br.first + 1));
-    chunks.push_back(http::BodyChunk::file(fd, br.first, br.last - br.first + 1));
+    one = http::BodyChunk::file(fd, br.first, br.last - br.first + 1);
+    ones = 1;
   } else if (ranges.status == http::RangeStatus::kSatisfiable) {
     // multipart/byteranges (RFC 9110 §14.6): each part names its range; the length is exact.
     char boundary[40];
@@ -271,12 +274,17 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
     r.headers.add("Content-Length", std::to_string(size));
     if (f.has_content) {
       // Small files leave with the head in one write.
-      if (size > 0) chunks.push_back(http::BodyChunk::memory(f.content));
+      if (size > 0) one = http::BodyChunk::memory(f.content);
     } else if (size > 0) {
-      chunks.push_back(http::BodyChunk::file(fd, 0, size));
+      one = http::BodyChunk::file(fd, 0, size);
     }
+    ones = size > 0 ? 1 : 0;
   }
-  ex.send(chunks, true, [pinned](http::SendResult) {});
+  if (!chunks.empty()) {
+    ex.send(chunks, true, [pinned](http::SendResult) {});
+  } else {
+    ex.send({&one, ones}, true, [pinned](http::SendResult) {});
+  }
 }
 
 }  // namespace hs::core

@@ -18,9 +18,10 @@
 //
 // BACK-PRESSURE (the one contract every producer follows). At most one send() is outstanding per
 // exchange. Its completion runs once every byte of it has been handed to the kernel (or the
-// connection failed). The session copies nothing of the body: memory chunks must stay valid, and
-// file descriptors open, until that completion. So the memory a connection can pin is what its
-// handler chose to hand over in one send, and the handler produces more only when told to.
+// connection failed). Memory chunks must stay valid, and file descriptors open, until that
+// completion (the session may copy small chunks, but need not). So the memory a connection can
+// pin is what its handler chose to hand over in one send, and the handler produces more only
+// when told to.
 // Completions never run inside send(); they run later on the loop.
 #include <sys/types.h>
 

@@ -38,35 +38,57 @@ bool header_has_token(std::string_view value, std::string_view token) {
   return false;
 }
 
+void ResponseHeaders::erase_at(size_t i) {
+  std::rotate(entries_.begin() + static_cast<ptrdiff_t>(i),
+              entries_.begin() + static_cast<ptrdiff_t>(i) + 1,
+              entries_.begin() + static_cast<ptrdiff_t>(size_));
+  --size_;
+}
+
 void ResponseHeaders::set(std::string_view name, std::string_view value) {
   bool replaced = false;
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (iequals(it->first, name)) {
+  for (size_t i = 0; i < size_;) {
+    if (iequals(entries_[i].first, name)) {
       if (!replaced) {
-        it->second.assign(value);
+        entries_[i].second.assign(value);
         replaced = true;
-        ++it;
+        ++i;
       } else {
-        it = entries_.erase(it);
+        erase_at(i);
       }
     } else {
-      ++it;
+      ++i;
     }
   }
-  if (!replaced) entries_.emplace_back(std::string(name), std::string(value));
+  if (!replaced) add(name, value);
 }
 
 void ResponseHeaders::add(std::string_view name, std::string_view value) {
-  entries_.emplace_back(std::string(name), std::string(value));
+  if (size_ < entries_.size()) {
+    entries_[size_].first.assign(name);
+    entries_[size_].second.assign(value);
+  } else {
+    entries_.emplace_back(std::string(name), std::string(value));
+  }
+  ++size_;
 }
 
 size_t ResponseHeaders::remove(std::string_view name) {
-  return std::erase_if(entries_, [&](const Entry& e) { return iequals(e.first, name); });
+  size_t removed = 0;
+  for (size_t i = 0; i < size_;) {
+    if (iequals(entries_[i].first, name)) {
+      erase_at(i);
+      ++removed;
+    } else {
+      ++i;
+    }
+  }
+  return removed;
 }
 
 const std::string* ResponseHeaders::find(std::string_view name) const {
-  for (const auto& e : entries_) {
-    if (iequals(e.first, name)) return &e.second;
+  for (size_t i = 0; i < size_; ++i) {
+    if (iequals(entries_[i].first, name)) return &entries_[i].second;
   }
   return nullptr;
 }

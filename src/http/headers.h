@@ -1,6 +1,7 @@
 #pragma once
 // Header lists. Request headers are views into the request's own storage; response headers own
 // their strings. Names compare case-insensitively (RFC 9110 §5.1); order is preserved.
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,12 +30,16 @@ class ResponseHeaders {
   size_t remove(std::string_view name);
   // First value, or nullptr when absent.
   const std::string* find(std::string_view name) const;
-  void clear() { entries_.clear(); }
-  bool empty() const { return entries_.empty(); }
-  const std::vector<Entry>& entries() const { return entries_; }
+  // Keeps the storage: the next add() reuses its strings (a response head per request, on a
+  // reused exchange, allocates nothing once warm).
+  void clear() { size_ = 0; }
+  bool empty() const { return size_ == 0; }
+  std::span<const Entry> entries() const { return {entries_.data(), size_}; }
 
  private:
-  std::vector<Entry> entries_;
+  void erase_at(size_t i);      // keeps the entry's strings, beyond size_, for reuse
+  std::vector<Entry> entries_;  // [0, size_) are the fields; the rest is spare storage
+  size_t size_ = 0;
 };
 
 }  // namespace hs::http

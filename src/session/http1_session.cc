@@ -39,9 +39,17 @@ class Http1Session::H1Exchange final : public http::Exchange {
  public:
   explicit H1Exchange(Http1Session* s) : s_(s) { storage_.reserve(1024); }
 
-  void reset() {
-    head_ = http::RequestHead{};
-    response_ = http::ResponseHead{};
+  // Ready for another request (of any session of this thread: see the pool below). Buffers keep
+  // their capacity up to a bound, so that a warm exchange allocates nothing per request.
+  void reset(Http1Session* s) {
+    s_ = s;
+    head_.headers.clear();  // the rest of head_ is assigned by on_head
+    response_.status = 200;
+    response_.reason.clear();
+    response_.headers.clear();
+    response_.suppress_head = false;
+    if (storage_.capacity() > kKeptStorage) std::vector<char>().swap(storage_);
+    if (body_buf_.capacity() > kKeptStorage) std::string().swap(body_buf_);
     headers_sent_ = last_sent_ = send_outstanding_ = false;
     body_complete_ = body_error_ = body_discard_ = continue_sent_ = close_after_ = false;
     framing_ = Framing::kNoBody;
@@ -83,6 +91,7 @@ class Http1Session::H1Exchange final : public http::Exchange {
 
   uint64_t buffered() const { return body_buf_.size() - body_pos_; }
 
+  static constexpr size_t kKeptStorage = 16 * 1024;
   Http1Session* s_;
   http::RequestHead head_;
   std::vector<char> storage_;  // the bytes head_ points into (swapped with the parser's)
@@ -197,6 +206,28 @@ void give_read_buffer(std::unique_ptr<char[]> b, size_t size) {
 
 }  // namespace
 
+// Exchanges likewise: a pipelined burst takes one per request, and malloc would otherwise see a
+// large object come and go for each of them. Bounded; only finished exchanges are pooled.
+// Under a sanitizer nothing is pooled, so that a handler touching an exchange after its LIFETIME
+// (http/exchange.h) is a use-after-free the sanitizer reports, not a silent write into another
+// request's exchange.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HS_POOL_EXCHANGES 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HS_POOL_EXCHANGES 0
+#endif
+#endif
+#ifndef HS_POOL_EXCHANGES
+#define HS_POOL_EXCHANGES 1
+#endif
+struct ExchangePool {
+  // Enough for a full pipelined burst on 64 connections (16 each) in one event batch.
+  static constexpr size_t kMaxKept = HS_POOL_EXCHANGES ? 1024 : 0;
+  std::vector<std::unique_ptr<Http1Session::H1Exchange>> free;
+};
+thread_local ExchangePool t_exchanges;
+
 void Http1Session::release_idle_buffer() {
   if (in_ && in_start_ == in_end_) {
     in_start_ = in_end_ = 0;
@@ -218,7 +249,7 @@ void Http1Session::do_read() {
       read_wanted_ = space == 0;
       break;
     }
-    ssize_t n = read(fd_, in_.get() + in_end_, space);
+    ssize_t n = recv(fd_, in_.get() + in_end_, space, 0);  // a socket: skips read()'s VFS layer
     if (n > 0) {
       if (lingering_) continue;  // our response is out; drop whatever the client still sends
       if (!parser_.in_message() && current_ == nullptr && in_start_ == in_end_) {
@@ -330,14 +361,14 @@ void Http1Session::on_input_end() {
 void Http1Session::on_head(http::RequestHead& head) {
   body_window_ms_ = -1;  // a new request body: its rate is measured afresh
   std::unique_ptr<H1Exchange> owned;
-  if (!free_.empty()) {
-    owned = std::move(free_.back());
-    free_.pop_back();
+  if (!t_exchanges.free.empty()) {
+    owned = std::move(t_exchanges.free.back());
+    t_exchanges.free.pop_back();
   } else {
     owned = std::make_unique<H1Exchange>(this);
   }
   H1Exchange* ex = owned.get();
-  ex->reset();
+  ex->reset(this);
   parser_.swap_storage(ex->storage_);  // head's views now point into ex->storage_
   ex->head_ = head;
   ex->body_complete_ = !head.has_body();
@@ -605,6 +636,10 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
       if (c.size == 0) continue;
       if (c.kind == BodyChunk::Kind::kFile) {
         out_.append_file(c.fd, c.offset, c.size);
+      } else if (c.size <= kCopyBelow) {
+        // Small bodies join the head in the owned buffer: one contiguous write (send, not an
+        // iovec per piece), and a burst of pipelined responses leaves in one buffer.
+        out_.append_owned(std::string_view(c.data, c.size));
       } else {
         out_.append_borrowed(c.data, c.size);
       }
@@ -710,7 +745,8 @@ void Http1Session::retire(H1Exchange* ex) {
   active_.erase(it);
   owned->body_ready_ = nullptr;
   owned->abort_handler_ = nullptr;
-  if (free_.size() < 2) free_.push_back(std::move(owned));
+  if (t_exchanges.free.size() < ExchangePool::kMaxKept)
+    t_exchanges.free.push_back(std::move(owned));
   if (dead_) return;
   if (in_start_ < in_end_ && !input_scheduled_) {
     input_scheduled_ = true;

@@ -82,8 +82,13 @@ class Http1Session final : public io::EventLoop::Watcher,
 
   void on_io(uint32_t events) override;
 
+  class H1Exchange;  // the session's http::Exchange (defined in the .cc; pooled per thread)
+
+  // Memory chunks up to this size are copied into the output buffer rather than referenced
+  // (their completion still reports them sent only once the kernel has them).
+  static constexpr uint64_t kCopyBelow = 512;
+
  private:
-  class H1Exchange;
   friend class H1Exchange;
 
   // RequestParser::Listener
@@ -136,7 +141,6 @@ class Http1Session final : public io::EventLoop::Watcher,
   size_t in_end_ = 0;
   OutQueue out_;
 
-  std::vector<std::unique_ptr<H1Exchange>> free_;
   std::vector<std::unique_ptr<H1Exchange>> active_;  // dispatched and not yet retired
   H1Exchange* current_ = nullptr;                    // the one the parser is on
 

@@ -130,11 +130,17 @@ OutQueue::Status OutQueue::flush(int fd, std::vector<Completion>& fired) {
       iov[cnt].iov_len = s.len;
       ++cnt;
     }
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = static_cast<size_t>(cnt);
     // MSG_MORE lets the kernel put the head and the first file bytes in one segment.
-    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL | (file_follows ? MSG_MORE : 0));
+    int flags = MSG_NOSIGNAL | (file_follows ? MSG_MORE : 0);
+    ssize_t n;
+    if (cnt == 1) {
+      n = send(fd, iov[0].iov_base, iov[0].iov_len, flags);  // no msghdr/iovec import
+    } else {
+      msghdr msg{};
+      msg.msg_iov = iov;
+      msg.msg_iovlen = static_cast<size_t>(cnt);
+      n = sendmsg(fd, &msg, flags);
+    }
     if (n > 0) {
       advance(static_cast<uint64_t>(n));
       collect(fired);
