@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/log.h"
 #include "http/headers.h"
 #include "iis/module_registry.h"
 #include "iis/request_context.h"
@@ -62,6 +63,13 @@ IisHandler::~IisHandler() {
   }
   for (HttpContextImpl* ctx : left)
     delete ctx;
+  // Requests whose module never completed and whose timeout had not expired when the workers
+  // stopped: their module may still hold the context (a thread about to PostCompletion), so it is
+  // not freed under it; say so instead of leaking silently.
+  if (size_t n = live_.load(); n > 0) {
+    HS_LOG_WARN("site '%ls': %zu request(s) still pending in a module at shutdown; not freed",
+                site_ ? site_->GetSiteName() : L"?", n);
+  }
 }
 
 void IisHandler::keep_zombie(HttpContextImpl* ctx) {
