@@ -107,13 +107,37 @@ void IisHandler::add_path_settings(PathSettings settings) {
   parts_.insert(at, std::move(settings));
 }
 
+namespace {
+
+bool under(std::string_view url_path, std::string_view prefix) {
+  return url_path.substr(0, prefix.size()) == prefix &&
+         (url_path.size() == prefix.size() || url_path[prefix.size()] == '/');
+}
+
+}  // namespace
+
+void IisHandler::add_virtual_directory(VirtualDirectory vdir) {
+  while (vdir.prefix.size() > 1 && vdir.prefix.back() == '/')
+    vdir.prefix.pop_back();
+  while (vdir.physical_path.size() > 1 && vdir.physical_path.back() == '/')
+    vdir.physical_path.pop_back();
+  auto at = std::find_if(vdirs_.begin(), vdirs_.end(), [&](const VirtualDirectory& v) {
+    return v.prefix.size() < vdir.prefix.size();
+  });
+  vdirs_.insert(at, std::move(vdir));
+}
+
+const IisHandler::VirtualDirectory* IisHandler::virtual_directory_for(
+    std::string_view url_path) const {
+  for (const VirtualDirectory& v : vdirs_) {
+    if (under(url_path, v.prefix)) return &v;
+  }
+  return nullptr;
+}
+
 const IisHandler::PathSettings& IisHandler::settings_for(std::string_view url_path) const {
   for (const PathSettings& p : parts_) {
-    const std::string& pre = p.prefix;
-    if (url_path.substr(0, pre.size()) == pre &&
-        (url_path.size() == pre.size() || url_path[pre.size()] == '/')) {
-      return p;
-    }
+    if (under(url_path, p.prefix)) return p;
   }
   return site_root_;
 }

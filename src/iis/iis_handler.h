@@ -76,6 +76,18 @@ class IisHandler final : public http::Handler {
   void add_path_settings(PathSettings settings);
   // The settings for a decoded, normalised URL path: a part's, or the site root's.
   const PathSettings& settings_for(std::string_view url_path) const;
+  // A <virtualDirectory> below the site root: URLs under `prefix` map to files beneath
+  // `physical_path`, served by `files` (not owned; outlives the handler). Set before serving.
+  struct VirtualDirectory {
+    std::string prefix;  // "/img" (no trailing '/')
+    std::string physical_path;
+    http::Handler* files = nullptr;
+  };
+  void add_virtual_directory(VirtualDirectory vdir);
+  // The virtual directory whose prefix is the longest one equal to the decoded URL path or
+  // ending where one of its '/' does; null for the site root's own directory.
+  const VirtualDirectory* virtual_directory_for(std::string_view url_path) const;
+
   // The site root's settings (the constructor's mappings, everything enabled, IIS's limits).
   PathSettings& root_settings() { return site_root_; }
   // The site root's first matching mapping, or null.
@@ -122,6 +134,7 @@ class IisHandler final : public http::Handler {
   IHttpServer& server_;
   PathSettings site_root_;
   std::vector<PathSettings> parts_;  // longest prefix first
+  std::vector<VirtualDirectory> vdirs_;  // longest prefix first
   http::Handler* static_files_;
   std::atomic<size_t> live_{0};  // requests in the pipeline, over all workers
   FragmentCache* fragments_ = nullptr;

@@ -264,12 +264,24 @@ HttpContextImpl::~HttpContextImpl() {
 class StaticSendFilter final : public http::Exchange,
                                public std::enable_shared_from_this<StaticSendFilter> {
  public:
-  StaticSendFilter(HttpContextImpl* ctx, http::Exchange& inner) : ctx_(ctx), inner_(inner) {
+  // `prefix`: the virtual directory `url` is under ("" for none); the request core sees has the
+  // target `url` without it, percent-encoded again, and `query`.
+  StaticSendFilter(HttpContextImpl* ctx, http::Exchange& inner, std::string_view prefix,
+                   std::string_view url, std::string_view query)
+      : ctx_(ctx), inner_(inner), prefix_(prefix) {
     head_ = inner.response();
+    request_ = inner.request();
+    std::string_view rest = url.substr(std::min(prefix.size(), url.size()));
+    target_ = encode_path(rest.empty() ? std::string_view("/") : rest);
+    if (!query.empty()) {
+      target_ += '?';
+      target_.append(query);
+    }
+    request_.target = target_;
   }
   void detach() { ctx_ = nullptr; }
 
-  const http::RequestHead& request() const override { return inner_.request(); }
+  const http::RequestHead& request() const override { return request_; }
   ssize_t read_body(char* dst, size_t cap, std::function<void()> ready) override {
     return inner_.read_body(dst, cap, std::move(ready));
   }
@@ -280,6 +292,11 @@ class StaticSendFilter final : public http::Exchange,
   bool headers_sent() const override { return inner_.headers_sent(); }
   bool send(std::span<const http::BodyChunk> chunks, bool last,
             http::SendCompletion done) override {
+    if (!inner_.headers_sent() && !prefix_.empty() && head_.status >= 300 && head_.status < 400) {
+      // A redirect core made (a directory without its '/') names the path it was given.
+      if (const std::string* loc = head_.headers.find("Location"); loc && loc->rfind('/', 0) == 0)
+        head_.headers.set("Location", encode_path(prefix_) + *loc);
+    }
     if (!inner_.headers_sent()) {
       if (ctx_ != nullptr && ctx_->filter_static_send(head_, last)) inner_.set_close_after();
       inner_.response() = head_;
@@ -313,8 +330,31 @@ class StaticSendFilter final : public http::Exchange,
   uint16_t local_port() const override { return inner_.local_port(); }
 
  private:
+  // Percent-encodes what a URL path may not carry as is, so that core's decoding gives back
+  // exactly `path` (a '%' in a file name included).
+  static std::string encode_path(std::string_view path) {
+    static const char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(path.size());
+    for (unsigned char c : path) {
+      bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   std::strchr("/-._~!$&'()*+,;=:@", c) != nullptr;
+      if (plain && c != 0) {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+    return out;
+  }
+
   HttpContextImpl* ctx_;
   http::Exchange& inner_;
+  std::string prefix_;
+  std::string target_;
+  http::RequestHead request_;
   http::ResponseHead head_;
 };
 
@@ -557,9 +597,15 @@ void HttpContextImpl::run() {
             ex_ = nullptr;
             ex->set_abort_handler(nullptr);
             // Core answers inside handle() (one send, synchronously): the filter sees that send
-            // while this context is alive, then lets go of it.
-            auto filter = std::make_shared<StaticSendFilter>(this, *ex);
-            owner_.static_files()->handle(*filter);
+            // while this context is alive, then lets go of it. Core is given the request's URL
+            // as the pipeline has it (a GL_PRE_BEGIN_REQUEST rewrite included), relative to the
+            // virtual directory it is under.
+            const IisHandler::VirtualDirectory* vdir = owner_.virtual_directory_for(url_);
+            http::Handler* files = vdir != nullptr ? vdir->files : owner_.static_files();
+            auto filter = std::make_shared<StaticSendFilter>(
+                this, *ex, vdir != nullptr ? std::string_view(vdir->prefix) : std::string_view(),
+                url_, query_);
+            files->handle(*filter);
             filter->detach();
           } else if (list_.empty()) {
             response_.SetStatus(404, nullptr);  // no handler produced a response
@@ -1077,12 +1123,19 @@ PCWSTR HttpContextImpl::GetScriptTranslated(DWORD* cch) {
 
 HRESULT HttpContextImpl::resolve_physical(std::string_view url, std::string* physical) {
   physical->clear();
-  const std::string& root = owner_.root();
-  if (root.empty()) return HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND);
   std::string_view path = url.substr(0, url.find('?'));
   std::string norm;
   if (!normalize_decoded(path, &norm)) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
-  std::string mapped = (root == "/" ? std::string() : root) + norm;
+  // Beneath the virtual directory the URL is under, else the site's root directory.
+  const IisHandler::VirtualDirectory* vdir = owner_.virtual_directory_for(norm);
+  const std::string& root = vdir != nullptr ? vdir->physical_path : owner_.root();
+  if (root.empty()) return HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND);
+  std::string_view rest = norm;
+  if (vdir != nullptr) {
+    rest.remove_prefix(vdir->prefix.size());
+    if (rest.empty()) rest = "/";
+  }
+  std::string mapped = (root == "/" ? std::string() : root) + std::string(rest);
   // RQ_MAP_PATH: subscribers may look at the mapping and move it (beneath the root only).
   const auto& subs = owner_.registry().subscribers(RQ_MAP_PATH, false);
   if (subs.empty()) {

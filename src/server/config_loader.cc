@@ -145,11 +145,17 @@ bool plan_site(const config::Config& cfg, const config::Site& site, SitePlan* ou
       if (app.path == "/" && vd.path == "/") {
         out->root = config::resolve_path(cfg, vd.physical_path);
       } else {
-        add(diags, Sev::kWarning, cfg, vd.line,
-            "only the site's root directory is served yet; virtual directory '" +
-                (app.path == "/" ? vd.path : app.path + (vd.path == "/" ? "" : vd.path)) +
-                "' of site '" + site.name + "' ignored");
+        std::string prefix =
+            app.path == "/" ? vd.path : app.path + (vd.path == "/" ? "" : vd.path);
+        out->virtual_directories.emplace_back(prefix,
+                                              config::resolve_path(cfg, vd.physical_path));
       }
+    }
+    if (app.path != "/") {
+      add(diags, Sev::kWarning, cfg, app.line,
+          "application '" + app.path + "' of site '" + site.name +
+              "': served as part of the site's root application (its virtual directories are "
+              "mapped; application-level objects and pools are not)");
     }
   }
   if (out->root.empty()) {

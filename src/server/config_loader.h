@@ -4,8 +4,8 @@
 // handler mappings, static settings, request limits), and the native modules to load. Each
 // site's settings are those at its root ("Site" and "" <location>s included); a <location> for a
 // path below a site root gives that part its own modules, handlers and request limits (static
-// settings stay site-wide). Virtual directories other than "/" are not served yet (a warning
-// says so).
+// settings stay site-wide). Every virtual directory is served from its physicalPath;
+// applications other than "/" are served as directories of the site (one application per site).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -38,6 +38,8 @@ struct SitePlan {
   std::string name;
   std::vector<SiteBinding> bindings;  // http bindings only
   std::string root;                   // the root virtual directory's physicalPath, resolved
+  // The other virtual directories: URL prefix ("/img", "/app/docs") → physicalPath, resolved.
+  std::vector<std::pair<std::string, std::string>> virtual_directories;
   PathPlan at_root;
   std::vector<PathPlan> parts;  // one per <location path="Site/..."> below the root
   // Static settings are site-wide (those at the root).

@@ -91,6 +91,17 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpe
     st->handler = std::make_unique<iis::IisHandler>(
         out->registry, out->server, std::vector<iis::HandlerMapping>{}, st->files.get());
     st->handler->set_site(site.id, site.name, site.files.root);
+    for (auto& [prefix, physical] : site.virtual_directories) {
+      core::StaticFileConfig vf = site.files;
+      vf.root = physical;
+      auto files = std::make_unique<core::StaticFileHandler>(vf);
+      if (!files->ok()) {
+        *error = "site '" + site.name + "', virtual directory '" + prefix + "': " + files->error();
+        return false;
+      }
+      st->handler->add_virtual_directory({prefix, physical, files.get()});
+      st->vdir_files.push_back(std::move(files));
+    }
     st->handler->set_fragment_cache(&out->server.fragment_cache());
     st->handler->root_settings() = path_settings(modules, out->registry, std::move(site.root));
     for (PathSpec& part : site.parts)

@@ -40,12 +40,15 @@ struct SiteSpec {
   // Where the router sends requests to this site; empty: every request (a single site only).
   std::vector<SiteBinding> bindings;
   core::StaticFileConfig files;  // files.root is the site's root directory; site-wide
+  // Other virtual directories: URL prefix → physical path (served with `files`' settings).
+  std::vector<std::pair<std::string, std::string>> virtual_directories;
   PathSpec root;                 // the settings at the site root (prefix "")
   std::vector<PathSpec> parts;   // <location>s below the root
 };
 
 struct SiteStack {
   std::unique_ptr<core::StaticFileHandler> files;
+  std::vector<std::unique_ptr<core::StaticFileHandler>> vdir_files;
   std::unique_ptr<iis::IisHandler> handler;
 };
 

@@ -301,6 +301,7 @@ bool resolve_options(Options& opts, std::string* error) {
       }
       spec.files = cfg.static_files;
       apply_static_settings(p, &spec.files);
+      spec.virtual_directories = p.virtual_directories;
       auto to_spec = [&](PathPlan& plan) {
         PathSpec out;
         out.prefix = std::move(plan.prefix);
@@ -325,6 +326,13 @@ bool resolve_options(Options& opts, std::string* error) {
         *error =
             "site '" + site.name + "': document root '" + site.files.root + "' is not a directory";
         return false;
+      }
+      for (const auto& [prefix, physical] : site.virtual_directories) {
+        if (stat(physical.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+          *error = "site '" + site.name + "': virtual directory '" + prefix + "': '" + physical +
+                   "' is not a directory";
+          return false;
+        }
       }
     }
   }

@@ -459,8 +459,14 @@ void Http1Session::on_parse_error() {
     auto abort_handler = std::move(ex->abort_handler_);
     ex->abort_handler_ = nullptr;
     BodyChunk chunk = BodyChunk::memory(*keep);
-    send(*ex, {&chunk, 1}, true, [keep](http::SendResult) {});
-    if (abort_handler) defer(std::move(abort_handler));
+    // The handler learns the request is over from its abort handler, run from this send's
+    // completion: that is before the exchange is retired, so the exchange is still valid for
+    // it and the handler never touches it afterwards (found by fuzz/session_fuzz.cc,
+    // iis_session: deferred on its own, it ran after the flush had destroyed the exchange).
+    send(*ex, {&chunk, 1}, true,
+         [keep, abort_handler = std::move(abort_handler)](http::SendResult) {
+           if (abort_handler) abort_handler();
+         });
   } else {
     fail("request body framing error", true);
   }
@@ -1047,8 +1053,10 @@ void Http1Session::on_timer() {
         auto abort_handler = std::move(current_->abort_handler_);
         current_->abort_handler_ = nullptr;
         current_->body_discard_ = true;
-        send(*current_, {}, true, [](http::SendResult) {});
-        if (abort_handler) defer(std::move(abort_handler));
+        // As for a framing error: the handler hears of it before the exchange is retired.
+        send(*current_, {}, true, [abort_handler = std::move(abort_handler)](http::SendResult) {
+          if (abort_handler) abort_handler();
+        });
       } else {
         fail("request body timeout", true);
       }

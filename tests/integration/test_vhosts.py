@@ -18,7 +18,11 @@ CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
   <system.applicationHost>
     <sites>
       <site name="Alpha" id="7">
-        <application path="/"><virtualDirectory path="/" physicalPath="alpha" /></application>
+        <application path="/">
+          <virtualDirectory path="/" physicalPath="alpha" />
+          <virtualDirectory path="/assets" physicalPath="shared" />
+        </application>
+        <application path="/app"><virtualDirectory path="/" physicalPath="appdir" /></application>
         <bindings>
           <binding protocol="http" bindingInformation="*:{port}:alpha.example" />
         </bindings>
@@ -105,10 +109,15 @@ class VirtualHosts(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="httpserv-vhosts-")
         d = cls.tmp.name
-        for site in ("alpha", "wild", "fallback", "other"):
+        for site in ("alpha", "wild", "fallback", "other", "shared", "appdir"):
             os.makedirs(os.path.join(d, site))
             with open(os.path.join(d, site, "who.txt"), "w") as f:
                 f.write(site)
+        os.makedirs(os.path.join(d, "shared", "sub"))
+        with open(os.path.join(d, "shared", "a b%41.txt"), "w") as f:
+            f.write("spaced")
+        with open(os.path.join(d, "shared", "sub", "index.html"), "w") as f:
+            f.write("sub index")
         probe = os.path.join(TEST_MODULE_DIR, "probe.so")
         hello = os.path.join(MODULE_DIR, "hello.so")
         echo = os.path.join(MODULE_DIR, "echo.so")
@@ -226,6 +235,30 @@ class VirtualHosts(unittest.TestCase):
         self.assertNotEqual(status, 413)
         # Inherited from the site root: the Hello handler and module still work below /up.
         self.assertEqual(self.get("alpha.example", "/up/hello"), (200, b"Hello, World!"))
+
+    def test_virtual_directories(self):
+        self.assertEqual(self.get("alpha.example", "/assets/who.txt"), (200, b"shared"))
+        self.assertEqual(self.get("alpha.example", "/app/who.txt"), (200, b"appdir"))
+        self.assertEqual(self.get("alpha.example", "/who.txt"), (200, b"alpha"))
+        # Names that need encoding reach the file as they are ('%41' is not 'A').
+        self.assertEqual(self.get("alpha.example", "/assets/a%20b%2541.txt"), (200, b"spaced"))
+        self.assertEqual(self.get("alpha.example", "/assets/a%20bA.txt")[0], 404)
+        self.assertEqual(self.get("alpha.example", "/assets/sub/"), (200, b"sub index"))
+        # The directory redirect keeps the virtual directory in its Location.
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            c.request("GET", "/assets/sub?x=1", headers={"Host": "alpha.example"})
+            r = c.getresponse()
+            r.read()
+            self.assertEqual(r.status, 301)
+            self.assertEqual(r.getheader("Location"), "/assets/sub/?x=1")
+        finally:
+            c.close()
+        # "/assetsX" is not under "/assets"; other sites do not have it.
+        self.assertEqual(self.get("alpha.example", "/assetsX/who.txt")[0], 404)
+        self.assertEqual(self.get("a.wild.example", "/assets/who.txt")[0], 404)
+        # A traversal out of the virtual directory stays inside the site's URL space.
+        self.assertEqual(self.get("alpha.example", "/assets/../who.txt"), (200, b"alpha"))
 
 
 if __name__ == "__main__":
