@@ -389,6 +389,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_ports(n):
+    """n distinct free ports: all sockets stay bound until every port is chosen, so the kernel
+    cannot hand the same port out twice (two bindings on one port are a config error)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
 def run_cli(args, timeout=10.0, cwd=None):
     """Run httpserv with ``args`` to completion; returns CompletedProcess."""
     p = subprocess.run([server_bin()] + list(args), stdin=subprocess.DEVNULL,

@@ -5,7 +5,6 @@ map and the body-size limit. Requests no <handlers> mapping matches get 404."""
 import http.client
 import os
 import re
-import socket
 import tempfile
 import unittest
 
@@ -21,21 +20,6 @@ def module(name):
     if not os.path.exists(path):
         raise AssertionError(f"sample module not built: {path}")
     return path
-
-
-def free_ports(n=2):
-    """n distinct free ports: all sockets stay bound until every port is chosen, so the kernel
-    cannot hand the same port out twice (two bindings on one port are a config error)."""
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
@@ -115,7 +99,7 @@ class ServeFromConfig(ConfigTestCase):
             f.write(b"home page")
         with open(os.path.join(content, "sub", "index.html"), "wb") as f:
             f.write(b"not a default document here")
-        self.port, port2 = free_ports()
+        self.port, port2 = harness.free_ports(2)
         self.config = self.write(CONFIG.format(port=self.port, port2=port2,
                                                hello=module("hello"), echo=module("echo")))
 
@@ -197,7 +181,7 @@ class CheckConfig(ConfigTestCase):
 
     def test_missing_module_image(self):
         missing = os.path.join(self.dir, "nope.so")
-        path = self.write(CONFIG.format(**dict(zip(("port", "port2"), free_ports())),
+        path = self.write(CONFIG.format(**dict(zip(("port", "port2"), harness.free_ports(2))),
                                         hello=missing, echo=module("echo")))
         os.makedirs(os.path.join(self.dir, "content"))
         p = self.check(path)
@@ -207,8 +191,8 @@ class CheckConfig(ConfigTestCase):
         self.assertIn("HelloModule", p.stderr)
 
     def test_unknown_module_in_modules(self):
-        text = CONFIG.format(**dict(zip(("port", "port2"), free_ports())), hello=module("hello"),
-                             echo=module("echo"))
+        text = CONFIG.format(**dict(zip(("port", "port2"), harness.free_ports(2))),
+                             hello=module("hello"), echo=module("echo"))
         text = text.replace('<add name="EchoModule" />', '<add name="NoSuchModule" />')
         path = self.write(text)
         os.makedirs(os.path.join(self.dir, "content"))

@@ -91,19 +91,6 @@ CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def free_ports(n):
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 class VirtualHosts(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -124,7 +111,7 @@ class VirtualHosts(unittest.TestCase):
         for p in (probe, hello, echo):
             if not os.path.exists(p):
                 raise AssertionError(f"module not built: {p}")
-        cls.port, cls.port2 = free_ports(2)
+        cls.port, cls.port2 = harness.free_ports(2)
         path = os.path.join(d, "applicationHost.config")
         with open(path, "w") as f:
             f.write(CONFIG.format(port=cls.port, port2=cls.port2, probe=probe, hello=hello,
