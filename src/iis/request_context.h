@@ -60,6 +60,8 @@ class HttpContextImpl;
 class RequestImpl final : public IHttpRequest4 {
  public:
   explicit RequestImpl(HttpContextImpl& ctx) : ctx_(ctx) {}
+  // Rebuilds the struct GetRawHttpRequest handed out, if it did (after a request change).
+  void refresh_raw();
   HTTP_REQUEST* GetRawHttpRequest() override;
   const HTTP_REQUEST* GetRawHttpRequest() const override;
   PCSTR GetHeader(PCSTR pszHeaderName, USHORT* pcchHeaderValue = nullptr) const override;
@@ -429,6 +431,9 @@ class HttpContextImpl final : public IHttpContext4 {
   std::wstring raw_cooked_url_;
   std::vector<HTTP_UNKNOWN_HEADER> raw_unknown_headers_;  // GetRawHttpRequest's pUnknownHeaders
   bool raw_response_given_ = false;
+  // GetRawHttpRequest was called: request changes (headers, URL, verb) rebuild the struct in
+  // place, so the module's pointer stays valid and current.
+  bool raw_request_given_ = false;
   USHORT raw_given_status_ = 0;  // what GetRawHttpResponse handed out, to see what changed
   size_t raw_given_count_ = 0;
   uint16_t remote_port_ = 0, local_port_ = 0;

@@ -205,6 +205,7 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
                                        [&] { return GetRawHttpRequest(); });
   HttpContextImpl& c = ctx_;
   HTTP_REQUEST& r = c.raw_request_;
+  c.raw_request_given_ = true;
   r = HTTP_REQUEST{};
   r.Version.MajorVersion = c.version_major_;
   r.Version.MinorVersion = c.version_minor_;
@@ -290,11 +291,17 @@ PCSTR RequestImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
   }
   return GetHeader(name, cch);
 }
+void RequestImpl::refresh_raw() {
+  if (ctx_.raw_request_given_) GetRawHttpRequest();
+}
+
 HRESULT RequestImpl::SetHeader(PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop<HRESULT>("IHttpRequest::SetHeader", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
                                  [&] { return SetHeader(name, value, cch, replace); });
-  return set_header(ctx_.request_headers_, name, value, cch, replace);
+  HRESULT hr = set_header(ctx_.request_headers_, name, value, cch, replace);
+  refresh_raw();
+  return hr;
 }
 HRESULT RequestImpl::SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT cch, BOOL replace) {
   if (!ctx_.on_loop_thread())
@@ -311,6 +318,7 @@ HRESULT RequestImpl::DeleteHeader(PCSTR name) {
                                  [&] { return DeleteHeader(name); });
   if (name == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   delete_header(ctx_.request_headers_, name);
+  refresh_raw();
   return S_OK;
 }
 HRESULT RequestImpl::DeleteHeader(HTTP_HEADER_ID id) {
@@ -335,6 +343,7 @@ HRESULT RequestImpl::SetHttpMethod(PCSTR m) {
                                  [&] { return SetHttpMethod(m); });
   if (m == nullptr || *m == '\0' || has_crlf(m)) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   ctx_.method_ = m;
+  refresh_raw();
   return S_OK;
 }
 HRESULT RequestImpl::SetUrl(PCSTR url, DWORD cch, BOOL reset_query) {
@@ -353,6 +362,7 @@ HRESULT RequestImpl::SetUrl(PCSTR url, DWORD cch, BOOL reset_query) {
   if (u.empty() || u[0] != '/') return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
   ctx_.url_ = u;
   ctx_.url_changed_ = true;
+  refresh_raw();
   return S_OK;
 }
 HRESULT RequestImpl::SetUrl(PCWSTR url, DWORD cch, BOOL reset_query) {

@@ -288,7 +288,7 @@ class ContextObjects(ModulesTestCase):
         c.endheaders()
         text = c.getresponse().read().decode()
         self.assertIn("rawhost=127.0.0.1:%d" % srv.port, text)
-        self.assertIn("unknown=2[X-First=one;x-second=two, three;]", text)
+        self.assertIn("unknown=3[X-First=one;x-second=two, three;X-Added-0=v;]", text)
 
 
 class LoadErrors(unittest.TestCase):

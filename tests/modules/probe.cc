@@ -50,6 +50,16 @@ class Probe final : public CHttpModule {
     out += std::string(" conncontainer=") + (cc ? "1" : "0");
     // The raw request: known headers by id, the others as unknown headers, in order.
     const HTTP_REQUEST* raw = ctx->GetRequest()->GetRawHttpRequest();
+    // The struct stays valid and current across request changes made after it was handed out
+    // (enough headers to move the header storage).
+    for (int i = 0; i < 16; ++i) {
+      std::string name = "X-Added-" + std::to_string(i);
+      ctx->GetRequest()->SetHeader(name.c_str(), "v", 1, TRUE);
+    }
+    for (int i = 1; i < 16; ++i) {
+      std::string name = "X-Added-" + std::to_string(i);
+      ctx->GetRequest()->DeleteHeader(name.c_str());
+    }
     const HTTP_KNOWN_HEADER& host = raw->Headers.KnownHeaders[HttpHeaderHost];
     out += " rawhost=" + std::string(host.pRawValue ? host.pRawValue : "", host.RawValueLength);
     out += " unknown=" + std::to_string(raw->Headers.UnknownHeaderCount) + "[";
