@@ -259,7 +259,8 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
     c.raw_unknown_headers_.push_back(u);
   }
   r.Headers.UnknownHeaderCount = static_cast<USHORT>(c.raw_unknown_headers_.size());
-  r.Headers.pUnknownHeaders = c.raw_unknown_headers_.empty() ? nullptr : c.raw_unknown_headers_.data();
+  r.Headers.pUnknownHeaders =
+      c.raw_unknown_headers_.empty() ? nullptr : c.raw_unknown_headers_.data();
   if (c.ex_ != nullptr && c.ex_->body_remaining() != 0) {
     r.Flags |= HTTP_REQUEST_FLAG_MORE_ENTITY_BODY_EXISTS;
   }

@@ -198,7 +198,11 @@ class BackPressureTest(EngineCase):
             print(f"\nbacklog limit ({'buffered' if buffered else 'unbuffered'}): server RSS "
                   f"grew by {grown} KiB while 64 MiB were offered")
             self.assertNotEqual(srv.serving_pid(), srv.proc.pid, "RSS of the worker process")
-            self.assertLess(grown, 40 * 1024)
+            # ThreadSanitizer's shadow memory makes every allocation cost several times its size
+            # in RSS (measured: 92 MiB for what is under 20 MiB otherwise); unbounded growth would
+            # still be far above this.
+            limit = 40 * 1024 * (4 if os.environ.get("TSAN_OPTIONS") else 1)
+            self.assertLess(grown, limit)
             slow.close()
         self.assertRegex(srv.log_text(), r"ERROR_NOT_ENOUGH_QUOTA")
         self.assertTrue(srv.alive())
