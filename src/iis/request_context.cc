@@ -206,7 +206,10 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
   version_major_ = h.version_major;
   version_minor_ = h.version_minor;
   if (auto t = http::split_target(h.target)) {
-    if (http::normalize_path(t->path, url_) != http::PathStatus::kOk) url_.assign(t->path);
+    if (http::normalize_path(t->path, url_) != http::PathStatus::kOk) {
+      url_.assign(t->path);
+      url_raw_ = true;
+    }
     query_.assign(t->query);
   } else {
     url_.assign(h.target);
@@ -267,10 +270,11 @@ class StaticSendFilter final : public http::Exchange,
   // `prefix`: the virtual directory `url` is under ("" for none); the request core sees has the
   // target `url` without it, percent-encoded again, and `query`.
   StaticSendFilter(HttpContextImpl* ctx, http::Exchange& inner, std::string_view prefix,
-                   std::string_view url, std::string_view query)
+                   std::string_view url, std::string_view query, bool keep_target)
       : ctx_(ctx), inner_(inner), prefix_(prefix) {
     head_ = inner.response();
     request_ = inner.request();
+    if (keep_target) return;
     std::string_view rest = url.substr(std::min(prefix.size(), url.size()));
     target_ = encode_path(rest.empty() ? std::string_view("/") : rest);
     if (!query.empty()) {
@@ -602,9 +606,11 @@ void HttpContextImpl::run() {
             // virtual directory it is under.
             const IisHandler::VirtualDirectory* vdir = owner_.virtual_directory_for(url_);
             http::Handler* files = vdir != nullptr ? vdir->files : owner_.static_files();
+            // A target that did not decode to a clean path (and was not rewritten) goes to core
+            // as received, so that core refuses it as it does without the pipeline (400).
             auto filter = std::make_shared<StaticSendFilter>(
                 this, *ex, vdir != nullptr ? std::string_view(vdir->prefix) : std::string_view(),
-                url_, query_);
+                url_, query_, url_raw_ && !url_changed_);
             files->handle(*filter);
             filter->detach();
           } else if (list_.empty()) {

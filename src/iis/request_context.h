@@ -424,6 +424,7 @@ class HttpContextImpl final : public IHttpContext4 {
   uint8_t version_major_ = 1, version_minor_ = 1;
   std::vector<Header> request_headers_;
   bool url_changed_ = false;
+  bool url_raw_ = false;  // the target's path did not normalise: url_ holds it as received
   std::string remote_host_, local_host_;
   sockaddr_storage remote_sa_{}, local_sa_{};
   HTTP_REQUEST raw_request_{};

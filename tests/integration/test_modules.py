@@ -214,6 +214,10 @@ class OneModule(ModulesTestCase):
         r, body = self.get(srv, "GET", "/hello.txt", headers={"Range": "bytes=0-4"})
         self.assertEqual((r.status, body), (206, b"Hello"))
         self.assertEqual(r.getheader("X-Powered-By"), "httpserv-sample")
+        # Targets that do not decode to a clean path are refused as without the pipeline.
+        for bad in ("/%2e%2e/hello.txt", "/%zz", "/../hello.txt"):
+            r, _ = self.get(srv, "GET", bad)
+            self.assertEqual(r.status, 400, bad)
 
 
 class EmbeddedDefault(unittest.TestCase):
