@@ -14,7 +14,7 @@
 
 namespace hs::iis {
 
-// One per served site (today: the first site of the configuration, or the default site).
+// One per served site (each <site> of the configuration, or the one default site).
 class SiteImpl final : public IHttpSite {
  public:
   SiteImpl(DWORD id, std::string_view name);
