@@ -133,7 +133,7 @@ class IisHandler final : public http::Handler {
   ModuleRegistry& registry_;
   IHttpServer& server_;
   PathSettings site_root_;
-  std::vector<PathSettings> parts_;  // longest prefix first
+  std::vector<PathSettings> parts_;      // longest prefix first
   std::vector<VirtualDirectory> vdirs_;  // longest prefix first
   http::Handler* static_files_;
   std::atomic<size_t> live_{0};  // requests in the pipeline, over all workers

@@ -145,10 +145,8 @@ bool plan_site(const config::Config& cfg, const config::Site& site, SitePlan* ou
       if (app.path == "/" && vd.path == "/") {
         out->root = config::resolve_path(cfg, vd.physical_path);
       } else {
-        std::string prefix =
-            app.path == "/" ? vd.path : app.path + (vd.path == "/" ? "" : vd.path);
-        out->virtual_directories.emplace_back(prefix,
-                                              config::resolve_path(cfg, vd.physical_path));
+        std::string prefix = app.path == "/" ? vd.path : app.path + (vd.path == "/" ? "" : vd.path);
+        out->virtual_directories.emplace_back(prefix, config::resolve_path(cfg, vd.physical_path));
       }
     }
     if (app.path != "/") {

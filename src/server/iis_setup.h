@@ -42,8 +42,8 @@ struct SiteSpec {
   core::StaticFileConfig files;  // files.root is the site's root directory; site-wide
   // Other virtual directories: URL prefix → physical path (served with `files`' settings).
   std::vector<std::pair<std::string, std::string>> virtual_directories;
-  PathSpec root;                 // the settings at the site root (prefix "")
-  std::vector<PathSpec> parts;   // <location>s below the root
+  PathSpec root;                // the settings at the site root (prefix "")
+  std::vector<PathSpec> parts;  // <location>s below the root
 };
 
 struct SiteStack {
