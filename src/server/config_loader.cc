@@ -120,6 +120,7 @@ void plan_path(const config::Config& cfg, const config::Site& site, const std::s
   out->limits.max_url = eff.request_limits.max_url;
   out->limits.max_query_string = eff.request_limits.max_query_string;
   out->limits.max_allowed_content_length = eff.request_limits.max_allowed_content_length;
+  out->max_allowed_content_length_set = eff.request_limits.max_allowed_content_length_set;
 }
 
 // One site's plan: its http bindings, root directory and the settings at its root and at the
@@ -245,11 +246,7 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
       for (const std::string& m : p->modules) {
         if (!contains_ci(enabled_anywhere, m)) enabled_anywhere.push_back(m);
       }
-      std::string_view at = p->prefix.empty() ? std::string_view("/") : p->prefix;
-      if (config::effective_settings(cfg, site.name, at)
-              .request_limits.max_allowed_content_length_set) {
-        out->max_body_size_set = true;
-      }
+      if (p->max_allowed_content_length_set) out->max_body_size_set = true;
       out->max_body_size = std::max(out->max_body_size, p->limits.max_allowed_content_length);
     }
     out->sites.push_back(std::move(plan));

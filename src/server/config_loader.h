@@ -31,6 +31,7 @@ struct PathPlan {
   std::vector<std::string> modules;           // global modules enabled there
   std::vector<iis::HandlerMapping> mappings;  // <handlers> in effect there, in order
   iis::RequestLimits limits;
+  bool max_allowed_content_length_set = false;  // some level in effect there sets it
 };
 
 struct SitePlan {

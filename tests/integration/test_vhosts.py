@@ -4,7 +4,6 @@ name (IHttpContext::GetSite), modules enabled in its <location>, and requestLimi
 maxQueryString, maxAllowedContentLength) checked per site."""
 import http.client
 import os
-import socket
 import tempfile
 import unittest
 
@@ -161,14 +160,10 @@ class VirtualHosts(unittest.TestCase):
         self.srv.wait_for_log(r"no site is bound to host 'alpha.example'")
 
     def test_http10_without_host_takes_the_ip_binding(self):
-        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
-            s.sendall(b"GET /who.txt HTTP/1.0\r\n\r\n")
-            data = b""
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
+        conn = harness.Conn(self.port, timeout=10)
+        self.addCleanup(conn.close)
+        conn.send(b"GET /who.txt HTTP/1.0\r\n\r\n")
+        data = conn.read_until_close()
         self.assertTrue(data.startswith(b"HTTP/1.0 200") or data.startswith(b"HTTP/1.1 200"),
                         data)
         self.assertTrue(data.endswith(b"\r\n\r\nfallback"), data)
