@@ -62,11 +62,18 @@ def proc_cpu_seconds(pids):
 
 
 def other_cpu_busy():
-    """Fraction of all CPU time that was busy (used to flag noisy runs)."""
+    """(total, idle, steal) ticks of all CPUs, to flag noisy runs. Steal is time the hypervisor
+    gave to other guests: on a shared host it starves server and load generator alike, which
+    /proc/<pid> accounting cannot see."""
     with open("/proc/stat") as f:
         parts = [int(x) for x in f.readline().split()[1:]]
     idle = parts[3] + parts[4]
-    return sum(parts), idle
+    steal = parts[7] if len(parts) > 7 else 0
+    return sum(parts), idle, steal
+
+
+# A run loses more than this share of the two cores to the hypervisor: flagged and repeated.
+MAX_STEAL = 0.05
 
 
 def raise_nofile():
@@ -188,13 +195,14 @@ def measure(server, scen, seconds, warmup):
     run_wrk(server.port, scen["path"], scen["conns"], warmup, scen.get("script"))
     pids = server.pids()
     c0 = proc_cpu_seconds(pids)
-    tot0, idle0 = other_cpu_busy()
+    tot0, idle0, steal0 = other_cpu_busy()
     t0 = time.time()
     r = run_wrk(server.port, scen["path"], scen["conns"], seconds, scen.get("script"))
     wall = time.time() - t0
     cpu = (proc_cpu_seconds(pids) - c0) / wall
-    tot1, idle1 = other_cpu_busy()
+    tot1, idle1, steal1 = other_cpu_busy()
     busy_share = 1 - (idle1 - idle0) / max(1, tot1 - tot0)  # of both cores
+    r["steal"] = (steal1 - steal0) / max(1, tot1 - tot0)
     # With the pipeline script wrk counts every response (it counts the requests in the
     # string the script returns), so no scaling is needed.
     r["cpu"] = cpu
@@ -204,7 +212,7 @@ def measure(server, scen, seconds, warmup):
         r["idle_ready"] = ready
         r["idle_open"] = stop_idle(helper)
     # Both cores are expected busy (server + wrk); more than that means interference.
-    r["noisy"] = busy_share > 0.98 and cpu < 0.5
+    r["noisy"] = (busy_share > 0.98 and cpu < 0.5) or r["steal"] > MAX_STEAL
     return r
 
 
@@ -226,6 +234,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--retries", type=int, default=2,
+                    help="repeats of a run flagged noisy (the cleaner attempt is kept)")
     ap.add_argument("--scenarios", default="hello,pipelined,64k,1m,idle1k,modules",
                     help="comma-separated, from: " + ", ".join(SCENARIOS))
     ap.add_argument("--idle", type=int, default=1000,
@@ -330,15 +340,22 @@ hosts:
             for rnd in range(args.rounds):
                 for rid, _, _, server, sc in runs_for(scen):
                     r = measure(server, sc, args.seconds, args.warmup)
-                    if r["noisy"]:
-                        print(f"  {key} {rid} round {rnd}: noisy, repeating", file=sys.stderr)
-                        r = measure(server, sc, args.seconds, args.warmup)
+                    for _ in range(args.retries):
+                        if not r["noisy"]:
+                            break
+                        print(f"  {key} {rid} round {rnd}: noisy (steal {r['steal']:.0%}), "
+                              "repeating", file=sys.stderr)
+                        again = measure(server, sc, args.seconds, args.warmup)
+                        # Keep the cleaner of the two, so a persistently noisy host still ends.
+                        if again["steal"] <= r["steal"]:
+                            r = again
                     results.setdefault(key, {}).setdefault(rid, []).append(r)
                     extra = (f" idle {r['idle_ready']}/{r['idle_open']}" if "idle_open" in r
                              else "")
                     print(f"  {key:10s} {rid:9s} round {rnd}: {r['rps']:>10.0f} req/s "
                           f"cpu {r['cpu']:.2f} per-core {r['per_core']:>10.0f} "
-                          f"p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms{extra}",
+                          f"p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms steal {r['steal']:.0%}"
+                          f"{' NOISY' if r['noisy'] else ''}{extra}",
                           file=sys.stderr)
     finally:
         for s in servers + ([iis] if iis else []):
@@ -349,11 +366,18 @@ hosts:
         return statistics.median(r[field] for r in results[key][rid])
 
     names = [s.name for s in servers]
+    allsteal = [r["steal"] for by_rid in results.values() for runs in by_rid.values()
+                for r in runs] or [0.0]
     lines = [f"# httpserv benchmark — {time.strftime('%Y-%m-%d %H:%M')}",
              "",
              f"Machine: {os.cpu_count()} cores; servers pinned to CPU 0 (one worker each), wrk "
              f"(-t1) to CPU 1; {args.rounds} alternating rounds of {args.seconds} s after "
              f"{args.warmup} s warm-up; medians.",
+             "",
+             f"CPU time stolen by the hypervisor during the kept runs: median "
+             f"{statistics.median(allsteal):.1%}, worst {max(allsteal):.1%}; runs still over "
+             f"{MAX_STEAL:.0%} after {args.retries} repeats: {sum(s > MAX_STEAL for s in allsteal)}"
+             f" of {len(allsteal)}.",
              "",
              "| scenario | server | req/s | MB/s | p50 ms | p99 ms | errors | server CPU | "
              "req/s per core | RSS MB |",
