@@ -111,16 +111,26 @@ class Server:
         out = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True)
         return [int(p) for p in out.stdout.split()] or [self.proc.pid]
 
-    def rss_kb(self):
+    def _sum_proc_field(self, fname, field):
         total = 0
         for pid in self.pids():
             try:
-                with open(f"/proc/{pid}/status") as f:
-                    m = re.search(r"VmRSS:\s+(\d+)", f.read())
+                with open(f"/proc/{pid}/{fname}") as f:
+                    m = re.search(field + r":\s+(\d+)", f.read())
                     total += int(m.group(1)) if m else 0
             except OSError:
                 pass
         return total
+
+    def rss_kb(self):
+        return self._sum_proc_field("status", "VmRSS")
+
+    def pss_kb(self):
+        # Proportional set size: a page shared by k processes counts 1/k in each, so the sum over
+        # the group (a supervisor or master and its worker share their libraries and much of
+        # the heap they had before fork) is the memory the server really holds; the RSS sum
+        # counts those pages once per process.
+        return self._sum_proc_field("smaps_rollup", "Pss")
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -208,6 +218,7 @@ def measure(server, scen, seconds, warmup):
     r["cpu"] = cpu
     r["per_core"] = r["rps"] / cpu if cpu > 0 else 0
     r["rss_kb"] = server.rss_kb()
+    r["pss_kb"] = server.pss_kb()
     if helper:
         r["idle_ready"] = ready
         r["idle_open"] = stop_idle(helper)
@@ -380,15 +391,15 @@ hosts:
              f" of {len(allsteal)}.",
              "",
              "| scenario | server | req/s | MB/s | p50 ms | p99 ms | errors | server CPU | "
-             "req/s per core | RSS MB |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "req/s per core | RSS MB | PSS MB |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for key, scen in scenarios:
         for rid, title, sname, _, _ in runs_for(scen):
             lines.append(f"| {title} | {sname} | {med(key, rid, 'rps'):.0f} | "
                          f"{med(key, rid, 'mbps'):.1f} | {med(key, rid, 'p50_ms'):.2f} | "
                          f"{med(key, rid, 'p99_ms'):.2f} | {med(key, rid, 'errors'):.0f} | "
                          f"{med(key, rid, 'cpu'):.2f} | {med(key, rid, 'per_core'):.0f} | "
-                         f"{med(key, rid, 'rss_kb') / 1024:.1f} |")
+                         f"{med(key, rid, 'rss_kb') / 1024:.1f} | {med(key, rid, 'pss_kb') / 1024:.1f} |")
     compared = [(k, sc) for k, sc in scenarios if "variants" not in sc]
     if len(names) > 1 and compared:
         lines += ["", "Ratios (httpserv / other; >1 means httpserv is ahead):", "",
