@@ -61,7 +61,7 @@ def proc_cpu_seconds(pids):
     return total / TICK
 
 
-def other_cpu_busy():
+def cpu_ticks():
     """(total, idle, steal) ticks of all CPUs, to flag noisy runs. Steal is time the hypervisor
     gave to other guests: on a shared host it starves server and load generator alike, which
     /proc/<pid> accounting cannot see."""
@@ -205,12 +205,12 @@ def measure(server, scen, seconds, warmup):
     run_wrk(server.port, scen["path"], scen["conns"], warmup, scen.get("script"))
     pids = server.pids()
     c0 = proc_cpu_seconds(pids)
-    tot0, idle0, steal0 = other_cpu_busy()
+    tot0, idle0, steal0 = cpu_ticks()
     t0 = time.time()
     r = run_wrk(server.port, scen["path"], scen["conns"], seconds, scen.get("script"))
     wall = time.time() - t0
     cpu = (proc_cpu_seconds(pids) - c0) / wall
-    tot1, idle1, steal1 = other_cpu_busy()
+    tot1, idle1, steal1 = cpu_ticks()
     busy_share = 1 - (idle1 - idle0) / max(1, tot1 - tot0)  # of both cores
     r["steal"] = (steal1 - steal0) / max(1, tot1 - tot0)
     # With the pipeline script wrk counts every response (it counts the requests in the
@@ -399,7 +399,8 @@ hosts:
                          f"{med(key, rid, 'mbps'):.1f} | {med(key, rid, 'p50_ms'):.2f} | "
                          f"{med(key, rid, 'p99_ms'):.2f} | {med(key, rid, 'errors'):.0f} | "
                          f"{med(key, rid, 'cpu'):.2f} | {med(key, rid, 'per_core'):.0f} | "
-                         f"{med(key, rid, 'rss_kb') / 1024:.1f} | {med(key, rid, 'pss_kb') / 1024:.1f} |")
+                         f"{med(key, rid, 'rss_kb') / 1024:.1f} | "
+                         f"{med(key, rid, 'pss_kb') / 1024:.1f} |")
     compared = [(k, sc) for k, sc in scenarios if "variants" not in sc]
     if len(names) > 1 and compared:
         lines += ["", "Ratios (httpserv / other; >1 means httpserv is ahead):", "",
