@@ -50,11 +50,6 @@ int status_for_open_error(int err) {
 }
 
 // What a response pins until its send completes: the file and any bytes we generated.
-struct Pinned {
-  std::shared_ptr<CachedFile> file;
-  std::vector<std::string> parts;
-};
-
 std::atomic<uint64_t> g_boundary_counter{0};
 
 }  // namespace
@@ -154,9 +149,9 @@ std::shared_ptr<CachedFile> StaticFileHandler::open_file(http::Exchange& ex,
 }
 
 void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFile> file) {
-  auto pinned = std::make_shared<Pinned>();
-  pinned->file = std::move(file);
-  const CachedFile& f = *pinned->file;
+  // `file` is pinned by the send's completion: the descriptor and cached bytes stay valid until
+  // the body is out.
+  const CachedFile& f = *file;
   const int fd = f.fd;
   const http::RequestHead& req = ex.request();
   uint64_t size = static_cast<uint64_t>(f.st.st_size);
@@ -194,10 +189,10 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
   switch (http::evaluate_preconditions(true, cond, validators)) {
     case http::Precondition::kNotModified:
       r.status = 304;
-      ex.send({}, true, [pinned](http::SendResult) {});
+      ex.send({}, true, [file](http::SendResult) {});
       return;
     case http::Precondition::kPreconditionFailed:
-      pinned.reset();
+      file.reset();
       send_simple_response(ex, 412);
       return;
     case http::Precondition::kProceed:
@@ -217,11 +212,12 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
     r.status = 416;
     r.headers.set("Content-Range", http::unsatisfied_content_range(size));
     r.headers.set("Content-Length", "0");
-    ex.send({}, true, [pinned](http::SendResult) {});
+    ex.send({}, true, [file](http::SendResult) {});
     return;
   }
 
   std::vector<http::BodyChunk> chunks;  // multipart only: the common cases use `one`
+  std::shared_ptr<std::vector<std::string>> parts;
   http::BodyChunk one;
   size_t ones = 0;
   if (ranges.status == http::RangeStatus::kSatisfiable && ranges.ranges.size() == 1) {
@@ -241,7 +237,8 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
                         static_cast<unsigned long long>(mtime ^ static_cast<int64_t>(size)),
                         static_cast<unsigned long long>(g_boundary_counter.fetch_add(1)));
     std::string_view b(boundary, static_cast<size_t>(blen));
-    pinned->parts.reserve(ranges.ranges.size() + 1);
+    parts = std::make_shared<std::vector<std::string>>();  // the part headers, pinned likewise
+    parts->reserve(ranges.ranges.size() + 1);
     uint64_t total = 0;
     for (size_t i = 0; i < ranges.ranges.size(); ++i) {
       const http::ByteRange& br = ranges.ranges[i];
@@ -254,17 +251,17 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
       part.append("\r\nContent-Range: ");
       part.append(content_range, n);
       part.append("\r\n\r\n");
-      pinned->parts.push_back(std::move(part));
+      parts->push_back(std::move(part));
     }
-    pinned->parts.push_back("\r\n--" + std::string(b) + "--\r\n");
+    parts->push_back("\r\n--" + std::string(b) + "--\r\n");
     for (size_t i = 0; i < ranges.ranges.size(); ++i) {
       const http::ByteRange& br = ranges.ranges[i];
-      chunks.push_back(http::BodyChunk::memory(pinned->parts[i]));
+      chunks.push_back(http::BodyChunk::memory((*parts)[i]));
       chunks.push_back(http::BodyChunk::file(fd, br.first, br.last - br.first + 1));
-      total += pinned->parts[i].size() + (br.last - br.first + 1);
+      total += (*parts)[i].size() + (br.last - br.first + 1);
     }
-    chunks.push_back(http::BodyChunk::memory(pinned->parts.back()));
-    total += pinned->parts.back().size();
+    chunks.push_back(http::BodyChunk::memory(parts->back()));
+    total += parts->back().size();
     r.status = 206;
     r.headers.set("Content-Type", "multipart/byteranges; boundary=" + std::string(b));
     r.headers.set("Content-Length", std::to_string(total));
@@ -281,9 +278,9 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
     ones = size > 0 ? 1 : 0;
   }
   if (!chunks.empty()) {
-    ex.send(chunks, true, [pinned](http::SendResult) {});
+    ex.send(chunks, true, [file, parts](http::SendResult) {});
   } else {
-    ex.send({&one, ones}, true, [pinned](http::SendResult) {});
+    ex.send({&one, ones}, true, [file = std::move(file)](http::SendResult) {});
   }
 }
 

@@ -35,6 +35,17 @@ DWORD stage_bit(int stage) {
   return 1u << stage;
 }
 
+// Whether a module's header list (entries with .name and .value) still equals the head's.
+template <class List>
+bool same_headers(const http::ResponseHeaders& head, const List& list) {
+  std::span<const http::ResponseHeaders::Entry> e = head.entries();
+  if (e.size() != list.size()) return false;
+  for (size_t i = 0; i < e.size(); ++i) {
+    if (e[i].first != list[i].name || e[i].second != list[i].value) return false;
+  }
+  return true;
+}
+
 // Event providers handed to notifications. One per context; IIS's are per-notification but
 // carry no state modules may rely on beyond the notification.
 class EventProvider final : public IMapHandlerProvider {
@@ -197,6 +208,49 @@ thread_local AuthProvider t_auth_provider;
 
 // ----------------------------------------------------------------------------------------------
 
+namespace {
+using ContextMemory = base::BlockCache<sizeof(HttpContextImpl), 128>;
+}  // namespace
+
+void* HttpContextImpl::operator new(size_t size) {
+  return size == sizeof(HttpContextImpl) ? ContextMemory::take() : ::operator new(size);
+}
+
+void HttpContextImpl::operator delete(void* p, size_t size) noexcept {
+  if (size == sizeof(HttpContextImpl))
+    ContextMemory::give(p);
+  else
+    ::operator delete(p);
+}
+
+bool HttpContextImpl::Storage::recycle() {
+  // A task still queued holds the flag and must keep finding it false; and containers grown past
+  // what a usual request needs give their memory back rather than keep it per thread.
+  constexpr size_t kMaxKept = 64;
+  if (alive.use_count() != 1 || request_headers.capacity() > kMaxKept ||
+      response_headers.capacity() > kMaxKept || raw_unknown_headers.capacity() > kMaxKept ||
+      variables.capacity() > kMaxKept || list.capacity() > kMaxKept ||
+      instances.capacity() > kMaxKept || disabled.capacity() > kMaxKept ||
+      buffered.capacity() > kMaxKept || scratch.capacity() > kMaxKept ||
+      abandoned.capacity() > 8 * kMaxKept)
+    return false;
+  request_headers.clear();
+  response_headers.clear();
+  raw_unknown_headers.clear();
+  variables.clear();
+  inserted_body.clear();
+  list.clear();
+  instances.clear();
+  disabled.clear();
+  abandoned.clear();
+  buffered.clear();
+  scratch.clear();
+  queue.clear();
+  arena.reset();
+  *alive = true;
+  return true;
+}
+
 HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
     : owner_(owner), ex_(&ex), exec_(ex.executor()) {
   start_ms_ = monotonic_ms();
@@ -272,8 +326,6 @@ class StaticSendFilter final : public http::Exchange,
   StaticSendFilter(HttpContextImpl* ctx, http::Exchange& inner, std::string_view prefix,
                    std::string_view url, std::string_view query, bool keep_target)
       : ctx_(ctx), inner_(inner), prefix_(prefix) {
-    head_ = inner.response();
-    request_ = inner.request();
     if (keep_target) return;
     std::string_view rest = url.substr(std::min(prefix.size(), url.size()));
     target_ = encode_path(rest.empty() ? std::string_view("/") : rest);
@@ -281,29 +333,36 @@ class StaticSendFilter final : public http::Exchange,
       target_ += '?';
       target_.append(query);
     }
+    // Most requests give back the target they came with: core then reads the connection's own
+    // request head, and the copy (its header list) is not made.
+    if (target_ == inner.request().target) return;
+    own_request_ = true;
+    request_ = inner.request();
     request_.target = target_;
   }
   void detach() { ctx_ = nullptr; }
 
-  const http::RequestHead& request() const override { return request_; }
+  const http::RequestHead& request() const override {
+    return own_request_ ? request_ : inner_.request();
+  }
   ssize_t read_body(char* dst, size_t cap, std::function<void()> ready) override {
     return inner_.read_body(dst, cap, std::move(ready));
   }
   int64_t body_remaining() const override { return inner_.body_remaining(); }
-  http::ResponseHead& response() override {
-    return inner_.headers_sent() ? inner_.response() : head_;
-  }
+  // Core writes the head into the connection's exchange itself (its storage is kept across
+  // requests); send() filters it there, in place, before the first byte leaves.
+  http::ResponseHead& response() override { return inner_.response(); }
   bool headers_sent() const override { return inner_.headers_sent(); }
   bool send(std::span<const http::BodyChunk> chunks, bool last,
             http::SendCompletion done) override {
-    if (!inner_.headers_sent() && !prefix_.empty() && head_.status >= 300 && head_.status < 400) {
-      // A redirect core made (a directory without its '/') names the path it was given.
-      if (const std::string* loc = head_.headers.find("Location"); loc && loc->rfind('/', 0) == 0)
-        head_.headers.set("Location", encode_path(prefix_) + *loc);
-    }
     if (!inner_.headers_sent()) {
-      if (ctx_ != nullptr && ctx_->filter_static_send(head_, last)) inner_.set_close_after();
-      inner_.response() = head_;
+      http::ResponseHead& head = inner_.response();
+      if (!prefix_.empty() && head.status >= 300 && head.status < 400) {
+        // A redirect core made (a directory without its '/') names the path it was given.
+        if (const std::string* loc = head.headers.find("Location"); loc && loc->rfind('/', 0) == 0)
+          head.headers.set("Location", encode_path(prefix_) + *loc);
+      }
+      if (ctx_ != nullptr && ctx_->filter_static_send(head, last)) inner_.set_close_after();
     } else if (ctx_ != nullptr) {
       http::ResponseHead ignored;
       if (ctx_->filter_static_send(ignored, last)) inner_.set_close_after();
@@ -358,8 +417,8 @@ class StaticSendFilter final : public http::Exchange,
   http::Exchange& inner_;
   std::string prefix_;
   std::string target_;
-  http::RequestHead request_;
-  http::ResponseHead head_;
+  bool own_request_ = false;
+  http::RequestHead request_;  // when own_request_: the connection's, with target_
 };
 
 bool HttpContextImpl::filter_static_send(http::ResponseHead& head, bool last) {
@@ -381,9 +440,12 @@ bool HttpContextImpl::filter_static_send(http::ResponseHead& head, bool last) {
     sync_from_raw_response();
     head.status = status_;
     head.reason = reason_;
-    head.headers.clear();
-    for (const Header& h : response_headers_)
-      head.headers.add(h.name, h.value);
+    // Usually no module changed them: then the head keeps its own strings (no copies made).
+    if (!same_headers(head.headers, response_headers_)) {
+      head.headers.clear();
+      for (const Header& h : response_headers_)
+        head.headers.add(h.name, h.value);
+    }
     headers_sent_ = true;
   }
   return disconnect;
@@ -1097,10 +1159,8 @@ VOID* HttpContextImpl::AllocateRequestMemory(DWORD cb) {
   if (!on_loop_thread())
     return on_loop<VOID*>("IHttpContext::AllocateRequestMemory", nullptr,
                           [&] { return AllocateRequestMemory(cb); });
-  if (cb == 0) cb = 1;
   try {
-    arena_.push_back(std::make_unique<char[]>(cb));  // value-initialised: zeroed
-    return arena_.back().get();
+    return arena_.allocate(cb);
   } catch (const std::bad_alloc&) {
     return nullptr;
   }

@@ -44,6 +44,8 @@
 #include <string>
 #include <vector>
 
+#include "base/arena.h"
+#include "base/pooling.h"
 #include "http/exchange.h"
 #include "iis/data_chunks.h"
 #include "iis/fragment_cache.h"
@@ -189,6 +191,9 @@ class HttpContextImpl final : public IHttpContext4 {
  public:
   HttpContextImpl(IisHandler& owner, http::Exchange& ex);
   ~HttpContextImpl() override;
+  // One per request, a few KiB: the memory comes from a per-thread cache (base::BlockCache).
+  static void* operator new(size_t size);
+  static void operator delete(void* p, size_t size) noexcept;
 
   // Runs the pipeline from RQ_BEGIN_REQUEST.
   void start();
@@ -337,6 +342,42 @@ class HttpContextImpl final : public IHttpContext4 {
   };
   enum class State { kIdle, kInModule, kPending, kDone };
 
+  // The containers a request fills, kept per thread between requests (base::FreeList) so that a
+  // request does not take each one from malloc again. recycle() empties them and refuses storage
+  // a large request grew, so what is kept stays small (and bounded: kKeptStorage per thread).
+  struct Storage {
+    bool recycle();
+
+    std::vector<Header> request_headers;
+    std::vector<Header> response_headers;
+    std::vector<HTTP_UNKNOWN_HEADER> raw_unknown_headers;
+    std::vector<std::pair<std::string, std::string>> variables;
+    std::deque<std::string> inserted_body;
+    std::vector<const ModuleRegistration*> list;
+    std::vector<CHttpModule*> instances;
+    std::vector<std::pair<DWORD, DWORD>> disabled;
+    std::vector<bool> abandoned;
+    std::vector<HTTP_DATA_CHUNK> buffered;
+    std::vector<ResolvedChunk> scratch;
+    std::deque<std::unique_ptr<OutItem>> queue;
+    // Tasks posted from other threads check it: false once the context is destroyed. Reused
+    // only when no task holds it any more.
+    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+    base::Arena arena;  // AllocateRequestMemory's
+  };
+  static constexpr size_t kKeptStorage = 128;
+  using StoragePool = base::FreeList<Storage, kKeptStorage>;
+  // Owns the context's storage; hands it back to the pool when the context is destroyed (after
+  // every other member, so the module instances and the queue are gone by then).
+  struct StorageRef {
+    StorageRef() : p(StoragePool::take()) {}
+    StorageRef(const StorageRef&) = delete;
+    StorageRef& operator=(const StorageRef&) = delete;
+    ~StorageRef() { StoragePool::give(std::move(p)); }
+    Storage* operator->() const { return p.get(); }
+    std::unique_ptr<Storage> p;
+  };
+
   // Pipeline.
   void run();
   bool call_module(const ModuleRegistration* reg, DWORD notification, bool post,
@@ -409,6 +450,7 @@ class HttpContextImpl final : public IHttpContext4 {
   char* arena_copy(std::string_view s);
   wchar_t* arena_widen(std::string_view s, DWORD* cch);
 
+  StorageRef storage_;  // first: the members below refer into it
   IisHandler& owner_;
   http::Exchange* ex_;  // null once the exchange is gone (response sent, or connection failed)
   Executor& exec_;
@@ -422,7 +464,7 @@ class HttpContextImpl final : public IHttpContext4 {
   std::string url_;    // decoded path
   std::string query_;  // without '?'
   uint8_t version_major_ = 1, version_minor_ = 1;
-  std::vector<Header> request_headers_;
+  std::vector<Header>& request_headers_ = storage_->request_headers;
   bool url_changed_ = false;
   bool url_raw_ = false;  // the target's path did not normalise: url_ holds it as received
   std::string remote_host_, local_host_;
@@ -430,7 +472,8 @@ class HttpContextImpl final : public IHttpContext4 {
   HTTP_REQUEST raw_request_{};
   HTTP_RESPONSE raw_response_{};
   std::wstring raw_cooked_url_;
-  std::vector<HTTP_UNKNOWN_HEADER> raw_unknown_headers_;  // GetRawHttpRequest's pUnknownHeaders
+  std::vector<HTTP_UNKNOWN_HEADER>& raw_unknown_headers_ =
+      storage_->raw_unknown_headers;  // GetRawHttpRequest's pUnknownHeaders
   bool raw_response_given_ = false;
   // GetRawHttpRequest was called: request changes (headers, URL, verb) rebuild the struct in
   // place, so the module's pointer stays valid and current.
@@ -438,8 +481,9 @@ class HttpContextImpl final : public IHttpContext4 {
   USHORT raw_given_status_ = 0;  // what GetRawHttpResponse handed out, to see what changed
   size_t raw_given_count_ = 0;
   uint16_t remote_port_ = 0, local_port_ = 0;
-  std::vector<std::pair<std::string, std::string>> variables_;  // SetServerVariable
-  std::deque<std::string> inserted_body_;
+  std::vector<std::pair<std::string, std::string>>& variables_ =
+      storage_->variables;  // SetServerVariable
+  std::deque<std::string>& inserted_body_ = storage_->inserted_body;
   bool body_eof_ = false;
 
   // Pipeline position.
@@ -447,7 +491,7 @@ class HttpContextImpl final : public IHttpContext4 {
   int stage_ = 0;  // 0..11 = BEGIN_REQUEST..END_REQUEST
   bool post_ = false;
   size_t index_ = 0;
-  std::vector<const ModuleRegistration*> list_;
+  std::vector<const ModuleRegistration*>& list_ = storage_->list;
   const ModuleRegistration* pending_module_ = nullptr;
   DWORD pending_notification_ = 0;
   bool pending_post_ = false;
@@ -455,8 +499,10 @@ class HttpContextImpl final : public IHttpContext4 {
   bool request_handled_ = false;
   bool final_flushed_ = false;
   const HandlerMapping* mapping_ = nullptr;
-  std::vector<CHttpModule*> instances_;            // by registration order, created on first use
-  std::vector<std::pair<DWORD, DWORD>> disabled_;  // per registration order: pre/post masks
+  std::vector<CHttpModule*>& instances_ =
+      storage_->instances;  // by registration order, created on first use
+  std::vector<std::pair<DWORD, DWORD>>& disabled_ =
+      storage_->disabled;  // per registration order: pre/post masks
   bool full_duplex_ = false;
   bool async_write_ = false;  // a module-visible async write/flush is in flight
   bool async_read_ = false;   // a module-visible async read is in flight
@@ -467,16 +513,16 @@ class HttpContextImpl final : public IHttpContext4 {
   USHORT status_ = 200;
   USHORT substatus_ = 0;
   std::string reason_ = "OK";
-  std::vector<Header> response_headers_;
-  std::vector<HTTP_DATA_CHUNK> buffered_;  // the live buffered body
-  OutItem buffer_;                         // storage behind buffered_
+  std::vector<Header>& response_headers_ = storage_->response_headers;
+  std::vector<HTTP_DATA_CHUNK>& buffered_ = storage_->buffered;  // the live buffered body
+  OutItem buffer_;                                               // storage behind buffered_
   uint64_t buffered_bytes_ = 0;
   // Bytes copied from module memory and not yet in the kernel (buffered + queued): bounded by
   // backlog_limit_ (docs/response-body.md, "Back-pressure").
   uint64_t backlog_ = 0;
   uint64_t backlog_limit_ = 0;
   bool backlog_warned_ = false;
-  std::vector<ResolvedChunk> scratch_;
+  std::vector<ResolvedChunk>& scratch_ = storage_->scratch;
   std::array<DupCacheEntry, 4> dups_;
   size_t dup_next_ = 0;
   bool buffering_ = true;
@@ -485,7 +531,7 @@ class HttpContextImpl final : public IHttpContext4 {
   bool headers_suppressed_ = false;
   bool no_more_data_ = false;
   bool need_disconnect_ = false;
-  std::deque<std::unique_ptr<OutItem>> queue_;
+  std::deque<std::unique_ptr<OutItem>>& queue_ = storage_->queue;
   bool send_outstanding_ = false;
   bool exchange_last_sent_ = false;
   bool last_queued_ = false;  // an OutItem with last=true is in queue_ (or sent)
@@ -516,7 +562,7 @@ class HttpContextImpl final : public IHttpContext4 {
   std::shared_ptr<class ConnectionState> connection_state_;  // never null
   bool own_connection_state_ = false;  // the exchange has no connection slot: ours alone
   bool connection_lost_ = false;
-  std::vector<std::unique_ptr<char[]>> arena_;
+  base::Arena& arena_ = storage_->arena;
 
   // Request timeout.
   Executor::TimerId pending_timer_ = 0;
@@ -526,10 +572,9 @@ class HttpContextImpl final : public IHttpContext4 {
   std::string timed_out_module_;
   // Per registration order: disposed after a timeout, or not enabled for the site: no instance
   // is (re)created and no notification reaches it.
-  std::vector<bool> abandoned_;
+  std::vector<bool>& abandoned_ = storage_->abandoned;
   const IisHandler::PathSettings* settings_ = nullptr;  // set by start()
-  // Tasks posted from other threads check it: false once the context is destroyed.
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::shared_ptr<bool>& alive_ = storage_->alive;      // see Storage::alive
 
   // The request's physical path (RQ_MAP_PATH), for physical_url_.
   bool physical_resolved_ = false;

@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "base/log.h"
+#include "base/pooling.h"
 #include "http/status.h"
 #include "io/socket.h"
 
@@ -60,6 +61,7 @@ class Http1Session::H1Exchange final : public http::Exchange {
     body_ready_ = nullptr;
     abort_handler_ = nullptr;
     done_ = false;
+    pending_done_ = nullptr;
   }
 
   const http::RequestHead& request() const override { return head_; }
@@ -105,6 +107,9 @@ class Http1Session::H1Exchange final : public http::Exchange {
   bool continue_sent_ = false;
   bool close_after_ = false;
   bool done_ = false;  // last send completed while still the parser's current request
+  http::SendCompletion pending_done_;  // the outstanding send's completion
+  uint64_t pending_total_ = 0;         // its body bytes
+  bool pending_last_ = false;
   Framing framing_ = Framing::kNoBody;
   uint64_t declared_ = 0;   // Content-Length being enforced
   uint64_t body_sent_ = 0;  // body bytes queued so far
@@ -208,22 +213,11 @@ void give_read_buffer(std::unique_ptr<char[]> b, size_t size) {
 
 // Exchanges likewise: a pipelined burst takes one per request, and malloc would otherwise see a
 // large object come and go for each of them. Bounded; only finished exchanges are pooled.
-// Under a sanitizer nothing is pooled, so that a handler touching an exchange after its LIFETIME
-// (http/exchange.h) is a use-after-free the sanitizer reports, not a silent write into another
-// request's exchange.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define HS_POOL_EXCHANGES 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define HS_POOL_EXCHANGES 0
-#endif
-#endif
-#ifndef HS_POOL_EXCHANGES
-#define HS_POOL_EXCHANGES 1
-#endif
+// Under a sanitizer nothing is pooled (base/pooling.h), so that a handler touching an exchange
+// after its LIFETIME (http/exchange.h) is a use-after-free the sanitizer reports.
 struct ExchangePool {
   // Enough for a full pipelined burst on 64 connections (16 each) in one event batch.
-  static constexpr size_t kMaxKept = HS_POOL_EXCHANGES ? 1024 : 0;
+  static constexpr size_t kMaxKept = base::kPooling ? 1024 : 0;
   std::vector<std::unique_ptr<Http1Session::H1Exchange>> free;
 };
 thread_local ExchangePool t_exchanges;
@@ -671,9 +665,18 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
   }
   ex.send_outstanding_ = true;
   ex.last_sent_ = last;
+  // One send is outstanding per exchange: its completion waits there, so the queued callback
+  // captures two pointers (inside std::function's own storage: no allocation per send).
+  ex.pending_done_ = std::move(done);
+  ex.pending_total_ = total;
+  ex.pending_last_ = last;
   H1Exchange* exp = &ex;
-  out_.add_completion([this, exp, total, last, done = std::move(done)](bool ok) {
+  out_.add_completion([this, exp](bool ok) {
     exp->send_outstanding_ = false;
+    uint64_t total = exp->pending_total_;
+    bool last = exp->pending_last_;
+    http::SendCompletion done = std::move(exp->pending_done_);
+    exp->pending_done_ = nullptr;
     if (done) done(http::SendResult{ok, ok ? total : 0});
     // `last` of *this* send: the handler may already have made its last send from inside `done`,
     // and that one is still pending.
@@ -808,7 +811,17 @@ void Http1Session::schedule_flush() {
 void Http1Session::do_flush() {
   if (dead_) return;
   if (!write_blocked_) {
-    std::vector<OutQueue::Completion> fired;
+    // The vector is the session's, reused (a completion that flushes again finds it taken and
+    // uses its own).
+    std::vector<OutQueue::Completion> fired = std::move(fired_spare_);
+    struct GiveBack {
+      std::vector<OutQueue::Completion>& fired;
+      std::vector<OutQueue::Completion>& spare;
+      ~GiveBack() {
+        fired.clear();
+        if (spare.capacity() == 0 && fired.capacity() <= 64) spare = std::move(fired);
+      }
+    } give_back{fired, fired_spare_};
     uint64_t before = out_.written();
     OutQueue::Status st = out_.flush(fd_, fired);
     if (out_.written() != before) last_write_ms_ = loop_.now_ms();

@@ -140,6 +140,7 @@ class Http1Session final : public io::EventLoop::Watcher,
   size_t in_start_ = 0;
   size_t in_end_ = 0;
   OutQueue out_;
+  std::vector<OutQueue::Completion> fired_spare_;  // do_flush()'s, kept between flushes
 
   std::vector<std::unique_ptr<H1Exchange>> active_;  // dispatched and not yet retired
   H1Exchange* current_ = nullptr;                    // the one the parser is on

@@ -95,7 +95,11 @@ int RequestParser::cb_message_begin(llhttp__internal_s* p) {
   s->method_ = s->url_ = s->version_ = Span{};
   s->header_bytes_ = 0;
   s->body_bytes_ = 0;
+  // A fresh head, but the header list keeps its capacity: no allocation per request once warm.
+  auto headers = std::move(s->head_.headers);
+  headers.clear();
   s->head_ = RequestHead{};
+  s->head_.headers = std::move(headers);
   return HPE_OK;
 }
 
