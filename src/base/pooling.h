@@ -24,6 +24,58 @@ namespace hs::base {
 
 inline constexpr bool kPooling = HS_POOLING != 0;
 
+namespace detail {
+
+// A bounded stack of spare items per thread, for the pools below (Owner tells them apart).
+template <class Item, size_t kMax, class Owner>
+class Spares {
+ public:
+  // Moves a spare into *out; false if this thread has none.
+  static bool pop(Item* out) {
+    std::vector<Item>* s = mine();
+    if (s == nullptr || s->empty()) return false;
+    *out = std::move(s->back());
+    s->pop_back();
+    return true;
+  }
+  // Keeps `item` (moved from) if fewer than kMax are kept; false, `item` untouched, otherwise.
+  static bool keep(Item& item) noexcept {
+    std::vector<Item>* s = mine();
+    if (s == nullptr || s->size() >= kMax) return false;
+    try {
+      if (s->capacity() == 0) s->reserve(kMax);  // later push_backs never allocate
+      s->push_back(std::move(item));
+      return true;
+    } catch (const std::bad_alloc&) {
+      return false;
+    }
+  }
+  static size_t count() {
+    std::vector<Item>* s = mine();
+    return s == nullptr ? 0 : s->size();
+  }
+
+ private:
+  // This thread's stack; nullptr without pooling, or once the thread has destroyed it (at exit:
+  // objects given back after that are simply freed).
+  static std::vector<Item>* mine() {
+    if (!kPooling || dead()) return nullptr;
+    thread_local Stack s;
+    return &s.items;
+  }
+  struct Stack {
+    std::vector<Item> items;
+    ~Stack() { dead() = true; }
+  };
+  // Trivially destructible, so still readable while other thread_locals are destroyed.
+  static bool& dead() {
+    thread_local bool d = false;
+    return d;
+  }
+};
+
+}  // namespace detail
+
 // A bounded stack of spare T objects per thread. T must be default-constructible and have
 //   bool recycle();  // empty the object for its next user; false if it is not worth keeping
 // take() returns a spare (already recycled) or a new T; give() recycles and keeps the object if
@@ -34,52 +86,18 @@ template <class T, size_t kMax>
 class FreeList {
  public:
   static std::unique_ptr<T> take() {
-    if constexpr (kPooling) {
-      if (!dead()) {
-        std::vector<std::unique_ptr<T>>& s = stack().items;
-        if (!s.empty()) {
-          std::unique_ptr<T> p = std::move(s.back());
-          s.pop_back();
-          return p;
-        }
-      }
-    }
+    std::unique_ptr<T> p;
+    if (Stack::pop(&p)) return p;
     return std::make_unique<T>();
   }
-
   static void give(std::unique_ptr<T> p) {
-    if (!p) return;
-    if constexpr (kPooling) {
-      if (dead()) return;
-      std::vector<std::unique_ptr<T>>& s = stack().items;
-      if (s.size() < kMax && p->recycle()) {
-        try {
-          if (s.capacity() == 0) s.reserve(kMax);  // later push_backs never allocate
-          s.push_back(std::move(p));
-        } catch (const std::bad_alloc&) {
-          // Not kept: p deletes the object.
-        }
-      }
-    }
+    if (p && Stack::count() < kMax && p->recycle()) Stack::keep(p);
   }
-
   // Spares this thread keeps now (for tests).
-  static size_t kept() { return kPooling && !dead() ? stack().items.size() : 0; }
+  static size_t kept() { return Stack::count(); }
 
  private:
-  struct Stack {
-    std::vector<std::unique_ptr<T>> items;
-    ~Stack() { dead() = true; }
-  };
-  static Stack& stack() {
-    thread_local Stack s;
-    return s;
-  }
-  // Trivially destructible, so still readable while other thread_locals are destroyed.
-  static bool& dead() {
-    thread_local bool d = false;
-    return d;
-  }
+  using Stack = detail::Spares<std::unique_ptr<T>, kMax, FreeList>;
 };
 
 // Raw memory blocks of kSize bytes, kept per thread like FreeList: for a class's operator
@@ -88,54 +106,21 @@ template <size_t kSize, size_t kMax>
 class BlockCache {
  public:
   static void* take() {
-    if constexpr (kPooling) {
-      if (!dead()) {
-        std::vector<void*>& s = stack().items;
-        if (!s.empty()) {
-          void* p = s.back();
-          s.pop_back();
-          return p;
-        }
-      }
-    }
+    Block b;
+    if (Stack::pop(&b)) return b.release();
     return ::operator new(kSize);
   }
-
   static void give(void* p) noexcept {
-    if (p == nullptr) return;
-    if constexpr (kPooling) {
-      if (!dead()) {
-        std::vector<void*>& s = stack().items;
-        if (s.size() < kMax) {
-          try {
-            if (s.capacity() == 0) s.reserve(kMax);
-            s.push_back(p);
-            return;
-          } catch (const std::bad_alloc&) {
-          }
-        }
-      }
-    }
-    ::operator delete(p);
+    Block b(p);
+    Stack::keep(b);  // not kept: b frees it
   }
 
  private:
-  struct Stack {
-    std::vector<void*> items;
-    ~Stack() {
-      for (void* p : items)
-        ::operator delete(p);
-      dead() = true;
-    }
+  struct Free {
+    void operator()(void* p) const noexcept { ::operator delete(p); }
   };
-  static Stack& stack() {
-    thread_local Stack s;
-    return s;
-  }
-  static bool& dead() {
-    thread_local bool d = false;
-    return d;
-  }
+  using Block = std::unique_ptr<void, Free>;
+  using Stack = detail::Spares<Block, kMax, BlockCache>;
 };
 
 }  // namespace hs::base
