@@ -28,12 +28,13 @@ class Arena {
     }
     if (n > left_) {
       auto block = std::make_unique_for_overwrite<char[]>(kBlock);
-      cur_ = block.get();
-      left_ = kBlock;
+      char* b = block.get();
       if (!first_)
         first_ = std::move(block);
       else
-        extra_.push_back(std::move(block));
+        extra_.push_back(std::move(block));  // may throw: then nothing changed
+      cur_ = b;
+      left_ = kBlock;
     }
     char* p = cur_;
     cur_ += n;
@@ -41,6 +42,10 @@ class Arena {
     memset(p, 0, n);
     return p;
   }
+
+  // Room for blocks beyond the first (their list keeps its capacity across reset()), for owners
+  // that bound what they keep.
+  size_t extra_capacity() const { return extra_.capacity(); }
 
   void reset() {
     extra_.clear();

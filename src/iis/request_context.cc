@@ -232,7 +232,7 @@ bool HttpContextImpl::Storage::recycle() {
       variables.capacity() > kMaxKept || list.capacity() > kMaxKept ||
       instances.capacity() > kMaxKept || disabled.capacity() > kMaxKept ||
       buffered.capacity() > kMaxKept || scratch.capacity() > kMaxKept ||
-      abandoned.capacity() > 8 * kMaxKept)
+      abandoned.capacity() > 8 * kMaxKept || arena.extra_capacity() > kMaxKept)
     return false;
   request_headers.clear();
   response_headers.clear();
