@@ -49,7 +49,6 @@ int status_for_open_error(int err) {
   }
 }
 
-// What a response pins until its send completes: the file and any bytes we generated.
 std::atomic<uint64_t> g_boundary_counter{0};
 
 }  // namespace

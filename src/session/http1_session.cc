@@ -38,7 +38,13 @@ bool parse_content_length(std::string_view v, uint64_t* out) {
 // The exchange of one request. Owned by the session; see http/exchange.h for the contract.
 class Http1Session::H1Exchange final : public http::Exchange {
  public:
-  explicit H1Exchange(Http1Session* s) : s_(s) { storage_.reserve(1024); }
+  H1Exchange() { storage_.reserve(1024); }
+
+  // For the pool below: emptied when it goes back (reset(nullptr)); its next session sets s_.
+  bool recycle() {
+    reset(nullptr);
+    return true;
+  }
 
   // Ready for another request (of any session of this thread: see the pool below). Buffers keep
   // their capacity up to a bound, so that a warm exchange allocates nothing per request.
@@ -94,7 +100,7 @@ class Http1Session::H1Exchange final : public http::Exchange {
   uint64_t buffered() const { return body_buf_.size() - body_pos_; }
 
   static constexpr size_t kKeptStorage = 16 * 1024;
-  Http1Session* s_;
+  Http1Session* s_ = nullptr;
   http::RequestHead head_;
   std::vector<char> storage_;  // the bytes head_ points into (swapped with the parser's)
   http::ResponseHead response_;
@@ -215,12 +221,8 @@ void give_read_buffer(std::unique_ptr<char[]> b, size_t size) {
 // large object come and go for each of them. Bounded; only finished exchanges are pooled.
 // Under a sanitizer nothing is pooled (base/pooling.h), so that a handler touching an exchange
 // after its LIFETIME (http/exchange.h) is a use-after-free the sanitizer reports.
-struct ExchangePool {
-  // Enough for a full pipelined burst on 64 connections (16 each) in one event batch.
-  static constexpr size_t kMaxKept = base::kPooling ? 1024 : 0;
-  std::vector<std::unique_ptr<Http1Session::H1Exchange>> free;
-};
-thread_local ExchangePool t_exchanges;
+// Enough for a full pipelined burst on 64 connections (16 each) in one event batch.
+using ExchangePool = base::FreeList<Http1Session::H1Exchange, 1024>;
 
 void Http1Session::release_idle_buffer() {
   if (in_ && in_start_ == in_end_) {
@@ -354,15 +356,9 @@ void Http1Session::on_input_end() {
 
 void Http1Session::on_head(http::RequestHead& head) {
   body_window_ms_ = -1;  // a new request body: its rate is measured afresh
-  std::unique_ptr<H1Exchange> owned;
-  if (!t_exchanges.free.empty()) {
-    owned = std::move(t_exchanges.free.back());
-    t_exchanges.free.pop_back();
-  } else {
-    owned = std::make_unique<H1Exchange>(this);
-  }
+  std::unique_ptr<H1Exchange> owned = ExchangePool::take();
   H1Exchange* ex = owned.get();
-  ex->reset(this);
+  ex->s_ = this;
   parser_.swap_storage(ex->storage_);  // head's views now point into ex->storage_
   ex->head_ = head;
   ex->body_complete_ = !head.has_body();
@@ -754,8 +750,7 @@ void Http1Session::retire(H1Exchange* ex) {
   active_.erase(it);
   owned->body_ready_ = nullptr;
   owned->abort_handler_ = nullptr;
-  if (t_exchanges.free.size() < ExchangePool::kMaxKept)
-    t_exchanges.free.push_back(std::move(owned));
+  ExchangePool::give(std::move(owned));
   if (dead_) return;
   if (in_start_ < in_end_ && !input_scheduled_) {
     input_scheduled_ = true;
