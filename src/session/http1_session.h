@@ -117,6 +117,7 @@ class Http1Session final : public io::EventLoop::Watcher,
 
   void queue_error_response(int status, std::string_view detail);
   void schedule_flush();
+  void flush_now();  // the input at hand is parsed: write what it produced (see the .cc)
   void do_flush();
   void maybe_close();
   void start_linger();
