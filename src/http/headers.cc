@@ -5,10 +5,6 @@
 namespace hs::http {
 namespace {
 
-inline char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
-}
-
 std::string_view trim_ows(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
     s.remove_prefix(1);
@@ -18,14 +14,6 @@ std::string_view trim_ows(std::string_view s) {
 }
 
 }  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 bool header_has_token(std::string_view value, std::string_view token) {
   while (!value.empty()) {

@@ -9,7 +9,19 @@
 
 namespace hs::http {
 
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality. Inline: the parser and the session compare field names with
+// it on every request, mostly against literals whose length already differs.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x | 0x20);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y | 0x20);
+    if (x != y) return false;
+  }
+  return true;
+}
 // True when the comma-separated list `value` contains `token` (case-insensitive, OWS trimmed).
 bool header_has_token(std::string_view value, std::string_view token);
 

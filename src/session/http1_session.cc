@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -30,6 +31,36 @@ bool parse_content_length(std::string_view v, uint64_t* out) {
   if (v.empty()) return false;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
   return ec == std::errc() && p == v.data() + v.size();
+}
+
+// Response fields the session writes itself (framing, connection management, Date) or has to
+// notice (Server). Sorted by length first, so that most names cost one switch and no compare.
+enum class Managed : unsigned char {
+  kNo,
+  kContentLength,
+  kTransferEncoding,
+  kConnection,
+  kKeepAlive,
+  kDate,
+  kServer
+};
+
+Managed classify_field(std::string_view n) {
+  switch (n.size()) {
+    case 4:
+      return http::iequals(n, "Date") ? Managed::kDate : Managed::kNo;
+    case 6:
+      return http::iequals(n, "Server") ? Managed::kServer : Managed::kNo;
+    case 10:
+      if (http::iequals(n, "Connection")) return Managed::kConnection;
+      return http::iequals(n, "Keep-Alive") ? Managed::kKeepAlive : Managed::kNo;
+    case 14:
+      return http::iequals(n, "Content-Length") ? Managed::kContentLength : Managed::kNo;
+    case 17:
+      return http::iequals(n, "Transfer-Encoding") ? Managed::kTransferEncoding : Managed::kNo;
+    default:
+      return Managed::kNo;
+  }
 }
 
 }  // namespace
@@ -531,10 +562,43 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
   int status = r.status;
   ex.headers_sent_ = true;
 
+  // One pass learns what the handler set that the session must act on, and how many bytes its
+  // other fields take.
+  const std::string* cl = nullptr;
+  const std::string* connection = nullptr;
+  bool has_server = false;
+  size_t fields_size = 0;
+  // What each field is, kept for the second pass (which classifies again past the first few).
+  constexpr size_t kKeptKinds = 32;
+  std::array<Managed, kKeptKinds> kinds;
+  std::span<const http::ResponseHeaders::Entry> fields = r.headers.entries();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const auto& [name, value] = fields[i];
+    Managed kind = classify_field(name);
+    if (i < kKeptKinds) kinds[i] = kind;
+    switch (kind) {
+      case Managed::kContentLength:
+        if (cl == nullptr) cl = &value;
+        break;
+      case Managed::kConnection:
+        if (connection == nullptr) connection = &value;
+        break;
+      case Managed::kServer:
+        has_server = true;
+        fields_size += http::h1::field_size(name, value);
+        break;
+      case Managed::kNo:
+        fields_size += http::h1::field_size(name, value);
+        break;
+      default:
+        break;
+    }
+  }
+
   // Framing (see the table in http/exchange.h).
   uint64_t handler_length = 0;
   bool has_length = false;
-  if (const std::string* cl = r.headers.find("Content-Length")) {
+  if (cl != nullptr) {
     has_length = parse_content_length(*cl, &handler_length);
     if (!has_length)
       HS_LOG_WARN("handler set an invalid Content-Length '%s'; ignored", cl->c_str());
@@ -562,9 +626,7 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
 
   bool keep_alive = q.keep_alive && !ex.close_after_ && !close_after_ && !draining_ &&
                     ex.framing_ != Framing::kClose;
-  if (const std::string* c = r.headers.find("Connection")) {
-    if (http::header_has_token(*c, "close")) keep_alive = false;
-  }
+  if (connection != nullptr && http::header_has_token(*connection, "close")) keep_alive = false;
   if (keep_alive && !ex.body_complete_) {
     // The rest of the request body must be read before the next request. Drain a small known
     // remainder; otherwise close (never make a client that waits for 100 Continue send a body).
@@ -577,37 +639,48 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
   }
   if (!keep_alive) close_after_ = true;
 
+  using http::h1::write_raw;
   std::string& o = out_.owned_buffer_for_append();
   size_t start = o.size();
   http::h1::append_status_line(o, q.version_minor, status, r.reason);
-  bool has_server = false;
-  for (const auto& [name, value] : r.headers.entries()) {
-    if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding") ||
-        http::iequals(name, "Connection") || http::iequals(name, "Date") ||
-        http::iequals(name, "Keep-Alive")) {
-      continue;  // framing and connection management are ours
-    }
-    if (http::iequals(name, "Server")) has_server = true;
-    http::h1::append_field(o, name, value);
+  // The rest is written in place into room sized once: the handler's fields, then ours.
+  constexpr std::string_view kDate = "Date: ";
+  constexpr std::string_view kServer = "Server: httpserv\r\n";
+  constexpr std::string_view kContentLength = "Content-Length: ";
+  constexpr std::string_view kChunked = "Transfer-Encoding: chunked\r\n";
+  constexpr std::string_view kClose = "Connection: close\r\n";
+  constexpr std::string_view kKeepAlive = "Connection: keep-alive\r\n";
+  std::string_view date = owner_.date_header();
+  size_t room = fields_size + kDate.size() + date.size() + 2 + kServer.size() +
+                std::max(kContentLength.size() + http::h1::kMaxDecimal + 2, kChunked.size()) +
+                std::max(kClose.size(), kKeepAlive.size()) + 2;
+  size_t head = o.size();
+  o.resize(head + room);
+  char* p = o.data() + head;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const auto& [name, value] = fields[i];
+    Managed kind = i < kKeptKinds ? kinds[i] : classify_field(name);
+    if (kind == Managed::kNo || kind == Managed::kServer) p = http::h1::write_field(p, name, value);
   }
-  o.append("Date: ");
-  o.append(owner_.date_header());
-  o.append(http::h1::kCrlf);
-  if (!has_server) o.append("Server: httpserv\r\n");
+  p = write_raw(p, kDate);
+  p = write_raw(p, date);
+  p = write_raw(p, http::h1::kCrlf);
+  if (!has_server) p = write_raw(p, kServer);
   if (ex.framing_ == Framing::kContentLength ||
       (ex.framing_ == Framing::kNoBody && body_allowed && (has_length || last))) {
-    o.append("Content-Length: ");
-    http::h1::append_decimal(o, has_length ? handler_length : total);
-    o.append(http::h1::kCrlf);
+    p = write_raw(p, kContentLength);
+    p = http::h1::write_decimal(p, has_length ? handler_length : total);
+    p = write_raw(p, http::h1::kCrlf);
   } else if (ex.framing_ == Framing::kChunked) {
-    o.append("Transfer-Encoding: chunked\r\n");
+    p = write_raw(p, kChunked);
   }
   if (q.version_minor >= 1 && !keep_alive) {
-    o.append("Connection: close\r\n");
+    p = write_raw(p, kClose);
   } else if (q.version_minor == 0 && keep_alive) {
-    o.append("Connection: keep-alive\r\n");
+    p = write_raw(p, kKeepAlive);
   }
-  o.append(http::h1::kCrlf);
+  p = write_raw(p, http::h1::kCrlf);
+  o.resize(static_cast<size_t>(p - o.data()));
   out_.commit_owned(start);
 }
 

@@ -85,8 +85,9 @@ class Http1Session final : public io::EventLoop::Watcher,
   class H1Exchange;  // the session's http::Exchange (defined in the .cc; pooled per thread)
 
   // Memory chunks up to this size are copied into the output buffer rather than referenced
-  // (their completion still reports them sent only once the kernel has them).
-  static constexpr uint64_t kCopyBelow = 512;
+  // (http::kSendCopiesUpTo; their completion still reports them sent only once the kernel has
+  // them).
+  static constexpr uint64_t kCopyBelow = http::kSendCopiesUpTo;
 
  private:
   friend class H1Exchange;

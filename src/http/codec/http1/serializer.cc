@@ -1,49 +1,90 @@
 #include "http/codec/http1/serializer.h"
 
-#include "http/codec/http1/token.h"
-
 #include <charconv>
 #include <cstring>
 
+#include "http/codec/http1/token.h"
 #include "http/status.h"
 
 namespace hs::http::h1 {
-namespace {}  // namespace
+namespace {
+
+// True when s holds a byte that would end or split a line (CR, LF) or truncate it (NUL). It runs
+// on every field of every response, and values are almost always clean: eight bytes at a time,
+// with the exact "has a zero byte" test on the word and on its XOR with each byte sought.
+bool has_line_break(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  auto has_zero_byte = [](uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t v;
+    std::memcpy(&v, s.data() + i, 8);
+    if (has_zero_byte(v) || has_zero_byte(v ^ (kOnes * '\r')) || has_zero_byte(v ^ (kOnes * '\n')))
+      return true;
+  }
+  for (; i < s.size(); ++i) {
+    if (s[i] == '\r' || s[i] == '\n' || s[i] == '\0') return true;
+  }
+  return false;
+}
+
+// Copies s to p with CR, LF and NUL replaced by spaces.
+char* write_sanitized(char* p, std::string_view s) {
+  if (!has_line_break(s)) return write_raw(p, s);
+  for (char c : s)
+    *p++ = (c == '\r' || c == '\n' || c == '\0') ? ' ' : c;
+  return p;
+}
+
+}  // namespace
+
+char* write_decimal(char* p, uint64_t v) {
+  return std::to_chars(p, p + kMaxDecimal, v).ptr;
+}
 
 void append_decimal(std::string& out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out.append(buf, r.ptr);
+  char buf[kMaxDecimal];
+  out.append(buf, write_decimal(buf, v));
 }
 
 void append_status_line(std::string& out, int minor, int status, std::string_view reason) {
-  out.append(minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ");
   if (status < 100 || status > 999) status = 500;
-  append_decimal(out, static_cast<uint64_t>(status));
-  out.push_back(' ');
-  if (reason.empty()) reason = reason_phrase(status);
-  size_t start = out.size();
-  out.append(reason);
-  for (size_t i = start; i < out.size(); ++i) {
-    if (out[i] == '\r' || out[i] == '\n' || out[i] == '\0') out[i] = ' ';
+  // "HTTP/1.x NNN " is 13 bytes: three digits, since the status is clamped above.
+  char line[13];
+  std::memcpy(line, minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", 9);
+  line[9] = static_cast<char>('0' + status / 100);
+  line[10] = static_cast<char>('0' + status / 10 % 10);
+  line[11] = static_cast<char>('0' + status % 10);
+  line[12] = ' ';
+  out.append(line, sizeof(line));
+  if (reason.empty()) {
+    out.append(reason_phrase(status));  // our own table: no line breaks
+  } else {
+    size_t at = out.size();
+    out.resize(at + reason.size());
+    write_sanitized(out.data() + at, reason);
   }
   out.append(kCrlf);
 }
 
+char* write_field(char* p, std::string_view name, std::string_view value) {
+  if (!is_token(name)) return p;
+  p = write_raw(p, name);
+  *p++ = ':';
+  *p++ = ' ';
+  p = write_sanitized(p, value);
+  *p++ = '\r';
+  *p++ = '\n';
+  return p;
+}
+
 bool append_field(std::string& out, std::string_view name, std::string_view value) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    if (!is_tchar(static_cast<unsigned char>(c))) return false;
-  }
-  out.append(name);
-  out.append(": ");
-  size_t start = out.size();
-  out.append(value);
-  for (size_t i = start; i < out.size(); ++i) {
-    if (out[i] == '\r' || out[i] == '\n' || out[i] == '\0') out[i] = ' ';
-  }
-  out.append(kCrlf);
-  return true;
+  size_t at = out.size();
+  out.resize(at + field_size(name, value));
+  char* end = write_field(out.data() + at, name, value);
+  out.resize(static_cast<size_t>(end - out.data()));
+  return end != out.data() + at;
 }
 
 void append_chunk_header(std::string& out, uint64_t size) {

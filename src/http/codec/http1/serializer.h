@@ -1,5 +1,6 @@
 #pragma once
 // HTTP/1.x response serialisation: pure functions appending bytes to a string.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,5 +32,24 @@ bool append_field(std::string& out, std::string_view name, std::string_view valu
 void append_chunk_header(std::string& out, uint64_t size);
 // Decimal digits of v appended to out.
 void append_decimal(std::string& out, uint64_t v);
+
+// In-place writers, for a head assembled in storage sized beforehand (the session sizes a head
+// once instead of growing a string field by field). Each writes at p, which has room for the
+// stated bound, and returns the end of what it wrote.
+//
+// Bound for write_field(name, value).
+inline size_t field_size(std::string_view name, std::string_view value) {
+  return name.size() + value.size() + 4;
+}
+// The bytes append_field() would append; nothing (returns p) when the name is not a token.
+char* write_field(char* p, std::string_view name, std::string_view value);
+// Bound for write_decimal().
+inline constexpr size_t kMaxDecimal = 20;
+char* write_decimal(char* p, uint64_t v);
+// Copies s; room for s.size().
+inline char* write_raw(char* p, std::string_view s) {
+  s.copy(p, s.size());
+  return p + s.size();
+}
 
 }  // namespace hs::http::h1
