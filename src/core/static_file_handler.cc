@@ -188,7 +188,7 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
   switch (http::evaluate_preconditions(true, cond, validators)) {
     case http::Precondition::kNotModified:
       r.status = 304;
-      ex.send({}, true, [file](http::SendResult) {});
+      ex.send({}, true, {});  // no body: nothing of the file is referenced
       return;
     case http::Precondition::kPreconditionFailed:
       file.reset();
@@ -278,6 +278,11 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
   }
   if (!chunks.empty()) {
     ex.send(chunks, true, [file, parts](http::SendResult) {});
+  } else if (ones == 0 || (one.kind == http::BodyChunk::Kind::kMemory &&
+                           one.size <= http::kSendCopiesUpTo)) {
+    // send() copies what it is given (see http/exchange.h): nothing to keep alive, and no
+    // completion to allocate on the commonest path of all, a small cached file.
+    ex.send({&one, ones}, true, {});
   } else {
     ex.send({&one, ones}, true, [file = std::move(file)](http::SendResult) {});
   }

@@ -19,9 +19,10 @@
 // BACK-PRESSURE (the one contract every producer follows). At most one send() is outstanding per
 // exchange. Its completion runs once every byte of it has been handed to the kernel (or the
 // connection failed). Memory chunks must stay valid, and file descriptors open, until that
-// completion (the session may copy small chunks, but need not). So the memory a connection can
-// pin is what its handler chose to hand over in one send, and the handler produces more only
-// when told to.
+// completion, except memory chunks of at most kSendCopiesUpTo bytes: send() copies those before
+// it returns, so their memory is the caller's again at once (a small response needs nothing kept
+// alive, hence no completion). So the memory a connection can pin is what its handler chose to
+// hand over in one send, and the handler produces more only when told to.
 // Completions never run inside send(); they run later on the loop.
 #include <sys/types.h>
 
@@ -67,6 +68,10 @@ struct SendResult {
   uint64_t bytes = 0;  // body bytes of this send accepted by the kernel
 };
 using SendCompletion = std::function<void(SendResult)>;
+
+// Memory chunks of at most this many bytes are copied by send() (see BACK-PRESSURE); every
+// transport keeps this promise.
+inline constexpr uint64_t kSendCopiesUpTo = 512;
 
 // Result of read_body(): n > 0 bytes were copied; kEnd: the body is complete; kPending: nothing is
 // buffered yet, the ready callback runs once data, the end or an error is available; kError: the

@@ -989,6 +989,28 @@ TEST(Framing, FileAndMemoryChunks) {
   EXPECT_EQ(ev.count("mixed ok=1 bytes=13"), 1u);
 }
 
+TEST(Framing, SmallMemoryChunksAreCopiedBySend) {
+  // http::kSendCopiesUpTo: such chunks are the caller's again once send() returns, so a handler
+  // may free or reuse them without a completion. Freed here (a use-after-free under ASan if the
+  // session kept a reference) and the stack buffer overwritten.
+  std::atomic<bool> accepted{false};
+  TestServer srv([&](Exchange& ex) {
+    auto heap = std::make_unique<std::string>(http::kSendCopiesUpTo, 'h');
+    char stack[8] = {'s', 't', 'a', 'c', 'k', '!', '\r', '\n'};
+    BodyChunk cs[] = {BodyChunk::memory(*heap), BodyChunk::memory(stack, sizeof(stack))};
+    accepted = ex.send(cs, true, nullptr);
+    heap.reset();
+    memset(stack, 'X', sizeof(stack));
+  });
+  Client c(srv.port());
+  ASSERT_TRUE(c.send_all(get("/small")));
+  EXPECT_EQ(c.read_response().masked(),
+            "HTTP/1.1 200 OK\r\nDate: <date>\r\nServer: httpserv\r\nContent-Length: " +
+                std::to_string(http::kSendCopiesUpTo + 8) + "\r\n\r\n" +
+                std::string(http::kSendCopiesUpTo, 'h') + "stack!\r\n");
+  EXPECT_TRUE(accepted);
+}
+
 // =============================================================================================
 // 2. Request bodies
 // =============================================================================================
