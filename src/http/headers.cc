@@ -51,13 +51,8 @@ void ResponseHeaders::set(std::string_view name, std::string_view value) {
   if (!replaced) add(name, value);
 }
 
-void ResponseHeaders::add(std::string_view name, std::string_view value) {
-  if (size_ < entries_.size()) {
-    entries_[size_].first.assign(name);
-    entries_[size_].second.assign(value);
-  } else {
-    entries_.emplace_back(std::string(name), std::string(value));
-  }
+void ResponseHeaders::add_new(std::string_view name, std::string_view value) {
+  entries_.emplace_back(std::string(name), std::string(value));
   ++size_;
 }
 

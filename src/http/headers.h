@@ -37,7 +37,17 @@ class ResponseHeaders {
   // Replaces every header called `name` by one with `value`.
   void set(std::string_view name, std::string_view value);
   // Adds another field line, keeping existing ones.
-  void add(std::string_view name, std::string_view value);
+  void add(std::string_view name, std::string_view value) {
+    if (size_ < entries_.size()) {
+      // Inline: a static file adds five fields per response into a warm entry's strings.
+      Entry& e = entries_[size_];
+      refill(e.first, name);
+      refill(e.second, value);
+      ++size_;
+    } else {
+      add_new(name, value);
+    }
+  }
   // Removes every header called `name`; returns how many were removed.
   size_t remove(std::string_view name);
   // First value, or nullptr when absent.
@@ -50,6 +60,18 @@ class ResponseHeaders {
 
  private:
   void erase_at(size_t i);      // keeps the entry's strings, beyond size_, for reuse
+  void add_new(std::string_view name, std::string_view value);
+  // s = v in s's own storage. clear() + append() is the short path when it fits; assign()
+  // handles v pointing into s itself.
+  static void refill(std::string& s, std::string_view v) {
+    if (v.size() <= s.capacity() &&
+        (v.data() < s.data() || v.data() > s.data() + s.size())) {
+      s.clear();
+      s.append(v.data(), v.size());
+    } else {
+      s.assign(v);
+    }
+  }
   std::vector<Entry> entries_;  // [0, size_) are the fields; the rest is spare storage
   size_t size_ = 0;
 };

@@ -45,22 +45,25 @@ enum class Managed : unsigned char {
   kServer
 };
 
-Managed classify_field(std::string_view n) {
-  switch (n.size()) {
-    case 4:
-      return http::iequals(n, "Date") ? Managed::kDate : Managed::kNo;
-    case 6:
-      return http::iequals(n, "Server") ? Managed::kServer : Managed::kNo;
-    case 10:
-      if (http::iequals(n, "Connection")) return Managed::kConnection;
-      return http::iequals(n, "Keep-Alive") ? Managed::kKeepAlive : Managed::kNo;
-    case 14:
-      return http::iequals(n, "Content-Length") ? Managed::kContentLength : Managed::kNo;
-    case 17:
-      return http::iequals(n, "Transfer-Encoding") ? Managed::kTransferEncoding : Managed::kNo;
-    default:
-      return Managed::kNo;
+// Most names have none of the five lengths: one shift and mask turns them away, and the rest are
+// told apart by length and first letter before a full compare.
+inline Managed classify_field(std::string_view n) {
+  constexpr uint32_t kLengths = (1u << 4) | (1u << 6) | (1u << 10) | (1u << 14) | (1u << 17);
+  size_t len = n.size();
+  if (len > 17 || ((kLengths >> len) & 1u) == 0) return Managed::kNo;
+  char c = static_cast<char>(n[0] | 0x20);
+  if (len == 4) return c == 'd' && http::iequals(n, "Date") ? Managed::kDate : Managed::kNo;
+  if (len == 6) return c == 's' && http::iequals(n, "Server") ? Managed::kServer : Managed::kNo;
+  if (len == 10) {
+    if (c == 'c' && http::iequals(n, "Connection")) return Managed::kConnection;
+    return c == 'k' && http::iequals(n, "Keep-Alive") ? Managed::kKeepAlive : Managed::kNo;
   }
+  if (len == 14) {
+    return c == 'c' && http::iequals(n, "Content-Length") ? Managed::kContentLength
+                                                          : Managed::kNo;
+  }
+  return c == 't' && http::iequals(n, "Transfer-Encoding") ? Managed::kTransferEncoding
+                                                           : Managed::kNo;
 }
 
 }  // namespace
@@ -642,8 +645,7 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
   using http::h1::write_raw;
   std::string& o = out_.owned_buffer_for_append();
   size_t start = o.size();
-  http::h1::append_status_line(o, q.version_minor, status, r.reason);
-  // The rest is written in place into room sized once: the handler's fields, then ours.
+  // The head is written in place into room sized once: status line, the handler's fields, ours.
   constexpr std::string_view kDate = "Date: ";
   constexpr std::string_view kServer = "Server: httpserv\r\n";
   constexpr std::string_view kContentLength = "Content-Length: ";
@@ -651,12 +653,11 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
   constexpr std::string_view kClose = "Connection: close\r\n";
   constexpr std::string_view kKeepAlive = "Connection: keep-alive\r\n";
   std::string_view date = owner_.date_header();
-  size_t room = fields_size + kDate.size() + date.size() + 2 + kServer.size() +
+  size_t room = http::h1::status_line_size(status, r.reason) + fields_size + kDate.size() + date.size() + 2 + kServer.size() +
                 std::max(kContentLength.size() + http::h1::kMaxDecimal + 2, kChunked.size()) +
                 std::max(kClose.size(), kKeepAlive.size()) + 2;
-  size_t head = o.size();
-  o.resize(head + room);
-  char* p = o.data() + head;
+  o.resize(start + room);
+  char* p = http::h1::write_status_line(o.data() + start, q.version_minor, status, r.reason);
   for (size_t i = 0; i < fields.size(); ++i) {
     const auto& [name, value] = fields[i];
     Managed kind = i < kKeptKinds ? kinds[i] : classify_field(name);

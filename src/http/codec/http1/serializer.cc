@@ -48,24 +48,34 @@ void append_decimal(std::string& out, uint64_t v) {
   out.append(buf, write_decimal(buf, v));
 }
 
+namespace {
+int wire_status(int status) { return status < 100 || status > 999 ? 500 : status; }
+}  // namespace
+
+size_t status_line_size(int status, std::string_view reason) {
+  // "HTTP/1.x NNN " (13 bytes: three digits, see wire_status), the reason, CRLF.
+  return 13 + (reason.empty() ? reason_phrase(wire_status(status)).size() : reason.size()) + 2;
+}
+
+char* write_status_line(char* p, int minor, int status, std::string_view reason) {
+  status = wire_status(status);
+  p = write_raw(p, minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  *p++ = static_cast<char>('0' + status / 100);
+  *p++ = static_cast<char>('0' + status / 10 % 10);
+  *p++ = static_cast<char>('0' + status % 10);
+  *p++ = ' ';
+  // Our own phrases have no line breaks; a handler's reason is cleaned.
+  p = reason.empty() ? write_raw(p, reason_phrase(status)) : write_sanitized(p, reason);
+  *p++ = '\r';
+  *p++ = '\n';
+  return p;
+}
+
 void append_status_line(std::string& out, int minor, int status, std::string_view reason) {
-  if (status < 100 || status > 999) status = 500;
-  // "HTTP/1.x NNN " is 13 bytes: three digits, since the status is clamped above.
-  char line[13];
-  std::memcpy(line, minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", 9);
-  line[9] = static_cast<char>('0' + status / 100);
-  line[10] = static_cast<char>('0' + status / 10 % 10);
-  line[11] = static_cast<char>('0' + status % 10);
-  line[12] = ' ';
-  out.append(line, sizeof(line));
-  if (reason.empty()) {
-    out.append(reason_phrase(status));  // our own table: no line breaks
-  } else {
-    size_t at = out.size();
-    out.resize(at + reason.size());
-    write_sanitized(out.data() + at, reason);
-  }
-  out.append(kCrlf);
+  size_t at = out.size();
+  out.resize(at + status_line_size(status, reason));
+  char* end = write_status_line(out.data() + at, minor, status, reason);
+  out.resize(static_cast<size_t>(end - out.data()));
 }
 
 char* write_field(char* p, std::string_view name, std::string_view value) {

@@ -37,6 +37,10 @@ void append_decimal(std::string& out, uint64_t v);
 // once instead of growing a string field by field). Each writes at p, which has room for the
 // stated bound, and returns the end of what it wrote.
 //
+// Bound for write_status_line(status, reason).
+size_t status_line_size(int status, std::string_view reason);
+// The bytes append_status_line() would append.
+char* write_status_line(char* p, int minor, int status, std::string_view reason);
 // Bound for write_field(name, value).
 inline size_t field_size(std::string_view name, std::string_view value) {
   return name.size() + value.size() + 4;
