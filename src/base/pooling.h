@@ -100,6 +100,11 @@ class FreeList {
   using Stack = detail::Spares<std::unique_ptr<T>, kMax, FreeList>;
 };
 
+// Movable values kept per thread the same way (a buffer's storage, say): pop(&v) moves a spare
+// into v, keep(v) moves v in when fewer than kMax are kept. Owner tells pools apart.
+template <class Item, size_t kMax, class Owner>
+using SpareValues = detail::Spares<Item, kMax, Owner>;
+
 // Raw memory blocks of kSize bytes, kept per thread like FreeList: for a class's operator
 // new/delete, when its objects are large enough that malloc's own per-thread cache skips them.
 template <size_t kSize, size_t kMax>

@@ -7,23 +7,42 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "base/pooling.h"
+
 namespace hs::session {
 namespace {
 
 constexpr int kMaxIov = 64;
 constexpr uint64_t kMaxSendfile = 1u << 30;
-// A drained queue keeps at most this much buffer capacity (memory stays bounded per connection).
-constexpr size_t kOwnedKeep = 64 * 1024;
+// A drained queue's owned buffer goes to a per-thread stack of spares, so an idle connection
+// holds none and a busy one takes a warm one: at most this many, of at most this capacity
+// (bigger ones are freed), so the spares of a thread stay under 1 MiB.
+constexpr size_t kSpareBuffers = 64;
+constexpr size_t kSpareCapacity = 16 * 1024;
+using SpareBuffers = base::SpareValues<std::string, kSpareBuffers, OutQueue>;
 
 }  // namespace
 
+void OutQueue::release_owned() {
+  owned_.clear();
+  owned_consumed_ = 0;
+  if (owned_.capacity() <= std::string().capacity()) return;  // nothing allocated
+  std::string spare;
+  spare.swap(owned_);
+  if (spare.capacity() <= kSpareCapacity) SpareBuffers::keep(spare);  // else (or not kept): freed
+}
+
 void OutQueue::append_owned(std::string_view bytes) {
-  size_t start = owned_.size();
-  owned_.append(bytes);
+  std::string& o = owned_buffer_for_append();
+  size_t start = o.size();
+  o.append(bytes);
   commit_owned(start);
 }
 
 std::string& OutQueue::owned_buffer_for_append() {
+  if (segments_.empty() && owned_.capacity() <= std::string().capacity()) {
+    SpareBuffers::pop(&owned_);  // none: owned_ grows on its own
+  }
   return owned_;
 }
 
@@ -64,6 +83,7 @@ void OutQueue::drop_after(uint64_t mark) {
     if (s.kind == Segment::Kind::kOwned) owned_.resize(s.pos + s.len);
     if (s.len == 0) segments_.pop_back();
   }
+  if (segments_.empty()) release_owned();
 }
 
 void OutQueue::add_completion(Completion done) {
@@ -83,11 +103,7 @@ void OutQueue::advance(uint64_t n) {
       segments_.pop_front();
     }
   }
-  if (segments_.empty()) {
-    owned_.clear();
-    owned_consumed_ = 0;
-    if (owned_.capacity() > kOwnedKeep) owned_.shrink_to_fit();
-  }
+  if (segments_.empty()) release_owned();
 }
 
 void OutQueue::collect(std::vector<Completion>& fired) {
@@ -160,7 +176,7 @@ void OutQueue::fail_all(std::vector<Completion>& fired) {
     fired.push_back(std::move(c.second));
   completions_.clear();
   segments_.clear();
-  owned_.clear();
+  release_owned();
   written_ = enqueued_;
 }
 

@@ -3,13 +3,59 @@
 // handler, file ranges) written with writev/sendmsg and sendfile, never copied. Completions are
 // attached to a byte position and fire once everything before it has reached the kernel.
 #include <cstdint>
-#include <deque>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hs::session {
+
+// A FIFO on a vector, for the queue's segments and completions: nothing allocated while empty
+// (a std::deque allocates a map and a block when constructed, about 1.2 KiB for the two on every
+// idle connection), and the front is compacted away as it advances, so the storage stays
+// bounded by what is queued.
+template <class T>
+class Fifo {
+ public:
+  bool empty() const { return head_ == v_.size(); }
+  T& front() { return v_[head_]; }
+  T& back() { return v_.back(); }
+  void push_back(T x) { v_.push_back(std::move(x)); }
+  template <class... A>
+  void emplace_back(A&&... a) {
+    v_.emplace_back(std::forward<A>(a)...);
+  }
+  void pop_back() {
+    v_.pop_back();
+    if (empty()) clear();
+  }
+  void pop_front() {
+    v_[head_] = T();  // releases what the element holds now, not at the next compaction
+    if (++head_ == v_.size()) {
+      clear();
+    } else if (head_ >= kCompactAt && 2 * head_ >= v_.size()) {
+      v_.erase(v_.begin(), v_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+  void clear() {
+    v_.clear();
+    head_ = 0;
+    if (v_.capacity() > kKeep) std::vector<T>().swap(v_);
+  }
+  auto begin() { return v_.begin() + static_cast<std::ptrdiff_t>(head_); }
+  auto end() { return v_.end(); }
+  auto begin() const { return v_.begin() + static_cast<std::ptrdiff_t>(head_); }
+  auto end() const { return v_.end(); }
+
+ private:
+  static constexpr size_t kCompactAt = 32;
+  static constexpr size_t kKeep = 64;  // capacity kept once empty (a pipelined burst's worth)
+  std::vector<T> v_;
+  size_t head_ = 0;
+};
 
 class OutQueue {
  public:
@@ -54,8 +100,10 @@ class OutQueue {
 
   std::string owned_;
   size_t owned_consumed_ = 0;
-  std::deque<Segment> segments_;
-  std::deque<std::pair<uint64_t, Completion>> completions_;
+  void release_owned();  // drained: the buffer's storage goes to this thread's spares
+
+  Fifo<Segment> segments_;
+  Fifo<std::pair<uint64_t, Completion>> completions_;
   uint64_t enqueued_ = 0;
   uint64_t written_ = 0;
   const char* error_detail_ = "";
