@@ -278,7 +278,6 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
   instances_.assign(owner_.registry().modules().size(), nullptr);
   disabled_.assign(owner_.registry().modules().size(), {0, 0});
   abandoned_.assign(owner_.registry().modules().size(), false);
-  fill_addresses();
   // The connection's IIS state, shared by the requests of one connection (keep-alive).
   if (std::shared_ptr<http::ConnectionData>* slot = ex.connection_data()) {
     connection_state_ = std::dynamic_pointer_cast<ConnectionState>(*slot);

@@ -442,7 +442,7 @@ class HttpContextImpl final : public IHttpContext4 {
   void on_body_ready();
   void on_sent(http::SendResult result);
   void sync_from_raw_response();
-  void fill_addresses();
+  void fill_addresses();  // remote_sa_ and local_sa_, on first use (few modules ask)
 
   const std::string* find_request_header(std::string_view name) const;
   std::string server_variable(std::string_view name, bool* found) const;
@@ -469,6 +469,7 @@ class HttpContextImpl final : public IHttpContext4 {
   bool url_raw_ = false;  // the target's path did not normalise: url_ holds it as received
   std::string remote_host_, local_host_;
   sockaddr_storage remote_sa_{}, local_sa_{};
+  bool addresses_filled_ = false;
   HTTP_REQUEST raw_request_{};
   HTTP_RESPONSE raw_response_{};
   std::wstring raw_cooked_url_;

@@ -192,6 +192,8 @@ bool known_request_header(std::string_view name) {
 }  // namespace
 
 void HttpContextImpl::fill_addresses() {
+  if (addresses_filled_) return;
+  addresses_filled_ = true;
   fill_sockaddr(&remote_sa_, remote_host_, remote_port_);
   fill_sockaddr(&local_sa_, local_host_, local_port_);
 }
@@ -236,6 +238,7 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
     r.CookedUrl.QueryStringLength =
         static_cast<USHORT>((c.raw_cooked_url_.size() - q) * sizeof(wchar_t));
   }
+  c.fill_addresses();
   r.Address.pRemoteAddress = reinterpret_cast<PSOCKADDR>(&c.remote_sa_);
   r.Address.pLocalAddress = reinterpret_cast<PSOCKADDR>(&c.local_sa_);
   // Known headers by id (the first field of a name), the others in pUnknownHeaders in arrival
@@ -390,12 +393,14 @@ PSOCKADDR RequestImpl::GetLocalAddress() const {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop<PSOCKADDR>("IHttpRequest::GetLocalAddress", nullptr,
                                    [&] { return GetLocalAddress(); });
+  ctx_.fill_addresses();
   return reinterpret_cast<PSOCKADDR>(&ctx_.local_sa_);
 }
 PSOCKADDR RequestImpl::GetRemoteAddress() const {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop<PSOCKADDR>("IHttpRequest::GetRemoteAddress", nullptr,
                                    [&] { return GetRemoteAddress(); });
+  ctx_.fill_addresses();
   return reinterpret_cast<PSOCKADDR>(&ctx_.remote_sa_);
 }
 HRESULT RequestImpl::ReadEntityBody(VOID* buf, DWORD cb, BOOL fAsync, DWORD* received,
