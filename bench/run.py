@@ -13,6 +13,7 @@ through the same pipeline. bench/README.md describes every scenario.
 """
 import argparse
 import json
+import math
 import os
 import re
 import resource
@@ -160,8 +161,13 @@ def run_wrk(port, path, conns, seconds, script=None):
     size = grab(r"Transfer/sec:\s+([\d.]+)([KMG]?B)", str, "0")
     m = re.search(r"Transfer/sec:\s+([\d.]+)([KMG]?B)", out)
     mbps = float(m.group(1)) * {"B": 1e-6, "KB": 1e-3, "MB": 1.0, "GB": 1e3}[m.group(2)] if m else 0
-    return {"rps": grab(r"Requests/sec:\s+([\d.]+)"), "mbps": mbps, "p50_ms": lat("50"),
-            "p99_ms": lat("99"), "errors": errors + non2xx, "raw": out}
+    p50, p99 = lat("50"), lat("99")
+    if p99 < p50:
+        # wrk's percentiles are not trustworthy with its Lua pipelining (it prints p99 as 0.00us
+        # there): an impossible order is reported as no figure rather than as a fast one.
+        p99 = float("nan")
+    return {"rps": grab(r"Requests/sec:\s+([\d.]+)"), "mbps": mbps, "p50_ms": p50,
+            "p99_ms": p99, "errors": errors + non2xx, "raw": out}
 
 
 PIPELINE_LUA = """
@@ -374,8 +380,12 @@ hosts:
             s.stop()
         shutil.rmtree(work, ignore_errors=True)  # also when a server failed to start
 
+    def ms(v):
+        return "n/a" if math.isnan(v) else f"{v:.2f}"
+
     def med(key, rid, field):
-        return statistics.median(r[field] for r in results[key][rid])
+        values = [r[field] for r in results[key][rid] if not math.isnan(r[field])]
+        return statistics.median(values) if values else float("nan")
 
     names = [s.name for s in servers]
     allsteal = [r["steal"] for by_rid in results.values() for runs in by_rid.values()
@@ -398,7 +408,7 @@ hosts:
         for rid, title, sname, _, _ in runs_for(scen):
             lines.append(f"| {title} | {sname} | {med(key, rid, 'rps'):.0f} | "
                          f"{med(key, rid, 'mbps'):.1f} | {med(key, rid, 'p50_ms'):.2f} | "
-                         f"{med(key, rid, 'p99_ms'):.2f} | {med(key, rid, 'errors'):.0f} | "
+                         f"{ms(med(key, rid, 'p99_ms'))} | {med(key, rid, 'errors'):.0f} | "
                          f"{med(key, rid, 'cpu'):.2f} | {med(key, rid, 'per_core'):.0f} | "
                          f"{med(key, rid, 'rss_kb') / 1024:.1f} | "
                          f"{med(key, rid, 'pss_kb') / 1024:.1f} |")
@@ -437,7 +447,8 @@ hosts:
     with open(os.path.join(HERE, "results", "latest.md"), "w") as f:
         f.write(table)
     with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
-        json.dump({k: {n: [{x: y for x, y in r.items() if x != "raw"} for r in v]
+        json.dump({k: {n: [{x: (None if isinstance(y, float) and math.isnan(y) else y)
+                      for x, y in r.items() if x != "raw"} for r in v]
                        for n, v in d.items()} for k, d in results.items()}, f, indent=1)
 
 
