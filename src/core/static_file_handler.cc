@@ -278,8 +278,8 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
   }
   if (!chunks.empty()) {
     ex.send(chunks, true, [file, parts](http::SendResult) {});
-  } else if (ones == 0 || (one.kind == http::BodyChunk::Kind::kMemory &&
-                           one.size <= http::kSendCopiesUpTo)) {
+  } else if (ones == 0 ||
+             (one.kind == http::BodyChunk::Kind::kMemory && one.size <= http::kSendCopiesUpTo)) {
     // send() copies what it is given (see http/exchange.h): nothing to keep alive, and no
     // completion to allocate on the commonest path of all, a small cached file.
     ex.send({&one, ones}, true, {});

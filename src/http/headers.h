@@ -59,13 +59,12 @@ class ResponseHeaders {
   std::span<const Entry> entries() const { return {entries_.data(), size_}; }
 
  private:
-  void erase_at(size_t i);      // keeps the entry's strings, beyond size_, for reuse
+  void erase_at(size_t i);  // keeps the entry's strings, beyond size_, for reuse
   void add_new(std::string_view name, std::string_view value);
   // s = v in s's own storage. clear() + append() is the short path when it fits; assign()
   // handles v pointing into s itself.
   static void refill(std::string& s, std::string_view v) {
-    if (v.size() <= s.capacity() &&
-        (v.data() < s.data() || v.data() > s.data() + s.size())) {
+    if (v.size() <= s.capacity() && (v.data() < s.data() || v.data() > s.data() + s.size())) {
       s.clear();
       s.append(v.data(), v.size());
     } else {

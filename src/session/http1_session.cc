@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -59,8 +58,7 @@ inline Managed classify_field(std::string_view n) {
     return c == 'k' && http::iequals(n, "Keep-Alive") ? Managed::kKeepAlive : Managed::kNo;
   }
   if (len == 14) {
-    return c == 'c' && http::iequals(n, "Content-Length") ? Managed::kContentLength
-                                                          : Managed::kNo;
+    return c == 'c' && http::iequals(n, "Content-Length") ? Managed::kContentLength : Managed::kNo;
   }
   return c == 't' && http::iequals(n, "Transfer-Encoding") ? Managed::kTransferEncoding
                                                            : Managed::kNo;
@@ -571,15 +569,9 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
   const std::string* connection = nullptr;
   bool has_server = false;
   size_t fields_size = 0;
-  // What each field is, kept for the second pass (which classifies again past the first few).
-  constexpr size_t kKeptKinds = 32;
-  std::array<Managed, kKeptKinds> kinds;
   std::span<const http::ResponseHeaders::Entry> fields = r.headers.entries();
-  for (size_t i = 0; i < fields.size(); ++i) {
-    const auto& [name, value] = fields[i];
-    Managed kind = classify_field(name);
-    if (i < kKeptKinds) kinds[i] = kind;
-    switch (kind) {
+  for (const auto& [name, value] : fields) {
+    switch (classify_field(name)) {
       case Managed::kContentLength:
         if (cl == nullptr) cl = &value;
         break;
@@ -653,14 +645,15 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
   constexpr std::string_view kClose = "Connection: close\r\n";
   constexpr std::string_view kKeepAlive = "Connection: keep-alive\r\n";
   std::string_view date = owner_.date_header();
-  size_t room = http::h1::status_line_size(status, r.reason) + fields_size + kDate.size() + date.size() + 2 + kServer.size() +
+  size_t room = http::h1::status_line_size(status, r.reason) + fields_size + kDate.size() +
+                date.size() + 2 + kServer.size() +
                 std::max(kContentLength.size() + http::h1::kMaxDecimal + 2, kChunked.size()) +
                 std::max(kClose.size(), kKeepAlive.size()) + 2;
   o.resize(start + room);
   char* p = http::h1::write_status_line(o.data() + start, q.version_minor, status, r.reason);
-  for (size_t i = 0; i < fields.size(); ++i) {
-    const auto& [name, value] = fields[i];
-    Managed kind = i < kKeptKinds ? kinds[i] : classify_field(name);
+  for (const auto& [name, value] : fields) {
+    // Classified again: with the length mask that costs what keeping the kinds did (A/B).
+    Managed kind = classify_field(name);
     if (kind == Managed::kNo || kind == Managed::kServer) p = http::h1::write_field(p, name, value);
   }
   p = write_raw(p, kDate);
@@ -723,7 +716,7 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
       if (c.size == 0) continue;
       if (c.kind == BodyChunk::Kind::kFile) {
         out_.append_file(c.fd, c.offset, c.size);
-      } else if (c.size <= kCopyBelow) {
+      } else if (c.size <= http::kSendCopiesUpTo) {
         // Small bodies join the head in the owned buffer: one contiguous write (send, not an
         // iovec per piece), and a burst of pipelined responses leaves in one buffer.
         out_.append_owned(std::string_view(c.data, c.size));

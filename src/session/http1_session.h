@@ -84,11 +84,6 @@ class Http1Session final : public io::EventLoop::Watcher,
 
   class H1Exchange;  // the session's http::Exchange (defined in the .cc; pooled per thread)
 
-  // Memory chunks up to this size are copied into the output buffer rather than referenced
-  // (http::kSendCopiesUpTo; their completion still reports them sent only once the kernel has
-  // them).
-  static constexpr uint64_t kCopyBelow = http::kSendCopiesUpTo;
-
  private:
   friend class H1Exchange;
 

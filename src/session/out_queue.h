@@ -2,8 +2,8 @@
 // A connection's pending output: a FIFO of segments (bytes the session owns, bytes borrowed from a
 // handler, file ranges) written with writev/sendmsg and sendfile, never copied. Completions are
 // attached to a byte position and fire once everything before it has reached the kernel.
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>

@@ -34,8 +34,9 @@ TEST(H1Serializer, StatusOutsideThreeDigitsBecomes500) {
   append_status_line(out, 1, 99, "");
   append_status_line(out, 1, 1000, "Odd");
   append_status_line(out, 1, -5, "");
-  EXPECT_EQ(out, "HTTP/1.1 500 Internal Server Error\r\nHTTP/1.1 500 Odd\r\n"
-                 "HTTP/1.1 500 Internal Server Error\r\n");
+  EXPECT_EQ(out,
+            "HTTP/1.1 500 Internal Server Error\r\nHTTP/1.1 500 Odd\r\n"
+            "HTTP/1.1 500 Internal Server Error\r\n");
 }
 
 TEST(H1Serializer, FieldIsWrittenAsIs) {
@@ -87,7 +88,8 @@ TEST(H1Serializer, FieldWithANameThatIsNotATokenIsSkipped) {
 TEST(H1Serializer, TokenCharactersAreExactlyThoseOfRfc9110) {
   const std::string delimiters = "\"(),/:;<=>?@[\\]{}";
   for (int c = 0; c < 256; ++c) {
-    bool expected = c > 0x20 && c < 0x7f && delimiters.find(static_cast<char>(c)) == std::string::npos;
+    bool expected =
+        c > 0x20 && c < 0x7f && delimiters.find(static_cast<char>(c)) == std::string::npos;
     EXPECT_EQ(is_tchar(static_cast<unsigned char>(c)), expected) << "byte " << c;
   }
 }

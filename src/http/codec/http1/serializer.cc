@@ -29,6 +29,23 @@ bool has_line_break(std::string_view s) {
   return false;
 }
 
+// The status code as written: three digits, 500 for anything else.
+int wire_status(int status) {
+  return status < 100 || status > 999 ? 500 : status;
+}
+
+// Appends through an in-place writer: room for `bound` bytes, then cut to what was written.
+// Returns the end, or nullptr when the writer wrote nothing.
+template <class Write>
+char* append_in_place(std::string& out, size_t bound, Write write) {
+  size_t at = out.size();
+  out.resize(at + bound);
+  char* begin = out.data() + at;
+  char* end = write(begin);
+  out.resize(static_cast<size_t>(end - out.data()));
+  return end == begin ? nullptr : end;
+}
+
 // Copies s to p with CR, LF and NUL replaced by spaces.
 char* write_sanitized(char* p, std::string_view s) {
   if (!has_line_break(s)) return write_raw(p, s);
@@ -47,10 +64,6 @@ void append_decimal(std::string& out, uint64_t v) {
   char buf[kMaxDecimal];
   out.append(buf, write_decimal(buf, v));
 }
-
-namespace {
-int wire_status(int status) { return status < 100 || status > 999 ? 500 : status; }
-}  // namespace
 
 size_t status_line_size(int status, std::string_view reason) {
   // "HTTP/1.x NNN " (13 bytes: three digits, see wire_status), the reason, CRLF.
@@ -72,10 +85,8 @@ char* write_status_line(char* p, int minor, int status, std::string_view reason)
 }
 
 void append_status_line(std::string& out, int minor, int status, std::string_view reason) {
-  size_t at = out.size();
-  out.resize(at + status_line_size(status, reason));
-  char* end = write_status_line(out.data() + at, minor, status, reason);
-  out.resize(static_cast<size_t>(end - out.data()));
+  append_in_place(out, status_line_size(status, reason),
+                  [&](char* p) { return write_status_line(p, minor, status, reason); });
 }
 
 char* write_field(char* p, std::string_view name, std::string_view value) {
@@ -90,11 +101,8 @@ char* write_field(char* p, std::string_view name, std::string_view value) {
 }
 
 bool append_field(std::string& out, std::string_view name, std::string_view value) {
-  size_t at = out.size();
-  out.resize(at + field_size(name, value));
-  char* end = write_field(out.data() + at, name, value);
-  out.resize(static_cast<size_t>(end - out.data()));
-  return end != out.data() + at;
+  return append_in_place(out, field_size(name, value),
+                         [&](char* p) { return write_field(p, name, value); }) != nullptr;
 }
 
 void append_chunk_header(std::string& out, uint64_t size) {

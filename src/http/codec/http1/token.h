@@ -21,7 +21,9 @@ inline constexpr std::array<bool, 256> kTchar = [] {
 }();
 }  // namespace detail
 
-inline bool is_tchar(unsigned char c) { return detail::kTchar[c]; }
+inline bool is_tchar(unsigned char c) {
+  return detail::kTchar[c];
+}
 
 // True for a non-empty string of token characters (a valid field name).
 inline bool is_token(std::string_view s) {
