@@ -568,15 +568,18 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
   const std::string* cl = nullptr;
   const std::string* connection = nullptr;
   bool has_server = false;
+  bool some_managed = false;  // a field the session writes itself (or drops) is among them
   size_t fields_size = 0;
   std::span<const http::ResponseHeaders::Entry> fields = r.headers.entries();
   for (const auto& [name, value] : fields) {
     switch (classify_field(name)) {
       case Managed::kContentLength:
         if (cl == nullptr) cl = &value;
+        some_managed = true;
         break;
       case Managed::kConnection:
         if (connection == nullptr) connection = &value;
+        some_managed = true;
         break;
       case Managed::kServer:
         has_server = true;
@@ -586,6 +589,7 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
         fields_size += http::h1::field_size(name, value);
         break;
       default:
+        some_managed = true;
         break;
     }
   }
@@ -652,8 +656,9 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
   o.resize(start + room);
   char* p = http::h1::write_status_line(o.data() + start, q.version_minor, status, r.reason);
   for (const auto& [name, value] : fields) {
-    // Classified again: with the length mask that costs what keeping the kinds did (A/B).
-    Managed kind = classify_field(name);
+    // Classified again only when something is to be left out: with the length mask that costs
+    // what keeping the kinds did (A/B).
+    Managed kind = some_managed ? classify_field(name) : Managed::kNo;
     if (kind == Managed::kNo || kind == Managed::kServer) p = http::h1::write_field(p, name, value);
   }
   p = write_raw(p, kDate);
