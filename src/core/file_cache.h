@@ -46,6 +46,11 @@ class FileCache {
 
   // The cached entry for `path`, if present and still within its validity window.
   std::shared_ptr<CachedFile> find(const std::string& path, int64_t now_ms);
+  // True while `file` (an entry of this cache) is within its validity window: what find()
+  // checks, for a caller that kept the entry from an earlier lookup.
+  bool fresh(const CachedFile& file, int64_t now_ms) const {
+    return now_ms - file.validated_ms <= limits_.valid_ms;
+  }
   // Builds an entry for an open regular file (takes ownership of fd) and caches it under `path`.
   std::shared_ptr<CachedFile> insert(const std::string& path, int fd, const struct stat& st,
                                      std::string_view content_type, int64_t now_ms);

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -50,10 +51,35 @@ int status_for_open_error(int err) {
 }
 
 std::atomic<uint64_t> g_boundary_counter{0};
+std::atomic<uint64_t> g_handler_ids{0};
+
+// A per-thread memo from a request target, byte for byte, to the cached file it led to last time.
+// The same bytes always split, decode and normalise to the same path, so a hit skips that work
+// and the shared cache's lock; what it returns is what FileCache::find would (the entry is held
+// weakly and checked for freshness the same way), so a changed file is still seen within
+// valid_ms. Direct-mapped: a collision only means the full path is taken.
+struct TargetMemo {
+  uint64_t handler = 0;  // StaticFileHandler::id_: ids are never reused, 0 is none
+  std::string target;
+  std::weak_ptr<CachedFile> file;
+};
+constexpr size_t kMemoSlots = 16;
+thread_local std::array<TargetMemo, kMemoSlots> t_memo;
+
+size_t memo_slot(std::string_view target) {
+  // Cheap and good enough for a handful of hot targets; never empty (split_target refuses that
+  // before a memo entry is written, and a lookup only compares).
+  size_t n = target.size();
+  size_t h = n * 31;
+  if (n > 0)
+    h += static_cast<unsigned char>(target[n - 1]) * 7 + static_cast<unsigned char>(target[n / 2]);
+  return h % kMemoSlots;
+}
 
 }  // namespace
 
-StaticFileHandler::StaticFileHandler(StaticFileConfig config) : config_(std::move(config)) {
+StaticFileHandler::StaticFileHandler(StaticFileConfig config)
+    : config_(std::move(config)), cache_(config_.cache), id_(++g_handler_ids) {
   root_fd_ = open(config_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd_ < 0) error_ = "cannot open document root '" + config_.root + "': " + strerror(errno);
 }
@@ -68,6 +94,15 @@ void StaticFileHandler::handle(http::Exchange& ex) {
     send_simple_response(ex, 405, "Allow", kAllow);
     return;
   }
+  int64_t now_ms = ex.executor().now_ms();
+  TargetMemo& memo = t_memo[memo_slot(req.target)];
+  if (memo.handler == id_ && memo.target == req.target) {
+    std::shared_ptr<CachedFile> file = memo.file.lock();
+    if (file && cache_.fresh(*file, now_ms)) {
+      serve_file(ex, std::move(file));
+      return;
+    }
+  }
   std::optional<http::Target> target = http::split_target(req.target);
   if (!target || target->path == "*") {
     send_simple_response(ex, 400);
@@ -78,11 +113,14 @@ void StaticFileHandler::handle(http::Exchange& ex) {
     send_simple_response(ex, 400);
     return;
   }
-  std::shared_ptr<CachedFile> file = cache_.find(path, ex.executor().now_ms());
+  std::shared_ptr<CachedFile> file = cache_.find(path, now_ms);
   if (!file) {
     file = open_file(ex, path, *target);
     if (!file) return;
   }
+  memo.handler = id_;
+  memo.target.assign(req.target);
+  memo.file = file;
   serve_file(ex, std::move(file));
 }
 

@@ -8,6 +8,11 @@
 // slashes, NUL and ".." above the root are refused with 400), then opened with openat2() and
 // RESOLVE_BENEATH relative to the root directory, so no path, symlink or race can leave the root:
 // a symlink pointing outside it gives 403.
+//
+// Files come from the open-file cache (file_cache.h), shared by the workers. In front of it each
+// thread keeps a small memo from a request target, byte for byte, to the entry it led to, so a
+// repeated target skips decoding, normalising and the cache's lock; it holds entries weakly and
+// trusts them exactly as long as the cache would (valid_ms), so it changes no answer.
 #include <sys/stat.h>
 
 #include <string>
@@ -51,6 +56,7 @@ class StaticFileHandler final : public http::Handler {
   FileCache cache_;
   int root_fd_ = -1;
   std::string error_;
+  uint64_t id_;  // names this handler in the per-thread target memo (static_file_handler.cc)
 };
 
 }  // namespace hs::core

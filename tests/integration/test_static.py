@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 import uuid
 
@@ -485,6 +486,52 @@ class LargeFiles(StaticBase):
         url = self.class_server.url("/hello.txt")
         p = self._curl(url, url, url)
         self.assertEqual(p.stdout, HELLO * 3)
+
+
+class Revalidation(ServerTestCase):
+    """The open-file cache and the per-thread target memo in front of it trust an entry for one
+    second (FileCache valid_ms): a file replaced or removed under a running server is seen
+    after that, by every spelling of its path, on one keep-alive connection that asked for it
+    just before, with validators and length describing the new bytes."""
+
+    SPELLINGS = ("/v.txt", "/v%2etxt", "/./v.txt", "/v.txt?q=1")
+
+    def wait_for(self, conn, target, want_status, want_body, seconds=5.0):
+        deadline = time.monotonic() + seconds
+        while True:
+            r = conn.request("GET", target)
+            if r.status == want_status and (want_body is None or r.body == want_body):
+                return r
+            self.assertLess(time.monotonic(), deadline,
+                            "%s still %d %r" % (target, r.status, r.body[:40]))
+            time.sleep(0.05)
+
+    def test_replaced_then_removed_file_is_seen_by_every_spelling(self):
+        root = self.tempdir({"v.txt": "one"})
+        srv = self.start_server(root)
+        c = self.connect(srv)
+        first = {}
+        for t in self.SPELLINGS:
+            for _ in range(3):  # the second and third come from the memo
+                r = c.request("GET", t)
+                self.assertEqual((r.status, r.body), (200, b"one"), t)
+            first[t] = r.header("ETag")
+        self.assertEqual(len(set(first.values())), 1)
+        path = os.path.join(root, "v.txt")
+        tmp = path + ".new"
+        with open(tmp, "wb") as f:
+            f.write(b"two, longer")
+        os.utime(tmp, (MTIME, MTIME))  # another mtime and size: another ETag
+        os.replace(tmp, path)
+        for t in self.SPELLINGS:
+            r = self.wait_for(c, t, 200, b"two, longer")
+            self.assertEqual(r.header("Content-Length"), "11")
+            self.assertNotEqual(r.header("ETag"), first[t])
+            self.assertEqual(r.header("Last-Modified"), http_date(MTIME))
+        os.unlink(path)
+        for t in self.SPELLINGS:
+            self.wait_for(c, t, 404, None)
+        self.assertAlive(srv)
 
 
 if __name__ == "__main__":
