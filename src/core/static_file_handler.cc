@@ -306,10 +306,9 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
     r.status = 200;
     r.headers.add("Content-Type", content_type);
     // No Content-Length field: the whole body goes in the one final send below, so the protocol
-    // layer states its length (http/exchange.h), as IIS's core does (spec §6.3). A HEAD request
-    // gets the same value. Not setting it saves a field the session would parse and drop (6 %
-    // of pipelined hello.txt), and a SEND_RESPONSE module that replaces the body is framed by
-    // what it sends rather than reset for breaking a length it never chose.
+    // layer states its length (http/exchange.h), as IIS's core does (spec §6.3); a HEAD request
+    // gets the same value. Setting it here would add a field that the session parses and drops
+    // (6 % of pipelined hello.txt).
     if (f.has_content) {
       // Small files leave with the head in one write.
       if (size > 0) one = http::BodyChunk::memory(f.content);
