@@ -3,7 +3,7 @@
 # when something is missing, so repeated `make` calls stay fast. Usage: scripts/deps.sh [build|bench|fuzz]
 set -euo pipefail
 want=(build-essential cmake ninja-build pkg-config git node-llhttp libgtest-dev libgmock-dev
-      libbenchmark-dev libpugixml-dev curl python3 procps)
+      libbenchmark-dev libpugixml-dev curl python3 procps strace)
 if [ "${1:-build}" = bench ]; then
   want+=(nginx-light h2o wrk nghttp2-client linux-perf valgrind)
 fi

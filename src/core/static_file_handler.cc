@@ -1,9 +1,7 @@
 #include "core/static_file_handler.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <array>
@@ -13,6 +11,7 @@
 #include <memory>
 
 #include "base/log.h"
+#include "core/open_beneath.h"
 #include "core/simple_response.h"
 #include "http/conditional.h"
 #include "http/http_date.h"
@@ -23,16 +22,6 @@ namespace hs::core {
 namespace {
 
 constexpr std::string_view kAllow = "GET, HEAD";
-
-// openat2 with RESOLVE_BENEATH: the kernel refuses any resolution that leaves `dirfd` (through
-// "..", an absolute symlink or a symlink to outside) with EXDEV. O_NONBLOCK keeps a FIFO planted in
-// the tree from blocking the event loop.
-int open_beneath(int dirfd, const char* path) {
-  open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  return static_cast<int>(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
-}
 
 int status_for_open_error(int err) {
   switch (err) {
@@ -81,7 +70,15 @@ size_t memo_slot(std::string_view target) {
 StaticFileHandler::StaticFileHandler(StaticFileConfig config)
     : config_(std::move(config)), cache_(config_.cache), id_(++g_handler_ids) {
   root_fd_ = open(config_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd_ < 0) error_ = "cannot open document root '" + config_.root + "': " + strerror(errno);
+  if (root_fd_ < 0) {
+    error_ = "cannot open document root '" + config_.root + "': " + strerror(errno);
+    return;
+  }
+  if (!openat2_works(root_fd_)) {
+    open_ = open_beneath_walk;
+    HS_LOG_WARN("openat2 is not available (%s): paths beneath %s are resolved in user space",
+                strerror(errno), config_.root.c_str());
+  }
 }
 
 StaticFileHandler::~StaticFileHandler() {
@@ -128,7 +125,7 @@ std::shared_ptr<CachedFile> StaticFileHandler::open_file(http::Exchange& ex,
                                                          const std::string& path,
                                                          const http::Target& target) {
   const char* rel = path.size() > 1 ? path.c_str() + 1 : ".";
-  int fd = open_beneath(root_fd_, rel);
+  int fd = open_(root_fd_, rel);
   if (fd < 0) {
     int err = errno;
     int status = status_for_open_error(err);
@@ -162,7 +159,7 @@ std::shared_ptr<CachedFile> StaticFileHandler::open_file(http::Exchange& ex,
     }
     int doc = -1;
     for (const std::string& name : config_.default_documents) {
-      doc = open_beneath(fd, name.c_str());
+      doc = open_(fd, name.c_str());
       if (doc >= 0 && fstat(doc, &st) == 0 && S_ISREG(st.st_mode)) {
         doc_path = path + name;
         break;

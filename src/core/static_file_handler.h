@@ -5,9 +5,10 @@
 // the whole file with 200) and default documents.
 //
 // Containment: a request path is percent-decoded and normalised (http/url_path.h: encoded
-// slashes, NUL and ".." above the root are refused with 400), then opened with openat2() and
-// RESOLVE_BENEATH relative to the root directory, so no path, symlink or race can leave the root:
-// a symlink pointing outside it gives 403.
+// slashes, NUL and ".." above the root are refused with 400), then opened beneath the root
+// directory (open_beneath.h: openat2() with RESOLVE_BENEATH, or the same walk in user space where
+// the kernel lacks it), so no path, symlink or race can leave the root: a symlink pointing
+// outside it gives 403.
 //
 // Files come from the open-file cache (file_cache.h), shared by the workers. In front of it each
 // thread keeps a small memo from a request target, byte for byte, to the entry it led to, so a
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "core/file_cache.h"
+#include "core/open_beneath.h"
 #include "http/exchange.h"
 #include "http/mime.h"
 #include "http/url_path.h"
@@ -56,6 +58,8 @@ class StaticFileHandler final : public http::Handler {
   FileCache cache_;
   int root_fd_ = -1;
   std::string error_;
+  // openat2 where the kernel has it, else the user-space walk (open_beneath.h).
+  int (*open_)(int dirfd, const char* path) = open_beneath;
   uint64_t id_;  // names this handler in the per-thread target memo (static_file_handler.cc)
 };
 

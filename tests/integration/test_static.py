@@ -42,6 +42,8 @@ FILES = {
 
 
 class StaticBase(ServerTestCase):
+    WRAPPER = []  # a command the server runs under (see WithoutOpenat2 below)
+
     @classmethod
     def setUpClass(cls):
         cls.base = tempfile.mkdtemp(prefix="httpserv-it-static-")
@@ -65,7 +67,9 @@ class StaticBase(ServerTestCase):
                     p = os.path.join(dirpath, name)
                     if not os.path.islink(p):
                         os.utime(p, (MTIME, MTIME))
-            cls.class_server = Server(cls.root)
+            cls.class_server = Server(cls.root, start=False)
+            cls.class_server.cmd = cls.WRAPPER + cls.class_server.cmd
+            cls.class_server.start()
         except BaseException:
             shutil.rmtree(cls.base, True)
             raise
@@ -532,6 +536,34 @@ class Revalidation(ServerTestCase):
         for t in self.SPELLINGS:
             self.wait_for(c, t, 404, None)
         self.assertAlive(srv)
+
+
+# The same containment, directories and symlinks where the kernel has no openat2 (before 5.6, or
+# a seccomp filter that predates it): strace makes every openat2 fail with ENOSYS, and the server
+# must say so and resolve paths beneath the root itself (src/core/open_beneath.h).
+STRACE = shutil.which("strace")
+NO_OPENAT2 = [STRACE, "-f", "-qq", "-o", "/dev/null", "-e", "trace=openat2",
+              "-e", "inject=openat2:error=ENOSYS"]
+
+
+@unittest.skipUnless(STRACE, "strace not installed (scripts/deps.sh installs it)")
+class TraversalWithoutOpenat2(Traversal):
+    WRAPPER = NO_OPENAT2
+
+    def test_server_says_it_walks_in_user_space(self):
+        self.assertRegex(self.class_server.log_text(),
+                         r"openat2 is not available \(Function not implemented\): paths beneath "
+                         r"\S+ are resolved in user space")
+
+
+@unittest.skipUnless(STRACE, "strace not installed (scripts/deps.sh installs it)")
+class DirectoriesWithoutOpenat2(Directories):
+    WRAPPER = NO_OPENAT2
+
+
+@unittest.skipUnless(STRACE, "strace not installed (scripts/deps.sh installs it)")
+class ContentTypesWithoutOpenat2(ContentTypes):
+    WRAPPER = NO_OPENAT2
 
 
 if __name__ == "__main__":
