@@ -44,9 +44,10 @@ std::atomic<uint64_t> g_handler_ids{0};
 
 // A per-thread memo from a request target, byte for byte, to the cached file it led to last time.
 // The same bytes always split, decode and normalise to the same path, so a hit skips that work
-// and the shared cache's lock; what it returns is what FileCache::find would (the entry is held
-// weakly and checked for freshness the same way), so a changed file is still seen within
-// valid_ms. Direct-mapped: a collision only means the full path is taken.
+// and the shared cache's lock. It holds entries weakly and trusts one only while it is fresh by
+// the cache's own rule (FileCache::fresh), so a changed file is still seen within valid_ms; an
+// entry the cache has evicted but a response still holds may serve until then, as it could
+// have been found a moment earlier. Direct-mapped: a collision only means the full path.
 struct TargetMemo {
   uint64_t handler = 0;  // StaticFileHandler::id_: ids are never reused, 0 is none
   std::string target;
