@@ -74,7 +74,7 @@ int open_beneath_walk(int dirfd, const char* path) {
   int links = 0;
   if (rest.empty()) return fail(ENOENT);  // as the kernel says of an empty path
   if (rest.size() >= PATH_MAX) return fail(ENAMETOOLONG);
-  if (!rest.empty() && rest[0] == '/') return fail(EXDEV);
+  if (rest[0] == '/') return fail(EXDEV);
   while (true) {
     while (pos < rest.size() && rest[pos] == '/')
       ++pos;

@@ -57,8 +57,7 @@ constexpr size_t kMemoSlots = 16;
 thread_local std::array<TargetMemo, kMemoSlots> t_memo;
 
 size_t memo_slot(std::string_view target) {
-  // Cheap and good enough for a handful of hot targets; never empty (split_target refuses that
-  // before a memo entry is written, and a lookup only compares).
+  // Cheap and good enough for a handful of hot targets: length, last and middle byte.
   size_t n = target.size();
   size_t h = n * 31;
   if (n > 0)

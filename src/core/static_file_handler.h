@@ -13,7 +13,8 @@
 // Files come from the open-file cache (file_cache.h), shared by the workers. In front of it each
 // thread keeps a small memo from a request target, byte for byte, to the entry it led to, so a
 // repeated target skips decoding, normalising and the cache's lock; it holds entries weakly and
-// trusts them exactly as long as the cache would (valid_ms), so it changes no answer.
+// trusts one only within the cache's validity window (valid_ms), so a changed file is still seen
+// within that window.
 #include <sys/stat.h>
 
 #include <string>
