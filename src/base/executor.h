@@ -1,9 +1,12 @@
 #pragma once
 // The loop services a handler may use without depending on the io layer. A request lives on one
-// event-loop thread; everything a handler does with its exchange happens on that thread, and work
-// from other threads reaches it through post().
+// event loop; everything a handler does with its exchange happens on the thread that holds that
+// loop (base/blocking.h: not always the same thread, but one at a time), and work from other
+// threads reaches it through post().
 #include <cstdint>
 #include <functional>
+
+#include "base/blocking.h"
 
 namespace hs {
 
@@ -22,7 +25,17 @@ class Executor {
   virtual void cancel(TimerId id) = 0;
   // Monotonic milliseconds, refreshed once per loop iteration.
   virtual int64_t now_ms() const = 0;
+  // The calling thread holds the executor: it may touch what the executor owns.
   virtual bool in_executor_thread() const = 0;
+
+  // Like defer() and post(), for a task whose code may block (it calls IIS module code; see
+  // base/blocking.h for what such a task must tolerate). An executor without blocking support
+  // runs it as a plain task. When the process's thread budget is spent, the task waits (in order)
+  // until a thread is free, instead of starting.
+  virtual void defer_blocking(Task task) { defer(std::move(task)); }
+  virtual bool post_blocking(Task task) { return post(std::move(task)); }
+  // The blocking support of this executor, or null.
+  virtual base::BlockingHost* blocking_host() { return nullptr; }
 
  protected:
   ~Executor() = default;

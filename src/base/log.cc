@@ -75,6 +75,10 @@ bool log_parse_level(std::string_view text, LogLevel* out) {
   return true;
 }
 
+std::string_view log_thread_tag() {
+  return t_tag;
+}
+
 void log_set_thread_tag(std::string_view tag) {
   size_t n = tag.size() < sizeof(t_tag) - 1 ? tag.size() : sizeof(t_tag) - 1;
   memcpy(t_tag, tag.data(), n);

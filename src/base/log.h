@@ -20,6 +20,7 @@ bool log_parse_level(std::string_view text, LogLevel* out);
 
 // Tag shown in brackets on every line this thread writes (e.g. "w0" for worker 0). Copied.
 void log_set_thread_tag(std::string_view tag);
+std::string_view log_thread_tag();
 
 // log_write() writes unconditionally; the HS_LOG_* macros check the level first.
 void log_write(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
