@@ -8,6 +8,7 @@
 #include <new>
 #include <string>
 
+#include "base/blocking.h"
 #include "base/log.h"
 #include "iis/context_container.h"
 #include "iis/data_chunks.h"
@@ -180,10 +181,15 @@ HRESULT HttpServerImpl::AssociateWithThreadPool(HANDLE, LPOVERLAPPED_COMPLETION_
 }
 
 VOID HttpServerImpl::IncrementThreadCount() {
-  // Workers are a fixed set of event loops; a blocking module thread does not change that.
+  // The caller is about to block (spec-2 §1.3): the pool's allowance grows by one, and the loop
+  // its module code runs on is handed to another thread now rather than when the monitor sees
+  // it blocked (base/blocking.h).
+  base::thread_budget().declare(1);
+  base::hand_off_now();
 }
-
-VOID HttpServerImpl::DecrementThreadCount() {}
+VOID HttpServerImpl::DecrementThreadCount() {
+  base::thread_budget().declare(-1);
+}
 
 VOID HttpServerImpl::ReportUnhealthy(PCWSTR pszReasonString, HRESULT hrReason) {
   HS_LOG_WARN("a module reported the server unhealthy: %s (0x%08X); no action taken",

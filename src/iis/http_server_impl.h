@@ -2,7 +2,8 @@
 // The process-wide IHttpServer3 handed to RegisterModule (spec §7.3).
 //
 // Implemented: IsCommandLineLaunch, GetAppPoolName, GetAppPoolConfigFile, the health and
-// recycle reports (logged, no action), thread-count hints (no-op), GetTraceContext (tracing
+// recycle reports (logged, no action), the thread-count hints (base/blocking.h: the thread budget
+// grows by one per increment, and the caller's loop is handed off at once), GetTraceContext (tracing
 // disabled), GetPerfCounterInfo (no-op counters), both GetExtendedInterface forms,
 // NotifyCustomNotification / NotifyConfigurationChange / NotifyFileChange (dispatched to the
 // subscribed global modules), DispenseContainer, SatisfiesPrecondition and the fragment cache

@@ -1,7 +1,9 @@
 #include "iis/iis_handler.h"
 
 #include <algorithm>
+#include <atomic>
 
+#include "base/blocking.h"
 #include "base/log.h"
 #include "http/headers.h"
 #include "iis/module_registry.h"
@@ -143,9 +145,43 @@ const IisHandler::PathSettings& IisHandler::settings_for(std::string_view url_pa
 }
 
 void IisHandler::handle(http::Exchange& ex) {
-  // The context deletes itself when its pipeline is done and its response has been sent.
+  // Every module thread is busy and the queue for one is full (IIS's queueLength): refused
+  // before any module runs, as HTTP.sys refuses when an application pool's queue is full.
+  if (base::thread_budget().queued() >= queue_length_) {
+    refuse_busy(ex);
+    return;
+  }
+  // The context deletes itself when its pipeline is done and its response has been sent. The
+  // pipeline runs in a task of its own (request_context.h, THREADING).
   auto* ctx = new HttpContextImpl(*this, ex);
-  ctx->start();
+  ctx->begin();
+}
+
+void IisHandler::refuse_busy(http::Exchange& ex) {
+  static std::atomic<int64_t> last_log{-1000000};
+  static std::atomic<uint64_t> refused{0};
+  uint64_t n = refused.fetch_add(1) + 1;
+  int64_t now = ex.executor().now_ms();
+  if (now - last_log.load() >= 1000) {
+    last_log.store(now);
+    HS_LOG_WARN(
+        "every module thread is busy (%d blocked) and %zu requests wait for one (queueLength "
+        "%zu): 503 with Retry-After (%llu so far)",
+        base::thread_budget().blocked(), base::thread_budget().queued(), queue_length_,
+        static_cast<unsigned long long>(n));
+  }
+  http::ResponseHead& r = ex.response();
+  r.status = 503;
+  r.reason.clear();
+  r.headers.clear();
+  r.headers.set("Content-Type", "text/html");
+  r.headers.set("Retry-After", "1");
+  static constexpr std::string_view kBody =
+      "<html><head><title>503 Service Unavailable</title></head><body><h1>503 Service "
+      "Unavailable</h1><p>The server is too busy.</p></body></html>\n";
+  http::BodyChunk chunk = http::BodyChunk::memory(kBody);
+  ex.set_close_after();
+  ex.send({&chunk, 1}, true, {});
 }
 
 }  // namespace hs::iis

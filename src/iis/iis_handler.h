@@ -122,6 +122,16 @@ class IisHandler final : public http::Handler {
   void set_request_timeout_ms(int64_t ms) { request_timeout_ms_ = ms > 0 ? ms : 1; }
   int64_t request_timeout_ms() const { return request_timeout_ms_; }
 
+  // serverRuntime uploadReadAheadSize: body bytes read before the first notification (IIS's
+  // default 49,152; 0 turns the read-ahead off). Set before serving.
+  static constexpr size_t kDefaultUploadReadAhead = 49152;
+  void set_upload_read_ahead(size_t bytes) { upload_read_ahead_ = bytes; }
+  size_t upload_read_ahead() const { return upload_read_ahead_; }
+  // Requests that may wait for a module thread (IIS's application pool queueLength, default
+  // 1000): beyond it a new request gets 503 with Retry-After before any module runs.
+  static constexpr size_t kDefaultQueueLength = 1000;
+  void set_queue_length(size_t n) { queue_length_ = n; }
+
   // A timed-out request's context outlives its request for one more timeout, so that a late
   // call from the abandoned module (PostCompletion, IndicateCompletion) finds a live object
   // and is dropped. These keep track of such contexts (any worker thread).
@@ -130,6 +140,7 @@ class IisHandler final : public http::Handler {
 
  private:
   friend class HttpContextImpl;
+  void refuse_busy(http::Exchange& ex);
   ModuleRegistry& registry_;
   IHttpServer& server_;
   PathSettings site_root_;
@@ -143,6 +154,8 @@ class IisHandler final : public http::Handler {
   std::unique_ptr<ApplicationImpl> application_;
   std::string root_;
   int64_t request_timeout_ms_ = 120'000;
+  size_t upload_read_ahead_ = kDefaultUploadReadAhead;
+  size_t queue_length_ = kDefaultQueueLength;
   std::mutex zombies_mu_;
   std::unordered_set<HttpContextImpl*> zombies_;
 };

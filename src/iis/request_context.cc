@@ -252,13 +252,15 @@ bool HttpContextImpl::Storage::recycle() {
 }
 
 HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
-    : owner_(owner), ex_(&ex), exec_(ex.executor()) {
+    : owner_(owner), ex_(&ex), exec_(ex.executor()), host_(exec_.blocking_host()) {
   start_ms_ = monotonic_ms();
   const http::RequestHead& h = ex.request();
   method_.assign(h.method_name);
   raw_target_.assign(h.target);
   version_major_ = h.version_major;
   version_minor_ = h.version_minor;
+  if (h.body == http::BodyFraming::kContentLength) declared_length_ = h.content_length;
+  has_body_ = h.has_body();
   if (auto t = http::split_target(h.target)) {
     if (http::normalize_path(t->path, url_) != http::PathStatus::kOk) {
       url_.assign(t->path);
@@ -297,10 +299,14 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
 HttpContextImpl::~HttpContextImpl() {
   *alive_ = false;  // tasks still queued from other threads find a dead context and do nothing
   // Stored contexts are cleaned up (exactly once each) before the modules are disposed.
-  if (container_) container_->cleanup();
+  if (container_) {
+    base::Region region(host_);
+    container_->cleanup();
+  }
   for (CHttpModule*& m : instances_) {
     if (m == nullptr) continue;
     try {
+      base::Region region(host_);
       m->Dispose();
     } catch (...) {
       HS_LOG_ERROR("a module threw from Dispose()");
@@ -450,6 +456,32 @@ bool HttpContextImpl::filter_static_send(http::ResponseHead& head, bool last) {
   return disconnect;
 }
 
+void HttpContextImpl::begin() {
+  schedule([this] { start(); });
+}
+
+void HttpContextImpl::schedule(std::function<void()> fn) {
+  exec_.defer_blocking([this, alive = alive_, fn = std::move(fn)]() mutable {
+    if (*alive) run_serialized(std::move(fn));
+  });
+}
+
+void HttpContextImpl::run_serialized(std::function<void()> fn) {
+  if (busy_) {
+    later_.push_back(std::move(fn));
+    return;
+  }
+  busy_ = true;
+  fn();
+  while (!later_.empty()) {
+    std::function<void()> next = std::move(later_.front());
+    later_.pop_front();
+    next();
+  }
+  busy_ = false;
+  maybe_destroy();  // last: it may schedule the deletion
+}
+
 void HttpContextImpl::start() {
   // GL_PRE_BEGIN_REQUEST comes first: a global module may still SetUrl, which the handler
   // mapping below then sees.
@@ -476,17 +508,44 @@ void HttpContextImpl::start() {
     enter_stage(kLogStage, false);
   } else {
     enter_stage(0, false);
+    // IIS reads the start of the body before the first notification (uploadReadAheadSize); the
+    // pipeline starts when that is done.
+    if (ex_ != nullptr && has_body_ && owner_.upload_read_ahead() > 0) {
+      read_ahead();
+      return;
+    }
+  }
+  run();
+}
+
+void HttpContextImpl::read_ahead() {
+  size_t limit = owner_.upload_read_ahead();
+  while (!readahead_done_) {
+    if (ex_ == nullptr || readahead_.size() >= limit) {
+      readahead_done_ = true;
+      break;
+    }
+    size_t at = readahead_.size();
+    size_t want = std::min<size_t>(limit - at, 16 * 1024);
+    readahead_.resize(at + want);
+    ssize_t r = ex_->read_body(readahead_.data() + at, want, [this, alive = alive_] {
+      if (*alive) schedule([this] { read_ahead(); });
+    });
+    readahead_.resize(at + (r > 0 ? static_cast<size_t>(r) : 0));
+    readahead_pending_ = r == http::kBodyPending;
+    if (readahead_pending_) return;  // resumed by the ready callback, or on_exchange_gone
+    if (r <= 0) readahead_done_ = true;   // the end, or an error the module's read will see
   }
   run();
 }
 
 bool HttpContextImpl::refuse_over_limits() {
+  // From the context's own copy of the request: the exchange may be gone already.
   const RequestLimits& lim = settings_->limits;
-  std::string_view target = ex_->request().target;
+  std::string_view target = raw_target_;
   size_t q = target.find('?');
   size_t path_len = q == std::string_view::npos ? target.size() : q;
   size_t query_len = q == std::string_view::npos ? 0 : target.size() - q - 1;
-  const http::RequestHead& h = ex_->request();
   if (path_len > lim.max_url) {
     HS_LOG_INFO("request URL of %zu bytes over maxUrl %u: 404.14", path_len, lim.max_url);
     response_.SetStatus(404, "Not Found", 14);
@@ -494,10 +553,9 @@ bool HttpContextImpl::refuse_over_limits() {
     HS_LOG_INFO("query string of %zu bytes over maxQueryString %u: 404.15", query_len,
                 lim.max_query_string);
     response_.SetStatus(404, "Not Found", 15);
-  } else if (h.body == http::BodyFraming::kContentLength &&
-             h.content_length > lim.max_allowed_content_length) {
+  } else if (declared_length_ && *declared_length_ > lim.max_allowed_content_length) {
     HS_LOG_INFO("Content-Length %llu over maxAllowedContentLength %llu: 413",
-                static_cast<unsigned long long>(h.content_length),
+                static_cast<unsigned long long>(*declared_length_),
                 static_cast<unsigned long long>(lim.max_allowed_content_length));
     response_.SetStatus(413, "Content Too Large");  // the session closes rather than read it
   } else {
@@ -510,6 +568,7 @@ bool HttpContextImpl::raise_pre_begin_request() {
   const ModuleRegistry& reg = owner_.registry();
   if (reg.global_subscribers(GL_PRE_BEGIN_REQUEST).empty()) return false;
   PreBeginProvider p(this);
+  base::Region region(host_);
   return raise_global(reg, GL_PRE_BEGIN_REQUEST, "OnGlobalPreBeginRequest", [&](CGlobalModule* g) {
            return g->OnGlobalPreBeginRequest(&p);
          }) == GL_NOTIFICATION_HANDLED;
@@ -521,7 +580,11 @@ CHttpModule* HttpContextImpl::instance(const ModuleRegistration* reg) {
   if (m == nullptr && reg->factory != nullptr) {
     Allocator alloc(*this);
     try {
-      HRESULT hr = reg->factory->GetHttpModule(&m, &alloc);
+      HRESULT hr;
+      {
+        base::Region region(host_);
+        hr = reg->factory->GetHttpModule(&m, &alloc);
+      }
       if (FAILED(hr)) {
         HS_LOG_ERROR("module %s: GetHttpModule failed with 0x%08X", reg->name.c_str(),
                      static_cast<unsigned>(hr));
@@ -547,6 +610,7 @@ void HttpContextImpl::raise_nested(DWORD notification, const char* method, Call 
     REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
     state_ = State::kInModule;
     try {
+      base::Region region(host_);
       st = call(m);
     } catch (...) {
       HS_LOG_ERROR("module %s threw in %s", reg->name.c_str(), method);
@@ -589,6 +653,7 @@ bool HttpContextImpl::call_module(const ModuleRegistration* reg, DWORD notificat
   IHttpEventProvider* p = &t_event_provider;
   state_ = State::kInModule;
   try {
+    base::Region region(host_);
     switch (notification) {
 #define HS_STAGE(bit, pre, postfn)                         \
   case bit:                                                \
@@ -773,6 +838,7 @@ void HttpContextImpl::deliver_async(DWORD bytes, HRESULT hr, CompletionTarget ta
   if (target.callback != nullptr) {
     REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_PENDING;
     try {
+      base::Region region(host_);
       st = target.callback(this, &info, target.callback_context);
     } catch (...) {
       HS_LOG_ERROR("a module's completion callback threw");
@@ -793,6 +859,7 @@ void HttpContextImpl::deliver_async(DWORD bytes, HRESULT hr, CompletionTarget ta
   REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_FINISH_REQUEST;
   state_ = State::kInModule;
   try {
+    base::Region region(host_);
     st = m->OnAsyncCompletion(this, pending_notification_, pending_post_, &t_event_provider, &info);
   } catch (...) {
     HS_LOG_ERROR("module %s threw in OnAsyncCompletion", reg->name.c_str());
@@ -845,22 +912,32 @@ bool HttpContextImpl::run_from_foreign_thread(const char* what,
   return true;
 }
 
+void HttpContextImpl::call_refused(const char* what) const {
+  HS_LOG_ERROR(
+      "%s called from a foreign thread: the request's loop was not free within %lld ms (every "
+      "thread busy?); not run",
+      what, static_cast<long long>(kForeignCallTimeoutMs));
+}
+
 VOID HttpContextImpl::IndicateCompletion(REQUEST_NOTIFICATION_STATUS status) {
   // Always through the loop: never on the caller's stack, from any thread.
-  exec_.post([this, alive = alive_, status] {
+  exec_.post_blocking([this, alive = alive_, status] {
     if (!*alive) return;
-    if (timed_out_ && state_ != State::kPending) {
-      HS_LOG_WARN("late IndicateCompletion for a request that timed out in module %s; dropped",
-                  timed_out_module_.c_str());
-      return;
-    }
-    resume_with(status);
+    run_serialized([this, status] {
+      if (timed_out_ && state_ != State::kPending) {
+        HS_LOG_WARN("late IndicateCompletion for a request that timed out in module %s; dropped",
+                    timed_out_module_.c_str());
+        return;
+      }
+      resume_with(status);
+    });
   });
 }
 
 HRESULT HttpContextImpl::PostCompletion(DWORD cb) {
-  if (!exec_.post([this, alive = alive_, cb] {
-        if (*alive) deliver_async(cb, S_OK, CompletionTarget{}, kOpOther);
+  if (!exec_.post_blocking([this, alive = alive_, cb] {
+        if (*alive)
+          run_serialized([this, cb] { deliver_async(cb, S_OK, CompletionTarget{}, kOpOther); });
       })) {
     return HRESULT_FROM_WIN32(ERROR_SERVER_SHUTDOWN_IN_PROGRESS);
   }
@@ -871,7 +948,11 @@ HRESULT HttpContextImpl::PostCompletion(DWORD cb, LPOVERLAPPED_COMPLETION_ROUTIN
                                         VOID* context) {
   if (routine == nullptr) return PostCompletion(cb);
   // Decision (spec §9.8): the routine gets (S_OK, cbBytes, (LPOVERLAPPED)pvCompletionContext).
-  if (!exec_.post([routine, cb, context] { routine(0, cb, static_cast<LPOVERLAPPED>(context)); })) {
+  base::BlockingHost* host = host_;
+  if (!exec_.post_blocking([host, routine, cb, context] {
+        base::Region region(host);
+        routine(0, cb, static_cast<LPOVERLAPPED>(context));
+      })) {
     return HRESULT_FROM_WIN32(ERROR_SERVER_SHUTDOWN_IN_PROGRESS);
   }
   return S_OK;
@@ -882,19 +963,33 @@ void HttpContextImpl::on_exchange_gone() {
   connection_lost_ = true;
   // A shared state hears about the close from the connection itself (after every exchange).
   if (own_connection_state_) connection_state_->connection_closed();
-  // Queued output can no longer be sent: async writers hear about it with a failure status.
+  // Queued output can no longer be sent: async writers hear about it with a failure status, and
+  // synchronous callers waiting for the client stop waiting.
   fail_queued(true);
+  if (read_waiter_ != nullptr) {
+    host_->wake(*read_waiter_);
+    read_waiter_ = nullptr;
+  }
+  if (write_waiter_ != nullptr) {
+    write_wait_ok_ = false;
+    host_->wake(*write_waiter_);
+    write_waiter_ = nullptr;
+  }
+  if (readahead_pending_) {
+    readahead_pending_ = false;
+    schedule([this] { read_ahead(); });  // the pipeline starts without the rest
+  }
   if (pending_read_) {
     CompletionTarget t = pending_read_->target;
     pending_read_.reset();
-    exec_.defer(
+    schedule(
         [this, t] { deliver_async(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED), t, kOpRead); });
   }
   maybe_destroy();
 }
 
 void HttpContextImpl::maybe_destroy() {
-  if (state_ != State::kDone || destroy_scheduled_) return;
+  if (state_ != State::kDone || destroy_scheduled_ || busy_) return;
   if (ex_ != nullptr && !exchange_last_sent_) return;  // the final send is still to be made
   if (send_outstanding_ || !queue_.empty()) return;
   destroy_scheduled_ = true;
@@ -903,11 +998,14 @@ void HttpContextImpl::maybe_destroy() {
     // the object for one more timeout. IisHandler frees it if the loop stops first.
     owner_.keep_zombie(this);
     exec_.schedule(owner_.request_timeout_ms(), [this, alive = alive_] {
-      if (*alive && owner_.release_zombie(this)) delete this;
+      // The destructor disposes module instances: module code, in a task that may block.
+      exec_.defer_blocking([this, alive] {
+        if (*alive && owner_.release_zombie(this)) delete this;
+      });
     });
     return;
   }
-  exec_.defer([this] { delete this; });
+  exec_.defer_blocking([this] { delete this; });
 }
 
 // --- request timeout ----------------------------------------------------------------------------
@@ -916,18 +1014,23 @@ void HttpContextImpl::arm_pending_timer() {
   pending_activity_ms_ = exec_.now_ms();
   if (pending_timer_armed_) return;  // the armed timer re-checks the activity when it fires
   pending_timer_armed_ = true;
-  pending_timer_ = exec_.schedule(owner_.request_timeout_ms(), [this] { on_pending_timer(); });
+  pending_timer_ = exec_.schedule(owner_.request_timeout_ms(), [this] {
+    pending_timer_armed_ = false;
+    schedule([this] { on_pending_timer(); });
+  });
 }
 
 void HttpContextImpl::on_pending_timer() {
-  pending_timer_armed_ = false;
-  if (state_ != State::kPending) return;
+  if (state_ != State::kPending || pending_timer_armed_) return;
   int64_t idle = exec_.now_ms() - pending_activity_ms_;
   int64_t limit = owner_.request_timeout_ms();
   if (idle < limit) {
     // Something reached the module meanwhile (e.g. each read of a long upload): wait the rest.
     pending_timer_armed_ = true;
-    pending_timer_ = exec_.schedule(limit - idle, [this] { on_pending_timer(); });
+    pending_timer_ = exec_.schedule(limit - idle, [this] {
+      pending_timer_armed_ = false;
+      schedule([this] { on_pending_timer(); });
+    });
     return;
   }
   expire_pending();
@@ -973,6 +1076,7 @@ void HttpContextImpl::expire_pending() {
 void HttpContextImpl::abandon(const ModuleRegistration* reg) {
   abandoned_[reg->order] = true;
   // As at the end of a request: its stored context first, then the instance.
+  base::Region region(host_);
   if (container_) container_->cleanup_module(reg->id);
   CHttpModule*& m = instances_[reg->order];
   if (m != nullptr) {

@@ -10,15 +10,19 @@
 // on the stack of the call that started it. Misuse (a second completion, IndicateCompletion while
 // nothing is pending) is logged and ignored — never undefined behaviour.
 //
-// THREADING. Everything runs on the exchange's loop thread. PostCompletion and IndicateCompletion
-// may be called from any thread; they post to the loop. Every other method of IHttpContext,
-// IHttpRequest and IHttpResponse, called from another thread (a module's own worker, as ANCM
-// does while its request is PENDING), is carried to the loop and run there while the caller
-// waits (on_loop()): the request's state is only ever touched by its loop thread. If the loop
-// does not run the call within kForeignCallTimeoutMs — its thread is blocked, typically by a
-// module that waits for the very thread that calls — the call is not run, is logged as an
-// error naming the method, and returns HRESULT_FROM_WIN32(ERROR_INVALID_STATE) (or FALSE,
-// null, 0, nothing). A call after the loop stopped gets the same.
+// THREADING (base/blocking.h). The request's state is touched only by a thread that holds the
+// exchange's loop. Module code runs in regions, from tasks of the request (schedule()): one task
+// of a request at a time — work that arrives while a task of the same request is in module code
+// (a completion, a timer) waits for it — and a module that blocks hands the loop to another
+// thread. Every method of IHttpContext, IHttpRequest and IHttpResponse holds the loop for its
+// duration (on_loop()): called from module code that pauses the region; called from another
+// thread (a module's own worker, as ANCM does while its request is PENDING) it waits for its turn.
+// If it does not get the loop within kForeignCallTimeoutMs (every thread busy), the call is not
+// run, is logged as an error naming the method, and returns
+// HRESULT_FROM_WIN32(ERROR_INVALID_STATE) (or FALSE, null, 0, nothing). PostCompletion and
+// IndicateCompletion post to the loop. Synchronous calls wait as IIS's do: ReadEntityBody for
+// body bytes, an unbuffered WriteEntityChunks/Flush until its bytes are in the kernel — without
+// holding the loop.
 //
 // REQUEST TIMEOUT. While kPending, a timer watches for activity (a completion delivered to the
 // module). When none arrives for IisHandler::request_timeout_ms(), the request is ended: the
@@ -41,10 +45,12 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/arena.h"
+#include "base/blocking.h"
 #include "base/pooling.h"
 #include "http/exchange.h"
 #include "iis/data_chunks.h"
@@ -195,8 +201,8 @@ class HttpContextImpl final : public IHttpContext4 {
   static void* operator new(size_t size);
   static void operator delete(void* p, size_t size) noexcept;
 
-  // Runs the pipeline from RQ_BEGIN_REQUEST.
-  void start();
+  // Runs the pipeline from RQ_BEGIN_REQUEST (after the body's read-ahead), in a task of its own.
+  void begin();
 
   // The built-in StaticFileModule's send (core's static-file handler, behind StaticSendFilter):
   // the head core chose becomes the IIS response's status and headers (so RQ_LOG_REQUEST
@@ -276,22 +282,39 @@ class HttpContextImpl final : public IHttpContext4 {
   template <class R, class F>
   R on_loop(const char* what, R fallback, F&& body) const {
     if (exec_.in_executor_thread()) return body();
+    if (host_ != nullptr) {
+      base::Call call(host_, kForeignCallTimeoutMs);
+      if (!call.ok()) {
+        call_refused(what);
+        return fallback;
+      }
+      return body();
+    }
     R result = fallback;
     if (!run_from_foreign_thread(what, [&] { result = body(); })) return fallback;
     return result;
   }
   template <class F>
   void on_loop_void(const char* what, F&& body) const {
-    if (exec_.in_executor_thread()) {
+    on_loop<int>(what, 0, [&] {
       body();
-      return;
-    }
-    run_from_foreign_thread(what, [&] { body(); });
+      return 0;
+    });
   }
 
  private:
-  // The foreign-thread half of on_loop(): false when the call was not run.
+  // The foreign-thread half of on_loop() on an executor without blocking support: posted and
+  // waited for. False when the call was not run.
   bool run_from_foreign_thread(const char* what, const std::function<void()>& call) const;
+  void call_refused(const char* what) const;
+
+  // Tasks of this request (see THREADING): `fn` runs in a blocking task of the loop, after the
+  // task of this request that runs now, if any. Nothing runs once the context is destroyed.
+  void schedule(std::function<void()> fn);
+  void run_serialized(std::function<void()> fn);
+  void start();
+  // The body's read-ahead (serverRuntime uploadReadAheadSize), before the first notification.
+  void read_ahead();
 
   friend class RequestImpl;
   friend class ResponseImpl;
@@ -326,6 +349,9 @@ class HttpContextImpl final : public IHttpContext4 {
     void take_storage(OutItem& from);
     // Frees the storage: closes the descriptors, drops slabs and blobs.
     void release();
+    // Whether `p` points into one of the item's fragment blobs (chunks added without copies own
+    // nothing else).
+    bool is_owned(const char* p) const;
 
     std::vector<http::BodyChunk> chunks;
     std::vector<std::unique_ptr<char[]>> slabs;
@@ -415,10 +441,9 @@ class HttpContextImpl final : public IHttpContext4 {
   // Response.
   // Validates and resolves a module's chunk array into scratch_ (data_chunks.h).
   HRESULT resolve(const HTTP_DATA_CHUNK* chunks, DWORD n, uint64_t* total);
-  // Appends scratch_ to the buffered body (copying memory, duplicating descriptors), or to
-  // `item` (memory copied when `copy`, else borrowed until the send completes).
+  // Appends scratch_ to the buffered body, duplicating descriptors; memory is copied when
+  // `copy`, else borrowed (until the send completes, or by reference).
   HRESULT buffer_resolved(size_t insert_at, bool copy);
-  HRESULT add_resolved(OutItem& item, bool copy);
   // Checks that copying `bytes` more keeps the request's output backlog within its limit.
   HRESULT check_backlog(uint64_t bytes);
   HRESULT write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BOOL fMoreData,
@@ -427,6 +452,15 @@ class HttpContextImpl final : public IHttpContext4 {
                 BOOL* pfCompletionExpected);
   HRESULT write_by_reference(HTTP_DATA_CHUNK* chunk, LONG position);
   void post_write_completion(DWORD bytes, CompletionTarget target);
+  // Raises RQ_SEND_RESPONSE, then queues the buffered body (and the head, the first time) for
+  // the exchange; `reported` is what an async completion reports (kReportItemBytes: the item's
+  // bytes). With `sync_wait`, returns once the bytes are in the kernel.
+  static constexpr uint64_t kReportItemBytes = ~uint64_t{0};
+  HRESULT send_buffered(BOOL fAsync, CompletionTarget target, uint64_t reported, DWORD* sent,
+                        BOOL* expected, bool sync_wait);
+  // Waits until `item` (queued) is in the kernel. If waiting is not possible, the item copies
+  // the memory chunks it borrowed.
+  HRESULT wait_until_sent(const OutItem* item);
   // A shared duplicate of the chunk's descriptor (null when dup() fails).
   FdRef duplicate(const ResolvedChunk& r);
   bool duplicate_scratch_fds(std::vector<FdRef>* refs);
@@ -440,7 +474,10 @@ class HttpContextImpl final : public IHttpContext4 {
   HRESULT read_body(void* buf, DWORD cb, BOOL fAsync, CompletionTarget target, DWORD* received,
                     BOOL* pending);
   void on_body_ready();
+  void finish_pending_read();
   void on_sent(http::SendResult result);
+  // A synchronous call's wait (see THREADING): false when the loop cannot be left to wait.
+  bool wait_here(base::Waiter& w);
   void sync_from_raw_response();
   void fill_addresses();  // remote_sa_ and local_sa_, on first use (few modules ask)
 
@@ -454,6 +491,7 @@ class HttpContextImpl final : public IHttpContext4 {
   IisHandler& owner_;
   http::Exchange* ex_;  // null once the exchange is gone (response sent, or connection failed)
   Executor& exec_;
+  base::BlockingHost* host_;  // the loop's blocking support (null: none; waits are refused)
   RequestImpl request_{*this};
   ResponseImpl response_{*this};
   int64_t start_ms_ = 0;
@@ -464,6 +502,8 @@ class HttpContextImpl final : public IHttpContext4 {
   std::string url_;    // decoded path
   std::string query_;  // without '?'
   uint8_t version_major_ = 1, version_minor_ = 1;
+  std::optional<uint64_t> declared_length_;  // Content-Length, when the body has one
+  bool has_body_ = false;
   std::vector<Header>& request_headers_ = storage_->request_headers;
   bool url_changed_ = false;
   bool url_raw_ = false;  // the target's path did not normalise: url_ holds it as received
@@ -509,6 +549,9 @@ class HttpContextImpl final : public IHttpContext4 {
   bool async_read_ = false;   // a module-visible async read is in flight
   bool in_send_response_ = false;
   bool destroy_scheduled_ = false;
+  // A task of this request runs (see schedule()); tasks arriving meanwhile wait in later_.
+  bool busy_ = false;
+  std::deque<std::function<void()>> later_;
 
   // Response state.
   USHORT status_ = 200;
@@ -533,6 +576,10 @@ class HttpContextImpl final : public IHttpContext4 {
   bool no_more_data_ = false;
   bool need_disconnect_ = false;
   std::deque<std::unique_ptr<OutItem>>& queue_ = storage_->queue;
+  // A synchronous unbuffered write or flush waiting for its item to reach the kernel.
+  base::Waiter* write_waiter_ = nullptr;
+  const OutItem* write_wait_item_ = nullptr;
+  bool write_wait_ok_ = false;
   bool send_outstanding_ = false;
   bool exchange_last_sent_ = false;
   bool last_queued_ = false;  // an OutItem with last=true is in queue_ (or sent)
@@ -544,6 +591,13 @@ class HttpContextImpl final : public IHttpContext4 {
     CompletionTarget target;
   };
   std::unique_ptr<PendingRead> pending_read_;
+  base::Waiter* read_waiter_ = nullptr;  // a synchronous ReadEntityBody waiting for bytes
+  // Body bytes read ahead before the first notification, not yet handed to a module.
+  std::string readahead_;
+  size_t readahead_pos_ = 0;
+  bool readahead_done_ = false;
+  bool readahead_pending_ = false;  // waiting for the exchange's ready callback
+  uint64_t readahead_unread() const { return readahead_.size() - readahead_pos_; }
 
   std::unique_ptr<class ModuleContextContainer> container_;  // created on first use
   // IHttpConnection for this request, over the connection's shared state: the module context

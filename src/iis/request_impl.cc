@@ -264,7 +264,7 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
   r.Headers.UnknownHeaderCount = static_cast<USHORT>(c.raw_unknown_headers_.size());
   r.Headers.pUnknownHeaders =
       c.raw_unknown_headers_.empty() ? nullptr : c.raw_unknown_headers_.data();
-  if (c.ex_ != nullptr && c.ex_->body_remaining() != 0) {
+  if ((c.ex_ != nullptr && c.ex_->body_remaining() != 0) || c.readahead_unread() > 0) {
     r.Flags |= HTTP_REQUEST_FLAG_MORE_ENTITY_BODY_EXISTS;
   }
   return &r;
@@ -441,7 +441,8 @@ DWORD RequestImpl::GetRemainingEntityBytes() {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop<DWORD>("IHttpRequest::GetRemainingEntityBytes", DWORD{},
                                [&] { return GetRemainingEntityBytes(); });
-  uint64_t inserted = 0;
+  // Bytes read ahead count until a module has read them (they were never handed over).
+  uint64_t inserted = ctx_.readahead_unread();
   for (const std::string& s : ctx_.inserted_body_)
     inserted += s.size();
   if (ctx_.ex_ == nullptr) return static_cast<DWORD>(std::min<uint64_t>(inserted, 0xFFFFFFFE));
@@ -492,14 +493,14 @@ HRESULT HttpContextImpl::read_body(void* buf, DWORD cb, BOOL fAsync, CompletionT
   if (received) *received = 0;
   if (pending) *pending = FALSE;
   if (buf == nullptr && cb > 0) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
-  if (async_read_ || (async_write_ && !full_duplex_))
+  if (async_read_ || (async_write_ && !full_duplex_) || read_waiter_ != nullptr)
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   auto complete_inline = [&](DWORD n, HRESULT hr) -> HRESULT {
     if (received) *received = n;
     if (fAsync && pending == nullptr) {
       // No out-parameter to report through: a completion is always delivered (spec §6.4).
       async_read_ = true;
-      exec_.defer([this, n, hr, target] {
+      schedule([this, n, hr, target] {
         async_read_ = false;
         deliver_async(n, hr, target, kOpRead);
       });
@@ -515,32 +516,50 @@ HRESULT HttpContextImpl::read_body(void* buf, DWORD cb, BOOL fAsync, CompletionT
     if (front.empty()) inserted_body_.pop_front();
     return complete_inline(n, S_OK);
   }
-  if (ex_ == nullptr) {
-    return complete_inline(0, exchange_last_sent_ ? HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)
-                                                  : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
-  }
-  ssize_t r = ex_->read_body(static_cast<char*>(buf), cb, [this] { on_body_ready(); });
-  if (r > 0) {
-    DWORD n = static_cast<DWORD>(r);
+  if (readahead_unread() > 0 && cb > 0) {
+    // Read ahead before the first notification: handed over now, as if read from the client.
+    DWORD n = static_cast<DWORD>(std::min<uint64_t>(cb, readahead_unread()));
+    memcpy(buf, readahead_.data() + readahead_pos_, n);
+    readahead_pos_ += n;
+    if (readahead_unread() == 0) {
+      std::string().swap(readahead_);
+      readahead_pos_ = 0;
+    }
     raise_read_entity(buf, cb, &n);  // RQ_READ_ENTITY: subscribers may see/replace the bytes
     return complete_inline(n, S_OK);
   }
-  if (r == http::kBodyEnd) return complete_inline(0, HRESULT_FROM_WIN32(ERROR_HANDLE_EOF));
-  if (r == http::kBodyError)
-    return complete_inline(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
-  // Nothing buffered yet.
-  if (!fAsync) {
-    // A synchronous read would have to block the event loop, which serves other connections.
-    // Logged once per process at warn level (modules commonly fall back to async on it).
-    static std::atomic<bool> warned{false};
-    if (!warned.exchange(true)) {
-      HS_LOG_WARN(
-          "synchronous ReadEntityBody with no body bytes buffered yet returns "
-          "ERROR_IO_PENDING: use fAsync=TRUE (docs/iis-compat.md)");
-    } else {
-      HS_LOG_DEBUG("synchronous ReadEntityBody would block: ERROR_IO_PENDING");
+  for (;;) {
+    if (ex_ == nullptr) {
+      return complete_inline(0, exchange_last_sent_
+                                    ? HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)
+                                    : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
     }
-    return HRESULT_FROM_WIN32(ERROR_IO_PENDING);
+    ssize_t r = ex_->read_body(static_cast<char*>(buf), cb, [this] { on_body_ready(); });
+    if (r > 0) {
+      DWORD n = static_cast<DWORD>(r);
+      raise_read_entity(buf, cb, &n);  // RQ_READ_ENTITY: subscribers may see/replace the bytes
+      return complete_inline(n, S_OK);
+    }
+    if (r == http::kBodyEnd) return complete_inline(0, HRESULT_FROM_WIN32(ERROR_HANDLE_EOF));
+    if (r == http::kBodyError)
+      return complete_inline(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
+    if (fAsync) break;
+    // Synchronous: wait for bytes, the end, an error (the session's body timeouts included) or
+    // the connection's end, without holding the loop (THREADING), as IIS's call waits.
+    base::Waiter w;
+    read_waiter_ = &w;
+    if (!wait_here(w)) {
+      read_waiter_ = nullptr;
+      // Module code called from where the loop cannot be left (outside a request task).
+      static std::atomic<bool> warned{false};
+      if (!warned.exchange(true)) {
+        HS_LOG_WARN(
+            "synchronous ReadEntityBody outside a request notification cannot wait for the "
+            "body: ERROR_IO_PENDING (docs/iis-compat.md)");
+      }
+      return HRESULT_FROM_WIN32(ERROR_IO_PENDING);
+    }
+    read_waiter_ = nullptr;  // woken: read again
   }
   pending_read_ = std::make_unique<PendingRead>(PendingRead{buf, cb, target});
   async_read_ = true;
@@ -548,7 +567,24 @@ HRESULT HttpContextImpl::read_body(void* buf, DWORD cb, BOOL fAsync, CompletionT
   return S_OK;
 }
 
+bool HttpContextImpl::wait_here(base::Waiter& w) {
+  return host_ != nullptr && host_->wait(w);
+}
+
 void HttpContextImpl::on_body_ready() {
+  // From the connection's task: wakes a synchronous reader, or completes the async read in a task
+  // of the request (module code).
+  if (read_waiter_ != nullptr) {
+    base::Waiter* w = read_waiter_;
+    read_waiter_ = nullptr;
+    host_->wake(*w);
+    return;
+  }
+  if (!pending_read_ || ex_ == nullptr) return;
+  schedule([this] { finish_pending_read(); });
+}
+
+void HttpContextImpl::finish_pending_read() {
   if (!pending_read_ || ex_ == nullptr) return;
   ssize_t r = ex_->read_body(static_cast<char*>(pending_read_->buf), pending_read_->cb,
                              [this] { on_body_ready(); });
@@ -977,6 +1013,13 @@ void HttpContextImpl::OutItem::take_storage(OutItem& from) {
   from.copied = 0;
 }
 
+bool HttpContextImpl::OutItem::is_owned(const char* p) const {
+  // Only fragment blobs are looked at: callers ask about chunks added without copies.
+  return std::any_of(blobs.begin(), blobs.end(), [p](const FragmentCache::Blob& b) {
+    return b && p >= b->data() && p < b->data() + b->size();
+  });
+}
+
 void HttpContextImpl::OutItem::release() {
   fds.clear();  // the last reference to a duplicate closes it
   slabs.clear();
@@ -1100,29 +1143,6 @@ HRESULT HttpContextImpl::buffer_resolved(size_t at, bool copy) {
   return S_OK;
 }
 
-HRESULT HttpContextImpl::add_resolved(OutItem& item, bool copy) {
-  std::vector<FdRef> refs;
-  if (!duplicate_scratch_fds(&refs)) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
-  for (FdRef& ref : refs)
-    item.fds.push_back(std::move(ref));
-  for (ResolvedChunk& r : scratch_) {
-    if (r.size == 0) continue;
-    if (r.kind == ResolvedChunk::Kind::kFile) {
-      item.chunks.push_back(http::BodyChunk::file(r.fd, r.offset, r.size));
-    } else {
-      const char* p = r.data;
-      if (r.fragment) {
-        if (r.blob) item.blobs.push_back(std::move(r.blob));
-      } else if (copy) {
-        p = item.copy(r.data, r.size);
-      }
-      item.chunks.push_back(http::BodyChunk::memory(p, r.size));
-    }
-    item.bytes += r.size;
-  }
-  return S_OK;
-}
-
 // Moves the buffered body (the live HTTP_DATA_CHUNK array and its storage) into `item`.
 void HttpContextImpl::move_buffer_into(OutItem& item) {
   sync_from_raw_response();
@@ -1155,7 +1175,7 @@ void HttpContextImpl::move_buffer_into(OutItem& item) {
 // out-parameter to say so, so a completion is posted (spec §6.4), after the caller returned.
 void HttpContextImpl::post_write_completion(DWORD bytes, CompletionTarget target) {
   async_write_ = true;
-  exec_.defer([this, bytes, target] {
+  schedule([this, bytes, target] {
     async_write_ = false;
     deliver_async(bytes, S_OK, target, kOpWrite);
   });
@@ -1168,8 +1188,10 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   uint64_t total = 0;
   HRESULT hr = resolve(chunks, n, &total);
   if (FAILED(hr)) return hr;
-  if (exchange_last_sent_ || no_more_data_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
-  if (async_write_ || (async_read_ && !full_duplex_))
+  // Inside OnSendResponse a write joins the send being made (a response filter), even the last.
+  if (exchange_last_sent_ || last_queued_ || (no_more_data_ && !in_send_response_))
+    return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  if (async_write_ || (async_read_ && !full_duplex_) || write_waiter_ != nullptr)
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   if (ex_ == nullptr || connection_lost_) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
   sync_from_raw_response();
@@ -1178,27 +1200,30 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
     if (fAsync && expected == nullptr) post_write_completion(0, target);
     return S_OK;
   }
-  // Bytes this call would copy: memory chunks that are not fragments, unless an unbuffered
-  // async write borrows them.
-  uint64_t copying = 0;
-  if (buffering_ || !fAsync) {
+  const bool unbuffered = !buffering_ && !in_send_response_;
+  // An unbuffered synchronous write from module code waits until its bytes are in the kernel
+  // (THREADING), so it borrows the module's memory as an async one does.
+  const bool sync_wait = unbuffered && !fAsync && host_ != nullptr && host_->can_wait();
+  // Buffered writes are copied (memory) or duplicated (descriptors): the caller keeps nothing
+  // alive (spec §6.7); unbuffered async (or waiting) writes borrow the memory until sent.
+  const bool copy = !unbuffered || (!fAsync && !sync_wait);
+  if (copy) {
+    uint64_t copying = 0;
     for (const ResolvedChunk& r : scratch_)
       if (r.kind == ResolvedChunk::Kind::kMemory && !r.fragment) copying += r.size;
     hr = check_backlog(copying);
     if (FAILED(hr)) return hr;
   }
-  if (buffering_) {
-    if (buffered_.size() + scratch_.size() > kMaxBufferedChunks) {
-      return HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW);
-    }
-    // Buffered writes are copied (memory) or duplicated (descriptors): the caller keeps nothing
-    // alive (spec §6.7).
-    uint64_t before = buffer_.copied;
-    hr = buffer_resolved(buffered_.size(), /*copy=*/true);
-    if (FAILED(hr)) return hr;
-    backlog_ += buffer_.copied - before;
-    if (!fMoreData) no_more_data_ = true;
-    if (buffered_bytes_ >= buffer_limit_) {
+  if (buffered_.size() + scratch_.size() > kMaxBufferedChunks) {
+    return HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW);
+  }
+  uint64_t before = buffer_.copied;
+  hr = buffer_resolved(buffered_.size(), copy);
+  if (FAILED(hr)) return hr;
+  backlog_ += buffer_.copied - before;
+  if (!fMoreData) no_more_data_ = true;
+  if (!unbuffered) {
+    if (buffered_bytes_ >= buffer_limit_ && !in_send_response_) {
       // Over the response buffer limit: WriteEntityChunks flushes itself (spec §6.2).
       hr = flush(FALSE, TRUE, CompletionTarget{}, nullptr, nullptr);
       if (FAILED(hr)) return hr;
@@ -1207,41 +1232,9 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
     if (fAsync && expected == nullptr) post_write_completion(static_cast<DWORD>(total), target);
     return S_OK;
   }
-  // Unbuffered: what is buffered, then these chunks, go out now.
-  auto item = std::make_unique<OutItem>();
-  move_buffer_into(*item);
-  size_t from_buffer = item->chunks.size();
-  uint64_t buffer_bytes = item->bytes, buffer_copied = item->copied;
-  hr = add_resolved(*item, /*copy=*/!fAsync);
-  if (FAILED(hr)) {
-    // Nothing of this call is sent; what was buffered still goes out, on its own.
-    item->chunks.resize(from_buffer);
-    item->bytes = buffer_bytes;
-    if (!item->chunks.empty()) {
-      backlog_ += item->copied - buffer_copied;
-      queue_.push_back(std::move(item));
-      pump();
-    }
-    return hr;
-  }
-  backlog_ += item->copied - buffer_copied;
-  if (!fMoreData) no_more_data_ = true;
-  item->last = !fMoreData;
-  if (item->last) last_queued_ = true;
-  if (fAsync) {
-    // The module's memory stays in use until the completion (spec §6.7). The completion
-    // reports this call's bytes, not those of earlier buffered writes sent along with them.
-    async_write_ = true;
-    item->notify = true;
-    item->reported = total;
-    item->target = target;
-    if (expected) *expected = TRUE;
-  } else if (sent) {
-    *sent = static_cast<DWORD>(total);
-  }
-  queue_.push_back(std::move(item));
-  pump();
-  return S_OK;
+  // Unbuffered: what is buffered, then these chunks, go out now. The completion reports this
+  // call's bytes, not those of earlier buffered writes sent along with them.
+  return send_buffered(fAsync, target, total, sent, expected, sync_wait);
 }
 
 HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget target, DWORD* sent,
@@ -1252,30 +1245,81 @@ HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget tar
   // the queue, and the request would never be freed.
   if (exchange_last_sent_ || last_queued_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   if (ex_ == nullptr || connection_lost_) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
-  if (fAsync && (async_write_ || (async_read_ && !full_duplex_))) {
+  // Inside OnSendResponse the send being made carries the buffer: nothing more to do.
+  if (in_send_response_) return S_OK;
+  if (write_waiter_ != nullptr || (fAsync && (async_write_ || (async_read_ && !full_duplex_)))) {
     return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
   }
-  auto item = std::make_unique<OutItem>();
-  move_buffer_into(*item);
   // A write with fMoreData=FALSE already ended the body: Flush(fMoreData=TRUE) cannot reopen it.
   if (!fMoreData) no_more_data_ = true;
+  // A synchronous flush from module code returns once its bytes are in the kernel (THREADING).
+  const bool sync_wait = !fAsync && host_ != nullptr && host_->can_wait();
+  return send_buffered(fAsync, target, kReportItemBytes, sent, expected, sync_wait);
+}
+
+HRESULT HttpContextImpl::send_buffered(BOOL fAsync, CompletionTarget target, uint64_t reported,
+                                       DWORD* sent, BOOL* expected, bool sync_wait) {
+  // RQ_SEND_RESPONSE first: its subscribers see the status, headers and buffered body that are
+  // about to go (GetRawHttpResponse) and may change any of them — Clear() and write a body of
+  // their own, as a response filter does (IIS raises it inside the call, on the caller's thread).
+  send_response_notifications(no_more_data_);
+  if (ex_ == nullptr || connection_lost_) return HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  auto item = std::make_unique<OutItem>();
+  move_buffer_into(*item);
   item->last = no_more_data_;
   if (item->last) last_queued_ = true;
+  if (!headers_sent_) {
+    prepare_head();
+    headers_sent_ = true;
+  }
+  if (reported == kReportItemBytes) reported = item->bytes;  // Flush: every byte it sends
   if (fAsync) {
+    // The module's memory stays in use until the completion (spec §6.7).
     async_write_ = true;
     item->notify = true;
-    item->reported = item->bytes;  // Flush: every byte it sent
+    item->reported = reported;
     item->target = target;
     if (expected) *expected = TRUE;
   } else if (sent) {
-    *sent = static_cast<DWORD>(item->bytes);
+    *sent = static_cast<DWORD>(reported);
   }
+  OutItem* mine = item.get();
   queue_.push_back(std::move(item));
   pump();
+  if (!sync_wait) return S_OK;
+  HRESULT hr = wait_until_sent(mine);
+  if (FAILED(hr) && sent) *sent = 0;
+  return hr;
+}
+
+HRESULT HttpContextImpl::wait_until_sent(const OutItem* item) {
+  auto queued = [&] {
+    return std::any_of(queue_.begin(), queue_.end(),
+                       [&](const std::unique_ptr<OutItem>& q) { return q.get() == item; });
+  };
+  if (!queued()) return connection_lost_ ? HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED) : S_OK;
+  base::Waiter w;
+  write_waiter_ = &w;
+  write_wait_item_ = item;
+  write_wait_ok_ = false;
+  if (wait_here(w)) return write_wait_ok_ ? S_OK : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+  // No thread can take the loop over: the item keeps copies instead of the caller's memory.
+  write_waiter_ = nullptr;
+  write_wait_item_ = nullptr;
+  for (std::unique_ptr<OutItem>& q : queue_) {
+    if (q.get() != item) continue;
+    for (http::BodyChunk& c : q->chunks) {
+      if (c.kind == http::BodyChunk::Kind::kMemory && !q->is_owned(c.data)) {
+        c.data = q->copy(c.data, c.size);
+        backlog_ += c.size;
+      }
+    }
+  }
   return S_OK;
 }
 
 void HttpContextImpl::send_response_notifications(bool last) {
+  if (in_send_response_) return;  // a send made from OnSendResponse joins the one being made
   SendProvider p;
   p.headers_being_sent_ = !headers_sent_ && !headers_suppressed_;
   p.flags_ = (last ? 0 : HTTP_SEND_RESPONSE_FLAG_MORE_DATA) |
@@ -1286,6 +1330,7 @@ void HttpContextImpl::send_response_notifications(bool last) {
     if (m == nullptr) continue;
     REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
     try {
+      base::Region region(host_);
       st = m->OnSendResponse(this, &p);
     } catch (...) {
       HS_LOG_ERROR("module %s threw in OnSendResponse", reg->name.c_str());
@@ -1316,16 +1361,11 @@ void HttpContextImpl::prepare_head() {
 }
 
 void HttpContextImpl::pump() {
-  if (send_outstanding_ || queue_.empty() || ex_ == nullptr || in_send_response_) return;
+  // Runs no module code (RQ_SEND_RESPONSE ran when the item was queued): the connection's send
+  // completion calls it directly.
+  if (send_outstanding_ || queue_.empty() || ex_ == nullptr) return;
   OutItem& item = *queue_.front();
-  // RQ_SEND_RESPONSE for every send; modules may still change headers on the first one.
-  send_response_notifications(item.last);
-  if (ex_ == nullptr) return;
   if (need_disconnect_) ex_->set_close_after();
-  if (!headers_sent_) {
-    prepare_head();
-    headers_sent_ = true;
-  }
   send_outstanding_ = true;
   if (item.last) exchange_last_sent_ = true;
   if (!ex_->send(item.chunks, item.last, [this](http::SendResult r) { on_sent(r); })) {
@@ -1336,6 +1376,8 @@ void HttpContextImpl::pump() {
 }
 
 void HttpContextImpl::on_sent(http::SendResult result) {
+  // From the connection's flush: no module code here. A completion for the module follows in a
+  // task of the request.
   send_outstanding_ = false;
   std::unique_ptr<OutItem> item = std::move(queue_.front());
   queue_.pop_front();
@@ -1345,11 +1387,21 @@ void HttpContextImpl::on_sent(http::SendResult result) {
   // The connection failed: a module's completion handler must already see IsConnected() FALSE
   // (the exchange's abort handler, which says so too, runs after this completion).
   if (!result.ok) connection_lost_ = true;  // the exchange is destroyed after this returns
+  if (write_waiter_ != nullptr && write_wait_item_ == item.get()) {
+    write_wait_ok_ = result.ok;
+    base::Waiter* w = write_waiter_;
+    write_waiter_ = nullptr;
+    write_wait_item_ = nullptr;
+    host_->wake(*w);
+  }
   if (item->notify) {
-    async_write_ = false;
-    deliver_async(static_cast<DWORD>(result.ok ? item->reported : 0),
-                  result.ok ? S_OK : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED), item->target,
-                  kOpWrite);
+    DWORD bytes = static_cast<DWORD>(result.ok ? item->reported : 0);
+    HRESULT hr = result.ok ? S_OK : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED);
+    CompletionTarget target = item->target;
+    schedule([this, bytes, hr, target] {
+      async_write_ = false;
+      deliver_async(bytes, hr, target, kOpWrite);
+    });
   }
   if (!result.ok) {
     fail_queued(true);
@@ -1365,10 +1417,17 @@ void HttpContextImpl::fail_queued(bool notify) {
     std::unique_ptr<OutItem> item = std::move(queue_.front());
     queue_.pop_front();
     backlog_ -= item->copied;
+    if (write_waiter_ != nullptr && write_wait_item_ == item.get()) {
+      write_wait_ok_ = false;
+      base::Waiter* w = write_waiter_;
+      write_waiter_ = nullptr;
+      write_wait_item_ = nullptr;
+      host_->wake(*w);
+    }
     if (notify && item->notify) {
-      async_write_ = false;
       CompletionTarget t = item->target;
-      exec_.defer([this, t] {
+      schedule([this, t] {
+        async_write_ = false;
         deliver_async(0, HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED), t, kOpWrite);
       });
     }

@@ -53,8 +53,15 @@ void Worker::run() {
   // Connections that arrived before the loop started: accepted from inside the loop, so that
   // their requests already run on a thread the loop knows as its own (in_executor_thread).
   loop_.defer([this] { accept_from(-1); });
-  loop_.run();
+  loop_.set_stop_grace_ms(config_.shutdown_timeout_ms);
+  bool clean = loop_.run();
   close_listeners();
+  if (!clean) {
+    // A module still blocks on one of the loop's threads and may come back to its request:
+    // nothing it can reach is freed (the process is about to exit).
+    sessions_.clear();
+    return;
+  }
   for (session::Http1Session* s : sessions_)
     delete s;
   sessions_.clear();
