@@ -307,8 +307,12 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
     // gets the same value. Setting it here would add a field that the session parses and drops
     // (6 % of pipelined hello.txt).
     if (f.has_content) {
-      // Small files leave with the head in one write.
-      if (size > 0) one = http::BodyChunk::memory(f.content);
+      // Small files leave with the head in one write. The chunk still names the file range it
+      // copies (http::BodyChunk): a consumer that shows the body as a file (IIS) can.
+      if (size > 0) {
+        one = http::BodyChunk::memory(f.content);
+        one.fd = fd;
+      }
     } else if (size > 0) {
       one = http::BodyChunk::file(fd, 0, size);
     }

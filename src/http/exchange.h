@@ -42,9 +42,11 @@ struct BodyChunk {
   enum class Kind : unsigned char { kMemory, kFile };
   Kind kind = Kind::kMemory;
   const char* data = nullptr;  // kMemory
-  int fd = -1;                 // kFile: read with sendfile()/pread() from `offset`
-  uint64_t offset = 0;         // kFile
-  uint64_t size = 0;           // bytes in this chunk
+  // kFile: read with sendfile()/pread() from `offset`. kMemory: -1, or the file whose bytes
+  // from `offset` the memory holds (a cached copy); transports send the memory.
+  int fd = -1;
+  uint64_t offset = 0;
+  uint64_t size = 0;  // bytes in this chunk
 
   static BodyChunk memory(const void* p, uint64_t n) {
     BodyChunk c;

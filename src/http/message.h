@@ -40,6 +40,9 @@ struct ResponseHead {
   // body bytes go out as given and the connection closes after them (nothing else can tell the
   // client where the response ends).
   bool suppress_head = false;
+  // The protocol adds "Server: httpserv" when the handler set no Server field. A handler that
+  // manages the field itself (the IIS layer: modules may remove it) turns this off.
+  bool add_server = true;
 };
 
 }  // namespace hs::http

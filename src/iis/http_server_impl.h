@@ -3,8 +3,8 @@
 //
 // Implemented: IsCommandLineLaunch, GetAppPoolName, GetAppPoolConfigFile, the health and
 // recycle reports (logged, no action), the thread-count hints (base/blocking.h: the thread budget
-// grows by one per increment, and the caller's loop is handed off at once), GetTraceContext (tracing
-// disabled), GetPerfCounterInfo (no-op counters), both GetExtendedInterface forms,
+// grows by one per increment, and the caller's loop is handed off at once), GetTraceContext
+// (tracing disabled), GetPerfCounterInfo (no-op counters), both GetExtendedInterface forms,
 // NotifyCustomNotification / NotifyConfigurationChange / NotifyFileChange (dispatched to the
 // subscribed global modules), DispenseContainer, SatisfiesPrecondition and the fragment cache
 // (Add/Read/RemoveFragmentFromCache on a FragmentCache shared by every worker). Everything that

@@ -63,8 +63,10 @@ IisHandler::~IisHandler() {
     std::lock_guard<std::mutex> lock(zombies_mu_);
     left.swap(zombies_);
   }
-  for (HttpContextImpl* ctx : left)
+  for (HttpContextImpl* ctx : left) {
+    ctx->forget_loop();  // its loop is gone: module code runs on this thread, as any
     delete ctx;
+  }
   // Requests whose module never completed and whose timeout had not expired when the workers
   // stopped: their module may still hold the context (a thread about to PostCompletion), so it is
   // not freed under it; say so instead of leaking silently.

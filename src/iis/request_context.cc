@@ -21,6 +21,7 @@
 #include "iis/iis_handler.h"
 #include "iis/module_registry.h"
 #include "iis/site_objects.h"
+#include "iis/static_bridge.h"
 #include "iis/wide.h"
 
 namespace hs::iis {
@@ -319,141 +320,82 @@ HttpContextImpl::~HttpContextImpl() {
   --owner_.live_;  // buffer_ and queue_ close their descriptors as they go
 }
 
-// The exchange core's static-file handler answers on when StaticFileModule handles a request:
-// everything goes to the connection's exchange, but the response head passes the context first
-// (filter_static_send). Kept alive by what the inner exchange holds of it (the send completion,
-// an abort handler), so core may keep using it after the context is gone; unfiltered then.
-class StaticSendFilter final : public http::Exchange,
-                               public std::enable_shared_from_this<StaticSendFilter> {
- public:
-  // `prefix`: the virtual directory `url` is under ("" for none); the request core sees has the
-  // target `url` without it, percent-encoded again, and `query`.
-  StaticSendFilter(HttpContextImpl* ctx, http::Exchange& inner, std::string_view prefix,
-                   std::string_view url, std::string_view query, bool keep_target)
-      : ctx_(ctx), inner_(inner), prefix_(prefix) {
-    if (keep_target) return;
-    std::string_view rest = url.substr(std::min(prefix.size(), url.size()));
-    target_ = encode_path(rest.empty() ? std::string_view("/") : rest);
-    if (!query.empty()) {
-      target_ += '?';
-      target_.append(query);
+void HttpContextImpl::serve_static() {
+  // IIS's StaticFileModule: core's handler answers into this response (static_bridge.h). It is
+  // given the request's URL as the pipeline has it (a rewrite included), relative to the virtual
+  // directory it is under; a target that did not decode to a clean path (and was not rewritten)
+  // goes as received, so that core refuses it as it does without the pipeline (400).
+  const IisHandler::VirtualDirectory* vdir = owner_.virtual_directory_for(url_);
+  http::Handler* files = vdir != nullptr ? vdir->files : owner_.static_files();
+  std::string_view prefix = vdir != nullptr ? std::string_view(vdir->prefix) : std::string_view();
+  const http::RequestHead* request = nullptr;
+  http::RequestHead rewritten;
+  if (!(url_raw_ && !url_changed_)) {
+    std::string_view rest = std::string_view(url_).substr(std::min(prefix.size(), url_.size()));
+    std::string target = StaticBridge::encode_path(rest.empty() ? std::string_view("/") : rest);
+    if (!query_.empty()) {
+      target += '?';
+      target.append(query_);
     }
-    // Most requests give back the target they came with: core then reads the connection's own
-    // request head, and the copy (its header list) is not made.
-    if (target_ == inner.request().target) return;
-    own_request_ = true;
-    request_ = inner.request();
-    request_.target = target_;
-  }
-  void detach() { ctx_ = nullptr; }
-
-  const http::RequestHead& request() const override {
-    return own_request_ ? request_ : inner_.request();
-  }
-  ssize_t read_body(char* dst, size_t cap, std::function<void()> ready) override {
-    return inner_.read_body(dst, cap, std::move(ready));
-  }
-  int64_t body_remaining() const override { return inner_.body_remaining(); }
-  // Core writes the head into the connection's exchange itself (its storage is kept across
-  // requests); send() filters it there, in place, before the first byte leaves.
-  http::ResponseHead& response() override { return inner_.response(); }
-  bool headers_sent() const override { return inner_.headers_sent(); }
-  bool send(std::span<const http::BodyChunk> chunks, bool last,
-            http::SendCompletion done) override {
-    if (!inner_.headers_sent()) {
-      http::ResponseHead& head = inner_.response();
-      if (!prefix_.empty() && head.status >= 300 && head.status < 400) {
-        // A redirect core made (a directory without its '/') names the path it was given.
-        if (const std::string* loc = head.headers.find("Location"); loc && loc->rfind('/', 0) == 0)
-          head.headers.set("Location", encode_path(prefix_) + *loc);
-      }
-      if (ctx_ != nullptr && ctx_->filter_static_send(head, last)) inner_.set_close_after();
-    } else if (ctx_ != nullptr) {
-      http::ResponseHead ignored;
-      if (ctx_->filter_static_send(ignored, last)) inner_.set_close_after();
+    // Most requests keep the target they came with: core then reads the connection's own head.
+    if (target != ex_->request().target) {
+      static_target_ = std::move(target);
+      rewritten = ex_->request();
+      rewritten.target = static_target_;
+      request = &rewritten;
     }
-    return inner_.send(chunks, last,
-                       [self = shared_from_this(), done = std::move(done)](http::SendResult r) {
-                         if (done) done(r);
-                       });
   }
-  void set_close_after() override { inner_.set_close_after(); }
-  void abort() override { inner_.abort(); }
-  void set_abort_handler(std::function<void()> handler) override {
-    if (!handler) {
-      inner_.set_abort_handler(nullptr);
-      return;
-    }
-    inner_.set_abort_handler(
-        [self = shared_from_this(), handler = std::move(handler)] { handler(); });
-  }
-  bool connected() const override { return inner_.connected(); }
-  std::shared_ptr<http::ConnectionData>* connection_data() override {
-    return inner_.connection_data();
-  }
-  Executor& executor() override { return inner_.executor(); }
-  std::string_view remote_address() const override { return inner_.remote_address(); }
-  uint16_t remote_port() const override { return inner_.remote_port(); }
-  std::string_view local_address() const override { return inner_.local_address(); }
-  uint16_t local_port() const override { return inner_.local_port(); }
+  StaticBridge bridge(*this, *ex_, request, prefix);
+  files->handle(bridge);
+}
 
- private:
-  // Percent-encodes what a URL path may not carry as is, so that core's decoding gives back
-  // exactly `path` (a '%' in a file name included).
-  static std::string encode_path(std::string_view path) {
-    static const char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(path.size());
-    for (unsigned char c : path) {
-      bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   std::strchr("/-._~!$&'()*+,;=:@", c) != nullptr;
-      if (plain && c != 0) {
-        out += static_cast<char>(c);
-      } else {
-        out += '%';
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
-    }
-    return out;
-  }
-
-  HttpContextImpl* ctx_;
-  http::Exchange& inner_;
-  std::string prefix_;
-  std::string target_;
-  bool own_request_ = false;
-  http::RequestHead request_;  // when own_request_: the connection's, with target_
-};
-
-bool HttpContextImpl::filter_static_send(http::ResponseHead& head, bool last) {
-  bool first = !headers_sent_;
-  if (first) {
+void HttpContextImpl::take_core_response(const http::ResponseHead& head,
+                                         std::span<const http::BodyChunk> chunks,
+                                         http::SendCompletion done) {
+  sync_from_raw_response();
+  if (!headers_sent_) {
     status_ = static_cast<USHORT>(head.status);
     substatus_ = 0;
     reason_ = head.reason.empty() ? std::string(http::reason_phrase(head.status)) : head.reason;
-    response_headers_.clear();
-    for (const auto& e : head.headers.entries())
-      response_headers_.push_back({e.first, e.second});
-  }
-  bool was_finish = finish_;
-  bool was_disconnect = need_disconnect_;
-  send_response_notifications(last);
-  finish_ = was_finish;  // FINISH_REQUEST from OnSendResponse: nothing left to skip here
-  bool disconnect = need_disconnect_ && !was_disconnect;
-  if (first) {
-    sync_from_raw_response();
-    head.status = status_;
-    head.reason = reason_;
-    // Usually no module changed them: then the head keeps its own strings (no copies made).
-    if (!same_headers(head.headers, response_headers_)) {
-      head.headers.clear();
-      for (const Header& h : response_headers_)
-        head.headers.add(h.name, h.value);
+    // Merged into what modules set before (IIS keeps those), each field replacing its name.
+    // Content-Length stays out: the response is sent in one final send whose length the
+    // protocol states (as IIS's core does), and a module may still change the body.
+    for (const auto& [name, value] : head.headers.entries()) {
+      if (http::iequals(name, "Content-Length")) continue;
+      auto it = std::find_if(response_headers_.begin(), response_headers_.end(),
+                             [&](const Header& h) { return http::iequals(h.name, name); });
+      if (it == response_headers_.end()) {
+        response_headers_.push_back({name, value});
+      } else {
+        it->value = value;
+        response_headers_.erase(
+            std::remove_if(it + 1, response_headers_.end(),
+                           [&](const Header& h) { return http::iequals(h.name, name); }),
+            response_headers_.end());
+      }
     }
-    headers_sent_ = true;
   }
-  return disconnect;
+  for (const http::BodyChunk& c : chunks) {
+    if (c.size == 0) continue;
+    HTTP_DATA_CHUNK d{};
+    if (c.kind == http::BodyChunk::Kind::kFile || c.fd >= 0) {
+      // The file, by reference (core's open-file cache keeps it until `done` is released); a
+      // small cached file's copy in memory is kept beside it for the send.
+      d.DataChunkType = HttpDataChunkFromFileHandle;
+      d.FromFileHandle.ByteRange.StartingOffset.QuadPart = c.offset;
+      d.FromFileHandle.ByteRange.Length.QuadPart = c.size;
+      d.FromFileHandle.FileHandle = reinterpret_cast<HANDLE>(static_cast<intptr_t>(c.fd));
+      if (c.kind == http::BodyChunk::Kind::kMemory)
+        buffer_.mirrors.push_back({c.fd, c.data - c.offset, c.offset + c.size});
+    } else {
+      d.DataChunkType = HttpDataChunkFromMemory;
+      d.FromMemory.pBuffer = const_cast<char*>(c.data);
+      d.FromMemory.BufferLength = static_cast<ULONG>(c.size);
+    }
+    buffered_.push_back(d);
+    buffered_bytes_ += c.size;
+  }
+  if (done) buffer_.pins.push_back(std::move(done));
 }
 
 void HttpContextImpl::begin() {
@@ -533,8 +475,8 @@ void HttpContextImpl::read_ahead() {
     });
     readahead_.resize(at + (r > 0 ? static_cast<size_t>(r) : 0));
     readahead_pending_ = r == http::kBodyPending;
-    if (readahead_pending_) return;  // resumed by the ready callback, or on_exchange_gone
-    if (r <= 0) readahead_done_ = true;   // the end, or an error the module's read will see
+    if (readahead_pending_) return;      // resumed by the ready callback, or on_exchange_gone
+    if (r <= 0) readahead_done_ = true;  // the end, or an error the module's read will see
   }
   run();
 }
@@ -708,37 +650,16 @@ void HttpContextImpl::run() {
     if (index_ >= list_.size()) {
       // Leaving a notification: built-in work that belongs to it, then the next one.
       if (stage_ == kExecuteStage && !post_ && !finish_) {
-        bool module_wrote = headers_sent_ || !buffered_.empty() || !queue_.empty() ||
-                            exchange_last_sent_ || status_ != 200;
-        if (!module_wrote && !request_handled_ && ex_ != nullptr) {
+        // A module that wrote a body or set a status answered; headers it flushed do not count
+        // (the file follows them, as under IIS).
+        bool module_answered = wrote_body_ || exchange_last_sent_ || status_ != 200;
+        if (!module_answered && !request_handled_ && ex_ != nullptr && !connection_lost_) {
           bool static_mapped =
               mapping_ != nullptr &&
               std::any_of(mapping_->modules.begin(), mapping_->modules.end(),
                           [](const std::string& n) { return http::iequals(n, kStaticFileModule); });
           if (static_mapped && owner_.static_files() != nullptr) {
-            // Built-in StaticFileModule: core serves the file on the exchange directly. The
-            // exchange is core's from here on and may outlive this context (which ends with the
-            // pipeline, before the file is out) or end before it: let go of it first, abort
-            // handler included — a connection failing mid-file used to call into a destroyed
-            // context (found by fuzz/session_fuzz.cc, iis_session).
-            final_flushed_ = true;
-            exchange_last_sent_ = true;
-            http::Exchange* ex = ex_;
-            ex_ = nullptr;
-            ex->set_abort_handler(nullptr);
-            // Core answers inside handle() (one send, synchronously): the filter sees that send
-            // while this context is alive, then lets go of it. Core is given the request's URL
-            // as the pipeline has it (a GL_PRE_BEGIN_REQUEST rewrite included), relative to the
-            // virtual directory it is under.
-            const IisHandler::VirtualDirectory* vdir = owner_.virtual_directory_for(url_);
-            http::Handler* files = vdir != nullptr ? vdir->files : owner_.static_files();
-            // A target that did not decode to a clean path (and was not rewritten) goes to core
-            // as received, so that core refuses it as it does without the pipeline (400).
-            auto filter = std::make_shared<StaticSendFilter>(
-                this, *ex, vdir != nullptr ? std::string_view(vdir->prefix) : std::string_view(),
-                url_, query_, url_raw_ && !url_changed_);
-            files->handle(*filter);
-            filter->detach();
+            serve_static();
           } else if (list_.empty()) {
             response_.SetStatus(404, nullptr);  // no handler produced a response
           }

@@ -46,6 +46,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -203,12 +204,14 @@ class HttpContextImpl final : public IHttpContext4 {
 
   // Runs the pipeline from RQ_BEGIN_REQUEST (after the body's read-ahead), in a task of its own.
   void begin();
+  // The loop has stopped and is gone (a context freed at shutdown): nothing may reach it.
+  void forget_loop() { host_ = nullptr; }
 
-  // The built-in StaticFileModule's send (core's static-file handler, behind StaticSendFilter):
-  // the head core chose becomes the IIS response's status and headers (so RQ_LOG_REQUEST
-  // modules see them), RQ_SEND_RESPONSE runs for it as for a module's send, and what its
-  // subscribers changed is written back into `head`. True if a subscriber asked to disconnect.
-  bool filter_static_send(http::ResponseHead& head, bool last);
+  // The built-in StaticFileModule's answer (static_bridge.h): core's status and headers merge into
+  // the response, its body joins the buffered body by reference; `done` keeps what the chunks
+  // point into until the response lets go of them.
+  void take_core_response(const http::ResponseHead& head, std::span<const http::BodyChunk> chunks,
+                          http::SendCompletion done);
 
   // IHttpContext
   IHttpSite* GetSite() override;
@@ -313,6 +316,7 @@ class HttpContextImpl final : public IHttpContext4 {
   void schedule(std::function<void()> fn);
   void run_serialized(std::function<void()> fn);
   void start();
+  void serve_static();
   // The body's read-ahead (serverRuntime uploadReadAheadSize), before the first notification.
   void read_ahead();
 
@@ -359,6 +363,15 @@ class HttpContextImpl final : public IHttpContext4 {
     size_t slab_left = 0;
     std::vector<FdRef> fds;
     std::vector<FragmentCache::Blob> blobs;
+    // Keep-alives of chunks by reference (core's static answer): released with the storage.
+    std::vector<http::SendCompletion> pins;
+    // File ranges also held in memory (a small cached file): sent from the copy.
+    struct Mirror {
+      int fd;
+      const char* data;  // the file's byte 0
+      uint64_t size;
+    };
+    std::vector<Mirror> mirrors;
     uint64_t copied = 0;  // bytes in slabs: what this item adds to the output backlog
     bool last = false;
     bool notify = false;  // deliver a module completion when sent
@@ -549,6 +562,8 @@ class HttpContextImpl final : public IHttpContext4 {
   bool async_read_ = false;   // a module-visible async read is in flight
   bool in_send_response_ = false;
   bool destroy_scheduled_ = false;
+  bool wrote_body_ = false;    // a module wrote body bytes (then StaticFileModule does not answer)
+  std::string static_target_;  // the target core answers, when the pipeline changed it
   // A task of this request runs (see schedule()); tasks arriving meanwhile wait in later_.
   bool busy_ = false;
   std::deque<std::function<void()>> later_;

@@ -23,6 +23,7 @@ namespace {
 
 constexpr DWORD kMaxBufferedChunks = 65534;  // what ANCM measured IIS to accept (spec §6.8)
 constexpr size_t kMaxReason = 512;
+constexpr char kServerName[] = "httpserv";
 constexpr DWORD kOpRead = 1, kOpWrite = 2;
 
 const char* const kCommon[20] = {"Cache-Control",
@@ -530,9 +531,8 @@ HRESULT HttpContextImpl::read_body(void* buf, DWORD cb, BOOL fAsync, CompletionT
   }
   for (;;) {
     if (ex_ == nullptr) {
-      return complete_inline(0, exchange_last_sent_
-                                    ? HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)
-                                    : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
+      return complete_inline(0, exchange_last_sent_ ? HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)
+                                                    : HRESULT_FROM_WIN32(ERROR_CONNECTION_ABORTED));
     }
     ssize_t r = ex_->read_body(static_cast<char*>(buf), cb, [this] { on_body_ready(); });
     if (r > 0) {
@@ -774,7 +774,9 @@ VOID ResponseImpl::SetNeedDisconnect() {
 VOID ResponseImpl::ResetConnection() {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop_void("IHttpResponse::ResetConnection", [&] { ResetConnection(); });
+  // A TCP reset at once (SO_LINGER 0): no byte of the response leaves, whatever comes after.
   if (ctx_.ex_ != nullptr) ctx_.ex_->abort();
+  ctx_.connection_lost_ = true;
 }
 VOID ResponseImpl::CloseConnection() {
   if (!ctx_.on_loop_thread())
@@ -964,6 +966,7 @@ HRESULT HttpContextImpl::write_by_reference(HTTP_DATA_CHUNK* chunk, LONG pos) {
                                                                        : static_cast<size_t>(pos);
   hr = c.buffer_resolved(at, /*copy=*/false);
   if (FAILED(hr)) return hr;
+  if (total > 0) c.wrote_body_ = true;
   if (!c.buffering_ || c.buffered_bytes_ >= c.buffer_limit_) {
     return c.flush(FALSE, TRUE, CompletionTarget{}, nullptr, nullptr);
   }
@@ -1004,10 +1007,15 @@ void HttpContextImpl::OutItem::take_storage(OutItem& from) {
     fds.push_back(std::move(f));
   for (auto& b : from.blobs)
     blobs.push_back(std::move(b));
+  for (auto& p : from.pins)
+    pins.push_back(std::move(p));
+  mirrors.insert(mirrors.end(), from.mirrors.begin(), from.mirrors.end());
   copied += from.copied;
   from.slabs.clear();
   from.fds.clear();
   from.blobs.clear();
+  from.pins.clear();
+  from.mirrors.clear();
   from.slab_pos = nullptr;
   from.slab_left = 0;
   from.copied = 0;
@@ -1024,6 +1032,11 @@ void HttpContextImpl::OutItem::release() {
   fds.clear();  // the last reference to a duplicate closes it
   slabs.clear();
   blobs.clear();
+  mirrors.clear();
+  std::vector<http::SendCompletion> done = std::move(pins);
+  pins.clear();
+  for (http::SendCompletion& pin : done)
+    pin(http::SendResult{true, 0});
   slab_pos = nullptr;
   slab_left = 0;
   copied = 0;
@@ -1162,7 +1175,14 @@ void HttpContextImpl::move_buffer_into(OutItem& item) {
         continue;
       }
       if (len == 0) continue;
-      item.chunks.push_back(http::BodyChunk::file(chunk_fd(c), start, len));
+      int fd = chunk_fd(c);
+      auto m = std::find_if(buffer_.mirrors.begin(), buffer_.mirrors.end(),
+                            [&](const OutItem::Mirror& x) { return x.fd == fd; });
+      if (m != buffer_.mirrors.end() && start <= m->size && len <= m->size - start) {
+        item.chunks.push_back(http::BodyChunk::memory(m->data + start, len));
+      } else {
+        item.chunks.push_back(http::BodyChunk::file(fd, start, len));
+      }
       item.bytes += len;
     }
   }
@@ -1221,6 +1241,7 @@ HRESULT HttpContextImpl::write(HTTP_DATA_CHUNK* chunks, DWORD n, BOOL fAsync, BO
   hr = buffer_resolved(buffered_.size(), copy);
   if (FAILED(hr)) return hr;
   backlog_ += buffer_.copied - before;
+  if (total > 0) wrote_body_ = true;
   if (!fMoreData) no_more_data_ = true;
   if (!unbuffered) {
     if (buffered_bytes_ >= buffer_limit_ && !in_send_response_) {
@@ -1259,6 +1280,12 @@ HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget tar
 
 HRESULT HttpContextImpl::send_buffered(BOOL fAsync, CompletionTarget target, uint64_t reported,
                                        DWORD* sent, BOOL* expected, bool sync_wait) {
+  if (!headers_sent_ && !headers_suppressed_) {
+    // The Server field is the response's like any other: a module may remove or replace it
+    // (header hardening). Added as the head is about to go, as IIS does.
+    if (find_header(response_headers_, "Server") == nullptr)
+      response_headers_.push_back({"Server", kServerName});
+  }
   // RQ_SEND_RESPONSE first: its subscribers see the status, headers and buffered body that are
   // about to go (GetRawHttpResponse) and may change any of them — Clear() and write a body of
   // their own, as a response filter does (IIS raises it inside the call, on the caller's thread).
@@ -1358,6 +1385,7 @@ void HttpContextImpl::prepare_head() {
   for (const Header& h : response_headers_)
     r.headers.add(h.name, h.value);
   r.suppress_head = headers_suppressed_;
+  r.add_server = false;  // ours to add (send_buffered), and a module may have removed it
 }
 
 void HttpContextImpl::pump() {

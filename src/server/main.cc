@@ -9,8 +9,10 @@
 #include <memory>
 #include <string>
 
+#include "base/blocking.h"
 #include "base/log.h"
 #include "iis/global_notifications.h"
+#include "io/event_loop.h"
 #include "server/config_loader.h"
 #include "server/options.h"
 #include "server/server.h"
@@ -63,12 +65,17 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
     for (const auto& site : iis.sites) {
       site->handler->set_max_response_backlog(opts.max_response_backlog);
       site->handler->set_request_timeout_ms(opts.request_timeout_ms);
+      site->handler->set_queue_length(opts.queue_length);
+      site->handler->set_upload_read_ahead(opts.upload_read_ahead);
     }
     handler = iis.entry();
     // Before any worker exists: no request can overlap it (global_notifications.h).
     for_each_application(
         [&](IHttpApplication* app) { hs::iis::raise_application_start(iis.registry, app); });
   }
+  // The execution model: module code that blocks moves its worker's loop to another thread.
+  hs::base::thread_budget().set_limit(opts.max_threads);
+  hs::io::configure_handoff(hs::io::HandoffSettings{opts.handoff_ms, 60'000});
   hs::server::Server server(opts.server, handler);
   if (!server.start(&error)) {
     HS_LOG_ERROR("%s", error.c_str());

@@ -36,6 +36,10 @@ enum LongOnly {
   kMaxConnections,
   kMinSendRate,
   kMinBodyRate,
+  kMaxThreads,
+  kQueueLength,
+  kHandoffMs,
+  kUploadReadAhead,
 };
 
 bool parse_seconds(const char* text, int64_t* ms) {
@@ -93,6 +97,14 @@ std::string usage() {
          "                           0 = off)\n"
          "  --min-body-rate B/S      slowest a client may send a body a handler awaits\n"
          "                           (default 240; 0 = off)\n"
+         "  --max-threads N          IIS module threads that may block at once, over all\n"
+         "                           workers (default 256); beyond, requests wait in a queue\n"
+         "  --queue-length N         requests that may wait for a module thread; more get\n"
+         "                           503 (default 1000, IIS's queueLength)\n"
+         "  --handoff-ms MS          module code running this long moves its worker's other\n"
+         "                           connections to another thread (default 2)\n"
+         "  --upload-read-ahead BYTES  request body read before the first notification\n"
+         "                           (default 49152, IIS's uploadReadAheadSize; 0 = off)\n"
          "  --no-supervisor          run in one process (by default a supervising parent\n"
          "                           keeps the listeners and restarts a crashed server)\n"
          "  -h, --help               show this help\n"
@@ -124,6 +136,10 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"max-connections", required_argument, nullptr, kMaxConnections},
       {"min-send-rate", required_argument, nullptr, kMinSendRate},
       {"min-body-rate", required_argument, nullptr, kMinBodyRate},
+      {"max-threads", required_argument, nullptr, kMaxThreads},
+      {"queue-length", required_argument, nullptr, kQueueLength},
+      {"handoff-ms", required_argument, nullptr, kHandoffMs},
+      {"upload-read-ahead", required_argument, nullptr, kUploadReadAhead},
       {nullptr, 0, nullptr, 0},
   };
   optind = 0;  // glibc: 0 re-initialises getopt fully (SIGHUP parses argv again)
@@ -206,6 +222,34 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
         break;
       case kNoSupervisor:
         out->no_supervisor = true;
+        break;
+      case kMaxThreads:
+        if (!parse_uint(optarg, &out->max_threads) || out->max_threads < 1 ||
+            out->max_threads > 65536) {
+          *error = "--max-threads: expected a number from 1 to 65536, got '" + value + "'";
+          return false;
+        }
+        break;
+      case kQueueLength:
+        if (!parse_uint(optarg, &out->queue_length)) {
+          *error = "--queue-length: expected a number, got '" + value + "'";
+          return false;
+        }
+        out->queue_length_set = true;
+        break;
+      case kHandoffMs:
+        if (!parse_uint(optarg, &out->handoff_ms) || out->handoff_ms < 1 ||
+            out->handoff_ms > 3'600'000) {
+          *error = "--handoff-ms: expected milliseconds from 1 to 3600000, got '" + value + "'";
+          return false;
+        }
+        break;
+      case kUploadReadAhead:
+        if (!parse_uint(optarg, &out->upload_read_ahead) || out->upload_read_ahead > 2147483647u) {
+          *error = "--upload-read-ahead: expected bytes from 0 to 2147483647, got '" + value + "'";
+          return false;
+        }
+        out->upload_read_ahead_set = true;
         break;
       case kFragmentCacheSize:
       case kFragmentMaxEntry:

@@ -30,6 +30,13 @@ struct Options {
   bool max_body_size_set = false;  // --max-body-size given (overrides the configuration)
   // --request-timeout: how long an IIS module may keep a request PENDING with no completion.
   int64_t request_timeout_ms = 120'000;
+  // The execution model (ARCHITECTURE.md, "Threading model").
+  int max_threads = 256;  // --max-threads: module threads blocked at once
+  size_t queue_length = iis::IisHandler::kDefaultQueueLength;  // --queue-length
+  bool queue_length_set = false;
+  int64_t handoff_ms = 2;                                               // --handoff-ms
+  size_t upload_read_ahead = iis::IisHandler::kDefaultUploadReadAhead;  // --upload-read-ahead
+  bool upload_read_ahead_set = false;
   // From --config (resolve_options): the sites, each with its static settings applied to a copy
   // of server.static_files. Empty without --config (main builds the one default site).
   std::vector<SiteSpec> sites;

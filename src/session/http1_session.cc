@@ -87,6 +87,7 @@ class Http1Session::H1Exchange final : public http::Exchange {
     response_.reason.clear();
     response_.headers.clear();
     response_.suppress_head = false;
+    response_.add_server = true;
     if (storage_.capacity() > kKeptStorage) std::vector<char>().swap(storage_);
     if (body_buf_.capacity() > kKeptStorage) std::string().swap(body_buf_);
     headers_sent_ = last_sent_ = send_outstanding_ = false;
@@ -664,7 +665,7 @@ void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
   p = write_raw(p, kDate);
   p = write_raw(p, date);
   p = write_raw(p, http::h1::kCrlf);
-  if (!has_server) p = write_raw(p, kServer);
+  if (!has_server && r.add_server) p = write_raw(p, kServer);
   if (ex.framing_ == Framing::kContentLength ||
       (ex.framing_ == Framing::kNoBody && body_allowed && (has_length || last))) {
     p = write_raw(p, kContentLength);

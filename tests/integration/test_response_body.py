@@ -51,12 +51,13 @@ def done(nbytes, hr=S_OK, conn=1, what="done"):
 
 
 def head(status="200 OK", headers=(), framing=None, version="1.1", connection=None):
-    """Expected response head bytes: the module's headers in order, then Date (normalised),
-    Server, the framing header and the connection header, as the session writes them."""
+    """Expected response head bytes: the module's headers in order, then Server (a field of the
+    IIS response, added when the head goes), Date (normalised), the framing header and the
+    connection header, as the session writes them."""
     out = "HTTP/%s %s\r\n" % (version, status)
     for k, v in headers:
         out += "%s: %s\r\n" % (k, v)
-    out += "Date: *\r\nServer: httpserv\r\n"
+    out += "Server: httpserv\r\nDate: *\r\n"
     if framing is not None:
         out += framing + "\r\n"
     if connection is not None:
