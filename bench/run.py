@@ -30,7 +30,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 TICK = os.sysconf("SC_CLK_TCK")
 IDLE_HELPER = os.path.join(HERE, "idle_conns.py")
-SCENARIOS = ("hello", "pipelined", "4k", "64k", "1m", "idle1k", "modules")
+SCENARIOS = ("hello", "pipelined", "4k", "64k", "1m", "idle1k", "modules", "blocking")
 
 
 def free_port():
@@ -147,7 +147,10 @@ def run_wrk(port, path, conns, seconds, script=None):
     if script:
         cmd += ["-s", script]
     cmd.append(f"http://127.0.0.1:{port}{path}")
-    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    return parse_wrk(subprocess.run(cmd, capture_output=True, text=True).stdout)
+
+
+def parse_wrk(out):
     def grab(pattern, conv=float, default=0.0):
         m = re.search(pattern, out)
         return conv(m.group(1)) if m else default
@@ -233,6 +236,36 @@ def measure(server, scen, seconds, warmup):
     return r
 
 
+def run_wrk_async(port, path, conns, seconds):
+    """wrk in the background (pinned like run_wrk); result() parses it when it ends."""
+    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--latency",
+           "--timeout", "10s", f"http://127.0.0.1:{port}{path}"]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def measure_blocking(server, scen, seconds, warmup):
+    """Scenario blocking: `scen['conns']` clients on a module that blocks (Sleep), and one client
+    on a static file, at the same time on one worker. Returns a result per path."""
+    for proc in (run_wrk_async(server.port, scen["path"], scen["conns"], warmup),
+                 run_wrk_async(server.port, scen["static"], 1, warmup)):
+        proc.communicate()
+    pids = server.pids()
+    c0 = proc_cpu_seconds(pids)
+    t0 = time.time()
+    procs = [run_wrk_async(server.port, scen["path"], scen["conns"], seconds),
+             run_wrk_async(server.port, scen["static"], 1, seconds)]
+    outs = [p.communicate()[0] for p in procs]
+    wall = time.time() - t0
+    cpu = (proc_cpu_seconds(pids) - c0) / wall
+    results = []
+    for out in outs:
+        r = parse_wrk(out)
+        r.update(cpu=cpu, per_core=r["rps"] / cpu if cpu > 0 else 0, rss_kb=server.rss_kb(),
+                 pss_kb=server.pss_kb(), steal=0.0, noisy=False)
+        results.append(r)
+    return results
+
+
 def check_modules(port):
     """The embedded default must serve the sample IIS module at /hello (modules built)."""
     try:
@@ -315,7 +348,7 @@ hosts:
     # 13 bytes, plus the sample modules and the header filter on every response), so the static
     # file and the modules go through the same IIS pipeline in the same process.
     iis = None
-    if "modules" in keys:
+    if "modules" in keys or "blocking" in keys:
         p = free_port()
         iis = Server("httpserv-iis", [os.path.abspath(args.httpserv), "--listen", f"127.0.0.1:{p}",
                                       "--workers", "1", "--log-level", "warn"], p)
@@ -337,6 +370,12 @@ hosts:
             ("static", "IIS: static hello.txt, c64", "/hello.txt"),
             ("hello", "IIS: module /hello, c64", "/hello"),
             ("stream", f"IIS: module {stream}, c64", stream)]},
+        # 32 clients on a module that blocks 200 ms in Sleep, one client on a static file, at
+        # once, on one worker with default settings: the static client's latency and the
+        # blocked requests' rate (ARCHITECTURE.md, "Threading model").
+        "blocking": {"conns": 32, "path": "/sleep?ms=200", "static": "/hello.txt",
+                     "together": [("blocked", "IIS: module /sleep?ms=200, c32 (with 1 static)"),
+                                  ("beside", "IIS: static hello.txt, c1 (with 32 blocking)")]},
     }
     scenarios = [(k, all_scenarios[k]) for k in keys]
 
@@ -345,6 +384,8 @@ hosts:
         if "variants" in scen:
             return [(vid, title, "httpserv", iis, dict(scen, path=path))
                     for vid, title, path in scen["variants"]]
+        if "together" in scen:
+            return [(rid, title, "httpserv", iis, scen) for rid, title in scen["together"]]
         return [(s.name, scen["title"], s.name, s, scen) for s in servers]
 
     results = {}
@@ -355,6 +396,14 @@ hosts:
             check_modules(iis.port)
         for key, scen in scenarios:
             for rnd in range(args.rounds):
+                if "together" in scen:
+                    both = measure_blocking(iis, scen, args.seconds, args.warmup)
+                    for (rid, _), r in zip(scen["together"], both):
+                        results.setdefault(key, {}).setdefault(rid, []).append(r)
+                        print(f"  {key:10s} {rid:9s} round {rnd}: {r['rps']:>10.0f} req/s "
+                              f"p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms errors "
+                              f"{r['errors']}", file=sys.stderr)
+                    continue
                 for rid, _, _, server, sc in runs_for(scen):
                     r = measure(server, sc, args.seconds, args.warmup)
                     for _ in range(args.retries):
@@ -412,7 +461,7 @@ hosts:
                          f"{med(key, rid, 'cpu'):.2f} | {med(key, rid, 'per_core'):.0f} | "
                          f"{med(key, rid, 'rss_kb') / 1024:.1f} | "
                          f"{med(key, rid, 'pss_kb') / 1024:.1f} |")
-    compared = [(k, sc) for k, sc in scenarios if "variants" not in sc]
+    compared = [(k, sc) for k, sc in scenarios if "variants" not in sc and "together" not in sc]
     if len(names) > 1 and compared:
         lines += ["", "Ratios (httpserv / other; >1 means httpserv is ahead):", "",
                   "| scenario | vs | req/s | req/s per core | MB/s |", "|---|---|---:|---:|---:|"]

@@ -31,9 +31,11 @@ class BlockingHost {
   virtual bool holds() const noexcept = 0;
 
   // Module code follows / has returned. Called by the holder; nests. Between the two the loop may
-  // be handed to another thread; leave_region() returns once the caller holds it again.
-  virtual void enter_region() noexcept = 0;
-  virtual void leave_region() noexcept = 0;
+  // be handed to another thread; leave_region() returns once the caller holds it again, true if
+  // it had been handed off. `eager`: the code is expected to block (it did recently): hand the
+  // loop off at once rather than after handoff_after_ms.
+  virtual void enter_region(bool eager = false) noexcept = 0;
+  virtual bool leave_region() noexcept = 0;
 
   // A call into the server: from enter_call() (true) to leave_call() the calling thread holds the
   // loop. Inside a region of this loop that pauses the region; from any other thread it waits for
@@ -56,8 +58,8 @@ class BlockingHost {
 // RAII brackets; a null host makes them do nothing (executors without blocking support).
 class Region {
  public:
-  explicit Region(BlockingHost* host) noexcept : host_(host) {
-    if (host_ != nullptr) host_->enter_region();
+  explicit Region(BlockingHost* host, bool eager = false) noexcept : host_(host) {
+    if (host_ != nullptr) host_->enter_region(eager);
   }
   ~Region() {
     if (host_ != nullptr) host_->leave_region();

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,6 +55,9 @@ struct ModuleRegistration {
   DWORD global_mask = 0;
   std::map<DWORD, int> request_priority, post_request_priority, global_priority;  // bit → rank
   void* dl_handle = nullptr;  // dlopen handle; null for built-ins and after terminate()
+  // Until then (loop milliseconds), calls into this module hand their loop off as they start:
+  // one was handed off while it blocked (request_context.cc, ModuleRegion).
+  mutable std::atomic<int64_t> blocks_until_ms{0};
 
   int request_rank(DWORD notification) const;  // kPriorityMedium unless set
   int post_request_rank(DWORD notification) const;

@@ -19,6 +19,7 @@
 #include "iis/context_container.h"
 #include "iis/global_notifications.h"
 #include "iis/iis_handler.h"
+#include "iis/module_region.h"
 #include "iis/module_registry.h"
 #include "iis/site_objects.h"
 #include "iis/static_bridge.h"
@@ -524,7 +525,7 @@ CHttpModule* HttpContextImpl::instance(const ModuleRegistration* reg) {
     try {
       HRESULT hr;
       {
-        base::Region region(host_);
+        ModuleRegion region(host_, reg, exec_.now_ms());
         hr = reg->factory->GetHttpModule(&m, &alloc);
       }
       if (FAILED(hr)) {
@@ -552,7 +553,7 @@ void HttpContextImpl::raise_nested(DWORD notification, const char* method, Call 
     REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
     state_ = State::kInModule;
     try {
-      base::Region region(host_);
+      ModuleRegion region(host_, reg, exec_.now_ms());
       st = call(m);
     } catch (...) {
       HS_LOG_ERROR("module %s threw in %s", reg->name.c_str(), method);
@@ -595,7 +596,7 @@ bool HttpContextImpl::call_module(const ModuleRegistration* reg, DWORD notificat
   IHttpEventProvider* p = &t_event_provider;
   state_ = State::kInModule;
   try {
-    base::Region region(host_);
+    ModuleRegion region(host_, reg, exec_.now_ms());
     switch (notification) {
 #define HS_STAGE(bit, pre, postfn)                         \
   case bit:                                                \
@@ -759,7 +760,7 @@ void HttpContextImpl::deliver_async(DWORD bytes, HRESULT hr, CompletionTarget ta
   if (target.callback != nullptr) {
     REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_PENDING;
     try {
-      base::Region region(host_);
+      ModuleRegion region(host_, pending_module_, exec_.now_ms());
       st = target.callback(this, &info, target.callback_context);
     } catch (...) {
       HS_LOG_ERROR("a module's completion callback threw");
@@ -780,7 +781,7 @@ void HttpContextImpl::deliver_async(DWORD bytes, HRESULT hr, CompletionTarget ta
   REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_FINISH_REQUEST;
   state_ = State::kInModule;
   try {
-    base::Region region(host_);
+    ModuleRegion region(host_, reg, exec_.now_ms());
     st = m->OnAsyncCompletion(this, pending_notification_, pending_post_, &t_event_provider, &info);
   } catch (...) {
     HS_LOG_ERROR("module %s threw in OnAsyncCompletion", reg->name.c_str());
@@ -997,7 +998,7 @@ void HttpContextImpl::expire_pending() {
 void HttpContextImpl::abandon(const ModuleRegistration* reg) {
   abandoned_[reg->order] = true;
   // As at the end of a request: its stored context first, then the instance.
-  base::Region region(host_);
+  ModuleRegion region(host_, reg, exec_.now_ms());
   if (container_) container_->cleanup_module(reg->id);
   CHttpModule*& m = instances_[reg->order];
   if (m != nullptr) {

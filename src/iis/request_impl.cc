@@ -14,6 +14,7 @@
 #include "http/headers.h"
 #include "http/status.h"
 #include "iis/iis_handler.h"
+#include "iis/module_region.h"
 #include "iis/module_registry.h"
 #include "iis/request_context.h"
 #include "iis/wide.h"
@@ -1357,7 +1358,7 @@ void HttpContextImpl::send_response_notifications(bool last) {
     if (m == nullptr) continue;
     REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
     try {
-      base::Region region(host_);
+      ModuleRegion region(host_, reg, exec_.now_ms());
       st = m->OnSendResponse(this, &p);
     } catch (...) {
       HS_LOG_ERROR("module %s threw in OnSendResponse", reg->name.c_str());

@@ -606,13 +606,17 @@ bool EventLoop::holds() const noexcept {
   return f.loop == this && f.kind != Frame::kRegion;
 }
 
-void EventLoop::enter_region() noexcept {
+void EventLoop::enter_region(bool eager) noexcept {
   bool holder = holds();
   bool stealable = holder && t_frames.back().stealable;
   uint64_t seq = holder ? ++region_seq_ : 0;
   t_frames.push_back(Frame{this, Frame::kRegion, Frame::kNested, stealable, seq});
   if (stealable) {
-    region_.store(region_word(seq, kRegionRunning), std::memory_order_seq_cst);
+    uint64_t word = region_word(seq, kRegionRunning);
+    region_.store(word, std::memory_order_seq_cst);
+    // Code known to block gives the loop away before it starts, so the loop's other work never
+    // waits the monitor's delay behind it.
+    if (eager && try_hand_off(word, /*quiet=*/true)) return;
     Monitor::get().notice();
   }
 }
@@ -623,13 +627,14 @@ void EventLoop::reacquire() noexcept {
   request_turn(-1);
 }
 
-void EventLoop::leave_region() noexcept {
+bool EventLoop::leave_region() noexcept {
   Frame f = t_frames.back();
   t_frames.pop_back();
-  if (!f.stealable) return;
+  if (!f.stealable) return false;
   uint64_t expect = region_word(f.seq, kRegionRunning);
-  if (region_.compare_exchange_strong(expect, 0, std::memory_order_acq_rel)) return;
+  if (region_.compare_exchange_strong(expect, 0, std::memory_order_acq_rel)) return false;
   reacquire();  // handed off while the module ran: wait for our turn
+  return true;
 }
 
 bool EventLoop::enter_call(int64_t timeout_ms) noexcept {
@@ -717,8 +722,9 @@ bool EventLoop::watch(int handoff_ticks) {
   return true;
 }
 
-bool EventLoop::try_hand_off(uint64_t word) {
+bool EventLoop::try_hand_off(uint64_t word, bool quiet) {
   if (!budget().can_block()) {
+    if (quiet) return false;
     int64_t now = monotonic_ms();
     if (now - last_full_log_ms_.load() >= 1000) {
       last_full_log_ms_.store(now);

@@ -82,8 +82,8 @@ class EventLoop final : public Executor, public base::BlockingHost {
 
   // base::BlockingHost.
   bool holds() const noexcept override;
-  void enter_region() noexcept override;
-  void leave_region() noexcept override;
+  void enter_region(bool eager) noexcept override;
+  bool leave_region() noexcept override;
   bool enter_call(int64_t timeout_ms) noexcept override;
   void leave_call() noexcept override;
   bool can_wait() const noexcept override;
@@ -143,7 +143,7 @@ class EventLoop final : public Executor, public base::BlockingHost {
   void follower_main();
   // The monitor's view: true if a region may be running.
   bool watch(int handoff_ticks);
-  bool try_hand_off(uint64_t word);
+  bool try_hand_off(uint64_t word, bool quiet = false);
   static bool hand_off_current() noexcept;
   void wake_fd();
 

@@ -131,11 +131,9 @@ std::vector<ModuleSpec> default_sample_modules(std::vector<iis::HandlerMapping>*
     const char* path;  // handler-mapping path, or null for a module that is not a handler
   };
   static const Sample kSamples[] = {
-      {"HelloModule", "hello.so", "hello"},
-      {"EchoModule", "echo.so", "echo"},
-      {"StreamModule", "stream.so", "stream"},
-      {"AsyncModule", "async.so", "async"},
-      {"HeaderFilterModule", "header_filter.so", nullptr},
+      {"HelloModule", "hello.so", "hello"},    {"EchoModule", "echo.so", "echo"},
+      {"StreamModule", "stream.so", "stream"}, {"AsyncModule", "async.so", "async"},
+      {"SleepModule", "sleep.so", "sleep"},    {"HeaderFilterModule", "header_filter.so", nullptr},
   };
   std::vector<ModuleSpec> out;
   if (dir.empty()) return out;

@@ -183,6 +183,14 @@ class OneModule(ModulesTestCase):
         self.assertEqual(r.status, 200)
         self.assertTrue(body.startswith(b"async done after"), body)
 
+    def test_sleep_sample(self):
+        # Blocking in Sleep is the sample's whole point (tests/integration/test_blocking.py shows
+        # what that does not stall); here: it answers, and caps what it is asked.
+        srv = self.only("SleepModule", "sleep")
+        r, body = self.get(srv, "GET", "/sleep?ms=20")
+        self.assertEqual((r.status, body), (200, b"slept 20 ms"))
+        self.assertEqual(r.getheader("Content-Type"), "text/plain")
+
     def test_async_pipelined_in_order(self):
         srv = self.only("AsyncModule", "async")
         conn = srv.connect()

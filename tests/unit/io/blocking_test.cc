@@ -261,6 +261,29 @@ TEST_F(Blocking, HandOffNowNeedsNoMonitorDelay) {
   EXPECT_EQ(loop.handoffs(), 1u);
 }
 
+TEST_F(Blocking, EagerRegionHandsOffAsItStarts) {
+  // Code known to block gives the loop away before it runs, whatever the monitor's delay; and
+  // leave_region() says the region was handed off.
+  configure_handoff(HandoffSettings{60'000, 60'000});
+  EventLoop loop;
+  Latch timer_ran;
+  bool released = false, handed_off = false, inline_handed_off = true;
+  loop.defer_blocking([&] {
+    loop.schedule(1, [&] { timer_ran.open(); });
+    loop.enter_region(/*eager=*/true);
+    released = timer_ran.wait(5s);
+    handed_off = loop.leave_region();
+    loop.enter_region(/*eager=*/false);
+    inline_handed_off = loop.leave_region();  // returned at once: never handed off
+    loop.stop();
+  });
+  loop.run();
+  EXPECT_TRUE(released);
+  EXPECT_TRUE(handed_off);
+  EXPECT_FALSE(inline_handed_off);
+  EXPECT_EQ(loop.handoffs(), 1u);
+}
+
 TEST_F(Blocking, StopWaitsForABlockedRegionToFinish) {
   EventLoop loop;
   std::atomic<bool> finished{false};
