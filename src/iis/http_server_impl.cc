@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "iis/context_container.h"
 #include "iis/data_chunks.h"
+#include "iis/file_info.h"
 #include "iis/global_notifications.h"
 #include "iis/module_registry.h"
 #include "iis/wide.h"
@@ -205,11 +206,20 @@ IAppHostAdminManager* HttpServerImpl::GetAdminManager() const {
   return nullptr;  // the IIS configuration API (applicationHost.config) does not exist here
 }
 
-HRESULT HttpServerImpl::GetFileInfo(PCWSTR, HANDLE, PSID, PCWSTR, HANDLE, BOOL,
-                                    IHttpFileInfo** ppFileInfo, IHttpTraceContext*) {
-  // Not implemented yet: needs an IHttpFileInfo over core's open-file cache.
-  if (ppFileInfo != nullptr) *ppFileInfo = nullptr;
-  return E_NOTIMPL;
+HRESULT HttpServerImpl::GetFileInfo(PCWSTR pszPhysicalPath, HANDLE, PSID, PCWSTR pszVrPath, HANDLE,
+                                    BOOL, IHttpFileInfo** ppFileInfo, IHttpTraceContext*) {
+  // The caller gets a reference of its own (file_info.h, REFERENCES); fCache only asks for
+  // caching, and entries are always cached.
+  if (ppFileInfo == nullptr || pszPhysicalPath == nullptr || *pszPhysicalPath == L'\0')
+    return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  *ppFileInfo = nullptr;
+  HRESULT hr = S_OK;
+  FileInfoImpl* e = FileInfoCache::instance().get(
+      narrow(pszPhysicalPath), pszVrPath != nullptr ? std::wstring(pszVrPath) : std::wstring(),
+      &hr);
+  if (e == nullptr) return hr;
+  *ppFileInfo = e;
+  return S_OK;
 }
 
 HRESULT HttpServerImpl::FlushKernelCache(PCWSTR) {

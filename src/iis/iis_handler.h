@@ -15,6 +15,7 @@
 #include "http/exchange.h"
 #include "iis/fragment_cache.h"
 #include "iis/site_objects.h"
+#include "iis/url_info.h"
 
 namespace hs::iis {
 
@@ -131,6 +132,9 @@ class IisHandler final : public http::Handler {
   // 1000): beyond it a new request gets 503 with Retry-After before any module runs.
   static constexpr size_t kDefaultQueueLength = 1000;
   void set_queue_length(size_t n) { queue_length_ = n; }
+  // serverRuntime frequentHitThreshold / frequentHitTimePeriod (IHttpUrlInfo::IsFrequentlyHit).
+  void set_url_hit_settings(UrlHitSettings s) { url_hits_ = s; }
+  const UrlHitSettings& url_hit_settings() const { return url_hits_; }
 
   // A timed-out request's context outlives its request for one more timeout, so that a late
   // call from the abandoned module (PostCompletion, IndicateCompletion) finds a live object
@@ -156,6 +160,7 @@ class IisHandler final : public http::Handler {
   int64_t request_timeout_ms_ = 120'000;
   size_t upload_read_ahead_ = kDefaultUploadReadAhead;
   size_t queue_length_ = kDefaultQueueLength;
+  UrlHitSettings url_hits_;
   std::mutex zombies_mu_;
   std::unordered_set<HttpContextImpl*> zombies_;
 };

@@ -17,12 +17,14 @@
 #include "http/status.h"
 #include "http/url_path.h"
 #include "iis/context_container.h"
+#include "iis/file_info.h"
 #include "iis/global_notifications.h"
 #include "iis/iis_handler.h"
 #include "iis/module_region.h"
 #include "iis/module_registry.h"
 #include "iis/site_objects.h"
 #include "iis/static_bridge.h"
+#include "iis/url_info.h"
 #include "iis/wide.h"
 
 namespace hs::iis {
@@ -315,6 +317,7 @@ HttpContextImpl::~HttpContextImpl() {
     }
     m = nullptr;
   }
+  if (file_info_ != nullptr) file_info_->DereferenceCacheData();
   // Our reference to the connection's state goes before the request memory does: if it was the
   // last one, CleanupStoredContext runs now (the connection closed before this request ended).
   connection_state_.reset();
@@ -1269,6 +1272,41 @@ ULONGLONG HttpContextImpl::GetRequestElapsedTime() {
     return on_loop<ULONGLONG>("IHttpContext::GetRequestElapsedTime", ULONGLONG{},
                               [&] { return GetRequestElapsedTime(); });
   return static_cast<ULONGLONG>(monotonic_ms() - start_ms_);
+}
+
+IHttpFileInfo* HttpContextImpl::GetFileInfo() const {
+  if (!on_loop_thread())
+    return on_loop<IHttpFileInfo*>("IHttpContext::GetFileInfo", nullptr,
+                                   [&] { return GetFileInfo(); });
+  // From RQ_MAP_REQUEST_HANDLER on (spec-2 §3.1 [UNC], our decision), for a request whose
+  // physical path is an existing file or directory; the context keeps its reference.
+  if (stage_ < 4) return nullptr;
+  auto* self = const_cast<HttpContextImpl*>(this);
+  const std::string& path = self->request_physical_path();
+  if (path.empty()) return nullptr;
+  if (file_info_ != nullptr && file_info_path_ == path &&
+      !file_info_->CheckIfFileHasChanged(nullptr)) {
+    return file_info_;
+  }
+  if (file_info_ != nullptr) file_info_->DereferenceCacheData();
+  file_info_ = nullptr;
+  HRESULT hr = S_OK;
+  file_info_ = FileInfoCache::instance().get(path, std::wstring(), &hr);
+  file_info_path_ = path;
+  return file_info_;
+}
+
+IHttpUrlInfo* HttpContextImpl::GetUrlInfo() {
+  if (!on_loop_thread())
+    return on_loop<IHttpUrlInfo*>("IHttpContext::GetUrlInfo", nullptr,
+                                  [&] { return GetUrlInfo(); });
+  if (!url_info_) {
+    bool frequent = false;
+    auto entry = UrlInfoTable::instance().hit(owner_.site().GetSiteId(), url_, exec_.now_ms(),
+                                              owner_.url_hit_settings(), &frequent);
+    url_info_ = std::make_unique<UrlInfoView>(std::move(entry), frequent);
+  }
+  return url_info_.get();
 }
 
 // Not yet implemented: each returns a clear HRESULT (docs/iis-compat.md lists them).

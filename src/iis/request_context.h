@@ -238,14 +238,14 @@ class HttpContextImpl final : public IHttpContext4 {
                             DWORD* pcchValueLength) override;
   HRESULT SetServerVariable(PCSTR pszVariableName, PCWSTR pszVariableValue) override;
   VOID* AllocateRequestMemory(DWORD cbAllocation) override;
-  IHttpUrlInfo* GetUrlInfo() override { return nullptr; }
+  IHttpUrlInfo* GetUrlInfo() override;
   IMetadataInfo* GetMetadata() override { return nullptr; }
   PCWSTR GetPhysicalPath(DWORD* pcchPhysicalPath = nullptr) override;
   PCWSTR GetScriptName(DWORD* pcchScriptName = nullptr) const override;
   PCWSTR GetScriptTranslated(DWORD* pcchScriptTranslated = nullptr) override;
   IScriptMapInfo* GetScriptMap() const override { return nullptr; }
   VOID SetRequestHandled() override { request_handled_ = true; }
-  IHttpFileInfo* GetFileInfo() const override { return nullptr; }
+  IHttpFileInfo* GetFileInfo() const override;
   HRESULT MapPath(PCWSTR pszUrl, PWSTR pszPhysicalPath, DWORD* pcbPhysicalPath) override;
   HRESULT NotifyCustomNotification(ICustomNotificationProvider* pCustomOutput,
                                    BOOL* pfCompletionExpected) override;
@@ -633,6 +633,13 @@ class HttpContextImpl final : public IHttpContext4 {
   bool own_connection_state_ = false;  // the exchange has no connection slot: ours alone
   bool connection_lost_ = false;
   base::Arena& arena_ = storage_->arena;
+
+  // GetFileInfo's entry (referenced; file_info.h) for file_info_path_, GetUrlInfo's view and
+  // GetCachePolicy's policy: made on first use.
+  mutable class FileInfoImpl* file_info_ = nullptr;
+  mutable std::string file_info_path_;
+  std::unique_ptr<class UrlInfoView> url_info_;
+  std::unique_ptr<class CachePolicyImpl> cache_policy_;
 
   // Request timeout.
   Executor::TimerId pending_timer_ = 0;

@@ -17,6 +17,7 @@
 #include "iis/module_region.h"
 #include "iis/module_registry.h"
 #include "iis/request_context.h"
+#include "iis/url_info.h"
 #include "iis/wide.h"
 
 namespace hs::iis {
@@ -668,7 +669,9 @@ IHttpCachePolicy* ResponseImpl::GetCachePolicy() {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop<IHttpCachePolicy*>("IHttpResponse::GetCachePolicy", nullptr,
                                            [&] { return GetCachePolicy(); });
-  return nullptr;
+  // One per response; an IHttpCachePolicy2 too (cast, as modules do).
+  if (!ctx_.cache_policy_) ctx_.cache_policy_ = std::make_unique<CachePolicyImpl>();
+  return ctx_.cache_policy_.get();
 }
 
 HRESULT ResponseImpl::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT error,

@@ -660,9 +660,14 @@ TEST(HttpServerImpl, NotImplementedAreasFailCleanly) {
   HttpServerImpl server;
   HTTP_DATA_CHUNK chunk{};  // only used as non-null storage for the out-pointers below
   IHttpFileInfo* file = reinterpret_cast<IHttpFileInfo*>(&chunk);
-  EXPECT_EQ(server.GetFileInfo(L"/tmp", nullptr, nullptr, nullptr, nullptr, TRUE, &file),
-            E_NOTIMPL);
+  EXPECT_EQ(server.GetFileInfo(L"/no/such/file", nullptr, nullptr, nullptr, nullptr, TRUE, &file),
+            HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND));
   EXPECT_EQ(file, nullptr);
+  ASSERT_EQ(server.GetFileInfo(L"/tmp", nullptr, nullptr, nullptr, nullptr, TRUE, &file), S_OK);
+  ASSERT_NE(file, nullptr);
+  EXPECT_EQ(file->GetAttributes() & 0x10u, 0x10u);  // a directory
+  EXPECT_STREQ(file->GetFilePath(), L"/tmp");
+  file->DereferenceCacheData();  // the caller's reference
   IHttpTokenEntry* token = reinterpret_cast<IHttpTokenEntry*>(&chunk);
   EXPECT_EQ(server.GetToken(L"u", L"p", 0, &token), E_NOTIMPL);
   EXPECT_EQ(token, nullptr);
