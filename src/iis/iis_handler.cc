@@ -95,9 +95,10 @@ void IisHandler::set_site(DWORD id, std::string_view name, std::string_view phys
 }
 
 const HandlerMapping* IisHandler::PathSettings::map(std::string_view url_path,
-                                                    std::string_view verb) const {
+                                                    std::string_view verb,
+                                                    const HandlerMapping* skip) const {
   for (const HandlerMapping& m : mappings) {
-    if (m.matches(url_path, verb)) return &m;
+    if (&m != skip && m.matches(url_path, verb)) return &m;
   }
   return nullptr;
 }

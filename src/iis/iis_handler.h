@@ -69,8 +69,9 @@ class IisHandler final : public http::Handler {
     RequestLimits limits;
 
     bool module_enabled(size_t order) const { return order >= enabled.size() || enabled[order]; }
-    // The first mapping that matches, or null.
-    const HandlerMapping* map(std::string_view url_path, std::string_view verb) const;
+    // The first mapping that matches (other than `skip`), or null.
+    const HandlerMapping* map(std::string_view url_path, std::string_view verb,
+                              const HandlerMapping* skip = nullptr) const;
   };
   // Settings for a part of the site (set before serving). The longest prefix that equals the
   // URL path or ends where one of its '/' does wins; prefixes compare case-sensitively.

@@ -16,6 +16,7 @@
 #include "http/headers.h"
 #include "http/status.h"
 #include "http/url_path.h"
+#include "iis/child_request.h"
 #include "iis/context_container.h"
 #include "iis/file_info.h"
 #include "iis/global_notifications.h"
@@ -302,6 +303,20 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
 
 HttpContextImpl::~HttpContextImpl() {
   *alive_ = false;  // tasks still queued from other threads find a dead context and do nothing
+  // Clones still held (the parent module did not release them): let go of them, newest first.
+  // One still running hears that its connection is gone and ends by itself.
+  while (!children_.empty()) {
+    HttpContextImpl* child = children_.back();
+    children_.pop_back();
+    child->parent_ = nullptr;
+    child->released_ = true;
+    if (child->child_exchange_) child->child_exchange_->parent_gone();
+    if (!child->executed_) {
+      child->exec_.defer_blocking([child] { delete child; });
+    } else {
+      child->maybe_destroy();
+    }
+  }
   // Stored contexts are cleaned up (exactly once each) before the modules are disposed.
   if (container_) {
     base::Region region(host_);
@@ -431,13 +446,13 @@ void HttpContextImpl::run_serialized(std::function<void()> fn) {
 void HttpContextImpl::start() {
   // GL_PRE_BEGIN_REQUEST comes first: a global module may still SetUrl, which the handler
   // mapping below then sees.
-  bool handled = raise_pre_begin_request();
+  bool handled = parent_ == nullptr && raise_pre_begin_request();
   // The part of the site the (possibly rewritten) URL belongs to: its handler mappings, the
   // modules it enables (the others are never created) and its request limits.
   settings_ = &owner_.settings_for(url_);
   for (size_t i = 0; i < abandoned_.size(); ++i)
     abandoned_[i] = !settings_->module_enabled(i);
-  mapping_ = settings_->map(url_, method_);
+  mapping_ = settings_->map(url_, method_, skip_mapping_);
   if (mapping_ != nullptr) buffer_limit_ = mapping_->response_buffer_limit;
   if (buffer_limit_ == 0) buffering_ = false;
   if (!handled && refuse_over_limits()) {
@@ -917,6 +932,11 @@ void HttpContextImpl::maybe_destroy() {
   if (state_ != State::kDone || destroy_scheduled_ || busy_) return;
   if (ex_ != nullptr && !exchange_last_sent_) return;  // the final send is still to be made
   if (send_outstanding_ || !queue_.empty()) return;
+  if (running_children_ > 0) return;  // a child still runs and reports here
+  if (child_exchange_) {
+    report_to_parent();
+    if (!released_) return;  // the parent module still holds the clone
+  }
   destroy_scheduled_ = true;
   if (timed_out_) {
     // The abandoned module may still call in (its thread does not know it was given up): keep
@@ -1365,8 +1385,111 @@ BOOL HttpContextImpl::GetIsLastNotification(REQUEST_NOTIFICATION_STATUS status) 
   }
   return index_ + 1 >= list_.size() ? TRUE : FALSE;
 }
-HRESULT HttpContextImpl::ExecuteRequest(BOOL, IHttpContext*, DWORD, IHttpUser*, BOOL*) {
-  return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);  // child requests: a later milestone
+HRESULT HttpContextImpl::ExecuteRequest(BOOL fAsync, IHttpContext* target, DWORD flags, IHttpUser*,
+                                        BOOL* expected) {
+  if (!on_loop_thread())
+    return on_loop<HRESULT>(
+        "IHttpContext::ExecuteRequest", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+        [&] { return ExecuteRequest(fAsync, target, flags, nullptr, expected); });
+  if (expected) *expected = FALSE;
+  // Asynchronous only, and only a clone of this context, once (spec-2 §3.5).
+  if (!fAsync) return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);
+  auto it = std::find(children_.begin(), children_.end(), target);
+  if (target == nullptr || it == children_.end()) return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);
+  HttpContextImpl* child = *it;
+  if (child->executed_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  if (child->depth_ > kMaxChildDepth) return HRESULT_FROM_WIN32(ERROR_STACK_OVERFLOW);
+  child->executed_ = true;
+  child->execute_flags_ = flags;
+  child->child_exchange_->execute_flags_ = flags;
+  if (flags & EXECUTE_FLAG_IGNORE_CURRENT_INTERCEPTOR) child->skip_mapping_ = mapping_;
+  ++running_children_;
+  child->begin();  // its whole pipeline, in tasks of its own; the completion reaches this one
+  if (expected) *expected = TRUE;
+  return S_OK;
+}
+
+IHttpContext* HttpContextImpl::GetRootContext() const {
+  if (!on_loop_thread())
+    return on_loop<IHttpContext*>("IHttpContext::GetRootContext", nullptr,
+                                  [&] { return GetRootContext(); });
+  if (parent_ == nullptr) return nullptr;
+  const HttpContextImpl* c = this;
+  while (c->parent_ != nullptr)
+    c = c->parent_;
+  return const_cast<HttpContextImpl*>(c);
+}
+
+void HttpContextImpl::take_child_output(ChildExchange& child, bool first,
+                                        std::span<const http::BodyChunk> chunks, bool last) {
+  std::vector<http::BodyChunk> copy(chunks.begin(), chunks.end());
+  http::ResponseHead head;
+  if (first) head = child.response_;
+  (void)last;  // the child's end is reported when its pipeline is done (report_to_parent)
+  HttpContextImpl* parent = this;
+  schedule([parent, &child, copy = std::move(copy), head = std::move(head), first] {
+    HttpContextImpl& p = *parent;
+    DWORD flags = child.execute_flags_;
+    bool buffer = (flags & EXECUTE_FLAG_BUFFER_RESPONSE) != 0;
+    p.sync_from_raw_response();
+    if (!buffer && first && !p.headers_sent_ && !(flags & EXECUTE_FLAG_NO_HEADERS)) {
+      // The child's head goes out as the response's: the first header block wins.
+      p.status_ = static_cast<USHORT>(head.status);
+      p.substatus_ = 0;
+      p.reason_ = head.reason.empty() ? std::string(http::reason_phrase(head.status)) : head.reason;
+      p.response_headers_.clear();
+      for (const auto& [name, value] : head.headers.entries()) {
+        if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding"))
+          continue;
+        p.response_headers_.push_back({name, value});
+      }
+    }
+    HRESULT hr = p.append_copy(copy);
+    if (SUCCEEDED(hr) && !buffer && p.ex_ != nullptr && !p.connection_lost_ && !p.last_queued_ &&
+        !p.exchange_last_sent_) {
+      hr = p.flush(FALSE, TRUE, CompletionTarget{}, nullptr, nullptr);  // more may follow
+    }
+    child.complete_send(SUCCEEDED(hr));
+  });
+}
+
+HRESULT HttpContextImpl::append_copy(std::span<const http::BodyChunk> chunks) {
+  for (const http::BodyChunk& c : chunks) {
+    if (c.size == 0) continue;
+    HTTP_DATA_CHUNK d{};
+    if (c.kind == http::BodyChunk::Kind::kFile) {
+      int fd = dup(c.fd);
+      if (fd < 0) return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
+      buffer_.fds.push_back(std::make_shared<DupFd>(fd));
+      d.DataChunkType = HttpDataChunkFromFileHandle;
+      d.FromFileHandle.ByteRange.StartingOffset.QuadPart = c.offset;
+      d.FromFileHandle.ByteRange.Length.QuadPart = c.size;
+      d.FromFileHandle.FileHandle = reinterpret_cast<HANDLE>(static_cast<intptr_t>(fd));
+    } else {
+      d.DataChunkType = HttpDataChunkFromMemory;
+      d.FromMemory.pBuffer = const_cast<char*>(buffer_.copy(c.data, c.size));
+      d.FromMemory.BufferLength = static_cast<ULONG>(c.size);
+      backlog_ += c.size;
+    }
+    buffered_.push_back(d);
+    buffered_bytes_ += c.size;
+  }
+  return S_OK;
+}
+
+void HttpContextImpl::report_to_parent() {
+  if (reported_) return;
+  reported_ = true;
+  if (parent_ == nullptr || !child_exchange_) return;
+  uint64_t bytes = child_exchange_->body_bytes_sent();
+  HttpContextImpl* parent = parent_;
+  // The parent module's OnAsyncCompletion (or v1 completion) for its ExecuteRequest: S_OK and
+  // the bytes the child's body had (spec-2 §3.5 [UNC], our decision).
+  parent->schedule([parent, bytes] {
+    --parent->running_children_;
+    parent->deliver_async(static_cast<DWORD>(std::min<uint64_t>(bytes, 0xFFFFFFFF)), S_OK,
+                          CompletionTarget{}, kOpOther);
+  });
 }
 HRESULT HttpContextImpl::MapPath(PCWSTR url, PWSTR out, DWORD* pcb) {
   if (!on_loop_thread())
@@ -1401,16 +1524,45 @@ HRESULT HttpContextImpl::NotifyCustomNotification(ICustomNotificationProvider* p
                [&](CHttpModule* m) { return m->OnCustomRequestNotification(this, provider); });
   return S_OK;
 }
-HRESULT HttpContextImpl::CloneContext(DWORD, IHttpContext** pp) {
-  if (pp) *pp = nullptr;
-  return HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED);
+HRESULT HttpContextImpl::CloneContext(DWORD flags, IHttpContext** pp) {
+  if (!on_loop_thread())
+    return on_loop<HRESULT>("IHttpContext::CloneContext", HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                            [&] { return CloneContext(flags, pp); });
+  if (pp == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  *pp = nullptr;
+  try {
+    auto cx = std::make_unique<ChildExchange>(*this, flags);
+    auto* child = new HttpContextImpl(owner_, *cx);
+    child->child_exchange_ = std::move(cx);
+    child->parent_ = this;
+    child->depth_ = depth_ + 1;
+    if (flags & CLONE_FLAG_SERVER_VARIABLE) child->variables_ = variables_;
+    children_.push_back(child);
+    *pp = child;
+    return S_OK;
+  } catch (const std::bad_alloc&) {
+    return HRESULT_FROM_WIN32(ERROR_NOT_ENOUGH_MEMORY);
+  }
 }
 HRESULT HttpContextImpl::ReleaseClonedContext() {
   if (!on_loop_thread())
     return on_loop<HRESULT>("IHttpContext::ReleaseClonedContext",
                             HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
                             [&] { return ReleaseClonedContext(); });
-  return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  // Called on the clone. A root, or a clone whose parent is gone (released after its parent),
+  // has nothing to release.
+  if (parent_ == nullptr || released_) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  // Its own clones first, newest first.
+  while (!children_.empty())
+    children_.back()->ReleaseClonedContext();
+  std::erase(parent_->children_, this);
+  released_ = true;
+  if (!executed_) {
+    exec_.defer_blocking([this] { delete this; });  // never ran: nothing else holds it
+  } else {
+    maybe_destroy();  // now, or when its pipeline is done
+  }
+  return S_OK;
 }
 HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD*, PCWSTR*, DWORD*, DWORD*,
                                                   DWORD*) const {

@@ -65,6 +65,7 @@ class IisHandler;
 struct HandlerMapping;
 
 class HttpContextImpl;
+class ChildExchange;
 
 class RequestImpl final : public IHttpRequest4 {
  public:
@@ -231,7 +232,7 @@ class HttpContextImpl final : public IHttpContext4 {
   BOOL GetIsLastNotification(REQUEST_NOTIFICATION_STATUS status) override;
   HRESULT ExecuteRequest(BOOL fAsync, IHttpContext* pHttpContext, DWORD dwExecuteFlags,
                          IHttpUser* pHttpUser, BOOL* pfCompletionExpected = nullptr) override;
-  DWORD GetExecuteFlags() const override { return 0; }
+  DWORD GetExecuteFlags() const override { return execute_flags_; }
   HRESULT GetServerVariable(PCSTR pszVariableName, PCWSTR* ppszValue,
                             DWORD* pcchValueLength) override;
   HRESULT GetServerVariable(PCSTR pszVariableName, PCSTR* ppszValue,
@@ -249,8 +250,9 @@ class HttpContextImpl final : public IHttpContext4 {
   HRESULT MapPath(PCWSTR pszUrl, PWSTR pszPhysicalPath, DWORD* pcbPhysicalPath) override;
   HRESULT NotifyCustomNotification(ICustomNotificationProvider* pCustomOutput,
                                    BOOL* pfCompletionExpected) override;
-  IHttpContext* GetParentContext() const override { return nullptr; }
-  IHttpContext* GetRootContext() const override { return const_cast<HttpContextImpl*>(this); }
+  IHttpContext* GetParentContext() const override { return parent_; }
+  // As documented: NULL for the root itself (spec-2 §3.5 [UNC]; docs/iis-compat.md).
+  IHttpContext* GetRootContext() const override;
   HRESULT CloneContext(DWORD dwCloneFlags, IHttpContext** ppHttpContext) override;
   HRESULT ReleaseClonedContext() override;
   HRESULT GetCurrentExecutionStats(
@@ -322,6 +324,17 @@ class HttpContextImpl final : public IHttpContext4 {
 
   friend class RequestImpl;
   friend class ResponseImpl;
+  friend class ChildExchange;
+
+  // Child requests (child_request.h). A child's output, taken in a task of this (the parent's)
+  // request: copied into this response, and sent on unless the child buffers.
+  static constexpr int kMaxChildDepth = 10;
+  void take_child_output(ChildExchange& child, bool first, std::span<const http::BodyChunk> chunks,
+                         bool last);
+  // Copies `chunks` (memory, and duplicated descriptors) to the end of the buffered body.
+  HRESULT append_copy(std::span<const http::BodyChunk> chunks);
+  // This child is done (END_REQUEST ran, its output was taken): its parent hears of it.
+  void report_to_parent();
   struct Header {
     std::string name;
     std::string value;
@@ -633,6 +646,19 @@ class HttpContextImpl final : public IHttpContext4 {
   bool own_connection_state_ = false;  // the exchange has no connection slot: ours alone
   bool connection_lost_ = false;
   base::Arena& arena_ = storage_->arena;
+
+  // Child requests: the parent (null for a root or once the parent is gone), the connection a
+  // child has (its ChildExchange), the clones not yet released (creation order).
+  HttpContextImpl* parent_ = nullptr;
+  std::unique_ptr<class ChildExchange> child_exchange_;
+  std::vector<HttpContextImpl*> children_;
+  DWORD execute_flags_ = 0;
+  int depth_ = 0;             // 0 for a root
+  bool executed_ = false;     // ExecuteRequest ran this clone
+  bool released_ = false;     // ReleaseClonedContext (or the parent's end) let it go
+  bool reported_ = false;     // the parent heard that it is done
+  int running_children_ = 0;  // executed and not yet reported
+  const HandlerMapping* skip_mapping_ = nullptr;  // EXECUTE_FLAG_IGNORE_CURRENT_INTERCEPTOR
 
   // GetFileInfo's entry (referenced; file_info.h) for file_info_path_, GetUrlInfo's view and
   // GetCachePolicy's policy: made on first use.
