@@ -3,9 +3,9 @@
 // handler, the IIS module pipeline) sees of a connection. HTTP/1.1 implements it today; HTTP/2
 // streams will implement the same interface, so handlers never learn which protocol carries them.
 //
-// THREADING. An exchange belongs to one event-loop thread. Every method must be called on that
-// thread (executor().in_executor_thread()); work from other threads comes back through
-// executor().post().
+// THREADING. An exchange belongs to one event loop. Every method must be called by the thread that
+// holds that loop (executor().in_executor_thread(); base/blocking.h); work from other threads
+// comes back through executor().post().
 //
 // LIFETIME. The session creates the exchange and calls Handler::handle(). The exchange stays valid
 // until exactly one of these has happened:
@@ -141,7 +141,8 @@ class Exchange {
   ~Exchange() = default;
 };
 
-// A request handler. handle() runs on the exchange's loop thread and must not block.
+// A request handler. handle() runs on the exchange's loop and must not block: code that may
+// block runs from tasks queued with Executor::defer_blocking() (base/blocking.h).
 class Handler {
  public:
   virtual ~Handler() = default;
