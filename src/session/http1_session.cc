@@ -1060,7 +1060,11 @@ int64_t Http1Session::deadline(int* cause) const {
   if (send_window_ms_ >= 0) consider(send_window_ms_ + config_.rate_window_ms, kSendRate);
   if (body_window_ms_ >= 0) consider(body_window_ms_ + config_.rate_window_ms, kBodyRate);
   if (current_ == nullptr) {
-    if (parser_.in_message() || in_start_ < in_end_) {
+    if (abandoned_input_ || parser_.failed()) {
+      // No further request is read: what remains is the output already queued (bounded by the
+      // send timeouts above), then the close. A header deadline here would stay in the past and
+      // fire on every turn of the loop.
+    } else if (parser_.in_message() || in_start_ < in_end_) {
       consider(head_start_ms_ + config_.header_timeout_ms, kHeader);
     } else if (active_.empty() && out_.empty()) {
       if (requests_ == 0) {
@@ -1151,6 +1155,7 @@ void Http1Session::on_timer() {
       HS_LOG_INFO("%s:%u: 408 request head not received in time", remote_host_.c_str(),
                   remote_port_);
       in_start_ = in_end_ = 0;
+      abandoned_input_ = true;  // the rest of that head, if it ever comes, is not a request
       queue_error_response(408, "request header timeout");
       break;
     case kKeepAlive:
@@ -1164,6 +1169,7 @@ void Http1Session::on_timer() {
       }
       if (current_ != nullptr && !current_->headers_sent_ && !current_->send_outstanding_) {
         close_after_ = true;
+        abandoned_input_ = true;  // the rest of this body, and anything after it, is not read
         current_->response_ = http::ResponseHead{};
         current_->response_.status = 408;
         auto abort_handler = std::move(current_->abort_handler_);

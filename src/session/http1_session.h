@@ -154,7 +154,7 @@ class Http1Session final : public io::EventLoop::Watcher,
   int64_t drain_ms_ = 0;  // when drain() was called
   bool peer_eof_ = false;
   bool lingering_ = false;
-  bool abandoned_input_ = false;        // a refused body was left unread: parse nothing more
+  bool abandoned_input_ = false;        // answered and closing: parse nothing more
   const char* reset_reason_ = nullptr;  // reset once the queued output is written
   bool in_parser_ = false;
   bool flush_scheduled_ = false;
