@@ -111,7 +111,8 @@ class Exchange {
   // no body bytes. Returns false (and runs nothing) when called while another send is outstanding
   // or after the last send: that is a handler bug, logged by the session.
   virtual bool send(std::span<const BodyChunk> chunks, bool last, SendCompletion done) = 0;
-  // Closes the connection after this response even if keep-alive was possible.
+  // Closes the connection after this response even if keep-alive was possible. Also after the
+  // head is out (it then did not say so): no later request on the connection is served.
   virtual void set_close_after() = 0;
   // Drops the connection now (a reset when possible). The abort handler runs (deferred).
   virtual void abort() = 0;

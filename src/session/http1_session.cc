@@ -117,7 +117,10 @@ class Http1Session::H1Exchange final : public http::Exchange {
   bool send(std::span<const BodyChunk> chunks, bool last, http::SendCompletion done) override {
     return s_->send(*this, chunks, last, std::move(done));
   }
-  void set_close_after() override { close_after_ = true; }
+  void set_close_after() override {
+    close_after_ = true;  // read when the head goes out
+    if (headers_sent_) s_->close_after_response(*this);
+  }
   void abort() override { s_->fail("aborted by handler", true); }
   std::shared_ptr<http::ConnectionData>* connection_data() override { return &s_->conn_data_; }
   void set_abort_handler(std::function<void()> handler) override {
@@ -770,6 +773,16 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
   if (last) response_done(ex);
   schedule_flush();
   return true;
+}
+
+void Http1Session::close_after_response(H1Exchange&) {
+  // The head went out without Connection: close; closing after a complete message is still
+  // legal (the client sees the close after a Content-Length or chunked body). No request after
+  // this one is dispatched: if the parser has moved past it (its response is complete, the next
+  // head is partial), that input is dropped. A request already dispatched finishes first.
+  close_after_ = true;
+  if (current_ == nullptr) abandoned_input_ = true;
+  maybe_close();
 }
 
 void Http1Session::response_done(H1Exchange& ex) {

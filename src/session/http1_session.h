@@ -106,6 +106,7 @@ class Http1Session final : public io::EventLoop::Watcher,
             http::SendCompletion done);
   ssize_t read_body(H1Exchange& ex, char* dst, size_t cap, std::function<void()> ready);
   void write_head(H1Exchange& ex, bool last, uint64_t total);
+  void close_after_response(H1Exchange& ex);  // Exchange::set_close_after() once the head is out
   void response_done(H1Exchange& ex);
   void finish_current();
   void retire(H1Exchange* ex);
