@@ -1017,7 +1017,7 @@ std::string HttpContextImpl::server_variable(std::string_view n, bool* found) co
   }
   if (is("SERVER_SOFTWARE")) return "httpserv";
   if (is("GATEWAY_INTERFACE")) return "CGI/1.1";
-  if (is("INSTANCE_ID")) return "1";
+  if (is("INSTANCE_ID")) return std::to_string(owner_.site().GetSiteId());
   if (is("APPL_PHYSICAL_PATH") || is("DOCUMENT_ROOT")) {
     return owner_.root().empty() ? std::string()
                                  : owner_.root() + (owner_.root() == "/" ? "" : "/");

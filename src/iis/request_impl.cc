@@ -471,7 +471,7 @@ HRESULT RequestImpl::NegotiateClientCertificate(BOOL, BOOL* pending) {
 DWORD RequestImpl::GetSiteId() const {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop<DWORD>("IHttpRequest::GetSiteId", DWORD{}, [&] { return GetSiteId(); });
-  return 1;
+  return ctx_.owner_.site().GetSiteId();
 }
 HRESULT RequestImpl::GetHeaderChanges(DWORD, DWORD*, PCSTR*, DWORD*, PCSTR**, PCSTR**, DWORD*,
                                       DWORD*, DWORD**) {

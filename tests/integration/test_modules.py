@@ -274,7 +274,7 @@ class ContextObjects(ModulesTestCase):
         r, body = self.get(srv, "GET", "/x")
         self.assertEqual(r.status, 200)
         text = body.decode()
-        self.assertIn("site=1:Default Web Site", text)
+        self.assertIn("site=1:Default Web Site reqsite=1 instance=1 ", text)
         self.assertIn("app=/LM/W3SVC/1/ROOT", text)
         self.assertIn("apppath=" + self.tmp.name, text)
         self.assertIn("user=[]", text)            # anonymous

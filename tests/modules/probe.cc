@@ -33,6 +33,14 @@ class Probe final : public CHttpModule {
     IHttpConnection* conn = ctx->GetConnection();
     out += "site=" + (site ? std::to_string(site->GetSiteId()) + ":" + narrow(site->GetSiteName())
                            : std::string("null"));
+    // The request's own view of its site: IHttpRequest::GetSiteId and INSTANCE_ID.
+    out += " reqsite=" + std::to_string(ctx->GetRequest()->GetSiteId());
+    PCSTR instance = nullptr;
+    DWORD instance_len = 0;
+    HRESULT instance_hr = ctx->GetServerVariable("INSTANCE_ID", &instance, &instance_len);
+    out += " instance=" + (SUCCEEDED(instance_hr) && instance != nullptr
+                               ? std::string(instance, instance_len)
+                               : std::string("error"));
     out += " app=" + (app ? narrow(app->GetApplicationId()) : std::string("null"));
     out += " apppath=" + (app ? narrow(app->GetApplicationPhysicalPath()) : std::string("null"));
     out += " user=" + (user ? "[" + narrow(user->GetUserName()) + "]" : std::string("null"));
