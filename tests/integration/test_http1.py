@@ -461,6 +461,25 @@ class Malformed(Http1Base):
     def test_http11_without_host_400(self):
         self.assertErrorAndClose(b"GET /hello.txt HTTP/1.1\r\n\r\n", 400)
 
+    def test_invalid_host_400(self):
+        # RFC 9112 §3.2: 400 for an invalid Host; an empty value and a list are refused too.
+        for host in (b"exa mple/evil", b"127.0.0.1:8080/path", b"", b"user@host", b"a, b",
+                     b"a,b", b"host:80x", b"[::1", b"\xc3\xa9.example"):
+            with self.subTest(host=host):
+                self.assertErrorAndClose(
+                    b"GET /hello.txt HTTP/1.1\r\nHost: " + host + b"\r\n\r\n", 400)
+        self.assertErrorAndClose(b"GET /hello.txt HTTP/1.0\r\nHost: a b\r\n\r\n", 400)
+
+    def test_valid_host_forms_served(self):
+        for host in (b"example.com", b"example.com:8080", b"127.0.0.1", b"[::1]:80",
+                     b"[2001:db8::1]", b"b%C3%BCcher.example", b"a "):
+            with self.subTest(host=host):
+                c = self.connect()
+                c.send(b"GET /hello.txt HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+                r = c.read_response()
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.body, HELLO)
+
     def test_binary_garbage_400(self):
         self.assertErrorAndClose(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"
                                  b"\r\n\r\n", 400)

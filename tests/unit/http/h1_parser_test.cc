@@ -168,6 +168,15 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         ErrorCase{"missing host", "GET / HTTP/1.1\r\n\r\n", 400},
         ErrorCase{"two hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+        ErrorCase{"host with space", "GET / HTTP/1.1\r\nHost: exa mple/evil\r\n\r\n", 400},
+        ErrorCase{"host with path", "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080/path\r\n\r\n", 400},
+        ErrorCase{"empty host", "GET / HTTP/1.1\r\nHost:\r\n\r\n", 400},
+        ErrorCase{"blank host", "GET / HTTP/1.1\r\nHost:  \r\n\r\n", 400},
+        ErrorCase{"host userinfo", "GET / HTTP/1.1\r\nHost: user@host\r\n\r\n", 400},
+        ErrorCase{"host list", "GET / HTTP/1.1\r\nHost: a, b\r\n\r\n", 400},
+        ErrorCase{"host bad port", "GET / HTTP/1.1\r\nHost: a:8o\r\n\r\n", 400},
+        ErrorCase{"empty host in 1.0", "GET / HTTP/1.0\r\nHost:\r\n\r\n", 400},
+        ErrorCase{"bad host in 1.0", "GET / HTTP/1.0\r\nHost: a b\r\n\r\n", 400},
         ErrorCase{
             "cl and te",
             "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
@@ -246,6 +255,14 @@ TEST(H1Parser, ConnectWithoutContentParses) {
   EXPECT_EQ(o.status, 0);
   EXPECT_NE(o.log.find("CONNECT a:443"), std::string::npos) << o.log;
   EXPECT_NE(o.log.find("GET /next"), std::string::npos) << o.log;
+}
+
+TEST(H1Parser, ValidHostForms) {
+  for (const char* host : {"a", "example.com:8080", "[::1]:80", "127.0.0.1", "a "}) {
+    Outcome o = parse_whole("GET / HTTP/1.1\r\nHost: " + std::string(host) + "\r\n\r\n");
+    EXPECT_EQ(o.status, 0) << host;
+  }
+  EXPECT_EQ(parse_whole("GET / HTTP/1.0\r\n\r\n").status, 0);  // 1.0 needs no Host
 }
 
 TEST(H1Parser, RequestLineLimit) {

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "http/headers.h"
+#include "http/host.h"
 
 namespace hs::http::h1 {
 namespace {
@@ -205,11 +206,13 @@ int RequestParser::headers_complete() {
     return fail(505, "unsupported HTTP version");
   }
   int hosts = 0;
+  bool bad_host = false;
   std::string transfer_encoding;
   bool has_te = false;
   for (const HeaderView& h : head_.headers) {
     if (iequals(h.name, "host")) {
       ++hosts;
+      bad_host = bad_host || !is_valid_host(trim(h.value));
     } else if (iequals(h.name, "transfer-encoding")) {
       if (has_te) transfer_encoding += ',';
       transfer_encoding.append(h.value);
@@ -225,6 +228,7 @@ int RequestParser::headers_complete() {
   if (hosts > 1 || (hosts == 0 && head_.version_minor == 1)) {
     return fail(400, hosts > 1 ? "more than one Host header" : "missing Host header");
   }
+  if (bad_host) return fail(400, "invalid Host header");
   // llhttp ends a CONNECT message after its header section (the rest of the stream belongs to the
   // tunnel), so announced content would be parsed as the next request: a smuggling shape. RFC 9110
   // §9.3.6 gives CONNECT content no meaning; refuse it.
