@@ -480,6 +480,20 @@ class Malformed(Http1Base):
                 self.assertEqual(r.status, 200, r)
                 self.assertEqual(r.body, HELLO)
 
+    def test_asterisk_form_only_for_options_400(self):
+        for method in (b"GET", b"HEAD", b"DELETE"):
+            with self.subTest(method=method):
+                self.assertErrorAndClose(method + b" * HTTP/1.1\r\nHost: x\r\n\r\n", 400)
+        self.assertErrorAndClose(b"OPTIONS *x HTTP/1.1\r\nHost: x\r\n\r\n", 400)
+        c = self.connect()
+        c.send(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertNotEqual(c.read_response().status, 400)
+
+    def test_huge_method_400_and_unknown_method_501(self):
+        self.assertErrorAndClose(b"A" * 100000 + b" /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+                                 400)
+        self.assertErrorAndClose(b"FOO /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n", 501)
+
     def test_binary_garbage_400(self):
         self.assertErrorAndClose(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"
                                  b"\r\n\r\n", 400)

@@ -220,6 +220,16 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"http 2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
         ErrorCase{"http 3.0", "GET / HTTP/3.0\r\n\r\n", 505},
         ErrorCase{"unknown method", "FOO / HTTP/1.1\r\nHost: a\r\n\r\n", 501},
+        ErrorCase{"unknown method after a known prefix", "GETX / HTTP/1.1\r\nHost: a\r\n\r\n", 501},
+        ErrorCase{"unknown method then a control character", "FOO\x01 / HTTP/1.1\r\n\r\n", 400},
+        ErrorCase{"unknown method then CRLF", "FOO\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"100000-byte method",
+                  std::string(100'000, 'A') + " / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"get asterisk", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"head asterisk", "HEAD * HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"post asterisk", "POST * HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx", 400},
+        ErrorCase{"asterisk and more", "OPTIONS *abc HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"two asterisks", "OPTIONS ** HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         ErrorCase{"garbage method", "\x01GET / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         ErrorCase{"split method", "GE T / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         // Found by fuzz/h1_parser_fuzz.cc: llhttp 8 accepts a field line that starts with ':'
@@ -263,6 +273,33 @@ TEST(H1Parser, ValidHostForms) {
     EXPECT_EQ(o.status, 0) << host;
   }
   EXPECT_EQ(parse_whole("GET / HTTP/1.0\r\n\r\n").status, 0);  // 1.0 needs no Host
+}
+
+TEST(H1Parser, OptionsAsteriskParses) {
+  Outcome o = parse_whole("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(o.status, 0);
+  EXPECT_EQ(o.log, "HEAD OPTIONS * 1.1 [Host=a] body=0 cl=0 ka\nBODY \nEND\n");
+}
+
+TEST(H1Parser, UnknownMethodLengthBound) {
+  // The scan counts from the first byte llhttp refuses ('Z' here: no method starts with 'Z'),
+  // up to a request line's length.
+  ParserLimits limits;
+  limits.max_request_line = 100;
+  std::string at = std::string(100, 'Z') + " / HTTP/1.1\r\nHost: a\r\n\r\n";
+  std::string over = std::string(101, 'Z') + " / HTTP/1.1\r\nHost: a\r\n\r\n";
+  EXPECT_EQ(parse_whole(at, limits).status, 501);
+  EXPECT_EQ(parse_whole(over, limits).status, 400);
+  // Fed in pieces, the scan carries on across feed() calls.
+  EXPECT_EQ(parse_all(at, {3, 50, 99, 100}, limits).status, 501);
+  EXPECT_EQ(parse_all(over, {1, 2, 100}, limits).status, 400);
+  // A refused method ends the stream: nothing after it is consumed.
+  Recorder rec;
+  RequestParser p(rec, limits);
+  EXPECT_EQ(p.feed(over.data(), over.size()), 100u);
+  EXPECT_TRUE(p.failed());
+  EXPECT_EQ(p.feed(over.data(), over.size()), 0u);
+  EXPECT_EQ(rec.heads, 0);
 }
 
 TEST(H1Parser, RequestLineLimit) {

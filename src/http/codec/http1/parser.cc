@@ -205,6 +205,13 @@ int RequestParser::headers_complete() {
   if (head_.version_major != 1 || head_.version_minor > 1) {
     return fail(505, "unsupported HTTP version");
   }
+  // RFC 9112 §3.2.4: the asterisk-form is "*" alone, and only for OPTIONS.
+  if (!head_.target.empty() && head_.target[0] == '*') {
+    if (head_.target.size() != 1) return fail(400, "invalid request target");
+    if (head_.method != Method::kOptions) {
+      return fail(400, "asterisk-form request target with a method other than OPTIONS");
+    }
+  }
   int hosts = 0;
   bool bad_host = false;
   std::string transfer_encoding;
@@ -285,9 +292,10 @@ void RequestParser::map_llhttp_error(int err_code, const char* pos, size_t left)
       break;
     }
     case HPE_INVALID_METHOD:
-      // A well-formed token that llhttp does not know is an unrecognised method (RFC 9110 §9.1:
-      // 501); anything else is a malformed request line.
-      fail(left > 0 && is_tchar(static_cast<unsigned char>(*pos)) ? 501 : 400, reason);
+      // A token character where llhttp expected another is the start of a method it does not
+      // know: feed() scans the rest of that token (scan_unknown_method). Anything else is a
+      // malformed request line.
+      fail(400, reason);
       break;
     case HPE_INVALID_TRANSFER_ENCODING:
       // llhttp raises it itself for "chunked" that is repeated or not the final coding.
@@ -301,6 +309,7 @@ void RequestParser::map_llhttp_error(int err_code, const char* pos, size_t left)
 
 size_t RequestParser::feed(const char* data, size_t len) {
   if (failed()) return 0;
+  if (scanning_method_) return scan_unknown_method(data, len);
   const char* p = data;
   size_t left = len;
   while (left > 0) {
@@ -325,8 +334,37 @@ size_t RequestParser::feed(const char* data, size_t len) {
       left -= used;
       continue;
     }
+    if (err == HPE_INVALID_METHOD && !failed() && used < left &&
+        is_tchar(static_cast<unsigned char>(*pos))) {
+      scanning_method_ = true;
+      unknown_method_bytes_ = 0;
+      return static_cast<size_t>(p - data) + used + scan_unknown_method(pos, left - used);
+    }
     map_llhttp_error(err, pos, left - used);
     return static_cast<size_t>(p - data) + used;
+  }
+  return len;
+}
+
+size_t RequestParser::scan_unknown_method(const char* data, size_t len) {
+  // From the first byte llhttp refused, which depends only on the method's own bytes, so the
+  // outcome does not depend on how the input was split. A token ended by SP is a method we do
+  // not implement (RFC 9110 §9.1: 501); a token longer than a whole request line, or one ended
+  // by anything else, is a malformed request line.
+  for (size_t i = 0; i < len; ++i) {
+    auto c = static_cast<unsigned char>(data[i]);
+    if (c == ' ') {
+      fail(501, "unknown method");
+      return i;
+    }
+    if (!is_tchar(c)) {
+      fail(400, "invalid character in the method");
+      return i;
+    }
+    if (++unknown_method_bytes_ > limits_.max_request_line) {
+      fail(400, "method longer than a request line may be");
+      return i;
+    }
   }
   return len;
 }

@@ -79,6 +79,7 @@ class RequestParser {
   static int cb_message_complete(llhttp__internal_s* p);
 
   int fail(int status, const char* reason);
+  size_t scan_unknown_method(const char* data, size_t len);
   int headers_complete();
   void map_llhttp_error(int err, const char* data, size_t len);
 
@@ -108,6 +109,8 @@ class RequestParser {
   const char* exec_start_ = nullptr;  // first byte of the current llhttp_execute() call
   char prev_last_byte_ = 0;           // last byte consumed by the previous call
 
+  bool scanning_method_ = false;     // llhttp refused the method: the rest of its token is ours
+  size_t unknown_method_bytes_ = 0;  // token bytes scanned so far
   int error_status_ = 0;
   std::string error_reason_;
 };
