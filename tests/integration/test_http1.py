@@ -105,6 +105,30 @@ class KeepAlive(Http1Base):
         self.assertTrue(r.has_token("Connection", "close"), r)
         self.assertTrue(c.is_closed(3.0))
 
+    def test_connection_close_with_trailing_whitespace(self):
+        # RFC 9110 §5.5: trailing OWS is not part of the value; the pipelined request after a
+        # "close<HTAB>" must not be served.
+        for value in (b"close\t", b"close \t", b"foo, close\t, bar"):
+            with self.subTest(value=value):
+                c = self.connect()
+                c.send(b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: " + value +
+                       b"\r\n\r\n" + GOOD)
+                r = c.read_response()
+                self.assertEqual((r.status, r.body), (200, HELLO))
+                self.assertTrue(r.has_token("Connection", "close"), r)
+                closed, rest = c.wait_closed(3.0)
+                self.assertTrue(closed, "connection left open")
+                self.assertEqual(rest, b"", "pipelined request answered after close")
+
+    def test_http10_keepalive_with_trailing_tab(self):
+        c = self.connect()
+        c.send(b"GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\n")
+        r = c.read_response()
+        self.assertEqual((r.status, r.body), (200, HELLO))
+        self.assertTrue(r.has_token("Connection", "keep-alive"), r)
+        r = c.request("GET", "/hello.txt", version="HTTP/1.0", host=None)
+        self.assertEqual((r.status, r.body), (200, HELLO))
+
     def test_http10_closes_by_default(self):
         c = self.connect()
         r = c.request("GET", "/hello.txt", version="HTTP/1.0", host=None)

@@ -71,6 +71,9 @@ RequestParser::RequestParser(Listener& listener, const ParserLimits& limits)
   settings.on_body = cb_body;
   settings.on_message_complete = cb_message_complete;
   llhttp_init(parser_.get(), HTTP_REQUEST, settings_.get());
+  // Keep-alive is ours to decide (headers_complete); a caller stops feeding after a message
+  // that is not keep-alive (see RequestHead::keep_alive).
+  llhttp_set_lenient_keep_alive(parser_.get(), 1);
   parser_->data = this;
   storage_.reserve(1024);
   fields_.reserve(16);
@@ -198,8 +201,10 @@ int RequestParser::headers_complete() {
   head_.version_minor = parser_->http_minor;
   head_.headers.clear();
   head_.headers.reserve(fields_.size());
+  // llhttp drops the whitespace before a field value but keeps what follows it; RFC 9110 §5.5:
+  // the value excludes both (a trailing HTAB after "close" must not hide it).
   for (const FieldSpans& f : fields_)
-    head_.headers.push_back({view(f.name), view(f.value)});
+    head_.headers.push_back({view(f.name), trim(view(f.value))});
 
   if (head_.version_major == 0) return fail(400, "HTTP/0.9 requests are not supported");
   if (head_.version_major != 1 || head_.version_minor > 1) {
@@ -214,18 +219,23 @@ int RequestParser::headers_complete() {
   }
   int hosts = 0;
   bool bad_host = false;
+  bool connection_close = false;
+  bool connection_keep_alive = false;
   std::string transfer_encoding;
   bool has_te = false;
   for (const HeaderView& h : head_.headers) {
     if (iequals(h.name, "host")) {
       ++hosts;
-      bad_host = bad_host || !is_valid_host(trim(h.value));
+      bad_host = bad_host || !is_valid_host(h.value);
+    } else if (iequals(h.name, "connection")) {
+      connection_close = connection_close || header_has_token(h.value, "close");
+      connection_keep_alive = connection_keep_alive || header_has_token(h.value, "keep-alive");
     } else if (iequals(h.name, "transfer-encoding")) {
       if (has_te) transfer_encoding += ',';
       transfer_encoding.append(h.value);
       has_te = true;
     } else if (iequals(h.name, "expect")) {
-      if (iequals(trim(h.value), "100-continue")) {
+      if (iequals(h.value, "100-continue")) {
         head_.expect_continue = true;
       } else {
         return fail(417, "unsupported expectation");
@@ -253,7 +263,10 @@ int RequestParser::headers_complete() {
     head_.content_length = parser_->content_length;
     head_.body = parser_->content_length > 0 ? BodyFraming::kContentLength : BodyFraming::kNone;
   }
-  head_.keep_alive = llhttp_should_keep_alive(parser_.get()) != 0;
+  // Decided here from the trimmed values, not by llhttp (whose own scan of Connection takes
+  // "close<HTAB>" for another token); llhttp runs with lenient keep-alive so that it does not
+  // second-guess this. "close" wins over "keep-alive".
+  head_.keep_alive = !connection_close && (head_.version_minor >= 1 || connection_keep_alive);
   in_body_ = head_.has_body();
   listener_.on_head(head_);
   return HPE_OK;

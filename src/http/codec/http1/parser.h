@@ -1,8 +1,11 @@
 #pragma once
 // HTTP/1.x request parser: a pure codec over llhttp. Bytes in, events out; no I/O, no clocks.
-// Strict RFC 9112 parsing (llhttp's lenient modes stay off) plus our limits. When it fails, it
-// reports the status to answer with (400, 413, 414, 417, 431, 501, 505); after any failure the
-// framing can no longer be trusted and the caller must close the connection after answering.
+// Strict RFC 9112 parsing (llhttp's lenient modes stay off, but for keep-alive, which this parser
+// decides itself) plus our limits. When it fails, it reports the status to answer with (400,
+// 413, 414, 417, 431, 501, 505); after any failure the framing can no longer be trusted and the
+// caller must close the connection after answering.
+// Field values in the head exclude surrounding whitespace (RFC 9110 §5.5). A message whose head
+// says !keep_alive is the last one the caller may act on: the parser itself would go on.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
