@@ -16,6 +16,7 @@
 #include "http/headers.h"
 #include "http/status.h"
 #include "http/url_path.h"
+#include "http/utf8.h"
 #include "iis/context_container.h"
 #include "iis/global_notifications.h"
 #include "iis/iis_handler.h"
@@ -487,7 +488,10 @@ bool HttpContextImpl::refuse_over_limits() {
   size_t path_len = q == std::string_view::npos ? target.size() : q;
   size_t query_len = q == std::string_view::npos ? 0 : target.size() - q - 1;
   const http::RequestHead& h = ex_->request();
-  if (path_len > lim.max_url) {
+  if (!lim.allow_high_bit_characters && (http::has_high_bit(target) || http::has_high_bit(url_))) {
+    HS_LOG_INFO("URL with non-ASCII bytes, allowHighBitCharacters is false: 404.12");
+    response_.SetStatus(404, "Not Found", 12);
+  } else if (path_len > lim.max_url) {
     HS_LOG_INFO("request URL of %zu bytes over maxUrl %u: 404.14", path_len, lim.max_url);
     response_.SetStatus(404, "Not Found", 14);
   } else if (query_len > lim.max_query_string) {

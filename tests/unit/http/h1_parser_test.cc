@@ -287,6 +287,17 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"unknown method then CRLF", "FOO\r\nHost: a\r\n\r\n", 400},
         ErrorCase{"100000-byte method",
                   std::string(100'000, 'A') + " / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"overlong slash in the target", "GET /a\xC0\xAF HTTP/1.1\r\nHost: a\r\n\r\n",
+                  400},
+        ErrorCase{"lone high byte in the target", "GET /caf\xE9 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"truncated sequence in the query", "GET /?q=\xE2\x82 HTTP/1.1\r\nHost: a\r\n\r\n",
+                  400},
+        ErrorCase{"surrogate in the target", "GET /\xED\xA0\x80 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"encoded overlong slash", "GET /%C0%AF../x HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"encoded above U+10FFFF", "GET /%F4%90%80%80 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"high byte in an absolute-form host",
+                  "GET http://h\xC3\xA9/ HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"high byte as the whole target", "GET \xC3\xA9 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         ErrorCase{"get asterisk", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         ErrorCase{"head asterisk", "HEAD * HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         ErrorCase{"post asterisk", "POST * HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx", 400},
@@ -335,6 +346,34 @@ TEST(H1Parser, ValidHostForms) {
     EXPECT_EQ(o.status, 0) << host;
   }
   EXPECT_EQ(parse_whole("GET / HTTP/1.0\r\n\r\n").status, 0);  // 1.0 needs no Host
+}
+
+TEST(H1Parser, Utf8TargetsParse) {
+  // Raw UTF-8 in path, query and fragment reaches the head as received, whatever the split;
+  // bytes >= 0x80 elsewhere (a header value, a body) are not touched.
+  std::string in =
+      "GET /caf\xC3\xA9/\xE6\x97\xA5?q=\xE2\x82\xAC#\xF0\x9F\x98\x80 HTTP/1.1\r\nHost: a\r\n"
+      "X-V: \xC3\xA9\xFF\r\n\r\n"
+      "POST /%C3%A9 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n\xFF\xC0\xAF"
+      "GET  /\xC3\xA8 HTTP/1.0\r\n\r\n";
+  Outcome o = parse_whole(in);
+  EXPECT_EQ(o.status, 0);
+  EXPECT_EQ(o.log,
+            "HEAD GET /caf\xC3\xA9/\xE6\x97\xA5?q=\xE2\x82\xAC#\xF0\x9F\x98\x80 1.1 [Host=a] "
+            "[X-V=\xC3\xA9\xFF] body=0 cl=0 ka\nBODY \nEND\n"
+            "HEAD POST /%C3%A9 1.1 [Host=a] [Content-Length=3] body=1 cl=3 ka\n"
+            "BODY \xFF\xC0\xAF\nEND\n"
+            "HEAD GET /\xC3\xA8 1.0 body=0 cl=0 close\nBODY \nEND\n");
+  expect_split_invariant(in);
+}
+
+TEST(H1Parser, Utf8TargetOverTheLimitIs414) {
+  ParserLimits limits;
+  limits.max_request_line = 64;
+  std::string target = "/";
+  for (int i = 0; i < 40; ++i)
+    target += "\xC3\xA9";
+  EXPECT_EQ(parse_whole("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n", limits).status, 414);
 }
 
 TEST(H1Parser, OptionsAsteriskParses) {
