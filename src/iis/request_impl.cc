@@ -1329,8 +1329,14 @@ void HttpContextImpl::pump() {
   send_outstanding_ = true;
   if (item.last) exchange_last_sent_ = true;
   if (!ex_->send(item.chunks, item.last, [this](http::SendResult r) { on_sent(r); })) {
+    // The connection failed or is being reset (a client gone between its failure and the
+    // exchange's abort handler, which follows): a failed send, as in on_sent(). The context
+    // stays until that abort handler has run. (A refusal that is a handler bug is the
+    // session's to report.)
+    HS_LOG_DEBUG("response send refused by the connection (closed or resetting)");
     send_outstanding_ = false;
-    HS_LOG_ERROR("response send refused by the connection");
+    exchange_last_sent_ = false;
+    connection_lost_ = true;
     fail_queued(true);
   }
 }
