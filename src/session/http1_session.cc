@@ -226,31 +226,23 @@ namespace {
 
 // Read buffers of idle connections go back to a small pool of their thread (every session runs
 // on its loop's thread), so 1,000 idle keep-alive connections do not hold 1,000 buffers, and a
-// busy connection takes one back without a trip to malloc.
-struct ReadBufferPool {
-  static constexpr size_t kMaxKept = 64;
+// busy connection takes one back without a trip to malloc. Off under sanitizers, like every pool
+// (base/pooling.h). A buffer of another size (another SessionConfig) is not reused.
+struct ReadBuffer {
+  std::unique_ptr<char[]> data;
   size_t size = 0;
-  std::vector<std::unique_ptr<char[]>> free;
 };
-thread_local ReadBufferPool t_read_buffers;
+using ReadBuffers = base::SpareValues<ReadBuffer, 64, Http1Session>;
 
 std::unique_ptr<char[]> take_read_buffer(size_t size) {
-  ReadBufferPool& p = t_read_buffers;
-  if (p.size == size && !p.free.empty()) {
-    std::unique_ptr<char[]> b = std::move(p.free.back());
-    p.free.pop_back();
-    return b;
-  }
+  ReadBuffer b;
+  if (ReadBuffers::pop(&b) && b.size == size) return std::move(b.data);
   return std::make_unique_for_overwrite<char[]>(size);
 }
 
-void give_read_buffer(std::unique_ptr<char[]> b, size_t size) {
-  ReadBufferPool& p = t_read_buffers;
-  if (p.size != size) {
-    p.free.clear();
-    p.size = size;
-  }
-  if (p.free.size() < ReadBufferPool::kMaxKept) p.free.push_back(std::move(b));
+void give_read_buffer(std::unique_ptr<char[]> data, size_t size) {
+  ReadBuffer b{std::move(data), size};
+  ReadBuffers::keep(b);  // not kept: freed with b
 }
 
 }  // namespace
@@ -263,6 +255,10 @@ void give_read_buffer(std::unique_ptr<char[]> b, size_t size) {
 // parsed (flush_now), so a few dozen are live at once on the synchronous paths; the bound leaves
 // room for handlers that answer later, from deferred tasks.
 using ExchangePool = base::FreeList<Http1Session::H1Exchange, 256>;
+
+size_t Http1Session::spare_read_buffers() {
+  return ReadBuffers::count();
+}
 
 void Http1Session::release_idle_buffer() {
   if (in_ && in_start_ == in_end_) {

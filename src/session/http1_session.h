@@ -82,6 +82,9 @@ class Http1Session final : public io::EventLoop::Watcher,
 
   void on_io(uint32_t events) override;
 
+  // Read buffers this thread keeps for idle connections to reuse (none under sanitizers).
+  static size_t spare_read_buffers();
+
   class H1Exchange;  // the session's http::Exchange (defined in the .cc; pooled per thread)
 
  private:
