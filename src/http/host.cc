@@ -84,4 +84,18 @@ bool is_valid_host(std::string_view value) {
   return true;
 }
 
+std::string authority_for_address(std::string_view numeric_host, uint16_t port,
+                                  uint16_t default_port) {
+  std::string out;
+  bool v6 = numeric_host.find(':') != std::string_view::npos;
+  if (v6) out += '[';
+  out += numeric_host;
+  if (v6) out += ']';
+  if (port != default_port) {
+    out += ':';
+    out += std::to_string(port);
+  }
+  return out;
+}
+
 }  // namespace hs::http

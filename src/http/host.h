@@ -1,6 +1,8 @@
 #pragma once
 // Validation of the authority a request names: the Host field of HTTP/1.1 (RFC 9112 §3.2) and,
 // later, HTTP/2's :authority pseudo-header. Pure; no allocation.
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace hs::http {
@@ -14,5 +16,10 @@ namespace hs::http {
 // So SP, '/', '?', '#', '@' (userinfo), control characters and bytes >= 0x80 make it invalid.
 // The caller trims the field's surrounding whitespace first.
 bool is_valid_host(std::string_view value);
+
+// The authority of a URL that names a numeric address (a request without Host): "[addr]" for an
+// IPv6 address, then ":port" unless `port` is the scheme's default.
+std::string authority_for_address(std::string_view numeric_host, uint16_t port,
+                                  uint16_t default_port = 80);
 
 }  // namespace hs::http

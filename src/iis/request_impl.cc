@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "http/headers.h"
+#include "http/host.h"
 #include "http/status.h"
 #include "iis/iis_handler.h"
 #include "iis/module_registry.h"
@@ -220,7 +221,7 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
   r.RawUrlLength = static_cast<USHORT>(std::min<size_t>(c.raw_target_.size(), 0xFFFF));
   // CookedUrl: one canonical wide string "http://host/path?query"; lengths in bytes.
   const std::string* host = find_header(c.request_headers_, "Host");
-  std::string authority = host ? *host : c.local_host_;
+  std::string authority = host ? *host : http::authority_for_address(c.local_host_, c.local_port_);
   std::string full = "http://" + authority + c.url_ + (c.query_.empty() ? "" : "?" + c.query_);
   c.raw_cooked_url_ = widen(full);
   const wchar_t* base = c.raw_cooked_url_.c_str();
@@ -810,7 +811,9 @@ HRESULT ResponseImpl::Redirect(PCSTR url, BOOL reset_status, BOOL include_params
   std::string location = url;
   if (location.find("://") == std::string::npos) {
     const std::string* host = find_header(ctx_.request_headers_, "Host");
-    std::string base = "http://" + (host ? *host : ctx_.local_host_);
+    std::string base =
+        "http://" +
+        (host ? *host : http::authority_for_address(ctx_.local_host_, ctx_.local_port_));
     if (location[0] != '/') {
       std::string dir = ctx_.url_.substr(0, ctx_.url_.rfind('/') + 1);
       location = dir + location;

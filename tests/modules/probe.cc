@@ -70,6 +70,16 @@ class Probe final : public CHttpModule {
     }
     const HTTP_KNOWN_HEADER& host = raw->Headers.KnownHeaders[HttpHeaderHost];
     out += " rawhost=" + std::string(host.pRawValue ? host.pRawValue : "", host.RawValueLength);
+    out += " cooked=" + narrow(std::wstring(raw->CookedUrl.pFullUrl,
+                                            raw->CookedUrl.FullUrlLength / sizeof(wchar_t))
+                                   .c_str());
+    // Redirect to a relative URL: the Location it builds (the status is left alone).
+    IHttpResponse* resp = ctx->GetResponse();
+    resp->Redirect("/there", FALSE, FALSE);
+    USHORT loc_len = 0;
+    PCSTR loc = resp->GetHeader("Location", &loc_len);
+    out += " location=" + std::string(loc ? loc : "", loc_len);
+    resp->DeleteHeader("Location");
     out += " unknown=" + std::to_string(raw->Headers.UnknownHeaderCount) + "[";
     for (USHORT i = 0; i < raw->Headers.UnknownHeaderCount; ++i) {
       const HTTP_UNKNOWN_HEADER& u = raw->Headers.pUnknownHeaders[i];

@@ -57,5 +57,16 @@ INSTANTIATE_TEST_SUITE_P(
                       HostCase{"[v.x]", false}, HostCase{"[v1.]", false}, HostCase{"[v1x]", false},
                       HostCase{"[v1.a,b]", false}, HostCase{"[a]b]", false}));
 
+TEST(AuthorityForAddress, BracketsIpv6AndAddsANonDefaultPort) {
+  EXPECT_EQ(authority_for_address("127.0.0.1", 80), "127.0.0.1");
+  EXPECT_EQ(authority_for_address("127.0.0.1", 8080), "127.0.0.1:8080");
+  EXPECT_EQ(authority_for_address("::1", 80), "[::1]");
+  EXPECT_EQ(authority_for_address("::1", 8080), "[::1]:8080");
+  EXPECT_EQ(authority_for_address("fe80::1", 443, 443), "[fe80::1]");
+  EXPECT_EQ(authority_for_address("10.0.0.1", 80, 443), "10.0.0.1:80");
+  // What it builds is a valid Host.
+  EXPECT_TRUE(is_valid_host(authority_for_address("2001:db8::1", 8443)));
+}
+
 }  // namespace
 }  // namespace hs::http
