@@ -249,7 +249,8 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
     if (const std::string* v =
             find_header(c.request_headers_, request_header_name(static_cast<HTTP_HEADER_ID>(i)))) {
       r.Headers.KnownHeaders[i].pRawValue = v->c_str();
-      r.Headers.KnownHeaders[i].RawValueLength = static_cast<USHORT>(v->size());
+      r.Headers.KnownHeaders[i].RawValueLength =
+          static_cast<USHORT>(std::min<size_t>(v->size(), 0xFFFF));
     }
   }
   c.raw_unknown_headers_.clear();
@@ -580,12 +581,13 @@ HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() {
   r.Version.MinorVersion = c.version_minor_;
   r.StatusCode = c.status_;
   r.pReason = c.reason_.c_str();
-  r.ReasonLength = static_cast<USHORT>(c.reason_.size());
+  r.ReasonLength = static_cast<USHORT>(std::min<size_t>(c.reason_.size(), 0xFFFF));
   for (int i = 0; i < HttpHeaderResponseMaximum; ++i) {
     if (const std::string* v = find_header(c.response_headers_,
                                            response_header_name(static_cast<HTTP_HEADER_ID>(i)))) {
       r.Headers.KnownHeaders[i].pRawValue = v->c_str();
-      r.Headers.KnownHeaders[i].RawValueLength = static_cast<USHORT>(v->size());
+      r.Headers.KnownHeaders[i].RawValueLength =
+          static_cast<USHORT>(std::min<size_t>(v->size(), 0xFFFF));
     }
   }
   r.EntityChunkCount = static_cast<USHORT>(c.buffered_.size());
