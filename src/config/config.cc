@@ -322,6 +322,10 @@ void merge_settings(WebServerSettings* acc, const WebServerSettings& layer,
     merge_collection(&acc->mime_map, layer.mime_map, layer.mime_map_cleared, layer.mime_map_removed,
                      false, "mimeMap", dup);
   }
+  if (layer.allow_high_bit_characters_set) {
+    acc->allow_high_bit_characters = layer.allow_high_bit_characters;
+    acc->allow_high_bit_characters_set = true;
+  }
   if (layer.request_limits_set) {
     acc->request_limits_set = true;
     const RequestLimits& in = layer.request_limits;
@@ -1149,7 +1153,10 @@ void Parser::parse_security(pugi::xml_node n, WebServerSettings* s, const std::s
 }
 
 void Parser::parse_request_filtering(pugi::xml_node n, WebServerSettings* s) {
-  check_attributes(n, {});
+  check_attributes(n, {"allowHighBitCharacters"});
+  if (read_bool(n, "allowHighBitCharacters", &s->allow_high_bit_characters) == Read::kOk) {
+    s->allow_high_bit_characters_set = true;
+  }
   int limits_line = 0;
   for_each_child(n, [&](pugi::xml_node child) {
     if (std::string_view(child.name()) != "requestLimits") {

@@ -159,6 +159,10 @@ struct WebServerSettings {
 
   RequestLimits request_limits;
   bool request_limits_set = false;  // <requestLimits> appeared
+
+  // <requestFiltering allowHighBitCharacters=>: whether URLs may hold bytes >= 0x80.
+  bool allow_high_bit_characters = true;
+  bool allow_high_bit_characters_set = false;  // the attribute was given
 };
 
 // <location path="..."><system.webServer>...</system.webServer></location>

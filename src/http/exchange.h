@@ -111,9 +111,12 @@ class Exchange {
   // disagrees resets the connection); else, when the first send is also the last, the length is
   // computed; else chunked on HTTP/1.1, close-delimited on HTTP/1.0. HEAD, 1xx, 204 and 304 send
   // no body bytes. Returns false (and runs nothing) when called while another send is outstanding
-  // or after the last send: that is a handler bug, logged by the session.
+  // or after the last send: that is a handler bug, logged by the session. It also returns false
+  // once the connection has failed or is being reset: a race with a client that went away, not a
+  // bug; treat it as a failed send (the abort handler follows, see LIFETIME).
   virtual bool send(std::span<const BodyChunk> chunks, bool last, SendCompletion done) = 0;
-  // Closes the connection after this response even if keep-alive was possible.
+  // Closes the connection after this response even if keep-alive was possible. Also after the
+  // head is out (it then did not say so): no later request on the connection is served.
   virtual void set_close_after() = 0;
   // Drops the connection now (a reset when possible). The abort handler runs (deferred).
   virtual void abort() = 0;

@@ -53,7 +53,7 @@ bool percent_decode(std::string_view in, std::string& out);
 // "." segments are removed and ".." removes the preceding segment. A trailing slash is preserved,
 // and a path ending in a "." or ".." segment ends with '/':
 //   "/a/./b//c/" -> "/a/b/c/"    "/a/." -> "/a/"    "/a/.." -> "/"    "/a/%2e%2e/b" -> "/b"
-// Bytes >= 0x80 pass through unchanged (no UTF-8 validation).
+// Bytes >= 0x80 pass through unchanged (the HTTP/1 parser has checked that they are UTF-8).
 PathStatus normalize_path(std::string_view raw_path, std::string& out);
 
 }  // namespace hs::http

@@ -44,6 +44,9 @@ struct RequestLimits {
   // Declared Content-Length: 413. (A chunked body is bounded by the server-wide limit, which
   // is at least as large: the session's parser enforces it.)
   uint64_t max_allowed_content_length = 30000000;
+  // <requestFiltering allowHighBitCharacters="false">: a URL with a byte >= 0x80, as received or
+  // percent-decoded in its path, gets 404 (404.12). Malformed UTF-8 never gets this far (400).
+  bool allow_high_bit_characters = true;
 };
 
 class IisHandler final : public http::Handler {

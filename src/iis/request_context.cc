@@ -16,6 +16,7 @@
 #include "http/headers.h"
 #include "http/status.h"
 #include "http/url_path.h"
+#include "http/utf8.h"
 #include "iis/child_request.h"
 #include "iis/context_container.h"
 #include "iis/file_info.h"
@@ -507,7 +508,10 @@ bool HttpContextImpl::refuse_over_limits() {
   size_t q = target.find('?');
   size_t path_len = q == std::string_view::npos ? target.size() : q;
   size_t query_len = q == std::string_view::npos ? 0 : target.size() - q - 1;
-  if (path_len > lim.max_url) {
+  if (!lim.allow_high_bit_characters && (http::has_high_bit(target) || http::has_high_bit(url_))) {
+    HS_LOG_INFO("URL with non-ASCII bytes, allowHighBitCharacters is false: 404.12");
+    response_.SetStatus(404, "Not Found", 12);
+  } else if (path_len > lim.max_url) {
     HS_LOG_INFO("request URL of %zu bytes over maxUrl %u: 404.14", path_len, lim.max_url);
     response_.SetStatus(404, "Not Found", 14);
   } else if (query_len > lim.max_query_string) {
@@ -1066,7 +1070,7 @@ std::string HttpContextImpl::server_variable(std::string_view n, bool* found) co
   }
   if (is("SERVER_SOFTWARE")) return "httpserv";
   if (is("GATEWAY_INTERFACE")) return "CGI/1.1";
-  if (is("INSTANCE_ID")) return "1";
+  if (is("INSTANCE_ID")) return std::to_string(owner_.site().GetSiteId());
   if (is("APPL_PHYSICAL_PATH") || is("DOCUMENT_ROOT")) {
     return owner_.root().empty() ? std::string()
                                  : owner_.root() + (owner_.root() == "/" ? "" : "/");

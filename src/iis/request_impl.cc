@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "http/headers.h"
+#include "http/host.h"
 #include "http/status.h"
 #include "iis/iis_handler.h"
 #include "iis/module_region.h"
@@ -223,7 +224,7 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
   r.RawUrlLength = static_cast<USHORT>(std::min<size_t>(c.raw_target_.size(), 0xFFFF));
   // CookedUrl: one canonical wide string "http://host/path?query"; lengths in bytes.
   const std::string* host = find_header(c.request_headers_, "Host");
-  std::string authority = host ? *host : c.local_host_;
+  std::string authority = host ? *host : http::authority_for_address(c.local_host_, c.local_port_);
   std::string full = "http://" + authority + c.url_ + (c.query_.empty() ? "" : "?" + c.query_);
   c.raw_cooked_url_ = widen(full);
   const wchar_t* base = c.raw_cooked_url_.c_str();
@@ -251,7 +252,8 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
     if (const std::string* v =
             find_header(c.request_headers_, request_header_name(static_cast<HTTP_HEADER_ID>(i)))) {
       r.Headers.KnownHeaders[i].pRawValue = v->c_str();
-      r.Headers.KnownHeaders[i].RawValueLength = static_cast<USHORT>(v->size());
+      r.Headers.KnownHeaders[i].RawValueLength =
+          static_cast<USHORT>(std::min<size_t>(v->size(), 0xFFFF));
     }
   }
   c.raw_unknown_headers_.clear();
@@ -475,7 +477,7 @@ HRESULT RequestImpl::NegotiateClientCertificate(BOOL, BOOL* pending) {
 DWORD RequestImpl::GetSiteId() const {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop<DWORD>("IHttpRequest::GetSiteId", DWORD{}, [&] { return GetSiteId(); });
-  return 1;
+  return ctx_.owner_.site().GetSiteId();
 }
 HRESULT RequestImpl::GetHeaderChanges(DWORD, DWORD*, PCSTR*, DWORD*, PCSTR**, PCSTR**, DWORD*,
                                       DWORD*, DWORD**) {
@@ -617,12 +619,13 @@ HTTP_RESPONSE* ResponseImpl::GetRawHttpResponse() {
   r.Version.MinorVersion = c.version_minor_;
   r.StatusCode = c.status_;
   r.pReason = c.reason_.c_str();
-  r.ReasonLength = static_cast<USHORT>(c.reason_.size());
+  r.ReasonLength = static_cast<USHORT>(std::min<size_t>(c.reason_.size(), 0xFFFF));
   for (int i = 0; i < HttpHeaderResponseMaximum; ++i) {
     if (const std::string* v = find_header(c.response_headers_,
                                            response_header_name(static_cast<HTTP_HEADER_ID>(i)))) {
       r.Headers.KnownHeaders[i].pRawValue = v->c_str();
-      r.Headers.KnownHeaders[i].RawValueLength = static_cast<USHORT>(v->size());
+      r.Headers.KnownHeaders[i].RawValueLength =
+          static_cast<USHORT>(std::min<size_t>(v->size(), 0xFFFF));
     }
   }
   r.EntityChunkCount = static_cast<USHORT>(c.buffered_.size());
@@ -852,7 +855,9 @@ HRESULT ResponseImpl::Redirect(PCSTR url, BOOL reset_status, BOOL include_params
   std::string location = url;
   if (location.find("://") == std::string::npos) {
     const std::string* host = find_header(ctx_.request_headers_, "Host");
-    std::string base = "http://" + (host ? *host : ctx_.local_host_);
+    std::string base =
+        "http://" +
+        (host ? *host : http::authority_for_address(ctx_.local_host_, ctx_.local_port_));
     if (location[0] != '/') {
       std::string dir = ctx_.url_.substr(0, ctx_.url_.rfind('/') + 1);
       location = dir + location;
@@ -1401,8 +1406,14 @@ void HttpContextImpl::pump() {
   send_outstanding_ = true;
   if (item.last) exchange_last_sent_ = true;
   if (!ex_->send(item.chunks, item.last, [this](http::SendResult r) { on_sent(r); })) {
+    // The connection failed or is being reset (a client gone between its failure and the
+    // exchange's abort handler, which follows): a failed send, as in on_sent(). The context
+    // stays until that abort handler has run. (A refusal that is a handler bug is the
+    // session's to report.)
+    HS_LOG_DEBUG("response send refused by the connection (closed or resetting)");
     send_outstanding_ = false;
-    HS_LOG_ERROR("response send refused by the connection");
+    exchange_last_sent_ = false;
+    connection_lost_ = true;
     fail_queued(true);
   }
 }

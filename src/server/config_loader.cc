@@ -120,6 +120,7 @@ void plan_path(const config::Config& cfg, const config::Site& site, const std::s
   out->limits.max_url = eff.request_limits.max_url;
   out->limits.max_query_string = eff.request_limits.max_query_string;
   out->limits.max_allowed_content_length = eff.request_limits.max_allowed_content_length;
+  out->limits.allow_high_bit_characters = eff.allow_high_bit_characters;
   out->max_allowed_content_length_set = eff.request_limits.max_allowed_content_length_set;
 }
 

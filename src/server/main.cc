@@ -157,9 +157,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (opts.test_config) {
-    // With a configuration file, also load (and unload) its modules, so that a missing or
-    // broken image is reported now rather than at startup.
-    if (!opts.config_file.empty() && !hs::server::try_load_modules(opts.modules, &error)) {
+    // Also load (and unload) the modules, from --module or the configuration file, so that a
+    // missing image or one without RegisterModule is reported now rather than at startup.
+    if (!hs::server::try_load_modules(opts.modules, &error)) {
       fprintf(stderr, "httpserv: %s\n", error.c_str());
       return 2;
     }
@@ -193,11 +193,16 @@ int main(int argc, char** argv) {
     HS_LOG_ERROR("%s", error.c_str());
     return 1;
   }
-  hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
-                HTTPSERV_VERSION, opts.server.static_files.root.c_str(), opts.server.workers);
-  for (const auto& a : listeners.bound) {
-    hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
-  }
+  // Announced once the first worker process serves: its modules loaded and its workers
+  // accepting (a module that fails to load ends the parent without a "listening on" line).
+  auto announce = [&listeners, root = opts.server.static_files.root,
+                   workers = opts.server.workers] {
+    hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
+                  HTTPSERV_VERSION, root.c_str(), workers);
+    for (const auto& a : listeners.bound) {
+      hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
+    }
+  };
   auto body_for = [&](std::shared_ptr<hs::server::Options> o) -> hs::server::ChildMain {
     return [o, &listeners, &set](int ready_fd) {
       o->server.inherited = &listeners;
@@ -225,5 +230,5 @@ int main(int argc, char** argv) {
     active = next;
     return body_for(next);
   };
-  return hs::server::supervise(listeners, body_for(active), reload);
+  return hs::server::supervise(listeners, body_for(active), reload, announce);
 }

@@ -4,10 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include "server/config_loader.h"
@@ -75,7 +78,7 @@ std::string usage() {
          "  -c, --config FILE        applicationHost.config-style configuration (its first\n"
          "                           site: bindings, root, modules, handlers); --listen,\n"
          "                           --root and --max-body-size override it\n"
-         "  -t, --test-config        validate the configuration and exit\n"
+         "  -t, --test-config        validate the configuration, load the modules, and exit\n"
          "  --max-body-size BYTES    largest request body (default 30000000)\n"
          "  --header-timeout SEC     time to receive a request head (default 30)\n"
          "  --keepalive-timeout SEC  idle time between requests (default 120)\n"
@@ -86,7 +89,8 @@ std::string usage() {
          "                           any completion (default 120)\n"
          "  --log-level LEVEL        error, warn, info (default) or debug\n"
          "  --module NAME=PATH.so    load an IIS native module and enable it for every\n"
-         "                           request (repeatable; order = priority order)\n"
+         "                           request (repeatable; order = priority order; a\n"
+         "                           relative PATH is from the current directory)\n"
          "  --fragment-cache-size BYTES  IHttpServer fragment cache size (default 67108864;\n"
          "                           0 disables it)\n"
          "  --fragment-max-entry BYTES   largest cached fragment (default 262144)\n"
@@ -297,6 +301,19 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
 
 bool resolve_options(Options& opts, std::string* error) {
   ServerConfig& cfg = opts.server;
+  // --module images: a relative path (a bare file name too) is relative to the current
+  // directory, as a user expects, not looked up in the dynamic library search path (dlopen's
+  // rule for a name without '/').
+  for (ModuleSpec& m : opts.modules) {
+    if (m.image.front() == '/') continue;
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd) == nullptr) {
+      *error = "--module " + m.name + ": cannot resolve '" + m.image +
+               "': current directory unknown (" + strerror(errno) + ")";
+      return false;
+    }
+    m.image = std::string(cwd) + "/" + m.image;
+  }
   std::string root = opts.root.empty() ? HTTPSERV_DEFAULT_ROOT : opts.root;
   std::vector<std::string> listen = opts.listen;
   if (!opts.config_file.empty()) {

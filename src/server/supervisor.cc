@@ -28,7 +28,7 @@ constexpr int64_t kReadyTimeoutMs = 60'000;
 struct Child {
   pid_t pid = -1;
   int64_t started_ms = 0;
-  int ready_fd = -1;  // the read end of the child's ready pipe (reloads only)
+  int ready_fd = -1;  // the read end of the child's ready pipe, until it reported ready
 };
 
 // Forks a child running `body`. With `want_ready`, the child gets the write end of a pipe and
@@ -83,7 +83,8 @@ void close_ready(Child* c) {
 
 }  // namespace
 
-int supervise(Listeners& listeners, ChildMain child, const Reloader& reload) {
+int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
+              const std::function<void()>& on_ready) {
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD})
@@ -100,7 +101,8 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload) {
   Child pending;  // a reloaded child that has not reported ready yet
   ChildMain pending_body;
   std::vector<pid_t> draining;  // children replaced by a reload, finishing their requests
-  if (!spawn(child, false, {sig_fd}, &current)) {
+  bool announced = false;       // on_ready has run
+  if (!spawn(child, true, {sig_fd}, &current)) {
     HS_LOG_ERROR("cannot start the worker process: %s", strerror(errno));
     close(sig_fd);
     return 1;
@@ -135,8 +137,10 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload) {
       int t = static_cast<int>(std::max<int64_t>(left, 0));
       timeout_ms = timeout_ms < 0 ? t : std::min(timeout_ms, t);
     }
-    pollfd fds[2] = {{sig_fd, POLLIN, 0}, {pending.ready_fd, POLLIN, 0}};
-    int n = poll(fds, pending.ready_fd >= 0 ? 2 : 1, timeout_ms);
+    // poll() skips the entries whose descriptor is -1.
+    pollfd fds[3] = {
+        {sig_fd, POLLIN, 0}, {pending.ready_fd, POLLIN, 0}, {current.ready_fd, POLLIN, 0}};
+    int n = poll(fds, 3, timeout_ms);
     if (n < 0 && errno != EINTR) {
       HS_LOG_ERROR("supervisor: poll: %s", strerror(errno));
       stop(SIGTERM, 1);
@@ -160,7 +164,7 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload) {
                        error.c_str());
           continue;
         }
-        if (!spawn(next, true, {sig_fd}, &pending)) {
+        if (!spawn(next, true, {sig_fd, current.ready_fd}, &pending)) {
           HS_LOG_ERROR("supervisor: SIGHUP: cannot start a worker process: %s", strerror(errno));
           continue;
         }
@@ -170,6 +174,17 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload) {
       }
     }
 
+    // The first child (or its restart after a crash) serves: announce it once.
+    if (current.ready_fd >= 0 && n > 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      char byte = 0;
+      ssize_t got = read(current.ready_fd, &byte, 1);
+      close_ready(&current);
+      if (got == 1 && !announced) {
+        announced = true;
+        if (on_ready) on_ready();
+      }
+      // EOF without the byte: the child is exiting; reaping below reports why.
+    }
     // The reloaded child is ready: it takes over, the old one drains.
     if (pending.ready_fd >= 0 && n > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
       char byte = 0;
@@ -182,8 +197,11 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload) {
           kill(current.pid, SIGTERM);
           draining.push_back(current.pid);
         }
+        close_ready(&current);
         current = pending;
         pending = Child{};
+        if (!announced && on_ready) on_ready();  // (a reload before the first child was ready)
+        announced = true;
         child = std::move(pending_body);
         pending_body = nullptr;
         quick_deaths = 0;
@@ -220,6 +238,7 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload) {
       }
       if (done != current.pid) continue;
       const int64_t lived = monotonic_ms() - current.started_ms;
+      close_ready(&current);
       current = Child{};
       if (stopping) {
         if (stop_status == 0) stop_status = exit_status(st);
@@ -247,7 +266,7 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload) {
     }
     if (current.pid <= 0 && !stopping && restart_at >= 0 && monotonic_ms() >= restart_at) {
       restart_at = -1;
-      if (!spawn(child, false, {sig_fd, pending.ready_fd}, &current)) {
+      if (!spawn(child, !announced, {sig_fd, pending.ready_fd}, &current)) {
         HS_LOG_ERROR("cannot restart the worker process: %s", strerror(errno));
         stop(SIGTERM, 1);
         continue;

@@ -33,7 +33,9 @@ using Reloader = std::function<ChildMain(std::string* error)>;
 // Runs `child` in a forked process, again after each crash, until the child exits by itself or
 // a stop signal arrives; returns the exit status for main(). Call with SIGINT, SIGTERM,
 // SIGQUIT and SIGHUP blocked in the calling (single) thread. A child runs in the new process
-// with the same signal mask and the listeners' descriptors.
-int supervise(Listeners& listeners, ChildMain child, const Reloader& reload);
+// with the same signal mask and the listeners' descriptors. `on_ready` runs once, in this
+// process, when a child first reports ready (the server serves); never if none does.
+int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
+              const std::function<void()>& on_ready);
 
 }  // namespace hs::server

@@ -118,7 +118,10 @@ class Http1Session::H1Exchange final : public http::Exchange {
   bool send(std::span<const BodyChunk> chunks, bool last, http::SendCompletion done) override {
     return s_->send(*this, chunks, last, std::move(done));
   }
-  void set_close_after() override { close_after_ = true; }
+  void set_close_after() override {
+    close_after_ = true;  // read when the head goes out
+    if (headers_sent_) s_->close_after_response(*this);
+  }
   void abort() override { s_->fail("aborted by handler", true); }
   std::shared_ptr<http::ConnectionData>* connection_data() override { return &s_->conn_data_; }
   void set_abort_handler(std::function<void()> handler) override {
@@ -224,31 +227,23 @@ namespace {
 
 // Read buffers of idle connections go back to a small pool of their thread (every session runs
 // on its loop's thread), so 1,000 idle keep-alive connections do not hold 1,000 buffers, and a
-// busy connection takes one back without a trip to malloc.
-struct ReadBufferPool {
-  static constexpr size_t kMaxKept = 64;
+// busy connection takes one back without a trip to malloc. Off under sanitizers, like every pool
+// (base/pooling.h). A buffer of another size (another SessionConfig) is not reused.
+struct ReadBuffer {
+  std::unique_ptr<char[]> data;
   size_t size = 0;
-  std::vector<std::unique_ptr<char[]>> free;
 };
-thread_local ReadBufferPool t_read_buffers;
+using ReadBuffers = base::SpareValues<ReadBuffer, 64, Http1Session>;
 
 std::unique_ptr<char[]> take_read_buffer(size_t size) {
-  ReadBufferPool& p = t_read_buffers;
-  if (p.size == size && !p.free.empty()) {
-    std::unique_ptr<char[]> b = std::move(p.free.back());
-    p.free.pop_back();
-    return b;
-  }
+  ReadBuffer b;
+  if (ReadBuffers::pop(&b) && b.size == size) return std::move(b.data);
   return std::make_unique_for_overwrite<char[]>(size);
 }
 
-void give_read_buffer(std::unique_ptr<char[]> b, size_t size) {
-  ReadBufferPool& p = t_read_buffers;
-  if (p.size != size) {
-    p.free.clear();
-    p.size = size;
-  }
-  if (p.free.size() < ReadBufferPool::kMaxKept) p.free.push_back(std::move(b));
+void give_read_buffer(std::unique_ptr<char[]> data, size_t size) {
+  ReadBuffer b{std::move(data), size};
+  ReadBuffers::keep(b);  // not kept: freed with b
 }
 
 }  // namespace
@@ -261,6 +256,10 @@ void give_read_buffer(std::unique_ptr<char[]> b, size_t size) {
 // parsed (flush_now), so a few dozen are live at once on the synchronous paths; the bound leaves
 // room for handlers that answer later, from deferred tasks.
 using ExchangePool = base::FreeList<Http1Session::H1Exchange, 256>;
+
+size_t Http1Session::spare_read_buffers() {
+  return ReadBuffers::count();
+}
 
 void Http1Session::release_idle_buffer() {
   if (in_ && in_start_ == in_end_) {
@@ -773,6 +772,16 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
   return true;
 }
 
+void Http1Session::close_after_response(H1Exchange&) {
+  // The head went out without Connection: close; closing after a complete message is still
+  // legal (the client sees the close after a Content-Length or chunked body). No request after
+  // this one is dispatched: if the parser has moved past it (its response is complete, the next
+  // head is partial), that input is dropped. A request already dispatched finishes first.
+  close_after_ = true;
+  if (current_ == nullptr) abandoned_input_ = true;
+  maybe_close();
+}
+
 void Http1Session::response_done(H1Exchange& ex) {
   ex.body_ready_ = nullptr;  // the handler is done with the body: never call back into it
   if (&ex != current_) return;
@@ -1061,7 +1070,11 @@ int64_t Http1Session::deadline(int* cause) const {
   if (send_window_ms_ >= 0) consider(send_window_ms_ + config_.rate_window_ms, kSendRate);
   if (body_window_ms_ >= 0) consider(body_window_ms_ + config_.rate_window_ms, kBodyRate);
   if (current_ == nullptr) {
-    if (parser_.in_message() || in_start_ < in_end_) {
+    if (abandoned_input_ || parser_.failed()) {
+      // No further request is read: what remains is the output already queued (bounded by the
+      // send timeouts above), then the close. A header deadline here would stay in the past and
+      // fire on every turn of the loop.
+    } else if (parser_.in_message() || in_start_ < in_end_) {
       consider(head_start_ms_ + config_.header_timeout_ms, kHeader);
     } else if (active_.empty() && out_.empty()) {
       if (requests_ == 0) {
@@ -1152,6 +1165,7 @@ void Http1Session::on_timer() {
       HS_LOG_INFO("%s:%u: 408 request head not received in time", remote_host_.c_str(),
                   remote_port_);
       in_start_ = in_end_ = 0;
+      abandoned_input_ = true;  // the rest of that head, if it ever comes, is not a request
       queue_error_response(408, "request header timeout");
       break;
     case kKeepAlive:
@@ -1165,6 +1179,7 @@ void Http1Session::on_timer() {
       }
       if (current_ != nullptr && !current_->headers_sent_ && !current_->send_outstanding_) {
         close_after_ = true;
+        abandoned_input_ = true;  // the rest of this body, and anything after it, is not read
         current_->response_ = http::ResponseHead{};
         current_->response_.status = 408;
         auto abort_handler = std::move(current_->abort_handler_);

@@ -82,6 +82,9 @@ class Http1Session final : public io::EventLoop::Watcher,
 
   void on_io(uint32_t events) override;
 
+  // Read buffers this thread keeps for idle connections to reuse (none under sanitizers).
+  static size_t spare_read_buffers();
+
   class H1Exchange;  // the session's http::Exchange (defined in the .cc; pooled per thread)
 
  private:
@@ -106,6 +109,7 @@ class Http1Session final : public io::EventLoop::Watcher,
             http::SendCompletion done);
   ssize_t read_body(H1Exchange& ex, char* dst, size_t cap, std::function<void()> ready);
   void write_head(H1Exchange& ex, bool last, uint64_t total);
+  void close_after_response(H1Exchange& ex);  // Exchange::set_close_after() once the head is out
   void response_done(H1Exchange& ex);
   void finish_current();
   void retire(H1Exchange* ex);
@@ -154,7 +158,7 @@ class Http1Session final : public io::EventLoop::Watcher,
   int64_t drain_ms_ = 0;  // when drain() was called
   bool peer_eof_ = false;
   bool lingering_ = false;
-  bool abandoned_input_ = false;        // a refused body was left unread: parse nothing more
+  bool abandoned_input_ = false;        // answered and closing: parse nothing more
   const char* reset_reason_ = nullptr;  // reset once the queued output is written
   bool in_parser_ = false;
   bool flush_scheduled_ = false;

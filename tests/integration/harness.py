@@ -35,7 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 DEFAULT_BIN = os.path.join(REPO, "build", "src", "server", "httpserv")
 
-LISTEN_RE = re.compile(r"listening on http://(?:127\.0\.0\.1|0\.0\.0\.0):(\d+)")
+LISTEN_RE = re.compile(r"listening on http://(?:127\.0\.0\.1|0\.0\.0\.0|\[::1\]|\[::\]):(\d+)")
 IMF_FIXDATE_RE = re.compile(
     r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} "
     r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
@@ -117,12 +117,13 @@ class Server:
     """
 
     def __init__(self, root, args=(), workers=1, listen=None,
-                 start_timeout=10.0, start=True, wait_log=True):
+                 start_timeout=10.0, start=True, wait_log=True, cwd=None):
         """wait_log=False: do not wait for the 'listening on' log lines (e.g.
         with --log-level error); ``listen`` must then give explicit ports and
         readiness is detected by polling connect()."""
         self.root = root
         self.wait_log = wait_log
+        self.cwd = cwd  # the server's working directory (None: the test's)
         self.listen = list(listen) if listen else ["127.0.0.1:0"]
         cmd = [server_bin(), "--root", root]
         for addr in self.listen:
@@ -146,7 +147,7 @@ class Server:
     def start(self, timeout=10.0):
         self.proc = subprocess.Popen(
             self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, start_new_session=True)
+            stderr=subprocess.PIPE, start_new_session=True, cwd=self.cwd)
         _LIVE_SERVERS.add(self)
         for stream, sink, is_err in ((self.proc.stderr, self._lines, True),
                                      (self.proc.stdout, self._out_lines, False)):
@@ -404,11 +405,11 @@ def free_ports(n):
             s.close()
 
 
-def run_cli(args, timeout=10.0, cwd=None):
+def run_cli(args, timeout=10.0, cwd=None, env=None):
     """Run httpserv with ``args`` to completion; returns CompletedProcess."""
     p = subprocess.run([server_bin()] + list(args), stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=timeout, cwd=cwd, text=True, errors="replace")
+                       timeout=timeout, cwd=cwd, env=env, text=True, errors="replace")
     if SANITIZER_REPORT_RE.search(p.stderr):
         raise AssertionError("sanitizer report in httpserv stderr (exit %r)\nargs: %s\n%s"
                              % (p.returncode, " ".join(map(str, args)), p.stderr[:12000]))

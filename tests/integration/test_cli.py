@@ -80,6 +80,86 @@ class HelpAndCheck(ServerTestCase):
         self.assertTrue(p.stderr.strip())
 
 
+TEST_MODULE_DIR = os.environ.get("HTTPSERV_TEST_MODULE_DIR", "")
+MODULE_DIR = os.environ.get("HTTPSERV_MODULE_DIR", "")
+
+
+class ModuleOptions(ServerTestCase):
+    """--module images: checked by -t, relative paths taken from the current directory, and no
+    "listening on" line from a server whose module does not load."""
+
+    def setUp(self):
+        server_bin()
+        self.root = self.tempdir({"hello.txt": "hello\n"})
+        self.hello = os.path.join(MODULE_DIR, "hello.so")
+        self.noexport = os.path.join(TEST_MODULE_DIR, "rm_noexport.so")
+        for path in (self.hello, self.noexport):
+            self.assertTrue(os.path.exists(path), path)
+
+    def check(self, *modules, cwd=None, env=None):
+        args = ["-t", "--root", self.root, "--listen", "127.0.0.1:0"]
+        for m in modules:
+            args += ["--module", m]
+        return run_cli(args, cwd=cwd, env=env)
+
+    def test_check_loads_modules(self):
+        p = self.check("Hello=" + self.hello)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("configuration OK", p.stdout)
+
+    def test_check_missing_image_exits_2(self):
+        missing = os.path.join(self.root, "no-such-module.so")
+        p = self.check("Hello=" + self.hello, "Gone=" + missing)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertNotIn("configuration OK", p.stdout)
+        self.assertIn("Gone", p.stderr)
+        self.assertIn(missing, p.stderr)
+        self.assertIn("cannot load", p.stderr)
+
+    def test_check_image_without_register_module_exits_2(self):
+        p = self.check("NoExport=" + self.noexport)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertNotIn("configuration OK", p.stdout)
+        self.assertIn("NoExport", p.stderr)
+        self.assertIn("no RegisterModule export", p.stderr)
+
+    def test_relative_image_is_relative_to_the_current_directory(self):
+        for image in ("hello.so", "./hello.so", "../%s/hello.so" % os.path.basename(MODULE_DIR)):
+            with self.subTest(image=image):
+                p = self.check("Hello=" + image, cwd=MODULE_DIR)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_bare_name_is_not_looked_up_in_the_library_path(self):
+        # hello.so is on LD_LIBRARY_PATH but not in the current directory: not found.
+        env = dict(os.environ, LD_LIBRARY_PATH=MODULE_DIR)
+        p = self.check("Hello=hello.so", cwd=self.root, env=env)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn(os.path.join(os.path.realpath(self.root), "hello.so"),
+                      p.stderr.replace(self.root, os.path.realpath(self.root)))
+
+    def test_relative_image_serves(self):
+        srv = self.start_server(args=["--module", "Hello=hello.so"], cwd=MODULE_DIR)
+        self.assertServes(srv, "/hello", b"Hello, World!")
+
+    def test_no_listening_line_when_a_module_fails_to_load(self):
+        missing = os.path.join(self.root, "no-such-module.so")
+        for extra in ([], ["--no-supervisor"]):
+            with self.subTest(extra=extra):
+                p = run_cli(["--root", self.root, "--listen", "127.0.0.1:0",
+                             "--module", "Gone=" + missing] + extra)
+                self.assertNotEqual(p.returncode, 0, p.stdout + p.stderr)
+                self.assertIn(missing, p.stderr)
+                self.assertNotIn("listening on", p.stderr)
+
+    def test_listening_is_logged_after_the_modules_load(self):
+        srv = self.start_server(args=["--module", "Hello=" + self.hello])
+        lines = srv.log_lines()
+        loaded = [i for i, line in enumerate(lines) if "loaded module Hello" in line]
+        listening = [i for i, line in enumerate(lines) if "listening on" in line]
+        self.assertTrue(loaded and listening, srv.log_tail())
+        self.assertLess(loaded[0], listening[0], srv.log_tail())
+
+
 class Startup(ServerTestCase):
     def test_port_zero_logs_real_port_and_serves(self):
         srv = self.start_server()

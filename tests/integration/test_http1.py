@@ -105,6 +105,30 @@ class KeepAlive(Http1Base):
         self.assertTrue(r.has_token("Connection", "close"), r)
         self.assertTrue(c.is_closed(3.0))
 
+    def test_connection_close_with_trailing_whitespace(self):
+        # RFC 9110 §5.5: trailing OWS is not part of the value; the pipelined request after a
+        # "close<HTAB>" must not be served.
+        for value in (b"close\t", b"close \t", b"foo, close\t, bar"):
+            with self.subTest(value=value):
+                c = self.connect()
+                c.send(b"GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: " + value +
+                       b"\r\n\r\n" + GOOD)
+                r = c.read_response()
+                self.assertEqual((r.status, r.body), (200, HELLO))
+                self.assertTrue(r.has_token("Connection", "close"), r)
+                closed, rest = c.wait_closed(3.0)
+                self.assertTrue(closed, "connection left open")
+                self.assertEqual(rest, b"", "pipelined request answered after close")
+
+    def test_http10_keepalive_with_trailing_tab(self):
+        c = self.connect()
+        c.send(b"GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\n")
+        r = c.read_response()
+        self.assertEqual((r.status, r.body), (200, HELLO))
+        self.assertTrue(r.has_token("Connection", "keep-alive"), r)
+        r = c.request("GET", "/hello.txt", version="HTTP/1.0", host=None)
+        self.assertEqual((r.status, r.body), (200, HELLO))
+
     def test_http10_closes_by_default(self):
         c = self.connect()
         r = c.request("GET", "/hello.txt", version="HTTP/1.0", host=None)
@@ -460,6 +484,39 @@ class Malformed(Http1Base):
 
     def test_http11_without_host_400(self):
         self.assertErrorAndClose(b"GET /hello.txt HTTP/1.1\r\n\r\n", 400)
+
+    def test_invalid_host_400(self):
+        # RFC 9112 §3.2: 400 for an invalid Host; an empty value and a list are refused too.
+        for host in (b"exa mple/evil", b"127.0.0.1:8080/path", b"", b"user@host", b"a, b",
+                     b"a,b", b"host:80x", b"[::1", b"\xc3\xa9.example"):
+            with self.subTest(host=host):
+                self.assertErrorAndClose(
+                    b"GET /hello.txt HTTP/1.1\r\nHost: " + host + b"\r\n\r\n", 400)
+        self.assertErrorAndClose(b"GET /hello.txt HTTP/1.0\r\nHost: a b\r\n\r\n", 400)
+
+    def test_valid_host_forms_served(self):
+        for host in (b"example.com", b"example.com:8080", b"127.0.0.1", b"[::1]:80",
+                     b"[2001:db8::1]", b"b%C3%BCcher.example", b"a "):
+            with self.subTest(host=host):
+                c = self.connect()
+                c.send(b"GET /hello.txt HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+                r = c.read_response()
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.body, HELLO)
+
+    def test_asterisk_form_only_for_options_400(self):
+        for method in (b"GET", b"HEAD", b"DELETE"):
+            with self.subTest(method=method):
+                self.assertErrorAndClose(method + b" * HTTP/1.1\r\nHost: x\r\n\r\n", 400)
+        self.assertErrorAndClose(b"OPTIONS *x HTTP/1.1\r\nHost: x\r\n\r\n", 400)
+        c = self.connect()
+        c.send(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertNotEqual(c.read_response().status, 400)
+
+    def test_huge_method_400_and_unknown_method_501(self):
+        self.assertErrorAndClose(b"A" * 100000 + b" /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+                                 400)
+        self.assertErrorAndClose(b"FOO /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n", 501)
 
     def test_binary_garbage_400(self):
         self.assertErrorAndClose(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"

@@ -282,7 +282,7 @@ class ContextObjects(ModulesTestCase):
         r, body = self.get(srv, "GET", "/x")
         self.assertEqual(r.status, 200)
         text = body.decode()
-        self.assertIn("site=1:Default Web Site", text)
+        self.assertIn("site=1:Default Web Site reqsite=1 instance=1 ", text)
         self.assertIn("app=/LM/W3SVC/1/ROOT", text)
         self.assertIn("apppath=" + self.tmp.name, text)
         self.assertIn("user=[]", text)            # anonymous
@@ -300,7 +300,36 @@ class ContextObjects(ModulesTestCase):
         c.endheaders()
         text = c.getresponse().read().decode()
         self.assertIn("rawhost=127.0.0.1:%d" % srv.port, text)
+        self.assertIn(" cooked=http://127.0.0.1:%d/y " % srv.port, text)
+        self.assertIn(" location=http://127.0.0.1:%d/there " % srv.port, text)
         self.assertIn("unknown=3[X-First=one;x-second=two, three;X-Added-0=v;]", text)
+
+    def test_urls_without_host_name_the_address_and_port(self):
+        # HTTP/1.0 without Host: the cooked URL and a relative Redirect use the local address,
+        # with brackets for IPv6 and the port when it is not 80.
+        probe = os.path.join(os.environ.get("HTTPSERV_TEST_MODULE_DIR", ""), "probe.so")
+        srv = harness.Server(self.tmp.name, args=["--module", f"Probe={probe}"],
+                             listen=["127.0.0.1:0", "[::1]:0"])
+        self.addCleanup(srv.close)
+        for family, addr, authority in (
+                (socket.AF_INET, "127.0.0.1", "127.0.0.1:%d" % srv.ports[0]),
+                (socket.AF_INET6, "::1", "[::1]:%d" % srv.ports[1])):
+            with self.subTest(authority=authority):
+                port = int(authority.rsplit(":", 1)[1])
+                with socket.socket(family, socket.SOCK_STREAM) as s:
+                    s.settimeout(10)
+                    s.connect((addr, port))
+                    s.sendall(b"GET /z?q=1 HTTP/1.0\r\n\r\n")
+                    data = b""
+                    while True:
+                        chunk = s.recv(65536)
+                        if not chunk:
+                            break
+                        data += chunk
+                text = data.decode()
+                self.assertIn(" rawhost= ", text)
+                self.assertIn(" cooked=http://%s/z?q=1 " % authority, text)
+                self.assertIn(" location=http://%s/there " % authority, text)
 
 
 class LoadErrors(unittest.TestCase):

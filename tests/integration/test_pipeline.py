@@ -64,9 +64,9 @@ class GlobalNotifications(PipelineTestCase):
         stop_listening = index(r"pprobe\[Probe\]: GL_STOP_LISTENING graceful=1")
         app_stop = index(r"pprobe\[Probe\]: GL_APPLICATION_STOP app=/LM/W3SVC/1/ROOT")
         terminate = index(r"pprobe\[Probe\]: (factory|global) Terminate")
-        # The supervisor announces the bound sockets before its worker process starts (clients
-        # queue meanwhile), so APPLICATION_START is ordered against the shutdown, not that line.
-        self.assertLess(start, stop_listening)
+        # The supervisor announces the bound sockets once its worker process serves: after
+        # APPLICATION_START (which runs before the workers accept).
+        self.assertLess(start, listening)
         self.assertLess(listening, stop_listening)
         self.assertLess(stop_listening, app_stop)
         self.assertLess(app_stop, terminate)

@@ -735,6 +735,23 @@ class Connections(WecCase):
         got = self.exchange(data)
         self.assertEqual(got, head(framing=cl(1), connection="close") + b"a")
 
+    def test_need_disconnect_after_the_head_closes_after_this_response(self):
+        # SetNeedDisconnect() once the head is out (keep-alive, chunked): the response ends
+        # normally, then the connection closes; the pipelined request is never answered.
+        data = (request("write:m=abc;flush;disconnect;write:m=def", "nd", close=False)
+                + request("write:m=never", "nd2", close=False))
+        got = self.exchange(data, timeout=5)
+        self.assertEqual(got, head(framing=TE) + chunked(b"abc", b"def"))
+        self.assertEqual(self.trace("nd"), " | ".join(
+            [w(sent=3), w(sent=3, what="flush"), "disconnect", w(sent=3)]))
+        self.assertNotIn("wec id=nd2 ", self.srv.log_text())
+
+    def test_need_disconnect_before_the_head_says_close(self):
+        data = (request("disconnect;write:m=abc", "nd3", close=False)
+                + request("write:m=never", "nd4", close=False))
+        got = self.exchange(data, timeout=5)
+        self.assertEqual(got, head(framing=cl(3), connection="close") + b"abc")
+
     def test_pipelined_unbuffered_async_and_http10_keepalive(self):
         data = (request("nobuf;write/a:m=a;write/a2:m=b", "q1", close=False)
                 + request("write:m=c", "q2", version="HTTP/1.0", close=False,

@@ -1,6 +1,6 @@
 """Virtual hosts: several <site>s of one applicationHost.config, told apart by their bindings'
 IP, port and host name (server/site_router.h), each with its own root directory, site id and
-name (IHttpContext::GetSite), modules enabled in its <location>, and requestLimits (maxUrl,
+name (IHttpContext::GetSite, IHttpRequest::GetSiteId, INSTANCE_ID), modules enabled in its <location>, and requestLimits (maxUrl,
 maxQueryString, maxAllowedContentLength) checked per site."""
 import http.client
 import os
@@ -171,11 +171,11 @@ class VirtualHosts(unittest.TestCase):
     def test_site_objects_name_the_site(self):
         status, body = self.get("alpha.example", "/probe")
         self.assertEqual(status, 200)
-        self.assertIn(b"site=7:Alpha", body)
+        self.assertIn(b"site=7:Alpha reqsite=7 instance=7 ", body)
         self.assertIn(b"app=/LM/W3SVC/7/ROOT", body)
         self.assertIn(os.path.join(self.tmp.name, "alpha").encode(), body)
         status, body = self.get("q.wild.example", "/probe")
-        self.assertIn(b"site=8:Wild", body)
+        self.assertIn(b"site=8:Wild reqsite=8 instance=8 ", body)
 
     def test_modules_enabled_per_site(self):
         self.assertEqual(self.get("alpha.example", "/hello"), (200, b"Hello, World!"))

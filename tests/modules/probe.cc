@@ -33,6 +33,14 @@ class Probe final : public CHttpModule {
     IHttpConnection* conn = ctx->GetConnection();
     out += "site=" + (site ? std::to_string(site->GetSiteId()) + ":" + narrow(site->GetSiteName())
                            : std::string("null"));
+    // The request's own view of its site: IHttpRequest::GetSiteId and INSTANCE_ID.
+    out += " reqsite=" + std::to_string(ctx->GetRequest()->GetSiteId());
+    PCSTR instance = nullptr;
+    DWORD instance_len = 0;
+    HRESULT instance_hr = ctx->GetServerVariable("INSTANCE_ID", &instance, &instance_len);
+    out += " instance=" + (SUCCEEDED(instance_hr) && instance != nullptr
+                               ? std::string(instance, instance_len)
+                               : std::string("error"));
     out += " app=" + (app ? narrow(app->GetApplicationId()) : std::string("null"));
     out += " apppath=" + (app ? narrow(app->GetApplicationPhysicalPath()) : std::string("null"));
     out += " user=" + (user ? "[" + narrow(user->GetUserName()) + "]" : std::string("null"));
@@ -62,6 +70,16 @@ class Probe final : public CHttpModule {
     }
     const HTTP_KNOWN_HEADER& host = raw->Headers.KnownHeaders[HttpHeaderHost];
     out += " rawhost=" + std::string(host.pRawValue ? host.pRawValue : "", host.RawValueLength);
+    out += " cooked=" + narrow(std::wstring(raw->CookedUrl.pFullUrl,
+                                            raw->CookedUrl.FullUrlLength / sizeof(wchar_t))
+                                   .c_str());
+    // Redirect to a relative URL: the Location it builds (the status is left alone).
+    IHttpResponse* resp = ctx->GetResponse();
+    resp->Redirect("/there", FALSE, FALSE);
+    USHORT loc_len = 0;
+    PCSTR loc = resp->GetHeader("Location", &loc_len);
+    out += " location=" + std::string(loc ? loc : "", loc_len);
+    resp->DeleteHeader("Location");
     out += " unknown=" + std::to_string(raw->Headers.UnknownHeaderCount) + "[";
     for (USHORT i = 0; i < raw->Headers.UnknownHeaderCount; ++i) {
       const HTTP_UNKNOWN_HEADER& u = raw->Headers.pUnknownHeaders[i];

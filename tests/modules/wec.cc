@@ -16,6 +16,7 @@
 //   chunks are
 //                         copied into AllocateRequestMemory first        -> "byref hr=H"
 //   clear                 Clear()
+//   disconnect            SetNeedDisconnect()                            -> "disconnect"
 //   trunc:N               GetRawHttpResponse()->EntityChunkCount = N     -> "trunc count=OLD"
 //   rawstatus:N           GetRawHttpResponse()->StatusCode = N           -> "trunc count=OLD"
 //   report                SetHeader("X-Wec", <trace so far>)
@@ -228,6 +229,9 @@ class Wec final : public CHttpModule {
       r->DisableBuffering();
     } else if (op.verb == "clear") {
       r->Clear();
+    } else if (op.verb == "disconnect") {
+      r->SetNeedDisconnect();
+      add("disconnect");
     } else if (op.verb == "report") {
       r->SetHeader("X-Wec", trace_.c_str(), static_cast<USHORT>(trace_.size()), TRUE);
     } else if (op.verb == "sent") {

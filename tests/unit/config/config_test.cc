@@ -839,6 +839,48 @@ TEST(RequestLimits, ValuesAndUnknownContent) {
   EXPECT_TRUE(s.request_limits.max_query_string_set);
 }
 
+TEST(RequestFiltering, AllowHighBitCharacters) {
+  auto with = [](const std::string& attr) {
+    return parse("<configuration>\n  <system.webServer><security><requestFiltering " + attr +
+                 " /></security></system.webServer>\n</configuration>\n");
+  };
+  LoadResult def = with("");
+  EXPECT_EQ(diags(def), Strings{});
+  EXPECT_TRUE(def.config.web_server.allow_high_bit_characters);
+  EXPECT_FALSE(def.config.web_server.allow_high_bit_characters_set);
+  LoadResult off = with("allowHighBitCharacters=\"False\"");
+  EXPECT_EQ(diags(off), Strings{});
+  EXPECT_FALSE(off.config.web_server.allow_high_bit_characters);
+  EXPECT_TRUE(off.config.web_server.allow_high_bit_characters_set);
+  LoadResult bad = with("allowHighBitCharacters=\"no\"");
+  EXPECT_EQ(diags(bad), (Strings{"t.config:2: error: requestFiltering allowHighBitCharacters: "
+                                 "'no' is not a boolean (true or false)"}));
+  EXPECT_TRUE(bad.config.web_server.allow_high_bit_characters);
+}
+
+TEST(RequestFiltering, AllowHighBitCharactersPerLocation) {
+  LoadResult r = parse(R"(<configuration>
+  <system.applicationHost><sites>
+    <site name="Main" id="1">
+      <application path="/"><virtualDirectory path="/" physicalPath="/tmp" /></application>
+      <bindings><binding protocol="http" bindingInformation="*:80:" /></bindings>
+    </site>
+  </sites></system.applicationHost>
+  <location path="Main/ascii">
+    <system.webServer><security><requestFiltering allowHighBitCharacters="false" /></security></system.webServer>
+  </location>
+  <location path="Main/ascii/again">
+    <system.webServer><security><requestFiltering allowHighBitCharacters="true" /></security></system.webServer>
+  </location>
+</configuration>
+)");
+  ASSERT_EQ(diags(r), Strings{});
+  EXPECT_TRUE(effective_settings(r.config, "Main", "/").allow_high_bit_characters);
+  EXPECT_FALSE(effective_settings(r.config, "Main", "/ascii").allow_high_bit_characters);
+  EXPECT_FALSE(effective_settings(r.config, "Main", "/ascii/x").allow_high_bit_characters);
+  EXPECT_TRUE(effective_settings(r.config, "Main", "/ascii/again/x").allow_high_bit_characters);
+}
+
 TEST(RequestLimits, BadValues) {
   LoadResult r = parse(R"(<configuration>
   <system.webServer>

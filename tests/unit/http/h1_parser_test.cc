@@ -121,6 +121,68 @@ TEST(H1Parser, KeepAliveRules) {
       std::string::npos);
 }
 
+TEST(H1Parser, FieldValuesExcludeSurroundingWhitespace) {
+  // RFC 9110 §5.5: leading and trailing SP / HTAB are not part of a field value.
+  std::string in =
+      "GET / HTTP/1.1\r\nHost: a \t\r\nX-Sp:   v  \r\nX-Tab:\tw\t\r\nX-In: a \t b\r\n"
+      "X-Blank: \t \r\n\r\n";
+  Outcome o = parse_whole(in);
+  EXPECT_EQ(o.status, 0);
+  EXPECT_EQ(o.log,
+            "HEAD GET / 1.1 [Host=a] [X-Sp=v] [X-Tab=w] [X-In=a \t b] [X-Blank=] body=0 cl=0 "
+            "ka\nBODY \nEND\n");
+  expect_split_invariant(in);
+}
+
+TEST(H1Parser, ConnectionTokensWithWhitespace) {
+  struct Case {
+    const char* head;
+    bool keep_alive;
+  };
+  for (const Case& c : {
+           Case{"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\t\r\n\r\n", false},
+           Case{"GET / HTTP/1.1\r\nHost: a\r\nConnection: close \t \r\n\r\n", false},
+           Case{"GET / HTTP/1.1\r\nHost: a\r\nConnection:\tclose\r\n\r\n", false},
+           Case{"GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\t, bar\r\n\r\n", false},
+           Case{"GET / HTTP/1.1\r\nHost: a\r\nConnection: foo\r\nConnection: Close\r\n\r\n", false},
+           Case{"GET / HTTP/1.1\r\nHost: a\r\nConnection: closed\r\n\r\n", true},
+           Case{"GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\t\r\n\r\n", true},
+           Case{"GET / HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\n", true},
+           Case{"GET / HTTP/1.0\r\nConnection: x,\tKeep-Alive \r\n\r\n", true},
+           Case{"GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", false},
+           Case{"GET / HTTP/1.0\r\n\r\n", false},
+       }) {
+    Outcome o = parse_whole(c.head);
+    EXPECT_EQ(o.status, 0) << c.head;
+    EXPECT_NE(o.log.find(c.keep_alive ? " ka\n" : " close\n"), std::string::npos) << c.head << "\n"
+                                                                                  << o.log;
+  }
+  // A keep-alive HTTP/1.0 request whose llhttp reading would have been "close": the next one
+  // still parses.
+  expect_split_invariant(
+      "GET /1 HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\nGET /2 HTTP/1.0\r\n\r\n");
+  EXPECT_NE(parse_whole("GET /1 HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\n"
+                        "GET /2 HTTP/1.0\r\n\r\n")
+                .log.find("HEAD GET /2"),
+            std::string::npos);
+}
+
+TEST(H1Parser, FramingFieldsWithTrailingTabAreRefused) {
+  // llhttp reads Content-Length and Transfer-Encoding itself and takes a trailing HTAB for part
+  // of the value: such a request is refused (as nginx does), never framed differently.
+  EXPECT_EQ(parse_whole("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\t\r\n\r\nx").status, 400);
+  EXPECT_EQ(parse_whole("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\t\r\n\r\n"
+                        "0\r\n\r\n")
+                .status,
+            400);
+  // Trailing SP is fine for both.
+  EXPECT_EQ(parse_whole("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1 \r\n\r\nx").status, 0);
+  EXPECT_EQ(parse_whole("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked \r\n\r\n"
+                        "0\r\n\r\n")
+                .status,
+            0);
+}
+
 TEST(H1Parser, ExpectContinue) {
   Outcome o = parse_whole(
       "PUT /x HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\nZ");
@@ -168,6 +230,15 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         ErrorCase{"missing host", "GET / HTTP/1.1\r\n\r\n", 400},
         ErrorCase{"two hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+        ErrorCase{"host with space", "GET / HTTP/1.1\r\nHost: exa mple/evil\r\n\r\n", 400},
+        ErrorCase{"host with path", "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080/path\r\n\r\n", 400},
+        ErrorCase{"empty host", "GET / HTTP/1.1\r\nHost:\r\n\r\n", 400},
+        ErrorCase{"blank host", "GET / HTTP/1.1\r\nHost:  \r\n\r\n", 400},
+        ErrorCase{"host userinfo", "GET / HTTP/1.1\r\nHost: user@host\r\n\r\n", 400},
+        ErrorCase{"host list", "GET / HTTP/1.1\r\nHost: a, b\r\n\r\n", 400},
+        ErrorCase{"host bad port", "GET / HTTP/1.1\r\nHost: a:8o\r\n\r\n", 400},
+        ErrorCase{"empty host in 1.0", "GET / HTTP/1.0\r\nHost:\r\n\r\n", 400},
+        ErrorCase{"bad host in 1.0", "GET / HTTP/1.0\r\nHost: a b\r\n\r\n", 400},
         ErrorCase{
             "cl and te",
             "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
@@ -211,6 +282,27 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"http 2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
         ErrorCase{"http 3.0", "GET / HTTP/3.0\r\n\r\n", 505},
         ErrorCase{"unknown method", "FOO / HTTP/1.1\r\nHost: a\r\n\r\n", 501},
+        ErrorCase{"unknown method after a known prefix", "GETX / HTTP/1.1\r\nHost: a\r\n\r\n", 501},
+        ErrorCase{"unknown method then a control character", "FOO\x01 / HTTP/1.1\r\n\r\n", 400},
+        ErrorCase{"unknown method then CRLF", "FOO\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"100000-byte method",
+                  std::string(100'000, 'A') + " / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"overlong slash in the target", "GET /a\xC0\xAF HTTP/1.1\r\nHost: a\r\n\r\n",
+                  400},
+        ErrorCase{"lone high byte in the target", "GET /caf\xE9 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"truncated sequence in the query", "GET /?q=\xE2\x82 HTTP/1.1\r\nHost: a\r\n\r\n",
+                  400},
+        ErrorCase{"surrogate in the target", "GET /\xED\xA0\x80 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"encoded overlong slash", "GET /%C0%AF../x HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"encoded above U+10FFFF", "GET /%F4%90%80%80 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"high byte in an absolute-form host",
+                  "GET http://h\xC3\xA9/ HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"high byte as the whole target", "GET \xC3\xA9 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"get asterisk", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"head asterisk", "HEAD * HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"post asterisk", "POST * HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx", 400},
+        ErrorCase{"asterisk and more", "OPTIONS *abc HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        ErrorCase{"two asterisks", "OPTIONS ** HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         ErrorCase{"garbage method", "\x01GET / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         ErrorCase{"split method", "GE T / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         // Found by fuzz/h1_parser_fuzz.cc: llhttp 8 accepts a field line that starts with ':'
@@ -246,6 +338,69 @@ TEST(H1Parser, ConnectWithoutContentParses) {
   EXPECT_EQ(o.status, 0);
   EXPECT_NE(o.log.find("CONNECT a:443"), std::string::npos) << o.log;
   EXPECT_NE(o.log.find("GET /next"), std::string::npos) << o.log;
+}
+
+TEST(H1Parser, ValidHostForms) {
+  for (const char* host : {"a", "example.com:8080", "[::1]:80", "127.0.0.1", "a "}) {
+    Outcome o = parse_whole("GET / HTTP/1.1\r\nHost: " + std::string(host) + "\r\n\r\n");
+    EXPECT_EQ(o.status, 0) << host;
+  }
+  EXPECT_EQ(parse_whole("GET / HTTP/1.0\r\n\r\n").status, 0);  // 1.0 needs no Host
+}
+
+TEST(H1Parser, Utf8TargetsParse) {
+  // Raw UTF-8 in path, query and fragment reaches the head as received, whatever the split;
+  // bytes >= 0x80 elsewhere (a header value, a body) are not touched.
+  std::string in =
+      "GET /caf\xC3\xA9/\xE6\x97\xA5?q=\xE2\x82\xAC#\xF0\x9F\x98\x80 HTTP/1.1\r\nHost: a\r\n"
+      "X-V: \xC3\xA9\xFF\r\n\r\n"
+      "POST /%C3%A9 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n\xFF\xC0\xAF"
+      "GET  /\xC3\xA8 HTTP/1.0\r\n\r\n";
+  Outcome o = parse_whole(in);
+  EXPECT_EQ(o.status, 0);
+  EXPECT_EQ(o.log,
+            "HEAD GET /caf\xC3\xA9/\xE6\x97\xA5?q=\xE2\x82\xAC#\xF0\x9F\x98\x80 1.1 [Host=a] "
+            "[X-V=\xC3\xA9\xFF] body=0 cl=0 ka\nBODY \nEND\n"
+            "HEAD POST /%C3%A9 1.1 [Host=a] [Content-Length=3] body=1 cl=3 ka\n"
+            "BODY \xFF\xC0\xAF\nEND\n"
+            "HEAD GET /\xC3\xA8 1.0 body=0 cl=0 close\nBODY \nEND\n");
+  expect_split_invariant(in);
+}
+
+TEST(H1Parser, Utf8TargetOverTheLimitIs414) {
+  ParserLimits limits;
+  limits.max_request_line = 64;
+  std::string target = "/";
+  for (int i = 0; i < 40; ++i)
+    target += "\xC3\xA9";
+  EXPECT_EQ(parse_whole("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n", limits).status, 414);
+}
+
+TEST(H1Parser, OptionsAsteriskParses) {
+  Outcome o = parse_whole("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(o.status, 0);
+  EXPECT_EQ(o.log, "HEAD OPTIONS * 1.1 [Host=a] body=0 cl=0 ka\nBODY \nEND\n");
+}
+
+TEST(H1Parser, UnknownMethodLengthBound) {
+  // The scan counts from the first byte llhttp refuses ('Z' here: no method starts with 'Z'),
+  // up to a request line's length.
+  ParserLimits limits;
+  limits.max_request_line = 100;
+  std::string at = std::string(100, 'Z') + " / HTTP/1.1\r\nHost: a\r\n\r\n";
+  std::string over = std::string(101, 'Z') + " / HTTP/1.1\r\nHost: a\r\n\r\n";
+  EXPECT_EQ(parse_whole(at, limits).status, 501);
+  EXPECT_EQ(parse_whole(over, limits).status, 400);
+  // Fed in pieces, the scan carries on across feed() calls.
+  EXPECT_EQ(parse_all(at, {3, 50, 99, 100}, limits).status, 501);
+  EXPECT_EQ(parse_all(over, {1, 2, 100}, limits).status, 400);
+  // A refused method ends the stream: nothing after it is consumed.
+  Recorder rec;
+  RequestParser p(rec, limits);
+  EXPECT_EQ(p.feed(over.data(), over.size()), 100u);
+  EXPECT_TRUE(p.failed());
+  EXPECT_EQ(p.feed(over.data(), over.size()), 0u);
+  EXPECT_EQ(rec.heads, 0);
 }
 
 TEST(H1Parser, RequestLineLimit) {

@@ -914,6 +914,42 @@ TEST(Framing, HandlerHeadersKeptFramingHeadersOurs) {
   }
 }
 
+TEST(Framing, CloseAfterOnceHeadersAreOut) {
+  // set_close_after() after the first send: the head said nothing of a close, but the connection
+  // must still close after this response and serve nothing pipelined behind it.
+  Events ev;
+  TestServer srv([&](Exchange& ex) {
+    std::string_view t = ex.request().target;
+    ev.add("handle " + std::string(t));
+    if (t == "/declared") ex.response().headers.set("Content-Length", "6");
+    send_text(ex, "abc", false, [&ex](SendResult) {
+      ex.set_close_after();
+      send_text(ex, "def", true);
+    });
+  });
+  struct Case {
+    const char* target;
+    const char* response;
+  };
+  for (const Case& k : {Case{"/declared",
+                             "HTTP/1.1 200 OK\r\nDate: <date>\r\nServer: httpserv\r\n"
+                             "Content-Length: 6\r\n\r\nabcdef"},
+                        Case{"/chunked",
+                             "HTTP/1.1 200 OK\r\nDate: <date>\r\nServer: httpserv\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n"
+                             "0\r\n\r\n"}}) {
+    SCOPED_TRACE(k.target);
+    Client c(srv.port());
+    ASSERT_TRUE(c.send_all(get(k.target) + get("/next")));
+    EXPECT_EQ(c.read_response().masked(), k.response);
+    EXPECT_EQ(c.read_until_close(), "");  // the pipelined request is not answered
+    EXPECT_EQ(c.end(), End::kClosed);
+  }
+  EXPECT_EQ(ev.count("handle /next"), 0u) << ev.joined();
+  EXPECT_EQ(ev.count("handle /declared"), 1u) << ev.joined();
+  EXPECT_EQ(ev.count("handle /chunked"), 1u) << ev.joined();
+}
+
 class TempFile {
  public:
   explicit TempFile(const std::string& content) {

@@ -11,8 +11,10 @@
 
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "base/log.h"
+#include "base/pooling.h"
 #include "http/exchange.h"
 #include "io/event_loop.h"
 #include "session/http1_session.h"
@@ -154,6 +156,19 @@ TEST_F(SessionEof, EofInAPipelinedHeadKeepsEarlierResponses) {
   std::string out =
       exchange_then_eof("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost:", cfg);
   EXPECT_EQ(count(out, "HTTP/1.1 200 OK\r\n"), 1u) << out;
+}
+
+TEST_F(SessionEof, ReadBuffersArePooledExceptUnderSanitizers) {
+  // A fresh thread has an empty pool. Its session's read buffer goes back to the pool when the
+  // input is drained; under ASan/TSan nothing is pooled (base/pooling.h), so that a use of a
+  // released buffer is reported instead of reading another connection's bytes.
+  size_t kept = 99;
+  std::thread([&] {
+    std::string out = exchange_then_eof("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    EXPECT_EQ(count(out, "HTTP/1.1 200 OK\r\n"), 1u) << out;
+    kept = Http1Session::spare_read_buffers();
+  }).join();
+  EXPECT_EQ(kept, base::kPooling ? 1u : 0u);
 }
 
 }  // namespace

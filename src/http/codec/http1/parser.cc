@@ -4,9 +4,13 @@
 
 #include "http/codec/http1/token.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "http/headers.h"
+#include "http/host.h"
+#include "http/url_path.h"
+#include "http/utf8.h"
 
 namespace hs::http::h1 {
 namespace {
@@ -62,6 +66,8 @@ RequestParser::RequestParser(Listener& listener, const ParserLimits& limits)
   settings.on_message_begin = cb_message_begin;
   settings.on_method = cb_method;
   settings.on_url = cb_url;
+  settings.on_method_complete = cb_method_complete;
+  settings.on_url_complete = cb_url_complete;
   settings.on_version = cb_version;
   settings.on_header_field = cb_header_field;
   settings.on_header_field_complete = cb_header_field_complete;
@@ -70,6 +76,9 @@ RequestParser::RequestParser(Listener& listener, const ParserLimits& limits)
   settings.on_body = cb_body;
   settings.on_message_complete = cb_message_complete;
   llhttp_init(parser_.get(), HTTP_REQUEST, settings_.get());
+  // Keep-alive is ours to decide (headers_complete); a caller stops feeding after a message
+  // that is not keep-alive (see RequestHead::keep_alive).
+  llhttp_set_lenient_keep_alive(parser_.get(), 1);
   parser_->data = this;
   storage_.reserve(1024);
   fields_.reserve(16);
@@ -92,6 +101,7 @@ int RequestParser::cb_message_begin(llhttp__internal_s* p) {
   s->storage_.clear();
   s->fields_.clear();
   s->in_field_name_ = false;
+  s->method_done_ = s->url_done_ = false;
   s->method_ = s->url_ = s->version_ = Span{};
   s->header_bytes_ = 0;
   s->body_bytes_ = 0;
@@ -111,11 +121,28 @@ int RequestParser::cb_method(llhttp__internal_s* p, const char* at, size_t n) {
   return HPE_OK;
 }
 
+int RequestParser::cb_method_complete(llhttp__internal_s* p) {
+  RequestParser* s = self(p);
+  s->method_done_ = true;
+  // The target follows: feed() looks at it before llhttp does (see there).
+  s->paused_for_target_ = true;
+  return HPE_PAUSED;
+}
+
+int RequestParser::cb_url_complete(llhttp__internal_s* p) {
+  self(p)->url_done_ = true;
+  return HPE_OK;
+}
+
 int RequestParser::cb_url(llhttp__internal_s* p, const char* at, size_t n) {
   RequestParser* s = self(p);
   if (s->url_.len == 0) s->url_.off = static_cast<uint32_t>(s->storage_.size());
   if (s->url_.len + n + s->method_.len + 10 > s->limits_.max_request_line) {
     return s->fail(414, "request line too long");
+  }
+  if (s->masked_ != nullptr && at >= s->mask_buf_.data() &&
+      at < s->mask_buf_.data() + s->mask_buf_.size()) {
+    at = s->masked_ + (at - s->mask_buf_.data());  // the bytes as received
   }
   s->url_.len += static_cast<uint32_t>(n);
   s->storage_.insert(s->storage_.end(), at, at + n);
@@ -197,25 +224,54 @@ int RequestParser::headers_complete() {
   head_.version_minor = parser_->http_minor;
   head_.headers.clear();
   head_.headers.reserve(fields_.size());
+  // llhttp drops the whitespace before a field value but keeps what follows it; RFC 9110 §5.5:
+  // the value excludes both (a trailing HTAB after "close" must not hide it).
   for (const FieldSpans& f : fields_)
-    head_.headers.push_back({view(f.name), view(f.value)});
+    head_.headers.push_back({view(f.name), trim(view(f.value))});
 
   if (head_.version_major == 0) return fail(400, "HTTP/0.9 requests are not supported");
   if (head_.version_major != 1 || head_.version_minor > 1) {
     return fail(505, "unsupported HTTP version");
   }
+  // Raw bytes >= 0x80 in the target must be UTF-8, and so must the path once percent-decoded:
+  // an overlong form (C0 AF is '/') or a lone byte is never a name a handler could mean, and
+  // further on it would be taken apart differently by different components.
+  if (!is_valid_utf8(head_.target)) return fail(400, "request target is not valid UTF-8");
+  if (auto t = split_target(head_.target)) {
+    if (!is_valid_utf8_percent_decoded(t->path)) {
+      return fail(400, "request path is not valid UTF-8 once decoded");
+    }
+    // An absolute-form target names the host itself (RFC 9112 §3.2.2): the Host rules apply.
+    if (!t->authority.empty() && !is_valid_host(t->authority)) {
+      return fail(400, "invalid authority in the request target");
+    }
+  }
+  // RFC 9112 §3.2.4: the asterisk-form is "*" alone, and only for OPTIONS.
+  if (!head_.target.empty() && head_.target[0] == '*') {
+    if (head_.target.size() != 1) return fail(400, "invalid request target");
+    if (head_.method != Method::kOptions) {
+      return fail(400, "asterisk-form request target with a method other than OPTIONS");
+    }
+  }
   int hosts = 0;
+  bool bad_host = false;
+  bool connection_close = false;
+  bool connection_keep_alive = false;
   std::string transfer_encoding;
   bool has_te = false;
   for (const HeaderView& h : head_.headers) {
     if (iequals(h.name, "host")) {
       ++hosts;
+      bad_host = bad_host || !is_valid_host(h.value);
+    } else if (iequals(h.name, "connection")) {
+      connection_close = connection_close || header_has_token(h.value, "close");
+      connection_keep_alive = connection_keep_alive || header_has_token(h.value, "keep-alive");
     } else if (iequals(h.name, "transfer-encoding")) {
       if (has_te) transfer_encoding += ',';
       transfer_encoding.append(h.value);
       has_te = true;
     } else if (iequals(h.name, "expect")) {
-      if (iequals(trim(h.value), "100-continue")) {
+      if (iequals(h.value, "100-continue")) {
         head_.expect_continue = true;
       } else {
         return fail(417, "unsupported expectation");
@@ -225,6 +281,7 @@ int RequestParser::headers_complete() {
   if (hosts > 1 || (hosts == 0 && head_.version_minor == 1)) {
     return fail(400, hosts > 1 ? "more than one Host header" : "missing Host header");
   }
+  if (bad_host) return fail(400, "invalid Host header");
   // llhttp ends a CONNECT message after its header section (the rest of the stream belongs to the
   // tunnel), so announced content would be parsed as the next request: a smuggling shape. RFC 9110
   // §9.3.6 gives CONNECT content no meaning; refuse it.
@@ -242,7 +299,10 @@ int RequestParser::headers_complete() {
     head_.content_length = parser_->content_length;
     head_.body = parser_->content_length > 0 ? BodyFraming::kContentLength : BodyFraming::kNone;
   }
-  head_.keep_alive = llhttp_should_keep_alive(parser_.get()) != 0;
+  // Decided here from the trimmed values, not by llhttp (whose own scan of Connection takes
+  // "close<HTAB>" for another token); llhttp runs with lenient keep-alive so that it does not
+  // second-guess this. "close" wins over "keep-alive".
+  head_.keep_alive = !connection_close && (head_.version_minor >= 1 || connection_keep_alive);
   in_body_ = head_.has_body();
   listener_.on_head(head_);
   return HPE_OK;
@@ -265,7 +325,7 @@ int RequestParser::cb_message_complete(llhttp__internal_s* p) {
   return go_on ? HPE_OK : HPE_PAUSED;
 }
 
-void RequestParser::map_llhttp_error(int err_code, const char* pos, size_t left) {
+void RequestParser::map_llhttp_error(int err_code) {
   auto err = static_cast<llhttp_errno_t>(err_code);
   if (error_status_ != 0) return;  // one of our callbacks already chose the status
   const char* reason = llhttp_get_error_reason(parser_.get());
@@ -281,9 +341,10 @@ void RequestParser::map_llhttp_error(int err_code, const char* pos, size_t left)
       break;
     }
     case HPE_INVALID_METHOD:
-      // A well-formed token that llhttp does not know is an unrecognised method (RFC 9110 §9.1:
-      // 501); anything else is a malformed request line.
-      fail(left > 0 && is_tchar(static_cast<unsigned char>(*pos)) ? 501 : 400, reason);
+      // A token character where llhttp expected another is the start of a method it does not
+      // know: feed() scans the rest of that token (scan_unknown_method). Anything else is a
+      // malformed request line.
+      fail(400, reason);
       break;
     case HPE_INVALID_TRANSFER_ENCODING:
       // llhttp raises it itself for "chunked" that is repeated or not the final coding.
@@ -295,22 +356,63 @@ void RequestParser::map_llhttp_error(int err_code, const char* pos, size_t left)
   }
 }
 
+size_t RequestParser::target_run(const char* p, size_t left) const {
+  if (!method_done_ || url_done_) return 0;
+  size_t i = 0;
+  if (url_.len == 0) {
+    while (i < left && p[i] == ' ')  // llhttp allows several before the target
+      ++i;
+  }
+  // A target longer than a request line fails in cb_url (414): no need to copy more.
+  size_t cap = std::min(left, i + limits_.max_request_line + 1);
+  while (i < cap && p[i] != ' ' && p[i] != '\r' && p[i] != '\n')
+    ++i;
+  return i;
+}
+
 size_t RequestParser::feed(const char* data, size_t len) {
   if (failed()) return 0;
+  if (scanning_method_) return scan_unknown_method(data, len);
   const char* p = data;
   size_t left = len;
   while (left > 0) {
-    exec_start_ = p;
-    llhttp_errno_t err = llhttp_execute(parser_.get(), p, left);
-    if (err == HPE_OK) {
-      prev_last_byte_ = p[left - 1];
-      return len;
+    // llhttp refuses bytes >= 0x80 in the target; RFC 9112 leaves them to the server, and IIS
+    // takes them (requestFiltering allowHighBitCharacters). So llhttp pauses after each method
+    // (cb_method_complete), and a target with such bytes is handed to it on its own, each of them
+    // masked as 'a' (valid wherever a target byte may be); cb_url stores the bytes as received
+    // and headers_complete checks them (UTF-8). Other input goes to llhttp as it is.
+    size_t n = left;
+    const char* exec = p;
+    if (size_t run = target_run(p, left); run > 0 && has_high_bit(std::string_view(p, run))) {
+      n = run;
+      mask_buf_.assign(p, run);
+      for (char& c : mask_buf_) {
+        if (static_cast<unsigned char>(c) >= 0x80) c = 'a';
+      }
+      exec = mask_buf_.data();
+      masked_ = p;
     }
-    const char* pos = llhttp_get_error_pos(parser_.get());
-    size_t used = pos >= p && pos <= p + left ? static_cast<size_t>(pos - p) : left;
+    exec_start_ = exec;
+    llhttp_errno_t err = llhttp_execute(parser_.get(), exec, n);
+    masked_ = nullptr;
+    if (err == HPE_OK) {
+      prev_last_byte_ = p[n - 1];
+      p += n;
+      left -= n;
+      continue;
+    }
+    const char* epos = llhttp_get_error_pos(parser_.get());
+    size_t used = epos >= exec && epos <= exec + n ? static_cast<size_t>(epos - exec) : n;
+    const char* pos = p + used;
     if (used > 0) prev_last_byte_ = p[used - 1];
     if (err == HPE_PAUSED) {
       llhttp_resume(parser_.get());
+      if (paused_for_target_) {
+        paused_for_target_ = false;
+        p += used;
+        left -= used;
+        continue;
+      }
       return static_cast<size_t>(p - data) + used;
     }
     if (err == HPE_PAUSED_UPGRADE) {
@@ -321,8 +423,37 @@ size_t RequestParser::feed(const char* data, size_t len) {
       left -= used;
       continue;
     }
-    map_llhttp_error(err, pos, left - used);
+    if (err == HPE_INVALID_METHOD && !failed() && used < n &&
+        is_tchar(static_cast<unsigned char>(*pos))) {
+      scanning_method_ = true;
+      unknown_method_bytes_ = 0;
+      return static_cast<size_t>(p - data) + used + scan_unknown_method(pos, n - used);
+    }
+    map_llhttp_error(err);
     return static_cast<size_t>(p - data) + used;
+  }
+  return len;
+}
+
+size_t RequestParser::scan_unknown_method(const char* data, size_t len) {
+  // From the first byte llhttp refused, which depends only on the method's own bytes, so the
+  // outcome does not depend on how the input was split. A token ended by SP is a method we do
+  // not implement (RFC 9110 §9.1: 501); a token longer than a whole request line, or one ended
+  // by anything else, is a malformed request line.
+  for (size_t i = 0; i < len; ++i) {
+    auto c = static_cast<unsigned char>(data[i]);
+    if (c == ' ') {
+      fail(501, "unknown method");
+      return i;
+    }
+    if (!is_tchar(c)) {
+      fail(400, "invalid character in the method");
+      return i;
+    }
+    if (++unknown_method_bytes_ > limits_.max_request_line) {
+      fail(400, "method longer than a request line may be");
+      return i;
+    }
   }
   return len;
 }

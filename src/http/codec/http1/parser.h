@@ -1,8 +1,11 @@
 #pragma once
 // HTTP/1.x request parser: a pure codec over llhttp. Bytes in, events out; no I/O, no clocks.
-// Strict RFC 9112 parsing (llhttp's lenient modes stay off) plus our limits. When it fails, it
-// reports the status to answer with (400, 413, 414, 417, 431, 501, 505); after any failure the
-// framing can no longer be trusted and the caller must close the connection after answering.
+// Strict RFC 9112 parsing (llhttp's lenient modes stay off, but for keep-alive, which this parser
+// decides itself) plus our limits. When it fails, it reports the status to answer with (400,
+// 413, 414, 417, 431, 501, 505); after any failure the framing can no longer be trusted and the
+// caller must close the connection after answering.
+// Field values in the head exclude surrounding whitespace (RFC 9110 §5.5). A message whose head
+// says !keep_alive is the last one the caller may act on: the parser itself would go on.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -69,7 +72,9 @@ class RequestParser {
  private:
   static int cb_message_begin(llhttp__internal_s* p);
   static int cb_method(llhttp__internal_s* p, const char* at, size_t n);
+  static int cb_method_complete(llhttp__internal_s* p);
   static int cb_url(llhttp__internal_s* p, const char* at, size_t n);
+  static int cb_url_complete(llhttp__internal_s* p);
   static int cb_version(llhttp__internal_s* p, const char* at, size_t n);
   static int cb_header_field(llhttp__internal_s* p, const char* at, size_t n);
   static int cb_header_field_complete(llhttp__internal_s* p);
@@ -79,8 +84,12 @@ class RequestParser {
   static int cb_message_complete(llhttp__internal_s* p);
 
   int fail(int status, const char* reason);
+  size_t scan_unknown_method(const char* data, size_t len);
+  // How many of the next bytes belong to the request target (with the spaces before it), when
+  // the parser is between the method and the end of the target; else 0.
+  size_t target_run(const char* p, size_t left) const;
   int headers_complete();
-  void map_llhttp_error(int err, const char* data, size_t len);
+  void map_llhttp_error(int err);
 
   struct Span {
     uint32_t off = 0;
@@ -108,6 +117,14 @@ class RequestParser {
   const char* exec_start_ = nullptr;  // first byte of the current llhttp_execute() call
   char prev_last_byte_ = 0;           // last byte consumed by the previous call
 
+  // Targets with bytes >= 0x80 (see feed()).
+  bool method_done_ = false;  // the current message's method is complete
+  bool url_done_ = false;     // ... and its target
+  bool paused_for_target_ = false;
+  std::string mask_buf_;             // the target bytes handed to llhttp, masked
+  const char* masked_ = nullptr;     // while llhttp runs on mask_buf_: the bytes it stands for
+  bool scanning_method_ = false;     // llhttp refused the method: the rest of its token is ours
+  size_t unknown_method_bytes_ = 0;  // token bytes scanned so far
   int error_status_ = 0;
   std::string error_reason_;
 };
