@@ -238,7 +238,8 @@ int RequestParser::headers_complete() {
   // further on it would be taken apart differently by different components.
   if (!is_valid_utf8(head_.target)) return fail(400, "request target is not valid UTF-8");
   if (auto t = split_target(head_.target)) {
-    if (!is_valid_utf8_percent_decoded(t->path)) {
+    // Without a '%' the decoded path is the raw one, checked above.
+    if (t->path.find('%') != std::string_view::npos && !is_valid_utf8_percent_decoded(t->path)) {
       return fail(400, "request path is not valid UTF-8 once decoded");
     }
     // An absolute-form target names the host itself (RFC 9112 §3.2.2): the Host rules apply.
