@@ -17,11 +17,6 @@ void ThreadBudget::declare(int d) {
   } while (!declared_.compare_exchange_weak(cur, next));
 }
 
-ThreadBudget& thread_budget() {
-  static ThreadBudget budget;
-  return budget;
-}
-
 void set_hand_off_now(HandOffNow fn) noexcept {
   g_hand_off.store(fn);
 }

@@ -25,10 +25,17 @@ struct Waiter {
   bool woken = false;      // wake() was called (read by the waiter once it holds the loop again)
 };
 
+class BlockingHost;
+
+// The host the calling thread holds now (what BlockingHost::holds() answers), kept by the host
+// as its threads enter and leave regions and calls: a check on every call into the server from
+// module code, so it is a plain thread-local compare.
+inline constinit thread_local const BlockingHost* t_holding = nullptr;
+
 class BlockingHost {
  public:
   // The calling thread holds the loop (may touch what it owns).
-  virtual bool holds() const noexcept = 0;
+  bool holds() const noexcept { return t_holding == this; }
 
   // Module code follows / has returned. Called by the holder; nests. Between the two the loop may
   // be handed to another thread; leave_region() returns once the caller holds it again, true if
@@ -113,7 +120,10 @@ class ThreadBudget {
   std::atomic<int> declared_{0};
   std::atomic<size_t> queued_{0};
 };
-ThreadBudget& thread_budget();
+inline ThreadBudget g_thread_budget;
+inline ThreadBudget& thread_budget() {
+  return g_thread_budget;
+}
 
 // Implemented by the loop: the calling thread's region hands the loop over now, because its code
 // is about to block (IncrementThreadCount). False when the thread is in no region that may block.

@@ -350,7 +350,9 @@ void HttpContextImpl::serve_static() {
   std::string_view prefix = vdir != nullptr ? std::string_view(vdir->prefix) : std::string_view();
   const http::RequestHead* request = nullptr;
   http::RequestHead rewritten;
-  if (!(url_raw_ && !url_changed_)) {
+  // The request's own target decodes to url_: core gets it as it came, unless the pipeline
+  // changed the URL or a virtual directory takes part of it.
+  if (url_changed_ || vdir != nullptr) {
     std::string_view rest = std::string_view(url_).substr(std::min(prefix.size(), url_.size()));
     std::string target = StaticBridge::encode_path(rest.empty() ? std::string_view("/") : rest);
     if (!query_.empty()) {
@@ -380,10 +382,12 @@ void HttpContextImpl::take_core_response(const http::ResponseHead& head,
     // Merged into what modules set before (IIS keeps those), each field replacing its name.
     // Content-Length stays out: the response is sent in one final send whose length the
     // protocol states (as IIS's core does), and a module may still change the body.
+    bool merge = !response_headers_.empty();
     for (const auto& [name, value] : head.headers.entries()) {
-      if (http::iequals(name, "Content-Length")) continue;
-      auto it = std::find_if(response_headers_.begin(), response_headers_.end(),
-                             [&](const Header& h) { return http::iequals(h.name, name); });
+      if (name.size() == 14 && http::iequals(name, "Content-Length")) continue;
+      auto it = merge ? std::find_if(response_headers_.begin(), response_headers_.end(),
+                                     [&](const Header& h) { return http::iequals(h.name, name); })
+                      : response_headers_.end();
       if (it == response_headers_.end()) {
         response_headers_.push_back({name, value});
       } else {
@@ -422,24 +426,12 @@ void HttpContextImpl::begin() {
   schedule([this] { start(); });
 }
 
-void HttpContextImpl::schedule(std::function<void()> fn) {
-  exec_.defer_blocking([this, alive = alive_, fn = std::move(fn)]() mutable {
-    if (*alive) run_serialized(std::move(fn));
-  });
-}
-
-void HttpContextImpl::run_serialized(std::function<void()> fn) {
-  if (busy_) {
-    later_.push_back(std::move(fn));
-    return;
-  }
-  busy_ = true;
-  fn();
-  while (!later_.empty()) {
-    std::function<void()> next = std::move(later_.front());
-    later_.pop_front();
+void HttpContextImpl::run_later() {
+  for (size_t i = 0; i < later_.size(); ++i) {
+    std::function<void()> next = std::move(later_[i]);  // may append to later_
     next();
   }
+  later_.clear();
   busy_ = false;
   maybe_destroy();  // last: it may schedule the deletion
 }
@@ -933,7 +925,7 @@ void HttpContextImpl::on_exchange_gone() {
 }
 
 void HttpContextImpl::maybe_destroy() {
-  if (state_ != State::kDone || destroy_scheduled_ || busy_) return;
+  if (state_ != State::kDone || destroy_scheduled_ || busy_ || tasks_ > 0) return;
   if (ex_ != nullptr && !exchange_last_sent_) return;  // the final send is still to be made
   if (send_outstanding_ || !queue_.empty()) return;
   if (running_children_ > 0) return;  // a child still runs and reports here

@@ -280,13 +280,15 @@ class HttpContextImpl final : public IHttpContext4 {
   ULONGLONG GetRequestElapsedTime() override;
 
   static constexpr int64_t kForeignCallTimeoutMs = 5'000;
-  bool on_loop_thread() const { return exec_.in_executor_thread(); }
+  bool on_loop_thread() const {
+    return host_ != nullptr ? host_->holds() : exec_.in_executor_thread();
+  }
   // Runs `body` here on the loop thread; from another thread, on the loop while the caller
   // waits (see THREADING). `what` names the method in the log; `fallback` is returned when the
   // call could not be run.
   template <class R, class F>
   R on_loop(const char* what, R fallback, F&& body) const {
-    if (exec_.in_executor_thread()) return body();
+    if (on_loop_thread()) return body();
     if (host_ != nullptr) {
       base::Call call(host_, kForeignCallTimeoutMs);
       if (!call.ok()) {
@@ -314,9 +316,28 @@ class HttpContextImpl final : public IHttpContext4 {
   void call_refused(const char* what) const;
 
   // Tasks of this request (see THREADING): `fn` runs in a blocking task of the loop, after the
-  // task of this request that runs now, if any. Nothing runs once the context is destroyed.
-  void schedule(std::function<void()> fn);
-  void run_serialized(std::function<void()> fn);
+  // task of this request that runs now, if any. The context is not destroyed while one is queued
+  // (tasks_), so a task needs no more than `this`.
+  template <class F>
+  void schedule(F fn) {
+    ++tasks_;
+    exec_.defer_blocking([this, fn = std::move(fn)]() mutable {
+      --tasks_;
+      run_serialized(std::move(fn));
+    });
+  }
+  template <class F>
+  void run_serialized(F fn) {
+    if (busy_) {
+      later_.emplace_back(std::move(fn));
+      return;
+    }
+    busy_ = true;
+    fn();
+    run_later();
+  }
+  // The tasks that arrived while one ran, then the end of a task (maybe_destroy).
+  void run_later();
   void start();
   void serve_static();
   // The body's read-ahead (serverRuntime uploadReadAheadSize), before the first notification.
@@ -579,7 +600,8 @@ class HttpContextImpl final : public IHttpContext4 {
   std::string static_target_;  // the target core answers, when the pipeline changed it
   // A task of this request runs (see schedule()); tasks arriving meanwhile wait in later_.
   bool busy_ = false;
-  std::deque<std::function<void()>> later_;
+  std::vector<std::function<void()>> later_;  // (a deque would allocate even when empty)
+  int tasks_ = 0;                             // tasks scheduled and not yet run
 
   // Response state.
   USHORT status_ = 200;

@@ -1390,9 +1390,21 @@ void HttpContextImpl::prepare_head() {
   http::ResponseHead& r = ex_->response();
   r.status = status_;
   r.reason = reason_;
-  r.headers.clear();
-  for (const Header& h : response_headers_)
-    r.headers.add(h.name, h.value);
+  // The connection's head may hold these fields already (core's static answer was written
+  // there): when it holds a prefix of them, only the rest is added (Server, a filter's fields).
+  std::span<const http::ResponseHeaders::Entry> have = r.headers.entries();
+  size_t same = 0;
+  while (same < have.size() && same < response_headers_.size() &&
+         have[same].first == response_headers_[same].name &&
+         have[same].second == response_headers_[same].value) {
+    ++same;
+  }
+  if (same < have.size()) {
+    r.headers.clear();
+    same = 0;
+  }
+  for (size_t i = same; i < response_headers_.size(); ++i)
+    r.headers.add(response_headers_[i].name, response_headers_[i].value);
   r.suppress_head = headers_suppressed_;
   r.add_server = false;  // ours to add (send_buffered), and a module may have removed it
 }

@@ -33,12 +33,13 @@ bool StaticBridge::send(std::span<const http::BodyChunk> chunks, bool last,
   }
   sent_ = true;
   (void)last;  // core answers in one send; the IIS response goes on (post-handler notifications)
-  if (!prefix_.empty() && head_.status >= 300 && head_.status < 400) {
+  http::ResponseHead& head = inner_.response();
+  if (!prefix_.empty() && head.status >= 300 && head.status < 400) {
     // A redirect core made (a directory without its '/') names the path it was given.
-    if (const std::string* loc = head_.headers.find("Location"); loc && loc->rfind('/', 0) == 0)
-      head_.headers.set("Location", encode_path(prefix_) + *loc);
+    if (const std::string* loc = head.headers.find("Location"); loc && loc->rfind('/', 0) == 0)
+      head.headers.set("Location", encode_path(prefix_) + *loc);
   }
-  ctx_.take_core_response(head_, chunks, std::move(done));
+  ctx_.take_core_response(head, chunks, std::move(done));
   return true;
 }
 

@@ -31,7 +31,9 @@ class StaticBridge final : public http::Exchange {
   }
   ssize_t read_body(char*, size_t, std::function<void()>) override { return http::kBodyEnd; }
   int64_t body_remaining() const override { return 0; }
-  http::ResponseHead& response() override { return head_; }
+  // Core writes its head into the connection's (whose field strings are kept from request to
+  // request), and the IIS response takes it from there (take_core_response).
+  http::ResponseHead& response() override { return inner_.response(); }
   bool headers_sent() const override { return false; }
   bool send(std::span<const http::BodyChunk> chunks, bool last, http::SendCompletion done) override;
   void set_close_after() override;
@@ -56,7 +58,6 @@ class StaticBridge final : public http::Exchange {
   http::Exchange& inner_;
   const http::RequestHead* request_;
   std::string prefix_;
-  http::ResponseHead head_;
   bool sent_ = false;
 };
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -38,16 +39,46 @@ struct Frame {
   bool stealable;  // may be handed off (region) / may wait (call) / runs a blocking task (lead)
   uint64_t seq;    // kRegion: the sequence of its current region word
 };
-thread_local std::vector<Frame> t_frames;
+// A fixed array, constant-initialised: a thread-local with no constructor is reached directly
+// (no TLS wrapper call), and frames are pushed and popped on every call into module code.
+struct FrameStack {
+  static constexpr int kMax = 128;
+  Frame frames[kMax] = {};
+  int depth = 0;
+  bool empty() const { return depth == 0; }
+  Frame& back() { return frames[depth - 1]; }
+  Frame& front() { return frames[0]; }
+  void push_back(const Frame& f) {
+    if (depth == kMax) {
+      // Calls into module code nested 128 deep (a module recursing through nested
+      // notifications): its stack is about to overflow anyway.
+      HS_LOG_ERROR("module calls nested more than %d deep; stopping", kMax);
+      std::abort();
+    }
+    frames[depth++] = f;
+    sync();
+  }
+  void pop_back() {
+    --depth;
+    sync();
+  }
+  // base::t_holding follows the top frame: the loop of a kLead or kCall frame, none in a region.
+  void sync() {
+    const Frame* top = depth > 0 ? &frames[depth - 1] : nullptr;
+    base::t_holding = top != nullptr && top->kind != Frame::kRegion ? top->loop : nullptr;
+  }
+};
+constinit thread_local FrameStack t_frames;
 
 // Read by the monitor and by followers while tests (or a reload) may set them.
 std::atomic<int64_t> g_handoff_after_ms{HandoffSettings{}.handoff_after_ms};
 std::atomic<int64_t> g_idle_thread_ms{HandoffSettings{}.idle_thread_ms};
 constexpr int64_t kTickMs = 1;
-constexpr int kParkAfterTicks = 1000;  // the monitor sleeps after a second without regions
+std::atomic<bool> g_monitor_parked{false};  // the monitor sleeps until a region starts
+constexpr int kParkAfterTicks = 1000;       // the monitor sleeps after a second without regions
 
 base::ThreadBudget& budget() {
-  return base::thread_budget();
+  return base::g_thread_budget;
 }
 
 }  // namespace
@@ -121,13 +152,15 @@ class EventLoop::Monitor {
     std::lock_guard<std::mutex> lock(mu_);
     std::erase(loops_, loop);
   }
-  // A region that may be handed off has started (after its word was stored, seq_cst).
-  void notice() {
-    if (parked_.load(std::memory_order_seq_cst)) {
-      std::lock_guard<std::mutex> lock(mu_);
-      parked_.store(false);
-      cv_.notify_one();
-    }
+  // A region that may be handed off has started (after its word was stored, seq_cst): wakes a
+  // parked monitor. Inline and cheap: one load of a plain global on the region's path.
+  static void notice() {
+    if (g_monitor_parked.load(std::memory_order_seq_cst)) get().wake();
+  }
+  void wake() {
+    std::lock_guard<std::mutex> lock(mu_);
+    g_monitor_parked.store(false);
+    cv_.notify_one();
   }
   // A thread became free: loops with tasks waiting for one look again.
   void wake_loops() {
@@ -143,14 +176,14 @@ class EventLoop::Monitor {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
       if (idle >= kParkAfterTicks) {
-        parked_.store(true, std::memory_order_seq_cst);
-        // A region stored its word before reading parked_ (both seq_cst): either it saw
-        // parked_ and wakes us, or we see its word here.
+        g_monitor_parked.store(true, std::memory_order_seq_cst);
+        // A region stored its word before reading the flag (both seq_cst): either it saw the
+        // flag and wakes us, or we see its word here.
         bool running = false;
         for (EventLoop* l : loops_)
           running |= (l->region_.load(std::memory_order_seq_cst) & 3) == kRegionRunning;
-        if (!running) cv_.wait(lock, [&] { return !parked_.load(); });
-        parked_.store(false);
+        if (!running) cv_.wait(lock, [&] { return !g_monitor_parked.load(); });
+        g_monitor_parked.store(false);
         idle = 0;
       }
       lock.unlock();
@@ -167,7 +200,6 @@ class EventLoop::Monitor {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<EventLoop*> loops_;
-  std::atomic<bool> parked_{false};
   bool started_ = false;
 };
 
@@ -306,10 +338,15 @@ bool EventLoop::run_one_deferred() {
     return true;
   }
   while (deferred_index_ < deferred_running_.size()) {
+    Item& at = deferred_running_[deferred_index_++];
+    if (!at.blocking) {
+      at.task();  // this thread keeps the loop throughout: the vector stays as it is
+      return true;
+    }
     // Moved out before it runs: a thread that takes the loop over meanwhile goes on with the
     // next one, and may refill the vector.
-    Item item = std::move(deferred_running_[deferred_index_++]);
-    if (item.blocking && !stopping_ && (!waiting_.empty() || !budget().can_block())) {
+    Item item = std::move(at);
+    if (!stopping_ && (!waiting_.empty() || !budget().can_block())) {
       // The thread budget is spent: it waits for a thread, in order (ARCHITECTURE.md).
       waiting_.push_back(std::move(item.task));
       budget().add_queued(1);
@@ -600,12 +637,6 @@ void EventLoop::follower_main() {
 
 // --- regions and calls (base::BlockingHost) ------------------------------------------------------
 
-bool EventLoop::holds() const noexcept {
-  if (t_frames.empty()) return false;
-  const Frame& f = t_frames.back();
-  return f.loop == this && f.kind != Frame::kRegion;
-}
-
 void EventLoop::enter_region(bool eager) noexcept {
   bool holder = holds();
   bool stealable = holder && t_frames.back().stealable;
@@ -617,7 +648,7 @@ void EventLoop::enter_region(bool eager) noexcept {
     // Code known to block gives the loop away before it starts, so the loop's other work never
     // waits the monitor's delay behind it.
     if (eager && try_hand_off(word, /*quiet=*/true)) return;
-    Monitor::get().notice();
+    Monitor::notice();
   }
 }
 
@@ -665,7 +696,7 @@ void EventLoop::leave_call() noexcept {
     if (region.stealable) {
       region.seq = ++region_seq_;
       region_.store(region_word(region.seq, kRegionRunning), std::memory_order_seq_cst);
-      Monitor::get().notice();
+      Monitor::notice();
     }
   } else if (f.via == Frame::kBorrowed) {
     give_away(/*may_start=*/true);

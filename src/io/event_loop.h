@@ -78,10 +78,10 @@ class EventLoop final : public Executor, public base::BlockingHost {
   TimerId schedule(int64_t delay_ms, Task task) override;
   void cancel(TimerId id) override;
   int64_t now_ms() const override { return now_ms_; }
-  bool in_executor_thread() const override { return holds(); }
+  bool in_executor_thread() const override { return base::BlockingHost::holds(); }
 
   // base::BlockingHost.
-  bool holds() const noexcept override;
+  using base::BlockingHost::holds;
   void enter_region(bool eager) noexcept override;
   bool leave_region() noexcept override;
   bool enter_call(int64_t timeout_ms) noexcept override;
