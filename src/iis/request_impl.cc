@@ -986,11 +986,14 @@ HRESULT HttpContextImpl::write_by_reference(HTTP_DATA_CHUNK* chunk, LONG pos) {
 // Output items
 
 const char* HttpContextImpl::OutItem::copy(const void* p, size_t n) {
-  // Small copies share 16 KiB slabs (one allocation for many short writes); a large one gets a
-  // slab of its own. Slabs never move, so chunks may point into them.
-  constexpr size_t kSlab = 16 * 1024;
+  // Small copies share slabs (one allocation for many short writes): the first of an item is
+  // 1 KiB — most responses are small, and malloc keeps blocks that size per thread — each next
+  // one twice the last, up to 16 KiB. A large copy gets a slab of its own. Slabs never move, so
+  // chunks may point into them.
+  constexpr size_t kFirstSlab = 1024, kSlab = 16 * 1024;
   if (n > slab_left) {
-    size_t size = n > kSlab / 4 ? n : kSlab;
+    size_t shared = std::min(kSlab, kFirstSlab << std::min<size_t>(slabs.size(), 4));
+    size_t size = n > shared / 4 ? n : shared;
     slabs.push_back(std::make_unique_for_overwrite<char[]>(size));
     char* block = slabs.back().get();
     if (size == n) {  // private slab: keep the current shared one for later small copies
