@@ -196,7 +196,7 @@ VOID HttpServerImpl::RecycleProcess(PCWSTR pszReason) {
 }
 
 IAppHostAdminManager* HttpServerImpl::GetAdminManager() const {
-  return nullptr;  // the IIS configuration API (applicationHost.config) does not exist here
+  return admin_;  // the server's configuration manager (src/admin), set at startup
 }
 
 HRESULT HttpServerImpl::GetFileInfo(PCWSTR, HANDLE, PSID, PCWSTR, HANDLE, BOOL,

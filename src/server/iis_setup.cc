@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "admin/admin_manager.h"
 #include "base/log.h"
 
 #ifndef HTTPSERV_MODULE_DIR
@@ -70,6 +71,8 @@ iis::IisHandler::PathSettings path_settings(const std::vector<ModuleSpec>& modul
 bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpec> sites,
                      IisStack* out, std::string* error) {
   out->server.set_registry(&out->registry);
+  // Modules read their configuration as early as RegisterModule (StripHeaders does).
+  out->server.set_admin_manager(admin::process_admin_manager());
   for (const ModuleSpec& m : modules) {
     if (!out->registry.load(m.name, m.image, &out->server, error)) return false;
     HS_LOG_INFO("loaded module %s from %s", m.name.c_str(), m.image.c_str());
