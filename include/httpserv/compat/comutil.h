@@ -395,11 +395,12 @@ class _variant_t : public tagVARIANT {
   }
 };
 
+// (var.operator _bstr_t(), not static_cast<_bstr_t>(var): that would pick this constructor.)
 inline _bstr_t::_bstr_t(const _variant_t& var) : data_(nullptr) {
-  *this = static_cast<_bstr_t>(var);
+  *this = var.operator _bstr_t();
 }
 inline _bstr_t& _bstr_t::operator=(const _variant_t& var) {
-  return *this = static_cast<_bstr_t>(var);
+  return *this = var.operator _bstr_t();
 }
 
 // The variant "vtMissing" (VT_ERROR, DISP_E_PARAMNOTFOUND) of comutil.h.

@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -90,6 +91,13 @@ static_assert(sizeof(IN_ADDR) == sizeof(struct in_addr), "IN_ADDR must match in_
 static_assert(sizeof(SOCKADDR_IN) == sizeof(struct sockaddr_in), "SOCKADDR_IN must match");
 static_assert(offsetof(SOCKADDR_IN, sin_addr) == offsetof(struct sockaddr_in, sin_addr),
               "SOCKADDR_IN::sin_addr must match sockaddr_in::sin_addr");
+
+// getaddrinfo's struct under its Windows names (ws2def.h).
+typedef struct addrinfo ADDRINFOA;
+typedef struct addrinfo* PADDRINFOA;
+typedef struct addrinfo ADDRINFO;
+typedef struct addrinfo* LPADDRINFO;
+typedef struct addrinfo* PADDRINFO;
 
 // Sockets are file descriptors.
 typedef int SOCKET;
@@ -353,6 +361,16 @@ inline INT WSAAddressToStringW(LPSOCKADDR lpsaAddress, DWORD dwAddressLength, vo
   *lpdwAddressStringLength = n;
   return 0;
 }
+
+#ifdef UNICODE
+#define WSAAddressToString WSAAddressToStringW
+#define InetNtop InetNtopW
+#define InetPton InetPtonW
+#else
+#define WSAAddressToString WSAAddressToStringA
+#define InetNtop InetNtopA
+#define InetPton InetPtonA
+#endif
 
 // ---------------------------------------------------------------------------------------------
 // The WSA event API. A WSAEVENT is a manual-reset event (httpserv_handles.h). WSAEventSelect
