@@ -470,6 +470,10 @@ class AdminManagerImpl final : public ComBase<AdminManagerImpl, IAppHostWritable
     return riid == iid_of<IUnknown>() || riid == iid_of<IAppHostAdminManager>() ||
            (writable_ && riid == iid_of<IAppHostWritableAdminManager>());
   }
+  // The process-wide manager only counts nothing: modules keep it without a reference and
+  // some Release it anyway (spec-2 §2.1), so no Release may free it.
+  ULONG STDMETHODCALLTYPE AddRef() override { return model_ == nullptr ? 2 : ComBase::AddRef(); }
+  ULONG STDMETHODCALLTYPE Release() override { return model_ == nullptr ? 1 : ComBase::Release(); }
 
   HRESULT STDMETHODCALLTYPE GetAdminSection(const OLECHAR* bstrSectionName, const OLECHAR* bstrPath,
                                             IAppHostElement** ppAdminSection) override {
@@ -586,6 +590,7 @@ HRESULT co_create_instance(const GUID& clsid, const GUID& iid, void** ppv) noexc
   if (!writable && clsid != iid_of<AppHostAdminManager>()) return REGDB_E_CLASSNOTREG;
   return guarded([&]() -> HRESULT {
     std::shared_ptr<const Model> m = process_model();
+    if (m == nullptr) m = empty_model();  // a counted object even before the model is set
     AdminManagerImpl* manager = new (std::nothrow) AdminManagerImpl(m, writable);
     if (manager == nullptr) return E_OUTOFMEMORY;
     HRESULT hr = manager->QueryInterface(iid, ppv);

@@ -307,6 +307,8 @@ bool try_load_modules(const std::vector<ModuleSpec>& modules, std::string* error
   iis::ModuleRegistry registry;
   iis::HttpServerImpl server;
   server.set_registry(&registry);
+  server.set_admin_manager(
+      admin::process_admin_manager());  // modules read config in RegisterModule
   bool ok = true;
   for (const ModuleSpec& m : modules) {
     if (!registry.load(m.name, m.image, &server, error)) {

@@ -213,6 +213,10 @@ HTTPSERV_DEFINE_IID(IUnknown, "00000000-0000-0000-c000-000000000046");
 HTTPSERV_DEFINE_IID(IDispatch, "00020400-0000-0000-c000-000000000046");
 HTTPSERV_DEFINE_IID(IClassFactory, "00000001-0000-0000-c000-000000000046");
 
+inline constexpr GUID IID_IUnknown = HttpservIid<IUnknown>::value;
+inline constexpr GUID IID_IDispatch = HttpservIid<IDispatch>::value;
+inline constexpr GUID IID_IClassFactory = HttpservIid<IClassFactory>::value;
+
 #ifndef IID_PPV_ARGS
 #define IID_PPV_ARGS(ppType) __uuidof(**(ppType)), reinterpret_cast<void**>(ppType)
 #endif
@@ -620,7 +624,8 @@ inline std::wstring number_text(const VARIANT& v) {
 // (a string is parsed; a number becomes its decimal text; a bool becomes "True"/"False", or
 // -1/0 as a number). Errors: DISP_E_TYPEMISMATCH (unparsable text, interfaces, arrays),
 // DISP_E_OVERFLOW (the value does not fit: 70000 to VT_I2, -1 to VT_UI4, 2^40 to VT_I4),
-// DISP_E_BADVARTYPE (vt is not a supported target). On failure pvargDest is unchanged.
+// DISP_E_BADVARTYPE (vt is not a VARTYPE). VT_NULL, VT_CY, VT_DATE, VT_DECIMAL and interface
+// targets are not converted to (DISP_E_TYPEMISMATCH). On failure pvargDest is unchanged.
 inline HRESULT VariantChangeTypeEx(VARIANTARG* pvargDest, const VARIANTARG* pvarSrc, LCID lcid,
                                    USHORT wFlags, VARTYPE vt) {
   (void)lcid;
@@ -630,6 +635,35 @@ inline HRESULT VariantChangeTypeEx(VARIANTARG* pvargDest, const VARIANTARG* pvar
   if (pvarSrc->vt == vt) {
     if (pvargDest == pvarSrc) return S_OK;
     return VariantCopy(pvargDest, pvarSrc);
+  }
+  switch (vt) {
+    case VT_EMPTY:
+    case VT_I1:
+    case VT_UI1:
+    case VT_I2:
+    case VT_UI2:
+    case VT_I4:
+    case VT_UI4:
+    case VT_INT:
+    case VT_UINT:
+    case VT_I8:
+    case VT_UI8:
+    case VT_R4:
+    case VT_R8:
+    case VT_BOOL:
+    case VT_ERROR:
+    case VT_BSTR:
+      break;
+    case VT_NULL:
+    case VT_CY:
+    case VT_DATE:
+    case VT_DISPATCH:
+    case VT_VARIANT:
+    case VT_UNKNOWN:
+    case VT_DECIMAL:
+      return DISP_E_TYPEMISMATCH;  // valid types this shim does not convert to
+    default:
+      return DISP_E_BADVARTYPE;
   }
   VARIANT result;
   VariantInit(&result);
@@ -835,12 +869,12 @@ inline HRESULT CoCreateGuid(GUID* pguid) {
     }
     got += static_cast<size_t>(n);
   }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
   std::memcpy(&pguid->Data1, b, 4);
   std::memcpy(&pguid->Data2, b + 4, 2);
   std::memcpy(&pguid->Data3, b + 6, 2);
   std::memcpy(pguid->Data4, b + 8, 8);
+  pguid->Data3 = static_cast<uint16_t>((pguid->Data3 & 0x0FFF) | 0x4000);   // version 4
+  pguid->Data4[0] = static_cast<uint8_t>((pguid->Data4[0] & 0x3F) | 0x80);  // RFC 4122 variant
   return S_OK;
 }
 
