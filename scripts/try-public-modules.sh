@@ -14,6 +14,11 @@
 # the commit the results in the docs were taken from.
 #
 # Usage: scripts/try-public-modules.sh [name...]     (default: all)
+#        scripts/try-public-modules.sh --samples     Microsoft's IIS 7 C++ samples (iis-docs
+#            samples/snippets/cpp/VS_Snippets_IIS/IIS7, fetched to $THIRDPARTY/iis-docs-samples):
+#            each .cpp compiled on its own (-fsyntax-only) as a Multi-Byte project (the samples'
+#            default: they pass "narrow" strings to RegisterEventSource...), and again with
+#            UNICODE/_UNICODE when that fails; a summary of the first errors
 # Output: a table on stdout; build logs and .so files in $OUT (default /tmp/httpserv-public).
 # Needs the packages of `scripts/deps.sh thirdparty` (Lua, APR, ...) for the modules that use them.
 set -uo pipefail
@@ -84,6 +89,28 @@ prepare_tree() {
       fi
     done
 }
+
+if [ "${1:-}" = --samples ]; then
+  dir="$THIRDPARTY/iis-docs-samples/samples/snippets/cpp/VS_Snippets_IIS/IIS7"
+  [ -d "$dir" ] || { echo "fetch MicrosoftDocs/iis-docs samples to $dir first" >&2; exit 1; }
+  pass=0
+  fail=0
+  : > "$OUT/samples.log"
+  while read -r f; do
+    if err=$($CXX -std=c++17 -fsyntax-only -w -I"$API/compat" -I"$API" "$f" 2>&1) ||
+       $CXX -std=c++17 -fsyntax-only -w -DUNICODE -D_UNICODE -I"$API/compat" -I"$API" "$f" \
+         > /dev/null 2>&1; then
+      pass=$((pass + 1))
+    else
+      fail=$((fail + 1))
+      printf '%s\t%s\n' "${f#"$dir"/}" "$(echo "$err" | grep -m1 'error' | sed 's/^[^ ]* //')" \
+        >> "$OUT/samples.log"
+    fi
+  done < <(find "$dir" -name '*.cpp' | sort)
+  echo "samples: $pass compile, $fail fail (first errors in $OUT/samples.log)"
+  cut -f2 "$OUT/samples.log" | sed -E "s/'[^']*'/'X'/g" | sort | uniq -c | sort -rn | head -15
+  exit 0
+fi
 
 # A loader that provides the server's weak hooks, to see whether a built module dlopens.
 LOADER="$OUT/dlopen_check"

@@ -21,6 +21,7 @@
 
 #include "compat/httpserv_com.h"
 #include "compat/httpserv_uuid.h"
+#include "compat/secure_crt.h"  // MSVC's stdio has printf_s; Microsoft's samples use it
 #include "compat/windef.h"
 #include "compat/winerror.h"
 

@@ -9,6 +9,7 @@
 #include <direct.h>
 #include <gtest/gtest.h>
 #include <httpserv.h>
+#include <initguid.h>
 #include <io.h>
 #include <process.h>
 #include <shlwapi.h>
@@ -696,6 +697,33 @@ TEST(Strings, TcharAndCrtNames) {
   EXPECT_TRUE(PathAppendA(path, "c"));
   EXPECT_STREQ(path, "/a/b/c");
   EXPECT_STREQ(StrStrIA("Hello World", "WORLD"), "World");
+}
+
+DEFINE_GUID(kTestGuid, 0x64ff8ccc, 0xb287, 0x4dae, 0xb0, 0x8a, 0xa7, 0x2c, 0xbf, 0x45, 0xf4, 0x53);
+
+TEST(Strings, SampleModuleExtras) {
+  EXPECT_EQ(kTestGuid, IID_IAppHostElement);  // DEFINE_GUID makes a usable constant
+  wchar_t w[40];
+  EXPECT_EQ(_ltow_s(-255, w, 40, 16), 0);
+  EXPECT_STREQ(w, L"ffffff01");  // as _ltoa_s: negative values in other radixes are unsigned
+  EXPECT_EQ(_i64tow_s(-42, w, 40, 10), 0);
+  EXPECT_STREQ(w, L"-42");
+  EXPECT_EQ(_ultow_s(12345, w, 3, 10), ERANGE);
+  EXPECT_STREQ(w, L"");
+  char narrow[64];
+  EXPECT_EQ(wsprintfA(narrow, "%s-%d", "a", 7), 3);
+  EXPECT_STREQ(narrow, "a-7");
+  SYSTEMTIME utc{2026, 7, 0, 1, 12, 0, 0, 5};
+  SYSTEMTIME local;
+  ASSERT_TRUE(SystemTimeToTzSpecificLocalTime(nullptr, &utc, &local));
+  SYSTEMTIME back;
+  ASSERT_TRUE(TzSpecificLocalTimeToSystemTime(nullptr, &local, &back));
+  EXPECT_EQ(back.wHour, 12);
+  EXPECT_EQ(back.wMilliseconds, 5);
+  TIME_ZONE_INFORMATION tz;
+  EXPECT_NE(GetTimeZoneInformation(&tz), static_cast<DWORD>(-1));
+  EXPECT_FALSE(SystemTimeToTzSpecificLocalTime(&tz, &utc, &local));
+  EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_NOT_SUPPORTED));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -138,14 +138,28 @@ typedef CONDITION_VARIABLE* PCONDITION_VARIABLE;
   {}
 #define CONDITION_VARIABLE_LOCKMODE_SHARED 0x1
 
+namespace httpserv::compat {
+// SleepConditionVariableSRW waits on this mutex (an SRW lock is not a mutex a condition
+// variable can wait on); wakers take it too, so a wake between a sleeper's release of the SRW
+// lock and its wait is not lost.
+inline pthread_mutex_t& srw_gate() {
+  static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+  return gate;
+}
+}  // namespace httpserv::compat
+
 inline VOID InitializeConditionVariable(PCONDITION_VARIABLE cv) {
   pthread_cond_init(&cv->HttpservCond, nullptr);
 }
 inline VOID WakeConditionVariable(PCONDITION_VARIABLE cv) {
+  pthread_mutex_lock(&httpserv::compat::srw_gate());
   pthread_cond_signal(&cv->HttpservCond);
+  pthread_mutex_unlock(&httpserv::compat::srw_gate());
 }
 inline VOID WakeAllConditionVariable(PCONDITION_VARIABLE cv) {
+  pthread_mutex_lock(&httpserv::compat::srw_gate());
   pthread_cond_broadcast(&cv->HttpservCond);
+  pthread_mutex_unlock(&httpserv::compat::srw_gate());
 }
 namespace httpserv::compat {
 // The absolute CLOCK_REALTIME deadline dwMilliseconds from now (pthread_cond_timedwait's clock).
@@ -184,11 +198,11 @@ inline BOOL SleepConditionVariableCS(PCONDITION_VARIABLE cv, PCRITICAL_SECTION c
   return TRUE;
 }
 // The same with an SRW lock held exclusively or, with CONDITION_VARIABLE_LOCKMODE_SHARED,
-// shared. Implemented by releasing the lock around a wait on an internal mutex, so a wake that
-// comes between the release and the wait is not lost.
+// shared: the lock is released around a wait on srw_gate(), which the wakers take, so a wake
+// that comes between the release and the wait is not lost.
 inline BOOL SleepConditionVariableSRW(PCONDITION_VARIABLE cv, PSRWLOCK l, DWORD dwMilliseconds,
                                       ULONG Flags) {
-  static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_t& gate = httpserv::compat::srw_gate();
   pthread_mutex_lock(&gate);
   pthread_rwlock_unlock(&l->HttpservLock);
   int rc = 0;

@@ -177,6 +177,83 @@ inline BOOL FileTimeToLocalFileTime(const FILETIME* lpFileTime, LPFILETIME lpLoc
       static_cast<int64_t>(httpserv::compat::filetime_ticks(*lpFileTime)) + offset));
   return TRUE;
 }
+struct TIME_ZONE_INFORMATION {
+  LONG Bias;  // minutes: UTC = local + Bias
+  WCHAR StandardName[32];
+  SYSTEMTIME StandardDate;
+  LONG StandardBias;
+  WCHAR DaylightName[32];
+  SYSTEMTIME DaylightDate;
+  LONG DaylightBias;
+};
+typedef TIME_ZONE_INFORMATION* LPTIME_ZONE_INFORMATION;
+typedef const TIME_ZONE_INFORMATION* LPCTIME_ZONE_INFORMATION;
+#define TIME_ZONE_ID_UNKNOWN 0
+#define TIME_ZONE_ID_STANDARD 1
+#define TIME_ZONE_ID_DAYLIGHT 2
+
+// The process's time zone (TZ), as of now: Bias from the current UTC offset, the zone names
+// (tzname), no transition dates. TIME_ZONE_ID_DAYLIGHT while daylight saving time applies.
+inline DWORD GetTimeZoneInformation(LPTIME_ZONE_INFORMATION lpTimeZoneInformation) {
+  if (lpTimeZoneInformation == nullptr) return static_cast<DWORD>(-1);
+  std::memset(lpTimeZoneInformation, 0, sizeof(*lpTimeZoneInformation));
+  time_t now = time(nullptr);
+  tm local;
+  localtime_r(&now, &local);
+  lpTimeZoneInformation->Bias = static_cast<LONG>(-local.tm_gmtoff / 60);
+  std::wstring standard = httpserv::compat::utf8_to_wide(tzname[0] != nullptr ? tzname[0] : "");
+  std::wstring daylight = httpserv::compat::utf8_to_wide(tzname[1] != nullptr ? tzname[1] : "");
+  std::wmemcpy(lpTimeZoneInformation->StandardName, standard.c_str(),
+               std::min<size_t>(standard.size(), 31));
+  std::wmemcpy(lpTimeZoneInformation->DaylightName, daylight.c_str(),
+               std::min<size_t>(daylight.size(), 31));
+  return local.tm_isdst > 0 ? TIME_ZONE_ID_DAYLIGHT : TIME_ZONE_ID_STANDARD;
+}
+// UTC -> local time of the process's time zone (the zone argument must be NULL: other zones
+// are not supported, FALSE with ERROR_NOT_SUPPORTED), daylight saving time of that date.
+inline BOOL SystemTimeToTzSpecificLocalTime(const TIME_ZONE_INFORMATION* lpTimeZoneInformation,
+                                            const SYSTEMTIME* lpUniversalTime,
+                                            LPSYSTEMTIME lpLocalTime) {
+  if (lpTimeZoneInformation != nullptr) {
+    SetLastError(ERROR_NOT_SUPPORTED);
+    return FALSE;
+  }
+  FILETIME ft;
+  if (lpLocalTime == nullptr || !SystemTimeToFileTime(lpUniversalTime, &ft)) return FALSE;
+  const int64_t unix_100ns = static_cast<int64_t>(httpserv::compat::filetime_ticks(ft)) -
+                             static_cast<int64_t>(httpserv::compat::kFileTimeUnixEpoch);
+  time_t secs = static_cast<time_t>(unix_100ns / 10000000);
+  tm local;
+  if (localtime_r(&secs, &local) == nullptr) return FALSE;
+  *lpLocalTime = httpserv::compat::systemtime_of(local, 0);
+  lpLocalTime->wMilliseconds = lpUniversalTime->wMilliseconds;
+  return TRUE;
+}
+// Local time of the process's time zone -> UTC (zone argument NULL, as above).
+inline BOOL TzSpecificLocalTimeToSystemTime(const TIME_ZONE_INFORMATION* lpTimeZoneInformation,
+                                            const SYSTEMTIME* lpLocalTime,
+                                            LPSYSTEMTIME lpUniversalTime) {
+  if (lpTimeZoneInformation != nullptr) {
+    SetLastError(ERROR_NOT_SUPPORTED);
+    return FALSE;
+  }
+  if (lpLocalTime == nullptr || lpUniversalTime == nullptr) return FALSE;
+  tm t{};
+  t.tm_year = lpLocalTime->wYear - 1900;
+  t.tm_mon = lpLocalTime->wMonth - 1;
+  t.tm_mday = lpLocalTime->wDay;
+  t.tm_hour = lpLocalTime->wHour;
+  t.tm_min = lpLocalTime->wMinute;
+  t.tm_sec = lpLocalTime->wSecond;
+  t.tm_isdst = -1;
+  time_t secs = mktime(&t);
+  tm utc;
+  if (secs == static_cast<time_t>(-1) || gmtime_r(&secs, &utc) == nullptr) return FALSE;
+  *lpUniversalTime = httpserv::compat::systemtime_of(utc, 0);
+  lpUniversalTime->wMilliseconds = lpLocalTime->wMilliseconds;
+  return TRUE;
+}
+
 inline LONG CompareFileTime(const FILETIME* a, const FILETIME* b) {
   const uint64_t x = httpserv::compat::filetime_ticks(*a);
   const uint64_t y = httpserv::compat::filetime_ticks(*b);
@@ -596,33 +673,51 @@ inline DWORD FormatMessageW(DWORD dwFlags, LPCVOID lpSource, DWORD dwMessageId, 
   std::string source;
   if ((dwFlags & FORMAT_MESSAGE_FROM_STRING) != 0 && lpSource != nullptr)
     source = wide_to_utf8(static_cast<const wchar_t*>(lpSource));
-  // Inserts are converted to UTF-8 first, then the narrow form does the work.
+  // Inserts are converted to UTF-8 first, then the narrow form does the work. Only as many
+  // inserts are read as the format names (%1..%99): callers pass no more than that.
   std::string args[99];
   const char* arg_ptrs[99] = {};
   DWORD flags = (dwFlags & ~FORMAT_MESSAGE_ALLOCATE_BUFFER) | FORMAT_MESSAGE_ARGUMENT_ARRAY;
-  if (Arguments != nullptr && (dwFlags & FORMAT_MESSAGE_IGNORE_INSERTS) == 0) {
+  if (Arguments != nullptr && (dwFlags & FORMAT_MESSAGE_IGNORE_INSERTS) == 0 &&
+      (dwFlags & FORMAT_MESSAGE_FROM_STRING) != 0) {
+    size_t highest = 0;
+    for (size_t i = 0; i + 1 < source.size(); ++i) {
+      if (source[i] != '%') continue;
+      if (source[i + 1] >= '1' && source[i + 1] <= '9') {
+        size_t n = static_cast<size_t>(source[i + 1] - '0');
+        if (i + 2 < source.size() && source[i + 2] >= '0' && source[i + 2] <= '9')
+          n = n * 10 + static_cast<size_t>(source[i + 2] - '0');
+        highest = std::max(highest, n);
+      }
+      ++i;  // "%%" is not an insert
+    }
     if ((dwFlags & FORMAT_MESSAGE_ARGUMENT_ARRAY) != 0) {
       auto* array = reinterpret_cast<const wchar_t* const*>(Arguments);
-      for (int i = 0; i < 9 && array[i] != nullptr; ++i) {  // at most the inserts present
+      for (size_t i = 0; i < highest; ++i) {
         args[i] = wide_to_utf8(array[i]);
         arg_ptrs[i] = args[i].c_str();
       }
     } else {
       va_list ap;
       va_copy(ap, *Arguments);
-      for (int i = 0; i < 9; ++i) {
+      for (size_t i = 0; i < highest; ++i) {
         const wchar_t* a = va_arg(ap, const wchar_t*);
         args[i] = wide_to_utf8(a);
         arg_ptrs[i] = args[i].c_str();
       }
       va_end(ap);
     }
+  } else {
+    flags |= FORMAT_MESSAGE_IGNORE_INSERTS;
+  }
+  if ((dwFlags & FORMAT_MESSAGE_FROM_STRING) != 0 && lpSource == nullptr) {
+    SetLastError(ERROR_INVALID_PARAMETER);
+    return 0;
   }
   char* narrow = nullptr;
-  DWORD n =
-      FormatMessageA(flags | FORMAT_MESSAGE_ALLOCATE_BUFFER,
-                     source.empty() ? lpSource : source.c_str(), dwMessageId, dwLanguageId,
-                     reinterpret_cast<LPSTR>(&narrow), 0, reinterpret_cast<va_list*>(arg_ptrs));
+  DWORD n = FormatMessageA(flags | FORMAT_MESSAGE_ALLOCATE_BUFFER, source.c_str(), dwMessageId,
+                           dwLanguageId, reinterpret_cast<LPSTR>(&narrow), 0,
+                           reinterpret_cast<va_list*>(arg_ptrs));
   if (n == 0) return 0;
   std::wstring w = utf8_to_wide(narrow);
   std::free(narrow);
@@ -969,7 +1064,37 @@ inline DWORD ExpandEnvironmentStringsW(LPCWSTR lpSrc, LPWSTR lpDst, DWORD nSize)
   return static_cast<DWORD>(s.size() + 1);
 }
 
+// wsprintf (user32): sprintf into a buffer Windows bounds at 1024 characters; so does this one
+// (output past 1023 characters is cut). Returns the characters written.
+inline int wvsprintfA(LPSTR buffer, LPCSTR format, va_list args) {
+  if (buffer == nullptr || format == nullptr) return -1;
+  int n = std::vsnprintf(buffer, 1024, format, args);
+  return n < 0 ? -1 : std::min(n, 1023);
+}
+inline int wsprintfA(LPSTR buffer, LPCSTR format, ...) {
+  va_list args;
+  va_start(args, format);
+  int n = wvsprintfA(buffer, format, args);
+  va_end(args);
+  return n;
+}
+inline int wvsprintfW(LPWSTR buffer, LPCWSTR format, va_list args) {
+  if (buffer == nullptr || format == nullptr) return -1;
+  int n = std::vswprintf(buffer, 1024, format, args);
+  if (n < 0) buffer[1023] = L'\0';  // glibc fails on truncation: keep what fit
+  return n < 0 ? static_cast<int>(std::wcslen(buffer)) : n;
+}
+inline int wsprintfW(LPWSTR buffer, LPCWSTR format, ...) {
+  va_list args;
+  va_start(args, format);
+  int n = wvsprintfW(buffer, format, args);
+  va_end(args);
+  return n;
+}
+
 #ifdef UNICODE
+#define wsprintf wsprintfW
+#define wvsprintf wvsprintfW
 #define GetModuleHandle GetModuleHandleW
 #define GetModuleHandleEx GetModuleHandleExW
 #define GetModuleFileName GetModuleFileNameW
@@ -988,6 +1113,8 @@ inline DWORD ExpandEnvironmentStringsW(LPCWSTR lpSrc, LPWSTR lpDst, DWORD nSize)
 #define CreateSemaphore CreateSemaphoreW
 #define CreateSemaphoreEx CreateSemaphoreExW
 #else
+#define wsprintf wsprintfA
+#define wvsprintf wvsprintfA
 #define GetModuleHandle GetModuleHandleA
 #define GetModuleHandleEx GetModuleHandleExA
 #define GetModuleFileName GetModuleFileNameA

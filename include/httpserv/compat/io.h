@@ -29,7 +29,10 @@
 #define _S_IWRITE S_IWUSR
 #define _A_NORMAL 0x00
 #define _A_RDONLY 0x01
+#define _A_HIDDEN 0x02
+#define _A_SYSTEM 0x04
 #define _A_SUBDIR 0x10
+#define _A_ARCH 0x20
 
 // Access modes of _access: 0 exists, 2 write, 4 read, 6 both (Windows' values, which are
 // POSIX's F_OK/W_OK/R_OK too).

@@ -931,4 +931,111 @@ inline size_t wcsnlen_s(const wchar_t* str, size_t numberOfElements) {
   return str == nullptr ? 0 : ::wcsnlen(str, numberOfElements);
 }
 
+// printf_s and friends: printf with MSVC's parameter validation (a NULL format is an error:
+// -1, EINVAL); glibc formats.
+inline int vprintf_s(const char* format, va_list args) {
+  if (format == nullptr) {
+    errno = EINVAL;
+    return -1;
+  }
+  return std::vprintf(format, args);
+}
+inline int printf_s(const char* format, ...) __attribute__((format(printf, 1, 2)));
+inline int printf_s(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  int n = vprintf_s(format, args);
+  va_end(args);
+  return n;
+}
+inline int fprintf_s(FILE* stream, const char* format, ...) __attribute__((format(printf, 2, 3)));
+inline int fprintf_s(FILE* stream, const char* format, ...) {
+  if (stream == nullptr || format == nullptr) {
+    errno = EINVAL;
+    return -1;
+  }
+  va_list args;
+  va_start(args, format);
+  int n = std::vfprintf(stream, format, args);
+  va_end(args);
+  return n;
+}
+inline int wprintf_s(const wchar_t* format, ...) {
+  if (format == nullptr) {
+    errno = EINVAL;
+    return -1;
+  }
+  va_list args;
+  va_start(args, format);
+  int n = std::vwprintf(format, args);
+  va_end(args);
+  return n;
+}
+
+namespace httpserv::compat {
+// Wide digits of an integer: the narrow conversion, widened.
+template <class Conv, class T>
+errno_t to_wide_digits(Conv conv, T value, wchar_t* buffer, size_t size, int radix) {
+  char narrow[72];
+  errno_t e = conv(value, narrow, sizeof(narrow), radix);
+  if (e != 0) return e;
+  size_t n = std::strlen(narrow);
+  if (buffer == nullptr || size <= n) {
+    if (buffer != nullptr && size > 0) buffer[0] = L'\0';
+    return ERANGE;
+  }
+  for (size_t i = 0; i <= n; ++i)
+    buffer[i] = static_cast<wchar_t>(narrow[i]);
+  return 0;
+}
+}  // namespace httpserv::compat
+
+// _itow_s / _ltow_s / _ultow_s / _i64tow_s / _ui64tow_s: the _itoa_s family into wchar_t.
+inline errno_t _itow_s(int value, wchar_t* buffer, size_t size, int radix) {
+  return httpserv::compat::to_wide_digits(
+      [](int v, char* b, size_t n, int r) { return _itoa_s(v, b, n, r); }, value, buffer, size,
+      radix);
+}
+inline errno_t _ltow_s(LONG value, wchar_t* buffer, size_t size, int radix) {
+  return httpserv::compat::to_wide_digits(
+      [](LONG v, char* b, size_t n, int r) { return _ltoa_s(v, b, n, r); }, value, buffer, size,
+      radix);
+}
+inline errno_t _ultow_s(ULONG value, wchar_t* buffer, size_t size, int radix) {
+  return httpserv::compat::to_wide_digits(
+      [](ULONG v, char* b, size_t n, int r) { return _ultoa_s(v, b, n, r); }, value, buffer, size,
+      radix);
+}
+inline errno_t _i64tow_s(LONGLONG value, wchar_t* buffer, size_t size, int radix) {
+  return httpserv::compat::to_wide_digits(
+      [](LONGLONG v, char* b, size_t n, int r) { return _i64toa_s(v, b, n, r); }, value, buffer,
+      size, radix);
+}
+inline errno_t _ui64tow_s(ULONGLONG value, wchar_t* buffer, size_t size, int radix) {
+  return httpserv::compat::to_wide_digits(
+      [](ULONGLONG v, char* b, size_t n, int r) { return _ui64toa_s(v, b, n, r); }, value, buffer,
+      size, radix);
+}
+// The unchecked forms (the buffer must hold 33 characters for radix 2, 65 for 64-bit values).
+inline wchar_t* _itow(int value, wchar_t* buffer, int radix) {
+  _itow_s(value, buffer, 33, radix);
+  return buffer;
+}
+inline wchar_t* _ltow(LONG value, wchar_t* buffer, int radix) {
+  _ltow_s(value, buffer, 33, radix);
+  return buffer;
+}
+inline wchar_t* _ultow(ULONG value, wchar_t* buffer, int radix) {
+  _ultow_s(value, buffer, 33, radix);
+  return buffer;
+}
+inline wchar_t* _i64tow(LONGLONG value, wchar_t* buffer, int radix) {
+  _i64tow_s(value, buffer, 66, radix);
+  return buffer;
+}
+inline wchar_t* _ui64tow(ULONGLONG value, wchar_t* buffer, int radix) {
+  _ui64tow_s(value, buffer, 66, radix);
+  return buffer;
+}
+
 #endif  // HTTPSERV_COMPAT_SECURE_CRT_H_
