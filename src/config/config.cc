@@ -987,7 +987,7 @@ void Parser::parse_location(pugi::xml_node n) {
       parse_web_server(child, &loc.settings, scope, false);
     } else if (name == "system.applicationHost") {
       error(line_of(child), "<system.applicationHost> is not allowed inside <location>");
-    } else {
+    } else if (!declared(name)) {
       unknown_element(child);
     }
   });
