@@ -14,6 +14,7 @@
 // setters are for startup only.
 #include <httpserv.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -60,6 +61,11 @@ class HttpServerImpl final : public IHttpServer3 {
   // What GetAdminManager returns (not owned; the server's immortal configuration manager,
   // src/admin). Set before modules load: modules read their configuration in RegisterModule.
   void set_admin_manager(IAppHostAdminManager* manager) { admin_ = manager; }
+  // What IHttpServer2::GetMetadata(site name, URL) returns: the site's metadata object for the
+  // URL (metadata_info.h), or null for an unknown site. Set before serving.
+  using MetadataResolver =
+      std::function<IReferencedMetadataInfo*(std::wstring_view site, std::wstring_view url)>;
+  void set_metadata_resolver(MetadataResolver resolver) { metadata_ = std::move(resolver); }
   // What GetAppPoolConfigFile returns (the server's configuration file; "" by default).
   void set_config_file(std::string_view path);
 
@@ -130,6 +136,7 @@ class HttpServerImpl final : public IHttpServer3 {
 
   ModuleRegistry* registry_ = nullptr;
   IAppHostAdminManager* admin_ = nullptr;
+  MetadataResolver metadata_;
   std::wstring config_file_;
   mutable NullTraceContext trace_;
   NullPerfCounterInfo perf_;

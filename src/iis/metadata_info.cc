@@ -36,7 +36,7 @@ MetadataInfoImpl* MetadataStore::get(std::string_view prefix, std::string_view v
   }
 }
 
-IMetadataInfo* metadata_for(IisHandler& owner, std::string_view url_path) {
+MetadataInfoImpl* metadata_for(IisHandler& owner, std::string_view url_path) {
   std::string prefix = owner.settings_for(url_path).prefix;
   const IisHandler::VirtualDirectory* vdir = owner.virtual_directory_for(url_path);
   if (vdir != nullptr && vdir->prefix.size() > prefix.size()) prefix = vdir->prefix;

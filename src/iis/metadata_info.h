@@ -66,7 +66,8 @@ class MetadataStore {
   std::map<std::string, std::unique_ptr<MetadataInfoImpl>, std::less<>> by_prefix_;
 };
 
-// GetMetadata() of a request for the decoded, normalised `url_path` on `owner`'s site.
-IMetadataInfo* metadata_for(IisHandler& owner, std::string_view url_path);
+// GetMetadata() of a request for the decoded, normalised `url_path` on `owner`'s site (also
+// IHttpServer2::GetMetadata's answer for that site). Null only when out of memory.
+MetadataInfoImpl* metadata_for(IisHandler& owner, std::string_view url_path);
 
 }  // namespace hs::iis

@@ -6,6 +6,9 @@
 
 #include "admin/admin_manager.h"
 #include "base/log.h"
+#include "http/headers.h"
+#include "iis/metadata_info.h"
+#include "iis/wide.h"
 
 #ifndef HTTPSERV_MODULE_DIR
 #define HTTPSERV_MODULE_DIR ""
@@ -113,6 +116,19 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpe
     if (out->handler == nullptr) out->handler = st->handler.get();
     out->sites.push_back(std::move(st));
   }
+  // IHttpServer2::GetMetadata(site, url): the site by name (case-insensitively, as IIS); the URL
+  // is a decoded path ("" is the site root).
+  out->server.set_metadata_resolver(
+      [out](std::wstring_view site, std::wstring_view url) -> IReferencedMetadataInfo* {
+        const std::string name = iis::narrow(site);
+        for (const auto& st : out->sites) {
+          if (!http::iequals(iis::narrow(st->handler->site().GetSiteName()), name)) continue;
+          std::string path = iis::narrow(url);
+          if (path.empty() || path[0] != '/') path.insert(0, "/");
+          return iis::metadata_for(*st->handler, path);
+        }
+        return nullptr;
+      });
   return true;
 }
 

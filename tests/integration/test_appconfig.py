@@ -175,6 +175,9 @@ class AppConfigTest(unittest.TestCase):
         self.assertEqual(root["extra.flag"], "11:0")
         self.assertEqual(root["errors"], ERRORS)
         self.assertEqual(root["cocreate.message"], "top message")
+        # IHttpServer2::GetMetadata(L"beta", L"/x"): site names compare case-insensitively; an
+        # unknown site is ERROR_NOT_FOUND.
+        self.assertEqual(root["server.metadata"], "MACHINE/WEBROOT/APPHOST/Beta,0x80070490")
 
         sub = self.get("/sub/page.html")
         self.assertEqual(sub["metapath"], "MACHINE/WEBROOT/APPHOST/Default Web Site/sub")

@@ -9,6 +9,7 @@
 //   mode=<vt>:<value>:<string value>   items=<name>=<value>,...   extra.flag=<vt>:<value>
 //   cocreate.message=<the site-level message read through CoCreateInstance>
 //   errors=<HRESULTs of calls that must fail>   counter=<work items done by the thread>
+//   server.metadata=<IHttpServer2::GetMetadata(L"beta", L"/x")'s path>,<HRESULT for no site>
 //   cached=<1 when the configuration object came from the metadata container>
 //
 // RegisterModule reads the APPHOST-level message (as StripHeaders does) and reports it with
@@ -204,6 +205,7 @@ class CAppConfigModule : public CHttpModule {
       body += pConfig->m_text;
       body += "cocreate.message=" + CoCreateMessage(pHttpContext) + "\n";
       body += "counter=" + std::to_string(CountOneMore()) + "\n";
+      body += "server.metadata=" + ServerMetadata() + "\n";
       body += std::string("cached=") + (cached ? "1" : "0") + "\n";
 
       IHttpResponse* pResponse = pHttpContext->GetResponse();
@@ -255,6 +257,21 @@ class CAppConfigModule : public CHttpModule {
     }
     CoUninitialize();
     return result;
+  }
+
+  // IHttpServer2::GetMetadata for another site and URL (Beta's /x), and for no such site.
+  static std::string ServerMetadata() {
+    IHttpServer2* pServer2 = NULL;
+    HRESULT hr = g_pServer->GetExtendedInterface(HTTP_SERVER_INTERFACE_V2,
+                                                 reinterpret_cast<PVOID*>(&pServer2));
+    if (FAILED(hr)) return Hex(hr);
+    IReferencedMetadataInfo* pInfo = NULL;
+    hr = pServer2->GetMetadata(L"beta", L"/x", &pInfo);
+    if (FAILED(hr)) return Hex(hr);
+    std::string result = (const char*)_bstr_t(pInfo->GetMetaPath());
+    pInfo->DereferenceMetadata();
+    IReferencedMetadataInfo* pNone = NULL;
+    return result + "," + Hex(pServer2->GetMetadata(L"No Such Site", L"/", &pNone));
   }
 
   static LONG CountOneMore() {
