@@ -40,6 +40,11 @@ install(DIRECTORY "${_httpserv_headers_dir}/"
         COMPONENT httpserv_dev
         FILES_MATCHING PATTERN "*.h")
 
+# --- Configuration schemas ------------------------------------------------------------------------
+# Modules install their own schema files (IIS's <configSchema> format) here; the server reads them
+# besides the schema/ folder next to its configuration file (docs/configuration.md).
+install(DIRECTORY DESTINATION "${CMAKE_INSTALL_SYSCONFDIR}/httpserv/schema" COMPONENT httpserv_dev)
+
 # --- CMake package --------------------------------------------------------------------------------
 set(_httpserv_gen_dir "${CMAKE_CURRENT_BINARY_DIR}/httpserv-package")
 configure_package_config_file(

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages httpserv needs to build and test. Idempotent: it runs apt-get only
-# when something is missing, so repeated `make` calls stay fast. Usage: scripts/deps.sh [build|bench|fuzz]
+# when something is missing, so repeated `make` calls stay fast. Usage: scripts/deps.sh [build|bench|fuzz|thirdparty]
 set -euo pipefail
 want=(build-essential cmake ninja-build pkg-config git node-llhttp libgtest-dev libgmock-dev
       libbenchmark-dev libpugixml-dev curl python3 procps strace)
 if [ "${1:-build}" = bench ]; then
   want+=(nginx-light h2o wrk nghttp2-client linux-perf valgrind)
+fi
+if [ "${1:-build}" = thirdparty ]; then
+  # scripts/try-public-modules.sh: the libraries public IIS modules bring with them (iislua's
+  # Lua, ModSecurity's APR/Apache/libxml2/PCRE headers) and iconv for UTF-16 sources.
+  want+=(liblua5.4-dev apache2-dev libapr1-dev libaprutil1-dev libxml2-dev libpcre3-dev libc-bin)
 fi
 if [ "${1:-build}" = fuzz ]; then
   # clang with libFuzzer and the sanitizer runtimes (make fuzz; fuzz/README.md).

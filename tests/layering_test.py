@@ -17,7 +17,8 @@ ALLOWED = {
     "core": {"base", "http", "core"},
     "iis": {"base", "http", "iis"},
     "config": {"base", "config"},
-    "server": {"base", "http", "io", "session", "core", "iis", "config", "server"},
+    "admin": {"base", "config", "admin"},
+    "server": {"base", "http", "io", "session", "core", "iis", "config", "admin", "server"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 

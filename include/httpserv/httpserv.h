@@ -24,8 +24,11 @@
 #ifndef HTTPSERV_HTTPSERV_H_
 #define HTTPSERV_HTTPSERV_H_
 
+#include "ahadmin.h"
+#include "compat/httpserv_uuid.h"
 #include "compat/sal.h"
 #include "compat/windef.h"
+#include "compat/windows.h"
 #include "compat/winerror.h"
 #include "compat/winsock2.h"
 #include "http.h"
@@ -216,10 +219,9 @@ class IHttpServer;
 class IHttpServer2;
 class IHttpServer3;
 
-// Out of scope on Linux (IIS configuration system, WAS settings, worker-process framework):
-// declared only so that signatures match. The server passes NULL or its own opaque objects.
-class IAppHostConfigException;
-class IAppHostAdminManager;
+// WAS settings and the worker-process framework are out of scope on Linux: declared only so
+// that signatures match (the server returns NULL / E_NOTIMPL). The configuration API
+// (IAppHostAdminManager, IAppHostConfigException) comes from ahadmin.h, included above.
 class IWpfSettings;
 class IWorkerProcessFramework;
 
@@ -2112,53 +2114,6 @@ extern "C" __attribute__((visibility("default"))) HRESULT WINAPI RegisterModule(
 // Interface ids (spec 8) and HttpGetExtendedInterface (spec 5.5).
 // =============================================================================================
 
-namespace httpserv::detail {
-
-constexpr uint32_t hex_digit(char c) {
-  if (c >= '0' && c <= '9') return static_cast<uint32_t>(c - '0');
-  if (c >= 'a' && c <= 'f') return static_cast<uint32_t>(c - 'a' + 10);
-  if (c >= 'A' && c <= 'F') return static_cast<uint32_t>(c - 'A' + 10);
-  throw "invalid hex digit in GUID";  // Compile-time error in a constant expression.
-}
-
-constexpr uint32_t hex_value(const char* text, int first, int count) {
-  uint32_t v = 0;
-  for (int i = 0; i < count; ++i)
-    v = (v << 4) | hex_digit(text[first + i]);
-  return v;
-}
-
-// Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" at compile time.
-template <size_t N>
-constexpr GUID guid_from_string(const char (&text)[N]) {
-  static_assert(N == 37, "GUID text must be 36 characters");
-  if (text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-') {
-    throw "misplaced '-' in GUID";
-  }
-  GUID g{};
-  g.Data1 = hex_value(text, 0, 8);
-  g.Data2 = static_cast<uint16_t>(hex_value(text, 9, 4));
-  g.Data3 = static_cast<uint16_t>(hex_value(text, 14, 4));
-  g.Data4[0] = static_cast<uint8_t>(hex_value(text, 19, 2));
-  g.Data4[1] = static_cast<uint8_t>(hex_value(text, 21, 2));
-  for (int i = 0; i < 6; ++i)
-    g.Data4[2 + i] = static_cast<uint8_t>(hex_value(text, 24 + 2 * i, 2));
-  return g;
-}
-
-}  // namespace httpserv::detail
-
-// HttpservIid<T>::value is the interface id of T (what __uuidof(T) gives on Windows).
-// Using it with a type that has no id fails to compile.
-template <class T>
-struct HttpservIid;
-
-#define HTTPSERV_DEFINE_IID(type, text)                                       \
-  template <>                                                                 \
-  struct HttpservIid<type> {                                                  \
-    static constexpr GUID value = ::httpserv::detail::guid_from_string(text); \
-  }
-
 HTTPSERV_DEFINE_IID(IHttpStoredContext, "f1927f76-790e-4ccb-a72e-396bdfdae05d");
 HTTPSERV_DEFINE_IID(IHttpModuleContextContainer, "d7fad7c9-aa27-4ab9-bd60-e55ccba3f5dc");
 HTTPSERV_DEFINE_IID(INamedContextContainer, "16db6f7c-1a94-47ca-a8e8-fea6005ff3ba");
@@ -2224,17 +2179,6 @@ HTTPSERV_DEFINE_IID(IModuleAllocator, "85c1679c-0b21-491c-afb5-c7b5c86464c4");
 HTTPSERV_DEFINE_IID(IHttpModuleFactory, "ba32d330-9ea8-4b9e-89f1-8c76a323277f");
 HTTPSERV_DEFINE_IID(IHttpModuleRegistrationInfo, "07e5beb3-b798-459d-a98a-e6c485b2b3bc");
 HTTPSERV_DEFINE_IID(IHttpModuleRegistrationInfo2, "4fd11cbf-8cc5-418e-8000-c9e765f88533");
-
-// The interface id of T, e.g. iid_of<IHttpResponse2>().
-template <class T>
-constexpr const GUID& iid_of() {
-  return HttpservIid<T>::value;
-}
-
-// __uuidof(T) for ported code; T must be an interface type listed above.
-#if !defined(_MSC_VER) && !defined(_MSC_EXTENSIONS) && !defined(__uuidof)
-#define __uuidof(T) iid_of<T>()
-#endif
 
 // Gets the newer interface T2 of pInput (an object of interface T1) through
 // IHttpServer2::GetExtendedInterface, e.g.

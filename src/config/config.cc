@@ -409,6 +409,9 @@ class Parser {
   void parse_caching(pugi::xml_node n);
 
   void check_locations();
+  void parse_config_sections(pugi::xml_node n, const std::string& group);
+  XmlElement copy_tree(pugi::xml_node n);
+  bool declared(std::string_view full_name) const;
 
   std::string_view xml_;
   LoadResult* result_;
@@ -683,8 +686,62 @@ void Parser::run() {
       continue;
     }
     parse_configuration(child);
+    result_->config.document = std::make_shared<const XmlElement>(copy_tree(child));
   }
   check_locations();
+}
+
+XmlElement Parser::copy_tree(pugi::xml_node n) {
+  XmlElement e;
+  e.name = n.name();
+  e.line = line_of(n);
+  for (pugi::xml_attribute a : n.attributes())
+    e.attributes.emplace_back(a.name(), a.value());
+  for (pugi::xml_node c : n.children()) {
+    if (c.type() == pugi::node_element) e.children.push_back(copy_tree(c));
+  }
+  return e;
+}
+
+// <configSections>: <sectionGroup name> nest, <section name> declares "group/.../name".
+void Parser::parse_config_sections(pugi::xml_node n, const std::string& group) {
+  for_each_child(n, [&](pugi::xml_node child) {
+    std::string_view name = child.name();
+    std::string item_name = child.attribute("name").value();
+    if (name == "sectionGroup" || name == "section") {
+      if (item_name.empty()) {
+        error(line_of(child), std::string(name) + ": missing required attribute 'name'");
+        return;
+      }
+      std::string full = group.empty() ? item_name : group + "/" + item_name;
+      if (name == "sectionGroup") {
+        parse_config_sections(child, full);
+        return;
+      }
+      for (const SectionDeclaration& d : result_->config.declared_sections) {
+        if (iequals(d.name, full)) {
+          error(line_of(child), "section " + quote(full) + " is declared twice (first on line " +
+                                    std::to_string(d.line) + ")");
+          return;
+        }
+      }
+      SectionDeclaration d;
+      d.name = std::move(full);
+      d.line = line_of(child);
+      optional(child, "overrideModeDefault", &d.override_mode_default);
+      optional(child, "allowDefinition", &d.allow_definition);
+      optional(child, "allowLocation", &d.allow_location);
+      result_->config.declared_sections.push_back(std::move(d));
+    } else if (name == "remove" || name == "clear") {
+      // IIS allows these in configSections too; nothing to undo in one file.
+    } else {
+      unknown_element(child);
+    }
+  });
+}
+
+bool Parser::declared(std::string_view full_name) const {
+  return result_->config.declaration(full_name) != nullptr;
 }
 
 void Parser::parse_configuration(pugi::xml_node n) {
@@ -692,14 +749,14 @@ void Parser::parse_configuration(pugi::xml_node n) {
   for_each_child(n, [&](pugi::xml_node child) {
     std::string_view name = child.name();
     if (name == "configSections") {
-      // Section registrations: meaningful only to IIS's configuration system.
+      parse_config_sections(child, "");
     } else if (name == "system.applicationHost") {
       parse_application_host(child);
     } else if (name == "system.webServer") {
       parse_web_server(child, &result_->config.web_server, "", true);
     } else if (name == "location") {
       parse_location(child);
-    } else {
+    } else if (!declared(name)) {
       unknown_element(child);
     }
   });
@@ -934,7 +991,7 @@ void Parser::parse_location(pugi::xml_node n) {
       parse_web_server(child, &loc.settings, scope, false);
     } else if (name == "system.applicationHost") {
       error(line_of(child), "<system.applicationHost> is not allowed inside <location>");
-    } else {
+    } else if (!declared(name)) {
       unknown_element(child);
     }
   });
@@ -976,9 +1033,11 @@ void Parser::parse_web_server(pugi::xml_node n, WebServerSettings* s, const std:
       } else if (claim_section(scope, "system.webServer/caching", child)) {
         parse_caching(child);
       }
-    } else {
+    } else if (!declared("system.webServer/" + std::string(name))) {
       unknown_element(child);
     }
+    // else: a section declared in <configSections> (a module's own): kept in Config::document
+    // for the configuration API, not interpreted here.
   });
 }
 
@@ -1233,6 +1292,27 @@ LoadResult out_of_memory(const std::string& file) {
 }
 
 }  // namespace
+
+const std::string* XmlElement::attribute(std::string_view attr) const noexcept {
+  for (const auto& [name, value] : attributes) {
+    if (name == attr) return &value;
+  }
+  return nullptr;
+}
+
+const XmlElement* XmlElement::child(std::string_view child_name) const noexcept {
+  for (const XmlElement& c : children) {
+    if (c.name == child_name) return &c;
+  }
+  return nullptr;
+}
+
+const SectionDeclaration* Config::declaration(std::string_view name) const noexcept {
+  for (const SectionDeclaration& d : declared_sections) {
+    if (iequals(d.name, name)) return &d;
+  }
+  return nullptr;
+}
 
 LoadResult parse_config(std::string_view xml, const std::string& file_name) {
   try {

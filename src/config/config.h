@@ -15,6 +15,7 @@
 // terminates, as for any noexcept function).
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -188,6 +189,31 @@ struct CachingSettings {
   bool max_response_size_set = false;
 };
 
+// One element of the file exactly as written: every attribute (in file order) and every child
+// element, whether the server understands it or not. The configuration API (IAppHostAdminManager,
+// src/admin) reads modules' own sections from this tree.
+struct XmlElement {
+  std::string name;
+  int line = 0;
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::vector<XmlElement> children;
+
+  // The value of attribute `name` (case-sensitive, as IIS), or null.
+  const std::string* attribute(std::string_view attr) const noexcept;
+  // The first child element named `child`, or null.
+  const XmlElement* child(std::string_view child_name) const noexcept;
+};
+
+// A <section> registered in <configSections> (inside <sectionGroup>s): the full name joins the
+// group names and the section name with '/' ("system.webServer/hsts").
+struct SectionDeclaration {
+  std::string name;
+  std::string override_mode_default;  // as written ("" if absent)
+  std::string allow_definition;
+  std::string allow_location;
+  int line = 0;
+};
+
 struct Config {
   std::string file;         // the file name as given (used in diagnostics)
   std::string base_dir;     // absolute, normalised directory of `file`; see resolve_path()
@@ -196,6 +222,13 @@ struct Config {
   WebServerSettings web_server;              // top-level <system.webServer>
   CachingSettings caching;                   // top-level <system.webServer><caching>
   std::vector<Location> locations;           // <location path="..."> blocks, in file order
+  // The whole <configuration> element as written (null if the file had no such root).
+  std::shared_ptr<const XmlElement> document;
+  // <configSections>, in file order (nested groups flattened into full names).
+  std::vector<SectionDeclaration> declared_sections;
+
+  // The declaration of section `name` (ASCII case-insensitive), or null.
+  const SectionDeclaration* declaration(std::string_view name) const noexcept;
 };
 
 struct LoadResult {

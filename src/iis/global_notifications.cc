@@ -23,7 +23,23 @@ class StopListeningProvider final : public IGlobalStopListeningProvider {
   bool graceful_;
 };
 
+class ChangeProvider final : public IGlobalConfigurationChangeProvider {
+ public:
+  explicit ChangeProvider(const wchar_t* path) : path_(path != nullptr ? path : L"") {}
+  VOID SetErrorStatus(HRESULT) override {}
+  PCWSTR GetChangePath() const override { return path_; }
+
+ private:
+  const wchar_t* path_;
+};
+
 }  // namespace
+
+void raise_configuration_change(const ModuleRegistry& registry, const wchar_t* path) {
+  ChangeProvider p(path);
+  raise_global(registry, GL_CONFIGURATION_CHANGE, "OnGlobalConfigurationChange",
+               [&](CGlobalModule* g) { return g->OnGlobalConfigurationChange(&p); });
+}
 
 void raise_application_start(const ModuleRegistry& registry, IHttpApplication* app) {
   ApplicationProvider p(app);

@@ -2,7 +2,7 @@
 // The GL_ notifications the server raises by itself (spec §3.4, §4.2, §4.3): application start
 // and stop, stop listening. GL_PRE_BEGIN_REQUEST is raised by the request (request_context.cc);
 // GL_CUSTOM_NOTIFICATION, GL_CONFIGURATION_CHANGE and GL_FILE_CHANGE by the IHttpServer methods
-// a module calls (http_server_impl.cc).
+// a module calls (http_server_impl.cc); GL_CONFIGURATION_CHANGE also after a reload (below).
 //
 // ORDER. At startup: modules loaded → registry frozen → GL_APPLICATION_START → workers start.
 // At graceful shutdown: GL_STOP_LISTENING → listeners closed and in-flight requests drained →
@@ -49,5 +49,11 @@ void raise_application_start(const ModuleRegistry& registry, IHttpApplication* a
 void raise_application_stop(const ModuleRegistry& registry, IHttpApplication* app);
 // GL_STOP_LISTENING; DrainRequestsGracefully() returns `graceful`.
 void raise_stop_listening(const ModuleRegistry& registry, bool graceful);
+// GL_CONFIGURATION_CHANGE with IGlobalConfigurationChangeProvider::GetChangePath() = `path`.
+// The server raises it once in a process started by a reload (SIGHUP), after
+// GL_APPLICATION_START and before the workers start, with MACHINE/WEBROOT/APPHOST: such a
+// process read the changed configuration from its start (docs/iis-compat.md, "Configuration
+// changes").
+void raise_configuration_change(const ModuleRegistry& registry, const wchar_t* path);
 
 }  // namespace hs::iis

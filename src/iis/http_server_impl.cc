@@ -203,7 +203,7 @@ VOID HttpServerImpl::RecycleProcess(PCWSTR pszReason) {
 }
 
 IAppHostAdminManager* HttpServerImpl::GetAdminManager() const {
-  return nullptr;  // the IIS configuration API (applicationHost.config) does not exist here
+  return admin_;  // the server's configuration manager (src/admin), set at startup
 }
 
 HRESULT HttpServerImpl::GetFileInfo(PCWSTR pszPhysicalPath, HANDLE, PSID, PCWSTR pszVrPath, HANDLE,
@@ -444,10 +444,21 @@ HRESULT HttpServerImpl::GetExtendedInterface(const GUID& Version1, PVOID pInput,
   return E_NOINTERFACE;
 }
 
-HRESULT HttpServerImpl::GetMetadata(PCWSTR, PCWSTR, IReferencedMetadataInfo** ppMetadataInfo) {
-  // IIS metabase paths (/LM/W3SVC/...) have no meaning here.
-  if (ppMetadataInfo != nullptr) *ppMetadataInfo = nullptr;
-  return E_NOTIMPL;
+HRESULT HttpServerImpl::GetMetadata(PCWSTR pszSiteName, PCWSTR pszUrl,
+                                    IReferencedMetadataInfo** ppMetadataInfo) {
+  if (ppMetadataInfo == nullptr) return E_POINTER;
+  *ppMetadataInfo = nullptr;
+  if (pszSiteName == nullptr || pszUrl == nullptr) return E_INVALIDARG;
+  if (!metadata_) return HRESULT_FROM_WIN32(ERROR_NOT_FOUND);
+  try {
+    IReferencedMetadataInfo* info = metadata_(pszSiteName, pszUrl);
+    if (info == nullptr) return HRESULT_FROM_WIN32(ERROR_NOT_FOUND);  // no such site
+    info->ReferenceMetadata();  // the caller's reference (counted; the site owns the object)
+    *ppMetadataInfo = info;
+    return S_OK;
+  } catch (const std::bad_alloc&) {
+    return E_OUTOFMEMORY;
+  }
 }
 
 HRESULT HttpServerImpl::GetWorkerProcessFramework(

@@ -8,13 +8,14 @@
 // NotifyCustomNotification / NotifyConfigurationChange / NotifyFileChange (dispatched to the
 // subscribed global modules), DispenseContainer, SatisfiesPrecondition and the fragment cache
 // (Add/Read/RemoveFragmentFromCache on a FragmentCache shared by every worker). Everything that
-// needs Windows (tokens, the kernel cache, the IIS admin API, protocol managers, HTTP.sys
+// needs Windows (tokens, the kernel cache, protocol managers, HTTP.sys
 // request properties) returns E_NOTIMPL / NULL, each with its reason at the definition.
 //
 // THREADING. Every method may be called from any thread once the registry is frozen; the
 // setters are for startup only.
 #include <httpserv.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -58,6 +59,14 @@ class HttpServerImpl final : public IHttpServer3 {
   ModuleRegistry* registry() const { return registry_; }
   // The fragment cache behind Add/Read/RemoveFragmentFromCache and fragment chunks.
   FragmentCache& fragment_cache() { return fragments_; }
+  // What GetAdminManager returns (not owned; the server's immortal configuration manager,
+  // src/admin). Set before modules load: modules read their configuration in RegisterModule.
+  void set_admin_manager(IAppHostAdminManager* manager) { admin_ = manager; }
+  // What IHttpServer2::GetMetadata(site name, URL) returns: the site's metadata object for the
+  // URL (metadata_info.h), or null for an unknown site. Set before serving.
+  using MetadataResolver =
+      std::function<IReferencedMetadataInfo*(std::wstring_view site, std::wstring_view url)>;
+  void set_metadata_resolver(MetadataResolver resolver) { metadata_ = std::move(resolver); }
   // What GetAppPoolConfigFile returns (the server's configuration file; "" by default).
   void set_config_file(std::string_view path);
 
@@ -127,6 +136,8 @@ class HttpServerImpl final : public IHttpServer3 {
   void dispatch_global(DWORD bit, const char* method, Call call);
 
   ModuleRegistry* registry_ = nullptr;
+  IAppHostAdminManager* admin_ = nullptr;
+  MetadataResolver metadata_;
   std::wstring config_file_;
   mutable NullTraceContext trace_;
   NullPerfCounterInfo perf_;

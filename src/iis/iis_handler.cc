@@ -90,7 +90,7 @@ void IisHandler::set_site(DWORD id, std::string_view name, std::string_view phys
   root_.assign(physical_path);
   while (root_.size() > 1 && root_.back() == '/')
     root_.pop_back();
-  site_ = std::make_unique<SiteImpl>(id, name);
+  site_ = std::make_unique<SiteImpl>(id, name, &registry_);
   application_ = std::make_unique<ApplicationImpl>(id, name, physical_path);
 }
 

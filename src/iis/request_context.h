@@ -57,6 +57,7 @@
 #include "iis/data_chunks.h"
 #include "iis/fragment_cache.h"
 #include "iis/iis_handler.h"
+#include "iis/metadata_info.h"
 
 namespace hs::iis {
 
@@ -240,7 +241,7 @@ class HttpContextImpl final : public IHttpContext4 {
   HRESULT SetServerVariable(PCSTR pszVariableName, PCWSTR pszVariableValue) override;
   VOID* AllocateRequestMemory(DWORD cbAllocation) override;
   IHttpUrlInfo* GetUrlInfo() override;
-  IMetadataInfo* GetMetadata() override { return nullptr; }
+  IMetadataInfo* GetMetadata() override { return metadata_for(owner_, url_); }
   PCWSTR GetPhysicalPath(DWORD* pcchPhysicalPath = nullptr) override;
   PCWSTR GetScriptName(DWORD* pcchScriptName = nullptr) const override;
   PCWSTR GetScriptTranslated(DWORD* pcchScriptTranslated = nullptr) override;

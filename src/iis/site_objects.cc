@@ -5,7 +5,8 @@
 
 namespace hs::iis {
 
-SiteImpl::SiteImpl(DWORD id, std::string_view name) : id_(id), name_(widen(name)) {}
+SiteImpl::SiteImpl(DWORD id, std::string_view name, const ModuleRegistry* registry)
+    : id_(id), name_(widen(name)), metadata_(name, registry) {}
 
 ApplicationImpl::ApplicationImpl(DWORD site_id, std::string_view site_name,
                                  std::string_view physical_path)

@@ -11,22 +11,27 @@
 
 #include "http/exchange.h"
 #include "iis/context_container.h"
+#include "iis/metadata_info.h"
 
 namespace hs::iis {
 
 // One per served site (each <site> of the configuration, or the one default site).
 class SiteImpl final : public IHttpSite {
  public:
-  SiteImpl(DWORD id, std::string_view name);
+  // `registry` (optional) only names modules in the logs of the metadata containers.
+  SiteImpl(DWORD id, std::string_view name, const ModuleRegistry* registry = nullptr);
   DWORD GetSiteId() const override { return id_; }
   PCWSTR GetSiteName() const override { return name_.c_str(); }
   IHttpModuleContextContainer* GetModuleContextContainer() override { return &container_; }
   IHttpPerfCounterInfo* GetPerfCounterInfo() override { return nullptr; }
+  // The IMetadataInfo objects of the site's configuration levels (metadata_info.h).
+  MetadataStore& metadata() { return metadata_; }
 
  private:
   DWORD id_;
   std::wstring name_;
   ModuleContextContainer container_;
+  MetadataStore metadata_;
 };
 
 // The site's root application ("/").

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 
 #include "http/headers.h"
 #include "http/mime.h"
@@ -307,6 +308,8 @@ bool try_load_modules(const std::vector<ModuleSpec>& modules, std::string* error
   iis::ModuleRegistry registry;
   iis::HttpServerImpl server;
   server.set_registry(&registry);
+  server.set_admin_manager(
+      admin::process_admin_manager());  // modules read config in RegisterModule
   bool ok = true;
   for (const ModuleSpec& m : modules) {
     if (!registry.load(m.name, m.image, &server, error)) {
@@ -316,6 +319,33 @@ bool try_load_modules(const std::vector<ModuleSpec>& modules, std::string* error
   }
   registry.terminate();
   return ok;
+}
+
+#ifndef HTTPSERV_SCHEMA_DIR
+#define HTTPSERV_SCHEMA_DIR ""
+#endif
+
+std::shared_ptr<const admin::Model> load_admin_model(const std::string& config_file,
+                                                     std::vector<config::Diagnostic>* diags) {
+  std::shared_ptr<const config::Config> cfg;
+  std::vector<std::string> dirs;
+  if (!config_file.empty()) {
+    config::LoadResult r = config::load_config_file(config_file);
+    if (r.ok) {
+      cfg = std::make_shared<const config::Config>(std::move(r.config));
+      dirs.push_back(cfg->base_dir + "/schema");
+    } else {
+      diags->push_back({Diagnostic::Severity::kWarning, config_file, 0,
+                        "cannot read the file again for the configuration API; modules see "
+                        "default values"});
+    }
+  }
+  if (std::string installed = HTTPSERV_SCHEMA_DIR; !installed.empty()) {
+    std::error_code ec;
+    bool same = !dirs.empty() && std::filesystem::equivalent(dirs[0], installed, ec);
+    if (!same) dirs.push_back(installed);
+  }
+  return admin::make_model(std::move(cfg), dirs, diags);
 }
 
 }  // namespace hs::server

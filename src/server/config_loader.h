@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "admin/admin_manager.h"
 #include "config/config.h"
 #include "core/static_file_handler.h"
 #include "iis/iis_handler.h"
@@ -73,6 +74,13 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
 
 // Root, default documents and MIME map of a site, applied to `files`.
 void apply_static_settings(const SitePlan& site, core::StaticFileConfig* files);
+
+// The configuration API's model (src/admin) for `config_file` ("" = no file: every section at
+// its defaults): the file, the built-in schema, then the schema files of `<dir of the file>/schema`
+// and of the installed schema directory (HTTPSERV_SCHEMA_DIR), in that order. Problems (the file
+// cannot be read again, a bad schema file) are appended to *diags; the model is always usable.
+std::shared_ptr<const admin::Model> load_admin_model(const std::string& config_file,
+                                                     std::vector<config::Diagnostic>* diags);
 
 // For -t: loads `modules` into a temporary registry (dlopen + RegisterModule), then terminates
 // and unloads them. False with *error naming the first module that failed.

@@ -4,7 +4,11 @@
 
 #include <algorithm>
 
+#include "admin/admin_manager.h"
 #include "base/log.h"
+#include "http/headers.h"
+#include "iis/metadata_info.h"
+#include "iis/wide.h"
 
 #ifndef HTTPSERV_MODULE_DIR
 #define HTTPSERV_MODULE_DIR ""
@@ -70,6 +74,8 @@ iis::IisHandler::PathSettings path_settings(const std::vector<ModuleSpec>& modul
 bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpec> sites,
                      IisStack* out, std::string* error) {
   out->server.set_registry(&out->registry);
+  // Modules read their configuration as early as RegisterModule (StripHeaders does).
+  out->server.set_admin_manager(admin::process_admin_manager());
   for (const ModuleSpec& m : modules) {
     if (!out->registry.load(m.name, m.image, &out->server, error)) return false;
     HS_LOG_INFO("loaded module %s from %s", m.name.c_str(), m.image.c_str());
@@ -110,6 +116,19 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpe
     if (out->handler == nullptr) out->handler = st->handler.get();
     out->sites.push_back(std::move(st));
   }
+  // IHttpServer2::GetMetadata(site, url): the site by name (case-insensitively, as IIS); the URL
+  // is a decoded path ("" is the site root).
+  out->server.set_metadata_resolver(
+      [out](std::wstring_view site, std::wstring_view url) -> IReferencedMetadataInfo* {
+        const std::string name = iis::narrow(site);
+        for (const auto& st : out->sites) {
+          if (!http::iequals(iis::narrow(st->handler->site().GetSiteName()), name)) continue;
+          std::string path = iis::narrow(url);
+          if (path.empty() || path[0] != '/') path.insert(0, "/");
+          return iis::metadata_for(*st->handler, path);
+        }
+        return nullptr;
+      });
   return true;
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "admin/admin_manager.h"
 #include "base/blocking.h"
 #include "base/log.h"
 #include "iis/global_notifications.h"
@@ -31,7 +32,35 @@ extern "C" __attribute__((visibility("default"))) void HttpservLogWrite(int leve
                     message != nullptr ? message : "");
 }
 
+// CoCreateInstance in module code (include/httpserv/compat/httpserv_com.h) creates the
+// configuration API's admin managers through this hook.
+extern "C" __attribute__((visibility("default"))) HRESULT HttpservCoCreateInstance(
+    const GUID* rclsid, const GUID* riid, void** ppv) {
+  if (rclsid == nullptr || riid == nullptr) return E_INVALIDARG;
+  return hs::admin::co_create_instance(*rclsid, *riid, ppv);
+}
+
 namespace {
+
+// The configuration API's model (the file and the schemas); its diagnostics go to the log (or
+// to stderr for -t). False if a schema file has an error.
+bool install_admin_model(const std::string& config_file, bool to_stderr) {
+  std::vector<hs::config::Diagnostic> diags;
+  hs::admin::set_process_model(hs::server::load_admin_model(config_file, &diags));
+  bool ok = true;
+  for (const auto& d : diags) {
+    const bool error = d.severity == hs::config::Diagnostic::Severity::kError;
+    ok = ok && !error;
+    if (to_stderr) {
+      fprintf(stderr, "%s\n", d.to_string().c_str());
+    } else if (error) {
+      HS_LOG_ERROR("%s", d.to_string().c_str());
+    } else {
+      HS_LOG_WARN("%s", d.to_string().c_str());
+    }
+  }
+  return ok;
+}
 
 // Builds the pipeline and runs the server until a stop signal (taken from `set`, blocked in this
 // thread). `announce`: log the bound addresses (the supervisor already did). Once the server
@@ -50,6 +79,7 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
     if (embedded_default) modules = hs::server::default_sample_modules(&sites[0].root.mappings);
     sites[0].root.limits.max_allowed_content_length = opts.server.session.limits.max_body_size;
   }
+  install_admin_model(opts.config_file, false);
   hs::server::IisStack iis;
   hs::http::Handler* handler = nullptr;
   auto for_each_application = [&](auto fn) {
@@ -72,6 +102,9 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
     // Before any worker exists: no request can overlap it (global_notifications.h).
     for_each_application(
         [&](IHttpApplication* app) { hs::iis::raise_application_start(iis.registry, app); });
+    if (opts.reloaded) {
+      hs::iis::raise_configuration_change(iis.registry, L"MACHINE/WEBROOT/APPHOST");
+    }
   }
   // The execution model: module code that blocks moves its worker's loop to another thread.
   hs::base::thread_budget().set_limit(opts.max_threads);
@@ -159,6 +192,7 @@ int main(int argc, char** argv) {
   if (opts.test_config) {
     // Also load (and unload) the modules, from --module or the configuration file, so that a
     // missing image or one without RegisterModule is reported now rather than at startup.
+    if (!install_admin_model(opts.config_file, true)) return 2;
     if (!hs::server::try_load_modules(opts.modules, &error)) {
       fprintf(stderr, "httpserv: %s\n", error.c_str());
       return 2;
@@ -227,6 +261,7 @@ int main(int argc, char** argv) {
       return nullptr;
     }
     hs::log_set_level(next->log_level);
+    next->reloaded = true;
     active = next;
     return body_for(next);
   };

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace httpserv::compat {
 
@@ -102,6 +103,23 @@ inline std::string wide_to_utf8(const wchar_t* s) {
     size_t n = utf8_encode(*s, buf);
     if (n == 0) n = utf8_encode(static_cast<wchar_t>(0xFFFD), buf);
     result.append(buf, n);
+  }
+  return result;
+}
+
+// Converts UTF-8 to wide characters; invalid bytes become U+FFFD (one per byte).
+inline std::wstring utf8_to_wide(std::string_view s) {
+  std::wstring result;
+  size_t i = 0;
+  while (i < s.size()) {
+    wchar_t wc;
+    size_t n = utf8_decode(s.data() + i, s.size() - i, &wc);
+    if (n == 0) {
+      wc = static_cast<wchar_t>(0xFFFD);
+      n = 1;
+    }
+    result.push_back(wc);
+    i += n;
   }
   return result;
 }

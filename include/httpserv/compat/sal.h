@@ -3,8 +3,15 @@
 // Microsoft's headers and sample modules decorate parameters with SAL annotations such as
 // _In_, _Out_writes_(n) or _Outptr_result_maybenull_. They only feed MSVC's static analyser,
 // so every annotation here expands to nothing. Function-like annotations take any arguments
-// (variadic) and drop them. SAL 1 names with two leading underscores (__in, __out, ...) are
-// deliberately NOT defined: libstdc++ uses some of those names as identifiers.
+// (variadic) and drop them.
+//
+// SAL 1 names (__in, __out, __inout_opt, __in_bcount(n), ...) are defined too, at the end of
+// this file, because older modules use them (ModSecurity's IIS connector). libstdc++ uses
+// __in, __out and __inout as parameter names in its headers, so this file first includes every
+// standard header that does (<algorithm>, <string>, <istream>, <regex>, <thread>, ...); their
+// include guards keep a later #include of them from seeing the macros. A standard header
+// outside that list that names a parameter __in (the parallel/ and tr1/ extensions) must be
+// included before <windows.h>/<httpserv.h>. Define HTTPSERV_NO_SAL1 to leave SAL 1 out.
 
 #ifndef HTTPSERV_COMPAT_SAL_H_
 #define HTTPSERV_COMPAT_SAL_H_
@@ -851,6 +858,164 @@
 #define _Out_cap_c_(...)
 #endif
 
+// clang-format on
+
+// ---------------------------------------------------------------------------------------------
+// SAL 1 (see the top of the file).
+// ---------------------------------------------------------------------------------------------
+#if defined(__cplusplus) && !defined(HTTPSERV_NO_SAL1)
+// clang-format on
+// The standard headers whose code uses __in / __out / __inout as identifiers (libstdc++ 12-14).
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <istream>
+#include <iterator>
+#include <locale>
+#include <memory>
+#include <numeric>
+#include <ostream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <utility>
+// clang-format off
+#ifndef __in
+#define __in
+#endif
+#ifndef __out
+#define __out
+#endif
+#ifndef __inout
+#define __inout
+#endif
+#ifndef __in_opt
+#define __in_opt
+#endif
+#ifndef __out_opt
+#define __out_opt
+#endif
+#ifndef __inout_opt
+#define __inout_opt
+#endif
+#ifndef __in_z
+#define __in_z
+#endif
+#ifndef __in_opt_z
+#define __in_opt_z
+#endif
+#ifndef __out_z
+#define __out_z
+#endif
+#ifndef __inout_z
+#define __inout_z
+#endif
+#ifndef __deref_out
+#define __deref_out
+#endif
+#ifndef __deref_out_opt
+#define __deref_out_opt
+#endif
+#ifndef __deref_inout
+#define __deref_inout
+#endif
+#ifndef __deref_inout_opt
+#define __deref_inout_opt
+#endif
+#ifndef __deref_opt_out
+#define __deref_opt_out
+#endif
+#ifndef __nullterminated
+#define __nullterminated
+#endif
+#ifndef __checkReturn
+#define __checkReturn
+#endif
+#ifndef __notnull
+#define __notnull
+#endif
+#ifndef __maybenull
+#define __maybenull
+#endif
+#ifndef __format_string
+#define __format_string
+#endif
+#ifndef __in_bcount
+#define __in_bcount(...)
+#endif
+#ifndef __in_ecount
+#define __in_ecount(...)
+#endif
+#ifndef __in_bcount_opt
+#define __in_bcount_opt(...)
+#endif
+#ifndef __in_ecount_opt
+#define __in_ecount_opt(...)
+#endif
+#ifndef __out_bcount
+#define __out_bcount(...)
+#endif
+#ifndef __out_ecount
+#define __out_ecount(...)
+#endif
+#ifndef __out_bcount_opt
+#define __out_bcount_opt(...)
+#endif
+#ifndef __out_ecount_opt
+#define __out_ecount_opt(...)
+#endif
+#ifndef __out_bcount_part
+#define __out_bcount_part(...)
+#endif
+#ifndef __out_ecount_part
+#define __out_ecount_part(...)
+#endif
+#ifndef __out_bcount_full
+#define __out_bcount_full(...)
+#endif
+#ifndef __out_ecount_full
+#define __out_ecount_full(...)
+#endif
+#ifndef __inout_bcount
+#define __inout_bcount(...)
+#endif
+#ifndef __inout_ecount
+#define __inout_ecount(...)
+#endif
+#ifndef __inout_bcount_opt
+#define __inout_bcount_opt(...)
+#endif
+#ifndef __inout_ecount_opt
+#define __inout_ecount_opt(...)
+#endif
+#ifndef __deref_out_bcount
+#define __deref_out_bcount(...)
+#endif
+#ifndef __deref_out_ecount
+#define __deref_out_ecount(...)
+#endif
+#ifndef __field_bcount
+#define __field_bcount(...)
+#endif
+#ifndef __field_ecount
+#define __field_ecount(...)
+#endif
+#ifndef __in_range
+#define __in_range(...)
+#endif
+#ifndef __out_range
+#define __out_range(...)
+#endif
+#ifndef __success
+#define __success(...)
+#endif
+#ifndef __analysis_assume
+#define __analysis_assume(...)
+#endif
+#endif  // SAL 1
 // clang-format on
 
 #endif  // HTTPSERV_COMPAT_SAL_H_

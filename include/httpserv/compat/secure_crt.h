@@ -12,6 +12,10 @@
 #ifndef HTTPSERV_COMPAT_SECURE_CRT_H_
 #define HTTPSERV_COMPAT_SECURE_CRT_H_
 
+#include <malloc.h>
+#include <sys/random.h>
+#include <time.h>
+
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -19,6 +23,7 @@
 #include <cstring>
 #include <cwchar>
 #include <cwctype>
+#include <string>
 
 #include "../httpserv_log.h"
 #include "httpserv_unicode.h"
@@ -725,6 +730,312 @@ inline wchar_t* _wcsdup(const wchar_t* str) {
   wchar_t* copy = static_cast<wchar_t*>(std::malloc(n * sizeof(wchar_t)));
   if (copy != nullptr) std::wmemcpy(copy, str, n);
   return copy;
+}
+
+// ---------------------------------------------------------------------------------------------
+// More of the Microsoft CRT: time, random numbers, files, aligned allocation, old names.
+// ---------------------------------------------------------------------------------------------
+
+// The non-underscore (deprecated) names of _itoa / _ltoa / _ultoa / _strdup / _stricmp.
+inline char* itoa(int value, char* buffer, int radix) {
+  return _itoa(value, buffer, radix);
+}
+inline char* ltoa(LONG value, char* buffer, int radix) {
+  return _ltoa(value, buffer, radix);
+}
+inline char* ultoa(ULONG value, char* buffer, int radix) {
+  return _ultoa(value, buffer, radix);
+}
+inline int stricmp(const char* a, const char* b) {
+  return _stricmp(a, b);
+}
+inline int strnicmp(const char* a, const char* b, size_t n) {
+  return _strnicmp(a, b, n);
+}
+
+// MSVC's argument order (destination first); 0 or EINVAL (NULL pointers, or a time gmtime
+// cannot represent: then *tmDest is set to all -1 as MSVC does).
+inline errno_t localtime_s(struct tm* tmDest, const time_t* sourceTime) {
+  if (tmDest == nullptr) return EINVAL;
+  if (sourceTime == nullptr || ::localtime_r(sourceTime, tmDest) == nullptr) {
+    std::memset(tmDest, 0xff, sizeof(*tmDest));
+    return EINVAL;
+  }
+  return 0;
+}
+inline errno_t gmtime_s(struct tm* tmDest, const time_t* sourceTime) {
+  if (tmDest == nullptr) return EINVAL;
+  if (sourceTime == nullptr || ::gmtime_r(sourceTime, tmDest) == nullptr) {
+    std::memset(tmDest, 0xff, sizeof(*tmDest));
+    return EINVAL;
+  }
+  return 0;
+}
+inline errno_t _localtime64_s(struct tm* tmDest, const int64_t* sourceTime) {
+  time_t t = sourceTime != nullptr ? static_cast<time_t>(*sourceTime) : 0;
+  return localtime_s(tmDest, sourceTime != nullptr ? &t : nullptr);
+}
+inline errno_t _gmtime64_s(struct tm* tmDest, const int64_t* sourceTime) {
+  time_t t = sourceTime != nullptr ? static_cast<time_t>(*sourceTime) : 0;
+  return gmtime_s(tmDest, sourceTime != nullptr ? &t : nullptr);
+}
+inline errno_t _localtime32_s(struct tm* tmDest, const int32_t* sourceTime) {
+  time_t t = sourceTime != nullptr ? static_cast<time_t>(*sourceTime) : 0;
+  return localtime_s(tmDest, sourceTime != nullptr ? &t : nullptr);
+}
+inline errno_t _gmtime32_s(struct tm* tmDest, const int32_t* sourceTime) {
+  time_t t = sourceTime != nullptr ? static_cast<time_t>(*sourceTime) : 0;
+  return gmtime_s(tmDest, sourceTime != nullptr ? &t : nullptr);
+}
+inline errno_t asctime_s(char* buffer, size_t numberOfElements, const struct tm* tmSource) {
+  if (buffer == nullptr || tmSource == nullptr || numberOfElements < 26) return EINVAL;
+  return ::asctime_r(tmSource, buffer) != nullptr ? 0 : EINVAL;
+}
+inline errno_t ctime_s(char* buffer, size_t numberOfElements, const time_t* sourceTime) {
+  if (buffer == nullptr || sourceTime == nullptr || numberOfElements < 26) return EINVAL;
+  return ::ctime_r(sourceTime, buffer) != nullptr ? 0 : EINVAL;
+}
+inline int64_t _time64(int64_t* destTime) {
+  const int64_t t = static_cast<int64_t>(::time(nullptr));
+  if (destTime != nullptr) *destTime = t;
+  return t;
+}
+inline int64_t _mkgmtime(struct tm* timeptr) {
+  return static_cast<int64_t>(::timegm(timeptr));
+}
+
+// A cryptographically secure random unsigned int (getrandom); EINVAL for NULL.
+inline errno_t rand_s(unsigned int* randomValue) {
+  if (randomValue == nullptr) return EINVAL;
+  size_t got = 0;
+  while (got < sizeof(*randomValue)) {
+    ssize_t n =
+        ::getrandom(reinterpret_cast<char*>(randomValue) + got, sizeof(*randomValue) - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    got += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+// fopen with MSVC's error reporting: 0, or the errno value with *pFile NULL. The mode's 't'
+// (text) is dropped, 'b' is meaningless on Linux, "ccs=..." is not supported (EINVAL).
+inline errno_t fopen_s(FILE** pFile, const char* filename, const char* mode) {
+  if (pFile == nullptr) return EINVAL;
+  *pFile = nullptr;
+  if (filename == nullptr || mode == nullptr || std::strstr(mode, "ccs=") != nullptr) return EINVAL;
+  std::string m;
+  for (const char* c = mode; *c != '\0'; ++c) {
+    if (*c != 't' && *c != 'S' && *c != 'R' && *c != 'T' && *c != 'D' && *c != 'N') m += *c;
+  }
+  *pFile = std::fopen(filename, m.c_str());
+  return *pFile != nullptr ? 0 : errno;
+}
+// Wide file names and modes are converted to UTF-8.
+inline FILE* _wfopen(const wchar_t* filename, const wchar_t* mode) {
+  if (filename == nullptr || mode == nullptr) {
+    errno = EINVAL;
+    return nullptr;
+  }
+  FILE* f = nullptr;
+  errno_t e = fopen_s(&f, httpserv::compat::wide_to_utf8(filename).c_str(),
+                      httpserv::compat::wide_to_utf8(mode).c_str());
+  if (e != 0) errno = e;
+  return f;
+}
+inline errno_t _wfopen_s(FILE** pFile, const wchar_t* filename, const wchar_t* mode) {
+  if (pFile == nullptr || filename == nullptr || mode == nullptr) return EINVAL;
+  return fopen_s(pFile, httpserv::compat::wide_to_utf8(filename).c_str(),
+                 httpserv::compat::wide_to_utf8(mode).c_str());
+}
+inline FILE* _fsopen(const char* filename, const char* mode, int shflag) {
+  (void)shflag;
+  FILE* f = nullptr;
+  errno_t e = fopen_s(&f, filename, mode);
+  if (e != 0) errno = e;
+  return f;
+}
+#define _SH_DENYRW 0x10
+#define _SH_DENYWR 0x20
+#define _SH_DENYRD 0x30
+#define _SH_DENYNO 0x40
+inline errno_t freopen_s(FILE** pFile, const char* path, const char* mode, FILE* stream) {
+  if (pFile == nullptr) return EINVAL;
+  *pFile = std::freopen(path, mode, stream);
+  return *pFile != nullptr ? 0 : errno;
+}
+inline int _fileno(FILE* stream) {
+  return ::fileno(stream);
+}
+
+// Memory aligned to `alignment` (a power of two; rounded up to pointer size). Free it with
+// _aligned_free, never free() on Windows (here both work).
+inline void* _aligned_malloc(size_t size, size_t alignment) {
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
+    errno = EINVAL;
+    return nullptr;
+  }
+  if (alignment < sizeof(void*)) alignment = sizeof(void*);
+  void* p = nullptr;
+  if (::posix_memalign(&p, alignment, size != 0 ? size : 1) != 0) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  return p;
+}
+inline void _aligned_free(void* memblock) {
+  std::free(memblock);
+}
+// Not in place: a new block of `size` bytes, the old contents copied (up to the smaller size,
+// which is unknown here: malloc_usable_size of the old block).
+inline void* _aligned_realloc(void* memblock, size_t size, size_t alignment) {
+  if (memblock == nullptr) return _aligned_malloc(size, alignment);
+  if (size == 0) {
+    _aligned_free(memblock);
+    return nullptr;
+  }
+  void* p = _aligned_malloc(size, alignment);
+  if (p == nullptr) return nullptr;
+  size_t old = ::malloc_usable_size(memblock);
+  std::memcpy(p, memblock, old < size ? old : size);
+  std::free(memblock);
+  return p;
+}
+
+inline char* _strlwr(char* s) {
+  for (char* p = s; p != nullptr && *p != '\0'; ++p)
+    if (*p >= 'A' && *p <= 'Z') *p = static_cast<char>(*p - 'A' + 'a');
+  return s;
+}
+inline char* _strupr(char* s) {
+  for (char* p = s; p != nullptr && *p != '\0'; ++p)
+    if (*p >= 'a' && *p <= 'z') *p = static_cast<char>(*p - 'a' + 'A');
+  return s;
+}
+inline wchar_t* _wcslwr(wchar_t* s) {
+  for (wchar_t* p = s; p != nullptr && *p != L'\0'; ++p)
+    *p = static_cast<wchar_t>(std::towlower(static_cast<wint_t>(*p)));
+  return s;
+}
+inline wchar_t* _wcsupr(wchar_t* s) {
+  for (wchar_t* p = s; p != nullptr && *p != L'\0'; ++p)
+    *p = static_cast<wchar_t>(std::towupper(static_cast<wint_t>(*p)));
+  return s;
+}
+inline size_t strnlen_s(const char* str, size_t numberOfElements) {
+  return str == nullptr ? 0 : ::strnlen(str, numberOfElements);
+}
+inline size_t wcsnlen_s(const wchar_t* str, size_t numberOfElements) {
+  return str == nullptr ? 0 : ::wcsnlen(str, numberOfElements);
+}
+
+// printf_s and friends: printf with MSVC's parameter validation (a NULL format is an error:
+// -1, EINVAL); glibc formats.
+inline int vprintf_s(const char* format, va_list args) {
+  if (format == nullptr) {
+    errno = EINVAL;
+    return -1;
+  }
+  return std::vprintf(format, args);
+}
+inline int printf_s(const char* format, ...) __attribute__((format(printf, 1, 2)));
+inline int printf_s(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  int n = vprintf_s(format, args);
+  va_end(args);
+  return n;
+}
+inline int fprintf_s(FILE* stream, const char* format, ...) __attribute__((format(printf, 2, 3)));
+inline int fprintf_s(FILE* stream, const char* format, ...) {
+  if (stream == nullptr || format == nullptr) {
+    errno = EINVAL;
+    return -1;
+  }
+  va_list args;
+  va_start(args, format);
+  int n = std::vfprintf(stream, format, args);
+  va_end(args);
+  return n;
+}
+inline int wprintf_s(const wchar_t* format, ...) {
+  if (format == nullptr) {
+    errno = EINVAL;
+    return -1;
+  }
+  va_list args;
+  va_start(args, format);
+  int n = std::vwprintf(format, args);
+  va_end(args);
+  return n;
+}
+
+namespace httpserv::compat {
+// Wide digits of an integer: the narrow conversion, widened.
+template <class Conv, class T>
+errno_t to_wide_digits(Conv conv, T value, wchar_t* buffer, size_t size, int radix) {
+  char narrow[72];
+  errno_t e = conv(value, narrow, sizeof(narrow), radix);
+  if (e != 0) return e;
+  size_t n = std::strlen(narrow);
+  if (buffer == nullptr || size <= n) {
+    if (buffer != nullptr && size > 0) buffer[0] = L'\0';
+    return ERANGE;
+  }
+  for (size_t i = 0; i <= n; ++i)
+    buffer[i] = static_cast<wchar_t>(narrow[i]);
+  return 0;
+}
+}  // namespace httpserv::compat
+
+// _itow_s / _ltow_s / _ultow_s / _i64tow_s / _ui64tow_s: the _itoa_s family into wchar_t.
+inline errno_t _itow_s(int value, wchar_t* buffer, size_t size, int radix) {
+  return httpserv::compat::to_wide_digits(
+      [](int v, char* b, size_t n, int r) { return _itoa_s(v, b, n, r); }, value, buffer, size,
+      radix);
+}
+inline errno_t _ltow_s(LONG value, wchar_t* buffer, size_t size, int radix) {
+  return httpserv::compat::to_wide_digits(
+      [](LONG v, char* b, size_t n, int r) { return _ltoa_s(v, b, n, r); }, value, buffer, size,
+      radix);
+}
+inline errno_t _ultow_s(ULONG value, wchar_t* buffer, size_t size, int radix) {
+  return httpserv::compat::to_wide_digits(
+      [](ULONG v, char* b, size_t n, int r) { return _ultoa_s(v, b, n, r); }, value, buffer, size,
+      radix);
+}
+inline errno_t _i64tow_s(LONGLONG value, wchar_t* buffer, size_t size, int radix) {
+  return httpserv::compat::to_wide_digits(
+      [](LONGLONG v, char* b, size_t n, int r) { return _i64toa_s(v, b, n, r); }, value, buffer,
+      size, radix);
+}
+inline errno_t _ui64tow_s(ULONGLONG value, wchar_t* buffer, size_t size, int radix) {
+  return httpserv::compat::to_wide_digits(
+      [](ULONGLONG v, char* b, size_t n, int r) { return _ui64toa_s(v, b, n, r); }, value, buffer,
+      size, radix);
+}
+// The unchecked forms (the buffer must hold 33 characters for radix 2, 65 for 64-bit values).
+inline wchar_t* _itow(int value, wchar_t* buffer, int radix) {
+  _itow_s(value, buffer, 33, radix);
+  return buffer;
+}
+inline wchar_t* _ltow(LONG value, wchar_t* buffer, int radix) {
+  _ltow_s(value, buffer, 33, radix);
+  return buffer;
+}
+inline wchar_t* _ultow(ULONG value, wchar_t* buffer, int radix) {
+  _ultow_s(value, buffer, 33, radix);
+  return buffer;
+}
+inline wchar_t* _i64tow(LONGLONG value, wchar_t* buffer, int radix) {
+  _i64tow_s(value, buffer, 66, radix);
+  return buffer;
+}
+inline wchar_t* _ui64tow(ULONGLONG value, wchar_t* buffer, int radix) {
+  _ui64tow_s(value, buffer, 66, radix);
+  return buffer;
 }
 
 #endif  // HTTPSERV_COMPAT_SECURE_CRT_H_

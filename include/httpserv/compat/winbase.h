@@ -17,29 +17,14 @@
 #include <utility>
 
 #include "../httpserv_log.h"
+#include "httpserv_fileapi.h"
+#include "httpserv_handles.h"
+#include "httpserv_lasterror.h"
+#include "httpserv_sync.h"
+#include "httpserv_system.h"
 #include "httpserv_unicode.h"
 #include "windef.h"
 #include "winerror.h"
-
-// ---------------------------------------------------------------------------------------------
-// Last error (per thread, per module).
-// ---------------------------------------------------------------------------------------------
-
-namespace httpserv::compat {
-inline DWORD& last_error_slot() {
-  static thread_local DWORD value = ERROR_SUCCESS;
-  return value;
-}
-}  // namespace httpserv::compat
-
-// The calling thread's last Win32 error code as set by SetLastError or a shim function.
-inline DWORD GetLastError() {
-  return httpserv::compat::last_error_slot();
-}
-// Sets the calling thread's last Win32 error code.
-inline VOID SetLastError(DWORD dwErrCode) {
-  httpserv::compat::last_error_slot() = dwErrCode;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Interlocked operations: sequentially consistent __atomic builtins. Each returns what the

@@ -380,6 +380,22 @@ constexpr bool operator!=(const GUID& a, const GUID& b) {
 #ifndef IsEqualIID
 #define IsEqualIID(riid1, riid2) IsEqualGUID(riid1, riid2)
 #endif
+#ifndef IsEqualCLSID
+#define IsEqualCLSID(rclsid1, rclsid2) IsEqualGUID(rclsid1, rclsid2)
+#endif
+
+// DEFINE_GUID defines the constant in every translation unit (an inline variable), so whether
+// <initguid.h> came first does not matter.
+#ifndef DEFINE_GUID
+#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8)                 \
+  inline constexpr GUID name = {                                                     \
+      static_cast<uint32_t>(l),                                                      \
+      static_cast<uint16_t>(w1),                                                     \
+      static_cast<uint16_t>(w2),                                                     \
+      {static_cast<uint8_t>(b1), static_cast<uint8_t>(b2), static_cast<uint8_t>(b3), \
+       static_cast<uint8_t>(b4), static_cast<uint8_t>(b5), static_cast<uint8_t>(b6), \
+       static_cast<uint8_t>(b7), static_cast<uint8_t>(b8)}}
+#endif
 
 // Win32 asynchronous I/O block. The server never hands one to a module except through
 // IHttpContext3::PostCompletion, IHttpServer::AssociateWithThreadPool and

@@ -8,8 +8,7 @@
 
 #include "winsock2.h"
 
-typedef struct addrinfo ADDRINFOA;
-typedef struct addrinfo* PADDRINFOA;
+// ADDRINFO, ADDRINFOA and getaddrinfo come from winsock2.h (ws2def.h on Windows).
 
 #ifndef INET_ADDRSTRLEN
 #define INET_ADDRSTRLEN 16

@@ -1567,3 +1567,64 @@ TEST(Caching, BadValuesAreErrorsWithTheLine) {
 
 }  // namespace
 }  // namespace hs::config
+
+namespace hs::config {
+namespace {
+
+// <configSections> registers module sections: their elements are kept for the configuration
+// API and are no longer "unknown element" warnings; undeclared ones still are.
+TEST(ConfigSections, DeclaredSectionsAreKeptWithoutWarnings) {
+  LoadResult r = parse(R"(<configuration>
+  <configSections>
+    <sectionGroup name="system.webServer">
+      <section name="hsts" overrideModeDefault="Allow" />
+      <sectionGroup name="deep"><section name="inner" allowDefinition="Everywhere" /></sectionGroup>
+    </sectionGroup>
+    <section name="appSettings" />
+  </configSections>
+  <system.webServer>
+    <hsts enabled="true" max-age="5" />
+    <deep><inner x="1" /></deep>
+    <other />
+  </system.webServer>
+  <appSettings><add key="k" value="v" /></appSettings>
+  <location path="Site"><system.webServer><hsts enabled="false" /></system.webServer></location>
+</configuration>)");
+  EXPECT_TRUE(r.ok);
+  // <deep> itself is not a section (only deep/inner is), so it is reported; <other> too.
+  EXPECT_EQ(diags(r),
+            (Strings{"t.config:11: warning: unknown element <deep> ignored",
+                     "t.config:12: warning: unknown element <other> ignored",
+                     "t.config:15: warning: location path 'Site': there is no site named 'Site'"}));
+  ASSERT_EQ(r.config.declared_sections.size(), 3u);
+  EXPECT_EQ(r.config.declared_sections[0].name, "system.webServer/hsts");
+  EXPECT_EQ(r.config.declared_sections[0].override_mode_default, "Allow");
+  EXPECT_EQ(r.config.declared_sections[1].name, "system.webServer/deep/inner");
+  EXPECT_EQ(r.config.declared_sections[1].allow_definition, "Everywhere");
+  EXPECT_NE(r.config.declaration("SYSTEM.WEBSERVER/HSTS"), nullptr);  // case-insensitive
+  EXPECT_EQ(r.config.declaration("system.webServer/other"), nullptr);
+  // The whole file is kept, with lines.
+  ASSERT_NE(r.config.document, nullptr);
+  const XmlElement* hsts = r.config.document->child("system.webServer")->child("hsts");
+  ASSERT_NE(hsts, nullptr);
+  EXPECT_EQ(hsts->line, 10);
+  ASSERT_NE(hsts->attribute("max-age"), nullptr);
+  EXPECT_EQ(*hsts->attribute("max-age"), "5");
+  EXPECT_EQ(hsts->attribute("maxAge"), nullptr);
+}
+
+TEST(ConfigSections, Errors) {
+  LoadResult r = parse(R"(<configuration>
+  <configSections>
+    <section name="a" />
+    <section name="A" />
+    <section />
+  </configSections>
+</configuration>)");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(diags(r), (Strings{"t.config:4: error: section 'A' is declared twice (first on line 3)",
+                               "t.config:5: error: section: missing required attribute 'name'"}));
+}
+
+}  // namespace
+}  // namespace hs::config

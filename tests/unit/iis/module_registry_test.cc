@@ -671,9 +671,12 @@ TEST(HttpServerImpl, NotImplementedAreasFailCleanly) {
   IHttpTokenEntry* token = reinterpret_cast<IHttpTokenEntry*>(&chunk);
   EXPECT_EQ(server.GetToken(L"u", L"p", 0, &token), E_NOTIMPL);
   EXPECT_EQ(token, nullptr);
+  // Without sites (no resolver set) no site is found; NULL arguments are refused.
   IReferencedMetadataInfo* md = reinterpret_cast<IReferencedMetadataInfo*>(&chunk);
-  EXPECT_EQ(server.GetMetadata(L"s", L"/", &md), E_NOTIMPL);
+  EXPECT_EQ(server.GetMetadata(L"s", L"/", &md), HRESULT_FROM_WIN32(ERROR_NOT_FOUND));
   EXPECT_EQ(md, nullptr);
+  EXPECT_EQ(server.GetMetadata(nullptr, L"/", &md), E_INVALIDARG);
+  EXPECT_EQ(server.GetMetadata(L"s", L"/", nullptr), E_POINTER);
   EXPECT_EQ(server.AssociateWithThreadPool(nullptr, nullptr), E_NOTIMPL);
   IHttpFileMonitor* monitor = reinterpret_cast<IHttpFileMonitor*>(&chunk);
   EXPECT_EQ(server.RegisterFileChangeMonitor(L"/tmp", nullptr, &monitor), E_NOTIMPL);

@@ -1,0 +1,6 @@
+// <fileapi.h>: Windows spells this header so and its file system ignores case; on Linux it is
+// <windows.h>, which this file includes. See docs/iis-headers.md, "Header names".
+#ifndef HTTPSERV_COMPAT_ALIAS_FILEAPI_H_F4D475
+#define HTTPSERV_COMPAT_ALIAS_FILEAPI_H_F4D475
+#include "windows.h"
+#endif

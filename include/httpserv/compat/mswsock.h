@@ -1,0 +1,6 @@
+// <mswsock.h>: Windows spells this header so and its file system ignores case; on Linux it is
+// <winsock2.h>, which this file includes. See docs/iis-headers.md, "Header names".
+#ifndef HTTPSERV_COMPAT_ALIAS_MSWSOCK_H_3E4FBF
+#define HTTPSERV_COMPAT_ALIAS_MSWSOCK_H_3E4FBF
+#include "winsock2.h"
+#endif

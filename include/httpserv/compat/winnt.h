@@ -1,0 +1,6 @@
+// <winnt.h>: Windows spells this header so and its file system ignores case; on Linux it is
+// <windows.h>, which this file includes. See docs/iis-headers.md, "Header names".
+#ifndef HTTPSERV_COMPAT_ALIAS_WINNT_H_3FB2D7
+#define HTTPSERV_COMPAT_ALIAS_WINNT_H_3FB2D7
+#include "windows.h"
+#endif
