@@ -769,7 +769,8 @@ void Parser::parse_application_host(pugi::xml_node n) {
     if (name == "sites") {
       if (claim_section("", "system.applicationHost/sites", child)) parse_sites(child);
     } else if (name == "applicationPools") {
-      // Standard IIS content with no meaning here (one process, native modules only).
+      // One process, native modules only: only applicationPoolDefaults queueLength applies (read
+      // through the configuration model by the server); the rest is accepted and ignored.
     } else {
       unknown_element(child);
     }
@@ -1033,6 +1034,10 @@ void Parser::parse_web_server(pugi::xml_node n, WebServerSettings* s, const std:
       } else if (claim_section(scope, "system.webServer/caching", child)) {
         parse_caching(child);
       }
+    } else if (name == "serverRuntime") {
+      // Read through the configuration model (sections.h) by the server: uploadReadAheadSize,
+      // frequentHitThreshold, frequentHitTimePeriod (docs/configuration.md).
+      claim_section(scope, "system.webServer/serverRuntime", child);
     } else if (!declared("system.webServer/" + std::string(name))) {
       unknown_element(child);
     }

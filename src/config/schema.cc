@@ -306,6 +306,28 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
       <attribute name="maxQueryString" type="uint" defaultValue="2048"/>
     </element>
   </sectionSchema>
+  <sectionSchema name="system.webServer/serverRuntime">
+    <attribute name="enabled" type="bool" defaultValue="true"/>
+    <attribute name="appConcurrentRequestLimit" type="uint" defaultValue="5000"/>
+    <attribute name="maxRequestEntityAllowed" type="uint" defaultValue="4294967295"/>
+    <attribute name="uploadReadAheadSize" type="uint" defaultValue="49152" validationType="integerRange" validationParameter="0,2147483647"/>
+    <attribute name="alternateHostName" type="string"/>
+    <attribute name="enableNagling" type="bool" defaultValue="false"/>
+    <attribute name="frequentHitThreshold" type="uint" defaultValue="2" validationType="integerRange" validationParameter="1,2147483647"/>
+    <attribute name="frequentHitTimePeriod" type="timeSpan" defaultValue="00:00:10"/>
+    <attribute name="authenticatedUserOverride" type="enum" defaultValue="UseAuthenticatedUser">
+      <enum name="UseAuthenticatedUser" value="0"/><enum name="UseWorkerProcessUser" value="1"/>
+    </attribute>
+  </sectionSchema>
+  <sectionSchema name="system.applicationHost/applicationPools">
+    <collection addElement="add" removeElement="remove" clearElement="clear">
+      <attribute name="name" type="string" required="true" isUniqueKey="true"/>
+      <attribute name="queueLength" type="uint" defaultValue="1000"/>
+    </collection>
+    <element name="applicationPoolDefaults">
+      <attribute name="queueLength" type="uint" defaultValue="1000" validationType="integerRange" validationParameter="10,65535"/>
+    </element>
+  </sectionSchema>
   <sectionSchema name="system.webServer/caching">
     <attribute name="enabled" type="bool" defaultValue="true"/>
     <attribute name="enableKernelCache" type="bool" defaultValue="true"/>

@@ -7,6 +7,8 @@
 #include <array>
 #include <filesystem>
 
+#include "config/schema.h"
+#include "config/sections.h"
 #include "http/headers.h"
 #include "http/mime.h"
 #include "iis/http_server_impl.h"
@@ -237,10 +239,36 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
     add(diags, Diagnostic::Severity::kError, cfg, 0, "no <site> defined");
     return false;
   }
+  // Sections read through the configuration model (types and defaults from the schema).
+  config::SchemaSet schemas;
+  config::add_builtin_schema(&schemas);
+  auto number = [&](const config::ResolvedElement& e, std::string_view attr, int64_t fallback) {
+    const config::ResolvedAttribute* a = e.attribute(attr);
+    config::TypedValue v;
+    std::string why;
+    if (a == nullptr || !config::convert_value(a->schema, a->value, &v, &why)) return fallback;
+    return v.number;
+  };
   std::vector<std::string> enabled_anywhere;
   for (const config::Site& site : cfg.sites) {
     SitePlan plan;
     ok = plan_site(cfg, site, &plan, diags) && ok;
+    config::ConfigPath path;
+    path.site = site.name;
+    config::SectionResult runtime =
+        config::resolve_section(cfg, schemas, "system.webServer/serverRuntime", path);
+    if (runtime.error == config::SectionError::kNone) {
+      const config::ResolvedElement& e = *runtime.element;
+      plan.upload_read_ahead = static_cast<uint64_t>(
+          std::clamp<int64_t>(number(e, "uploadReadAheadSize", 49152), 0, 2147483647));
+      plan.url_hits.threshold = static_cast<uint32_t>(
+          std::clamp<int64_t>(number(e, "frequentHitThreshold", 2), 1, 2147483647));
+      int64_t ticks = number(e, "frequentHitTimePeriod", 100'000'000);  // 100-ns ticks
+      plan.url_hits.period_ms = std::max<int64_t>(1, ticks / 10'000);
+    } else if (runtime.error == config::SectionError::kInvalidValue) {
+      add(diags, Diagnostic::Severity::kError, cfg, 0, runtime.message);
+      ok = false;
+    }
     std::vector<const PathPlan*> paths = {&plan.at_root};
     for (const PathPlan& p : plan.parts)
       paths.push_back(&p);
@@ -280,6 +308,22 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
              std::to_string(b.port));
       }
     }
+  }
+
+  config::SectionResult pools =
+      config::resolve_section(cfg, schemas, "system.applicationHost/applicationPools", {});
+  if (pools.error == config::SectionError::kNone) {
+    if (const config::ResolvedElement* d = pools.element->child("applicationPoolDefaults")) {
+      const config::ResolvedAttribute* a = d->attribute("queueLength");
+      if (a != nullptr && a->set) {
+        out->queue_length_set = true;
+        out->queue_length =
+            static_cast<uint64_t>(std::max<int64_t>(0, number(*d, "queueLength", 1000)));
+      }
+    }
+  } else if (pools.error == config::SectionError::kInvalidValue) {
+    add(diags, Diagnostic::Severity::kError, cfg, 0, pools.message);
+    ok = false;
   }
 
   const config::CachingSettings& caching = cfg.caching;

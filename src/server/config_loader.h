@@ -49,6 +49,9 @@ struct SitePlan {
   bool mime_clear = false;               // a <clear/> in <staticContent>: drop the built-ins
   std::vector<std::string> mime_remove;  // <remove fileExtension> applied to the built-ins
   std::vector<std::pair<std::string, std::string>> mime_set;  // extension, type
+  // <system.webServer><serverRuntime> at the site's root.
+  uint64_t upload_read_ahead = iis::IisHandler::kDefaultUploadReadAhead;
+  iis::UrlHitSettings url_hits;
 };
 
 struct ServerPlan {
@@ -64,6 +67,9 @@ struct ServerPlan {
   uint64_t fragment_cache_size = 0;
   bool fragment_max_entry_set = false;
   uint64_t fragment_max_entry = 0;
+  // <applicationPools><applicationPoolDefaults queueLength>: requests that may wait for a thread.
+  bool queue_length_set = false;
+  uint64_t queue_length = iis::IisHandler::kDefaultQueueLength;
 };
 
 // Loads and checks `file` and builds the plan. Every diagnostic (the parser's, the module

@@ -109,6 +109,8 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpe
       st->vdir_files.push_back(std::move(files));
     }
     st->handler->set_fragment_cache(&out->server.fragment_cache());
+    if (site.upload_read_ahead) st->handler->set_upload_read_ahead(*site.upload_read_ahead);
+    st->handler->set_url_hit_settings(site.url_hits);
     st->handler->root_settings() = path_settings(modules, out->registry, std::move(site.root));
     for (PathSpec& part : site.parts)
       st->handler->add_path_settings(path_settings(modules, out->registry, std::move(part)));

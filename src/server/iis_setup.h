@@ -2,6 +2,7 @@
 // Builds the IIS module pipeline for the server: loads modules, resolves handler mappings and
 // puts the static-file handler behind the built-in StaticFileModule.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ struct SiteSpec {
   std::vector<std::pair<std::string, std::string>> virtual_directories;
   PathSpec root;                // the settings at the site root (prefix "")
   std::vector<PathSpec> parts;  // <location>s below the root
+  // <serverRuntime>: the body read ahead, IsFrequentlyHit's rule (unset: the command line's).
+  std::optional<uint64_t> upload_read_ahead;
+  iis::UrlHitSettings url_hits;
 };
 
 struct SiteStack {

@@ -96,7 +96,7 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
       site->handler->set_max_response_backlog(opts.max_response_backlog);
       site->handler->set_request_timeout_ms(opts.request_timeout_ms);
       site->handler->set_queue_length(opts.queue_length);
-      site->handler->set_upload_read_ahead(opts.upload_read_ahead);
+      if (opts.upload_read_ahead_set) site->handler->set_upload_read_ahead(opts.upload_read_ahead);
     }
     handler = iis.entry();
     // Before any worker exists: no request can overlap it (global_notifications.h).

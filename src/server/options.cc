@@ -346,6 +346,7 @@ bool resolve_options(Options& opts, std::string* error) {
       opts.fragment_cache_size = plan.fragment_cache_size;
     if (plan.fragment_max_entry_set && !opts.fragment_max_entry_set)
       opts.fragment_max_entry = plan.fragment_max_entry;
+    if (plan.queue_length_set && !opts.queue_length_set) opts.queue_length = plan.queue_length;
     opts.modules = std::move(plan.modules);
     opts.sites.clear();
     for (SitePlan& p : plan.sites) {
@@ -363,6 +364,8 @@ bool resolve_options(Options& opts, std::string* error) {
       spec.files = cfg.static_files;
       apply_static_settings(p, &spec.files);
       spec.virtual_directories = p.virtual_directories;
+      spec.upload_read_ahead = p.upload_read_ahead;
+      spec.url_hits = p.url_hits;
       auto to_spec = [&](PathPlan& plan) {
         PathSpec out;
         out.prefix = std::move(plan.prefix);

@@ -17,7 +17,7 @@ TEST_MODULE_DIR = os.environ.get("HTTPSERV_TEST_MODULE_DIR", "")
 
 
 def so(name):
-    path = os.path.join(TEST_MODULE_DIR, name + ".so")
+    path = os.path.abspath(os.path.join(TEST_MODULE_DIR, name + ".so"))
     if not os.path.exists(path):
         raise AssertionError(f"module not built: {path}")
     return path
@@ -100,6 +100,63 @@ class Blocking(BlockingCase):
         self.assertEqual([f.result(timeout=20)[1] for f in blocked], [b"timed out"] * 2)
         self.assertEqual([f.result(timeout=20)[1] for f in queued], [b"slept 1"] * 2)
         self.assertEqual(self.get(srv, "/hello.txt", timeout=10)[1], b"hello world\n")
+
+
+CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <system.applicationHost>
+    <applicationPools>
+      <applicationPoolDefaults queueLength="{queue}" />
+    </applicationPools>
+    <sites>
+      <site name="Blocking" id="3">
+        <application path="/"><virtualDirectory path="/" physicalPath="{root}" /></application>
+        <bindings><binding protocol="http" bindingInformation="127.0.0.1:8080:" /></bindings>
+      </site>
+    </sites>
+  </system.applicationHost>
+  <system.webServer>
+    <globalModules><add name="Blocking" image="{module}" /></globalModules>
+    <modules><add name="Blocking" /><add name="StaticFileModule" /></modules>
+    <serverRuntime uploadReadAheadSize="{readahead}" />
+  </system.webServer>
+</configuration>
+"""
+
+
+class Configured(BlockingCase):
+    def start_configured(self, queue=1000, readahead=49152, *extra):
+        root = self.tempdir({"hello.txt": "hello world\n"})
+        path = os.path.join(root, "applicationHost.config")
+        with open(path, "w") as f:
+            f.write(CONFIG.format(queue=queue, root=root, module=so("blocking"),
+                                  readahead=readahead))
+        return self.start_server(root=root, args=["--config", path] + list(extra))
+
+    def test_read_ahead_delays_the_first_notification_until_the_body(self):
+        # With the read-ahead (the default), /signal runs only once its body is there, so a
+        # /wait sent meanwhile times out; with uploadReadAheadSize="0" it runs at once.
+        for readahead, expect in ((49152, b"timed out"), (0, b"signalled")):
+            srv = self.start_configured(readahead=readahead)
+            key = f"ra{readahead}"
+            c = harness.Conn(srv.port, timeout=20)
+            self.addCleanup(c.close)
+            c.send(f"POST /signal?key={key} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n")
+            self.assertEqual(self.get(srv, f"/wait?key={key}&ms=500")[1], expect)
+            c.send(b"hello")
+            self.assertEqual(c.read_response(timeout=10).body, b"ok")
+
+    def test_queue_length_from_the_configuration(self):
+        srv = self.start_configured(2, 49152, "--max-threads", "1")
+        blocked = self.in_background(srv, "/wait?key=cq&ms=2000")
+        time.sleep(0.3)
+        queued = [self.in_background(srv, "/block?ms=1") for _ in range(2)]
+        time.sleep(0.3)
+        status, _, headers = self.get(srv, "/block?ms=1", timeout=10)
+        self.assertEqual(status, 503)
+        srv.wait_for_log(r"\(queueLength 2\): 503 with Retry-After")
+        self.assertEqual(blocked.result(timeout=20)[1], b"timed out")
+        self.assertEqual([f.result(timeout=20)[1] for f in queued], [b"slept 1"] * 2)
 
 
 class SynchronousIo(BlockingCase):

@@ -104,6 +104,33 @@ class UrlInfo(InfoCase):
         self.assertEqual(self.get("/a/second?url").body, b"frequent=0 stored=0")
 
 
+class UrlInfoConfigured(harness.ServerTestCase):
+    def test_frequent_hit_threshold_from_the_configuration(self):
+        root = self.tempdir({"hello.txt": HELLO})
+        path = os.path.join(root, "applicationHost.config")
+        with open(path, "w") as f:
+            f.write(f"""<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <system.applicationHost><sites><site name="S" id="1">
+    <application path="/"><virtualDirectory path="/" physicalPath="{root}" /></application>
+    <bindings><binding protocol="http" bindingInformation="127.0.0.1:8080:" /></bindings>
+  </site></sites></system.applicationHost>
+  <system.webServer>
+    <globalModules><add name="I" image="{os.path.abspath(so('info'))}" /></globalModules>
+    <modules><add name="I" /><add name="StaticFileModule" /></modules>
+    <serverRuntime frequentHitThreshold="3" frequentHitTimePeriod="00:01:00" />
+  </system.webServer>
+</configuration>
+""")
+        srv = self.start_server(root=root, args=["--config", path])
+        bodies = []
+        for _ in range(3):
+            c = self.connect(srv, timeout=10)
+            bodies.append(c.request("GET", "/u?url", [("Connection", "close")]).body)
+        self.assertEqual(bodies, [b"frequent=0 stored=0", b"frequent=0 stored=1",
+                                  b"frequent=1 stored=2"])
+
+
 class CachePolicy(InfoCase):
     def test_policy_keeps_what_modules_set(self):
         f = self.fields(self.get("/x?cache").body)
