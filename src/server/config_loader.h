@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "core/static_file_handler.h"
 #include "iis/iis_handler.h"
+#include "modules/settings.h"
 #include "server/iis_setup.h"
 #include "server/site_router.h"
 
@@ -28,11 +29,14 @@ inline constexpr std::string_view kDefaultDocumentModule = "DefaultDocumentModul
 
 // The settings in effect at one path of a site (its root, or a <location> below it).
 struct PathPlan {
-  std::string prefix;                         // "" for the site root, else "/app"
-  std::vector<std::string> modules;           // global modules enabled there
+  std::string prefix;  // "" for the site root, else "/app"
+  // Modules enabled there: global modules, and the built-in ones (src/modules) that no level in
+  // effect <remove>d or <clear>ed (IIS lists them in its own <modules>; a file need not).
+  std::vector<std::string> modules;
   std::vector<iis::HandlerMapping> mappings;  // <handlers> in effect there, in order
   iis::RequestLimits limits;
   bool max_allowed_content_length_set = false;  // some level in effect there sets it
+  modules::PathOptions builtin;                 // the built-in modules' sections in effect there
 };
 
 struct SitePlan {
@@ -70,6 +74,8 @@ struct ServerPlan {
   // <applicationPools><applicationPoolDefaults queueLength>: requests that may wait for a thread.
   bool queue_length_set = false;
   uint64_t queue_length = iis::IisHandler::kDefaultQueueLength;
+  // The built-in modules' server-wide settings (what they need anywhere, httpCompression...).
+  modules::ServerOptions builtin;
 };
 
 // Loads and checks `file` and builds the plan. Every diagnostic (the parser's, the module

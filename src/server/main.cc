@@ -68,16 +68,19 @@ bool install_admin_model(const std::string& config_file, bool to_stderr) {
 int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int ready_fd) {
   std::string error;
   // The IIS module pipeline: modules and handler mappings from --config, modules from --module,
-  // or the sample modules when the embedded default site is served. Without modules (and
-  // without a configuration file), requests go straight to the static-file handler.
+  // or the sample modules when the embedded default site is served. Without any of them, the
+  // pipeline still runs the built-in modules (src/modules) in front of the static files.
   std::vector<hs::server::SiteSpec> sites = std::move(opts.sites);
   std::vector<hs::server::ModuleSpec> modules = opts.modules;
   bool embedded_default = opts.root.empty() && opts.modules.empty() && opts.config_file.empty();
+  hs::modules::ServerOptions builtin = opts.builtin;
   if (sites.empty()) {  // no configuration file: one site that takes every request
     sites.resize(1);
     sites[0].files = opts.server.static_files;
     if (embedded_default) modules = hs::server::default_sample_modules(&sites[0].root.mappings);
     sites[0].root.limits.max_allowed_content_length = opts.server.session.limits.max_body_size;
+    sites[0].root.builtin = hs::server::default_builtin_options();
+    if (!opts.builtin_set) builtin.needs.add(sites[0].root.builtin);
   }
   install_admin_model(opts.config_file, false);
   hs::server::IisStack iis;
@@ -86,8 +89,8 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
     for (const auto& site : iis.sites)
       fn(&site->handler->application());
   };
-  if (!modules.empty() || !opts.config_file.empty()) {
-    if (!hs::server::build_iis_stack(modules, std::move(sites), &iis, &error)) {
+  {
+    if (!hs::server::build_iis_stack(modules, std::move(sites), &iis, &error, std::move(builtin))) {
       HS_LOG_ERROR("%s", error.c_str());
       return 1;
     }

@@ -348,6 +348,8 @@ bool resolve_options(Options& opts, std::string* error) {
       opts.fragment_max_entry = plan.fragment_max_entry;
     if (plan.queue_length_set && !opts.queue_length_set) opts.queue_length = plan.queue_length;
     opts.modules = std::move(plan.modules);
+    opts.builtin = std::move(plan.builtin);
+    opts.builtin_set = true;
     opts.sites.clear();
     for (SitePlan& p : plan.sites) {
       SiteSpec spec;
@@ -374,6 +376,7 @@ bool resolve_options(Options& opts, std::string* error) {
         out.modules = std::move(plan.modules);
         out.all_modules = false;
         out.limits = plan.limits;
+        out.builtin = std::move(plan.builtin);
         if (opts.max_body_size_set)
           out.limits.max_allowed_content_length = cfg.session.limits.max_body_size;
         return out;

@@ -1,0 +1,85 @@
+#pragma once
+// The server's built-in modules (IIS's RequestFilteringModule, HttpLoggingModule, ...): CHttpModule
+// implementations registered in the same ModuleRegistry as native modules, before them, so they
+// run in the same RQ_ pipeline with priorities (docs/operations.md lists each one's
+// notifications). What a request's modules apply is its part's PathConfig
+// (iis::IisHandler::PathSettings::builtin); what they share across requests — log files,
+// the compressed-file cache, counters — is the Runtime's.
+//
+// LIFECYCLE. A Runtime is made in the server process (after the supervisor forked it), before
+// the registry loads anything: register_builtins() registers the modules the configuration
+// needs, make_path_config() builds each part's settings. It must outlive the registry's
+// terminate() (server::IisStack orders them so). Module code runs on loop threads; Runtime
+// methods called from there are thread-safe.
+#include <httpserv.h>
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "iis/iis_handler.h"
+#include "iis/module_registry.h"
+#include "modules/settings.h"
+
+namespace hs::iis {
+class HttpContextImpl;
+}
+
+namespace hs::modules {
+
+class Runtime;
+
+// IIS's names of the built-in modules, in registration order. A configuration's <modules> may
+// <add> or <remove> them by these names (docs/operations.md).
+inline constexpr std::string_view kRequestFilteringModule = "RequestFilteringModule";
+std::span<const std::string_view> builtin_module_names();
+
+// What the built-in modules read for one part of a site.
+struct PathConfig final : iis::BuiltinSettings {
+  PathOptions options;
+  Runtime* runtime = nullptr;  // null: the defaults object below
+};
+
+// The request's PathConfig (IIS's defaults when its part has none).
+const PathConfig& path_config(const iis::HttpContextImpl& ctx);
+
+class Runtime {
+ public:
+  explicit Runtime(ServerOptions options);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  const ServerOptions& options() const { return options_; }
+
+  // Registers the built-in modules the configuration needs (Needs), in order, before any native
+  // module. False with *error naming the module on failure.
+  bool register_builtins(iis::ModuleRegistry& registry, IHttpServer* server, std::string* error);
+  // The runtime whose register_builtins() is running (a built-in RegisterModule reads what to
+  // subscribe to from it), else null.
+  static const Runtime* registering();
+  std::shared_ptr<const PathConfig> make_path_config(const PathOptions& options);
+
+ private:
+  ServerOptions options_;
+};
+
+// One instance serves every request: the built-in modules keep nothing per request in the
+// module object (what they need lives in the context), so GetHttpModule hands out the same
+// object and Dispose does nothing. T must be default-constructible and stateless.
+template <class T>
+class SharedModuleFactory final : public IHttpModuleFactory {
+ public:
+  HRESULT GetHttpModule(CHttpModule** module, IModuleAllocator*) override {
+    *module = &instance_;
+    return S_OK;
+  }
+  VOID Terminate() override {}
+
+ private:
+  T instance_;
+};
+
+}  // namespace hs::modules
