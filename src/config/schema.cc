@@ -225,7 +225,7 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
       <attribute name="serverAutoStart" type="bool" defaultValue="true"/>
       <element name="logFile">
         <attribute name="enabled" type="bool" defaultValue="true"/>
-        <attribute name="directory" type="string" defaultValue="%SystemDrive%\inetpub\logs\LogFiles" expanded="true"/>
+        <attribute name="directory" type="string" defaultValue="logs" expanded="true"/>
         <attribute name="logFormat" type="enum" defaultValue="W3C">
           <enum name="IIS" value="0"/><enum name="NCSA" value="1"/><enum name="W3C" value="2"/><enum name="Custom" value="3"/>
         </attribute>
@@ -279,7 +279,7 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
     <element name="siteDefaults">
       <element name="logFile">
         <attribute name="enabled" type="bool" defaultValue="true"/>
-        <attribute name="directory" type="string" defaultValue="%SystemDrive%\inetpub\logs\LogFiles" expanded="true"/>
+        <attribute name="directory" type="string" defaultValue="logs" expanded="true"/>
         <attribute name="logFormat" type="enum" defaultValue="W3C">
           <enum name="IIS" value="0"/><enum name="NCSA" value="1"/><enum name="W3C" value="2"/><enum name="Custom" value="3"/>
         </attribute>

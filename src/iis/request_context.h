@@ -242,6 +242,13 @@ class HttpContextImpl final : public IHttpContext4 {
       f(HeaderView{h.name, h.value});
   }
   const std::string* response_header(std::string_view name) const;
+  template <class F>
+  void for_each_response_header(F&& f) const {
+    for (const Header& h : response_headers_)
+      f(std::string_view(h.name), std::string_view(h.value));
+  }
+  // The connection failed or closed before the response was complete.
+  bool connection_lost() const { return connection_lost_; }
   USHORT status() const { return status_; }
   USHORT substatus() const { return substatus_; }
   // SetStatus's fTrySkipCustomErrors (custom errors leave such a response alone).

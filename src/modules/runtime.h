@@ -21,6 +21,8 @@
 
 #include "iis/iis_handler.h"
 #include "iis/module_registry.h"
+#include "modules/http_logging.h"
+#include "modules/log_writer.h"
 #include "modules/settings.h"
 
 namespace hs::iis {
@@ -34,12 +36,14 @@ class Runtime;
 // IIS's names of the built-in modules, in registration order. A configuration's <modules> may
 // <add> or <remove> them by these names (docs/operations.md).
 inline constexpr std::string_view kRequestFilteringModule = "RequestFilteringModule";
+inline constexpr std::string_view kHttpLoggingModule = "HttpLoggingModule";
 std::span<const std::string_view> builtin_module_names();
 
 // What the built-in modules read for one part of a site.
 struct PathConfig final : iis::BuiltinSettings {
   PathOptions options;
-  Runtime* runtime = nullptr;  // null: the defaults object below
+  Runtime* runtime = nullptr;          // null: the defaults object below
+  std::shared_ptr<const SiteLog> log;  // the site's access log; null: not logged
 };
 
 // The request's PathConfig (IIS's defaults when its part has none).
@@ -60,10 +64,24 @@ class Runtime {
   // The runtime whose register_builtins() is running (a built-in RegisterModule reads what to
   // subscribe to from it), else null.
   static const Runtime* registering();
-  std::shared_ptr<const PathConfig> make_path_config(const PathOptions& options);
+  // The settings of one part of `site` (its access log is set up the first time a site is seen).
+  std::shared_ptr<const PathConfig> make_path_config(const SiteOptions& site,
+                                                     const PathOptions& options);
+  // After every part is made, before serving: starts the log flusher.
+  void start();
+  // SIGUSR1: the access logs are reopened by name (log rotation).
+  void reopen_logs() { log_writer_.reopen(); }
+  // Graceful shutdown, after the workers stopped: everything buffered is written.
+  void stop() { log_writer_.stop(); }
+
+  LogWriter& log_writer() { return log_writer_; }
+  const std::string& computer_name() const { return computer_name_; }
 
  private:
   ServerOptions options_;
+  LogWriter log_writer_;
+  std::vector<std::pair<uint32_t, std::shared_ptr<const SiteLog>>> site_logs_;  // by site id
+  std::string computer_name_;
 };
 
 // One instance serves every request: the built-in modules keep nothing per request in the

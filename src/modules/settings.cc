@@ -142,12 +142,109 @@ void Needs::add(const PathOptions& p) {
   remove_server_header = remove_server_header || p.filtering.remove_server_header;
 }
 
+void Needs::add(const SiteOptions& s) {
+  logging = logging || s.log.enabled;
+}
+
 bool read_path_options(const config::Config& cfg, const config::SchemaSet& schemas,
                        const config::ConfigPath& path, PathOptions* out,
                        std::vector<Diagnostic>* diags) {
   bool ok = true;
   auto rf = section(cfg, schemas, "system.webServer/security/requestFiltering", path, diags, &ok);
   if (rf) read_filtering(rf.get(), &out->filtering);
+  if (auto l = section(cfg, schemas, "system.webServer/httpLogging", path, diags, &ok)) {
+    out->logging.dont_log = get_bool(l.get(), "dontLog", false);
+    out->logging.selective =
+        static_cast<HttpLoggingOptions::Selective>(typed(l.get(), "selectiveLogging").number);
+  }
+  return ok;
+}
+
+bool read_site_options(const config::Config& cfg, const config::SchemaSet& schemas,
+                       std::string_view site_name, SiteOptions* out,
+                       std::vector<Diagnostic>* diags) {
+  bool ok = true;
+  auto sites = section(cfg, schemas, "system.applicationHost/sites", {}, diags, &ok);
+  if (!sites) return ok;
+  const ResolvedElement* defaults = child(child(sites.get(), "siteDefaults"), "logFile");
+  const ResolvedElement* own = nullptr;
+  for (const auto& item : sites->items) {
+    if (item->name != "site") continue;
+    const ResolvedAttribute* n = item->attribute("name");
+    if (n != nullptr && config::expand_environment(n->value) == site_name) {
+      own = item->child("logFile");
+      const ResolvedAttribute* id = item->attribute("id");
+      if (id != nullptr) out->id = static_cast<uint32_t>(typed(item.get(), "id").number);
+    }
+  }
+  out->name = std::string(site_name);
+  // Each attribute: the site's own <logFile> where it sets it, else <siteDefaults>'s, else the
+  // schema's default (IIS applies siteDefaults to every site this way).
+  auto pick = [&](std::string_view attr) -> const ResolvedElement* {
+    if (own != nullptr && own->attribute(attr) != nullptr && own->attribute(attr)->set) return own;
+    if (defaults != nullptr) return defaults;
+    return own;
+  };
+  bool configured = (own != nullptr && own->set) || (defaults != nullptr && defaults->set);
+  SiteLogOptions& l = out->log;
+  if (!configured) return ok;
+  l.enabled = get_bool(pick("enabled"), "enabled", true);
+  std::string dir = get_string(pick("directory"), "directory");
+  l.directory = config::resolve_path(cfg, dir.empty() ? std::string("logs") : dir);
+  l.period = static_cast<int>(typed(pick("period"), "period").number);
+  l.truncate_size = static_cast<uint64_t>(
+      std::max<int64_t>(0, typed(pick("truncateSize"), "truncateSize").number));
+  l.local_time_rollover = get_bool(pick("localTimeRollover"), "localTimeRollover", false);
+  l.flags = static_cast<uint32_t>(typed(pick("logExtFileFlags"), "logExtFileFlags").number);
+  l.log_site_id = get_bool(pick("logSiteId"), "logSiteId", true);
+  int64_t format = typed(pick("logFormat"), "logFormat").number;
+  auto where = [&](const ResolvedElement* e, std::string_view attr) {
+    const ResolvedAttribute* a = e != nullptr ? e->attribute(attr) : nullptr;
+    return a != nullptr && a->set ? a->line : 0;
+  };
+  if (l.enabled && format != 2) {
+    diags->push_back({Diagnostic::Severity::kWarning, cfg.file,
+                      where(pick("logFormat"), "logFormat"),
+                      "site '" + out->name +
+                          "': <logFile logFormat> other than W3C is not supported; the site is "
+                          "not logged"});
+    l.enabled = false;
+  }
+  if (l.enabled && (typed(pick("logTargetW3C"), "logTargetW3C").number & 1) == 0) {
+    diags->push_back({Diagnostic::Severity::kWarning, cfg.file,
+                      where(pick("logTargetW3C"), "logTargetW3C"),
+                      "site '" + out->name +
+                          "': <logFile logTargetW3C> without File (ETW only) is not supported; "
+                          "logging to a file"});
+  }
+  // Custom fields: the site's own collection where it has one, else siteDefaults'.
+  const ResolvedElement* cf = child(own, "customFields");
+  if (cf == nullptr || !cf->set) cf = child(defaults, "customFields");
+  if (cf != nullptr) {
+    l.max_custom_field_length = static_cast<uint32_t>(typed(cf, "maxCustomFieldLength").number);
+    for_items(cf, [&](const ResolvedElement& i) {
+      SiteLogOptions::CustomField f;
+      f.name = get_string(&i, "logFieldName");
+      f.source = get_string(&i, "sourceName");
+      f.type = static_cast<int>(typed(&i, "sourceType").number);
+      if (!f.name.empty() && f.name.find(' ') == std::string::npos) l.custom_fields.push_back(f);
+    });
+  }
+  return ok;
+}
+
+bool read_server_options(const config::Config& cfg, const config::SchemaSet& schemas,
+                         ServerOptions* out, std::vector<Diagnostic>* diags) {
+  bool ok = true;
+  if (auto log = section(cfg, schemas, "system.applicationHost/log", {}, diags, &ok)) {
+    out->log_in_utf8 = get_bool(log.get(), "logInUTF8", true);
+    const ResolvedAttribute* mode = log->attribute("centralLogFileMode");
+    if (mode != nullptr && mode->set && typed(log.get(), "centralLogFileMode").number != 0) {
+      diags->push_back({Diagnostic::Severity::kWarning, cfg.file, mode->line,
+                        "<log centralLogFileMode>: only Site (one log per site) is supported; "
+                        "each site logs to its own <logFile>"});
+    }
+  }
   return ok;
 }
 

@@ -59,19 +59,95 @@ struct FilteringOptions {
   std::vector<Rule> rules;
 };
 
+// <httpLogging> (HttpLoggingModule): whether this part's requests are logged.
+struct HttpLoggingOptions {
+  bool dont_log = false;
+  enum class Selective {
+    kLogAll = 0,
+    kLogSuccessful = 1,
+    kLogError = 2
+  } selective = Selective::kLogAll;
+};
+
 struct PathOptions {
   FilteringOptions filtering;
+  HttpLoggingOptions logging;
+};
+
+// IIS's logExtFileFlags bits (MD_EXTLOG_*), which choose the W3C fields.
+enum LogFlag : uint32_t {
+  kLogDate = 1,
+  kLogTime = 2,
+  kLogClientIp = 4,
+  kLogUserName = 8,
+  kLogSiteName = 16,
+  kLogComputerName = 32,
+  kLogServerIp = 64,
+  kLogMethod = 128,
+  kLogUriStem = 256,
+  kLogUriQuery = 512,
+  kLogHttpStatus = 1024,
+  kLogWin32Status = 2048,
+  kLogBytesSent = 4096,
+  kLogBytesRecv = 8192,
+  kLogTimeTaken = 16384,
+  kLogServerPort = 32768,
+  kLogUserAgent = 65536,
+  kLogCookie = 131072,
+  kLogReferer = 262144,
+  kLogProtocolVersion = 524288,
+  kLogHost = 1048576,
+  kLogHttpSubStatus = 2097152,
+};
+// IIS 10's default set: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username
+// c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken.
+inline constexpr uint32_t kDefaultLogFlags =
+    kLogDate | kLogTime | kLogClientIp | kLogUserName | kLogServerIp | kLogMethod | kLogUriStem |
+    kLogUriQuery | kLogHttpStatus | kLogWin32Status | kLogTimeTaken | kLogServerPort |
+    kLogUserAgent | kLogReferer | kLogHttpSubStatus;
+
+// A site's <logFile> (over <siteDefaults><logFile>), or the command line's --access-log.
+struct SiteLogOptions {
+  bool enabled = false;   // a <logFile> is configured (and enabled, W3C) or --access-log
+  std::string path;       // --access-log: exactly this file, no rollover
+  std::string directory;  // resolved against the configuration file's directory
+  int period = 1;         // LogPeriod: MaxSize 0, Daily 1, Weekly 2, Monthly 3, Hourly 4
+  uint64_t truncate_size = 20971520;
+  bool local_time_rollover = false;
+  uint32_t flags = kDefaultLogFlags;
+  bool log_site_id = true;  // s-sitename is W3SVC<id> (else the site's name)
+  uint32_t max_custom_field_length = 4096;
+  struct CustomField {
+    std::string name;    // the #Fields header
+    std::string source;  // header or server variable name
+    int type = 0;        // RequestHeader 0, ResponseHeader 1, ServerVariable 2
+  };
+  std::vector<CustomField> custom_fields;
+};
+
+struct SiteOptions {
+  uint32_t id = 1;
+  std::string name = "Default Web Site";
+  SiteLogOptions log;
 };
 
 // What the configuration turns on anywhere, so that a module nothing needs is not registered
 // (its notifications would cost every request something) — ServerOptions keeps the union.
 struct Needs {
   bool remove_server_header = false;
+  bool logging = false;  // some site logs
   void add(const PathOptions& p);
+  void add(const SiteOptions& s);
 };
 
 struct ServerOptions {
   Needs needs;
+  std::string software = "httpserv";  // the access logs' #Software directive
+  bool log_in_utf8 = true;            // <system.applicationHost><log logInUTF8>: "u_" names
+  // --access-log FILE: every site logs there (exactly that file; IIS's default fields, and
+  // s-sitename when there are several sites).
+  std::string access_log;
+  bool several_sites = false;
 };
 
 // Reads the path's sections. Errors (a value its schema refuses, a duplicate collection key)
@@ -79,6 +155,13 @@ struct ServerOptions {
 bool read_path_options(const config::Config& cfg, const config::SchemaSet& schemas,
                        const config::ConfigPath& path, PathOptions* out,
                        std::vector<config::Diagnostic>* diags);
+
+// Reads the site's <logFile> (its own over <siteDefaults>'s) and the server-wide <log>.
+bool read_site_options(const config::Config& cfg, const config::SchemaSet& schemas,
+                       std::string_view site_name, SiteOptions* out,
+                       std::vector<config::Diagnostic>* diags);
+bool read_server_options(const config::Config& cfg, const config::SchemaSet& schemas,
+                         ServerOptions* out, std::vector<config::Diagnostic>* diags);
 
 // A Config with no content (the command line without --config): every section at its defaults,
 // IIS's shipped defaults included.

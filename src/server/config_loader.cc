@@ -311,6 +311,10 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
   for (const config::Site& site : cfg.sites) {
     SitePlan plan;
     ok = plan_site(cfg, site, &plan, diags) && ok;
+    ok = modules::read_site_options(cfg, modules::builtin_schemas(), site.name, &plan.builtin_site,
+                                    diags) &&
+         ok;
+    out->builtin.needs.add(plan.builtin_site);
     config::ConfigPath path;
     path.site = site.name;
     config::SectionResult runtime =
@@ -394,6 +398,7 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
     out->fragment_max_entry_set = true;
     out->fragment_max_entry = caching.max_response_size;
   }
+  ok = modules::read_server_options(cfg, modules::builtin_schemas(), &out->builtin, diags) && ok;
   // The sites' and modules' readers report their errors as diagnostics.
   for (size_t i = first_diag; i < diags->size(); ++i)
     ok = ok && (*diags)[i].severity != Diagnostic::Severity::kError;

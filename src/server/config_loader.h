@@ -53,6 +53,7 @@ struct SitePlan {
   bool mime_clear = false;               // a <clear/> in <staticContent>: drop the built-ins
   std::vector<std::string> mime_remove;  // <remove fileExtension> applied to the built-ins
   std::vector<std::pair<std::string, std::string>> mime_set;  // extension, type
+  modules::SiteOptions builtin_site;                          // the site's <logFile>
   // <system.webServer><serverRuntime> at the site's root.
   uint64_t upload_read_ahead = iis::IisHandler::kDefaultUploadReadAhead;
   iis::UrlHitSettings url_hits;

@@ -39,7 +39,8 @@ namespace {
 
 iis::IisHandler::PathSettings path_settings(const std::vector<ModuleSpec>& modules,
                                             const iis::ModuleRegistry& registry,
-                                            modules::Runtime& runtime, PathSpec spec) {
+                                            modules::Runtime& runtime,
+                                            const modules::SiteOptions& site, PathSpec spec) {
   auto enabled = [&](const std::string& name) {
     return spec.all_modules || std::any_of(spec.modules.begin(), spec.modules.end(),
                                            [&](const std::string& n) { return n == name; });
@@ -48,7 +49,7 @@ iis::IisHandler::PathSettings path_settings(const std::vector<ModuleSpec>& modul
   out.prefix = std::move(spec.prefix);
   out.mappings = std::move(spec.mappings);
   out.limits = spec.limits;
-  out.builtin = runtime.make_path_config(spec.builtin);
+  out.builtin = runtime.make_path_config(site, spec.builtin);
   if (spec.add_catch_all) {
     iis::HandlerMapping all;
     all.name = "catch-all";
@@ -118,16 +119,19 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpe
     st->handler->set_fragment_cache(&out->server.fragment_cache());
     if (site.upload_read_ahead) st->handler->set_upload_read_ahead(*site.upload_read_ahead);
     st->handler->set_url_hit_settings(site.url_hits);
-    st->handler->root_settings() =
-        path_settings(modules, out->registry, *out->runtime, std::move(site.root));
+    site.builtin_site.id = site.id;
+    site.builtin_site.name = site.name;
+    st->handler->root_settings() = path_settings(modules, out->registry, *out->runtime,
+                                                 site.builtin_site, std::move(site.root));
     for (PathSpec& part : site.parts) {
       st->handler->add_path_settings(
-          path_settings(modules, out->registry, *out->runtime, std::move(part)));
+          path_settings(modules, out->registry, *out->runtime, site.builtin_site, std::move(part)));
     }
     if (out->router) out->router->add_site(site.bindings, st->handler.get());
     if (out->handler == nullptr) out->handler = st->handler.get();
     out->sites.push_back(std::move(st));
   }
+  out->runtime->start();  // the access logs' flusher
   // IHttpServer2::GetMetadata(site, url): the site by name (case-insensitively, as IIS); the URL
   // is a decoded path ("" is the site root).
   out->server.set_metadata_resolver(

@@ -51,6 +51,7 @@ struct SiteSpec {
   // <serverRuntime>: the body read ahead, IsFrequentlyHit's rule (unset: the command line's).
   std::optional<uint64_t> upload_read_ahead;
   iis::UrlHitSettings url_hits;
+  modules::SiteOptions builtin_site;  // the built-in modules' per-site settings (its access log)
 };
 
 struct SiteStack {

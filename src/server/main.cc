@@ -74,6 +74,9 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
   std::vector<hs::server::ModuleSpec> modules = opts.modules;
   bool embedded_default = opts.root.empty() && opts.modules.empty() && opts.config_file.empty();
   hs::modules::ServerOptions builtin = opts.builtin;
+  builtin.software = "httpserv " HTTPSERV_VERSION;
+  builtin.access_log = opts.access_log;
+  builtin.several_sites = sites.size() > 1;
   if (sites.empty()) {  // no configuration file: one site that takes every request
     sites.resize(1);
     sites[0].files = opts.server.static_files;
@@ -139,6 +142,10 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
   while (!server.finished()) {
     timespec tick{0, 100 * 1000 * 1000};
     int sig = sigtimedwait(&set, nullptr, &tick);
+    if (sig == SIGUSR1) {
+      HS_LOG_INFO("SIGUSR1: reopening the access logs");
+      if (iis.runtime) iis.runtime->reopen_logs();
+    }
     if (sig == SIGQUIT) {
       HS_LOG_INFO("SIGQUIT: stopping immediately");
       _exit(0);
@@ -156,6 +163,7 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
     }
   }
   server.wait();
+  if (iis.runtime) iis.runtime->stop();  // every buffered access-log line reaches the disk
   for_each_application(
       [&](IHttpApplication* app) { hs::iis::raise_application_stop(iis.registry, app); });
   if (iis.handler != nullptr) {
@@ -217,7 +225,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP})
+  for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1})
     sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 

@@ -87,7 +87,7 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
               const std::function<void()>& on_ready) {
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD})
+  for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR1})
     sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   int sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -152,6 +152,8 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
       if (sig == SIGINT || sig == SIGTERM || sig == SIGQUIT) {
         if (!stopping) HS_LOG_INFO("supervisor: %s: stopping the worker process", strsignal(sig));
         stop(sig, 0);
+      } else if (sig == SIGUSR1) {
+        signal_all(SIGUSR1);  // log rotation: every serving process reopens its access logs
       } else if (sig == SIGHUP && !stopping) {
         if (pending.pid > 0) {
           HS_LOG_WARN("supervisor: SIGHUP: a reload is already in progress; ignored");
