@@ -258,6 +258,7 @@ class HttpContextImpl final : public IHttpContext4 {
   // Body bytes handed to the connection so far, and request body bytes read from it.
   uint64_t body_bytes_sent() const { return body_bytes_sent_; }
   uint64_t body_bytes_read() const { return body_bytes_read_; }
+  const HandlerMapping* mapping() const { return mapping_; }
   // The body is StaticFileModule's answer (a file of the site), not a module's.
   bool static_answer() const { return static_answer_; }
   // Replaces the buffered body with `chunks`, by reference (memory and file ranges, as core's

@@ -1,8 +1,15 @@
 #include "modules/runtime.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
 #include "iis/request_context.h"
+#include "modules/custom_errors.h"
 #include "modules/http_logging.h"
 #include "modules/request_filtering.h"
 
@@ -26,9 +33,11 @@ bool logging(const ServerOptions& o) {
 const Builtin kBuiltins[] = {
     {kRequestFilteringModule, register_request_filtering, always},
     {kHttpLoggingModule, register_http_logging, logging},
+    {kCustomErrorModule, register_custom_errors, always},
 };
 
-constexpr std::string_view kNames[] = {kRequestFilteringModule, kHttpLoggingModule};
+constexpr std::string_view kNames[] = {kRequestFilteringModule, kHttpLoggingModule,
+                                       kCustomErrorModule};
 static_assert(std::size(kNames) == std::size(kBuiltins));
 
 const Runtime* g_registering = nullptr;
@@ -43,6 +52,52 @@ const PathConfig& path_config(const iis::HttpContextImpl& ctx) {
   static const PathConfig defaults;
   const iis::BuiltinSettings* b = ctx.path_settings().builtin.get();
   return b != nullptr ? static_cast<const PathConfig&>(*b) : defaults;
+}
+
+std::shared_ptr<const std::string> Runtime::read_page(const std::string& path, bool warn) {
+  constexpr uint64_t kMaxPage = 1u << 20;
+  auto fail = [&](const char* why) -> std::shared_ptr<const std::string> {
+    if (!warn) return nullptr;
+    std::lock_guard<std::mutex> lock(pages_mu_);
+    if (page_warned_.insert(path).second) {
+      HS_LOG_WARN("custom error page %s: %s; the built-in page is sent instead", path.c_str(), why);
+    }
+    return nullptr;
+  };
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(strerror(errno));
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return fail("not a regular file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxPage) {
+    close(fd);
+    return fail("larger than 1 MiB");
+  }
+  int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  {
+    std::lock_guard<std::mutex> lock(pages_mu_);
+    auto it = pages_.find(path);
+    if (it != pages_.end() && it->second.mtime_ns == mtime &&
+        it->second.size == static_cast<uint64_t>(st.st_size)) {
+      close(fd);
+      return it->second.text;
+    }
+  }
+  auto text = std::make_shared<std::string>(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < text->size()) {
+    ssize_t n = read(fd, text->data() + got, text->size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  close(fd);
+  text->resize(got);
+  std::lock_guard<std::mutex> lock(pages_mu_);
+  pages_[path] = Page{mtime, static_cast<uint64_t>(st.st_size), text};
+  return text;
 }
 
 Runtime::Runtime(ServerOptions options) : options_(std::move(options)) {
@@ -82,6 +137,7 @@ std::shared_ptr<const PathConfig> Runtime::make_path_config(const SiteOptions& s
   auto c = std::make_shared<PathConfig>();
   c->options = options;
   c->runtime = this;
+  c->site_root = site.root;
   for (const auto& [id, log] : site_logs_) {
     if (id == site.id) c->log = log;
   }

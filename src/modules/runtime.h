@@ -13,7 +13,10 @@
 // methods called from there are thread-safe.
 #include <httpserv.h>
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +40,7 @@ class Runtime;
 // <add> or <remove> them by these names (docs/operations.md).
 inline constexpr std::string_view kRequestFilteringModule = "RequestFilteringModule";
 inline constexpr std::string_view kHttpLoggingModule = "HttpLoggingModule";
+inline constexpr std::string_view kCustomErrorModule = "CustomErrorModule";
 std::span<const std::string_view> builtin_module_names();
 
 // What the built-in modules read for one part of a site.
@@ -44,6 +48,7 @@ struct PathConfig final : iis::BuiltinSettings {
   PathOptions options;
   Runtime* runtime = nullptr;          // null: the defaults object below
   std::shared_ptr<const SiteLog> log;  // the site's access log; null: not logged
+  std::string site_root;               // the site's root directory
 };
 
 // The request's PathConfig (IIS's defaults when its part has none).
@@ -75,6 +80,9 @@ class Runtime {
   void stop() { log_writer_.stop(); }
 
   LogWriter& log_writer() { return log_writer_; }
+  // A custom error page's file, read once and kept while its size and mtime stay (at most
+  // 1 MiB); null (logged once per path when `warn`) if it cannot be read.
+  std::shared_ptr<const std::string> read_page(const std::string& path, bool warn = true);
   const std::string& computer_name() const { return computer_name_; }
 
  private:
@@ -82,6 +90,14 @@ class Runtime {
   LogWriter log_writer_;
   std::vector<std::pair<uint32_t, std::shared_ptr<const SiteLog>>> site_logs_;  // by site id
   std::string computer_name_;
+  struct Page {
+    int64_t mtime_ns = 0;
+    uint64_t size = 0;
+    std::shared_ptr<const std::string> text;
+  };
+  std::mutex pages_mu_;
+  std::map<std::string, Page> pages_;
+  std::set<std::string> page_warned_;
 };
 
 // One instance serves every request: the built-in modules keep nothing per request in the

@@ -152,6 +152,23 @@ bool read_path_options(const config::Config& cfg, const config::SchemaSet& schem
   bool ok = true;
   auto rf = section(cfg, schemas, "system.webServer/security/requestFiltering", path, diags, &ok);
   if (rf) read_filtering(rf.get(), &out->filtering);
+  if (auto e = section(cfg, schemas, "system.webServer/httpErrors", path, diags, &ok)) {
+    ErrorsOptions& o = out->errors;
+    o.mode = static_cast<ErrorsOptions::Mode>(typed(e.get(), "errorMode").number);
+    o.existing = static_cast<ErrorsOptions::Existing>(typed(e.get(), "existingResponse").number);
+    o.default_path = get_string(e.get(), "defaultPath");
+    o.default_mode = static_cast<int>(typed(e.get(), "defaultResponseMode").number);
+    o.more_information_link = get_string(e.get(), "detailedMoreInformationLink");
+    for_items(e.get(), [&](const ResolvedElement& i) {
+      ErrorsOptions::Entry entry;
+      entry.status = static_cast<unsigned>(typed(&i, "statusCode").number);
+      entry.substatus = static_cast<int>(typed(&i, "subStatusCode").number);
+      entry.prefix_language_path = get_string(&i, "prefixLanguageFilePath");
+      entry.path = get_string(&i, "path");
+      entry.mode = static_cast<int>(typed(&i, "responseMode").number);
+      o.entries.push_back(std::move(entry));
+    });
+  }
   if (auto l = section(cfg, schemas, "system.webServer/httpLogging", path, diags, &ok)) {
     out->logging.dont_log = get_bool(l.get(), "dontLog", false);
     out->logging.selective =

@@ -69,9 +69,32 @@ struct HttpLoggingOptions {
   } selective = Selective::kLogAll;
 };
 
+// <httpErrors> (CustomErrorModule).
+struct ErrorsOptions {
+  enum class Mode {
+    kDetailedLocalOnly = 0,
+    kCustom = 1,
+    kDetailed = 2
+  } mode = Mode::kDetailedLocalOnly;
+  enum class Existing { kAuto = 0, kReplace = 1, kPassThrough = 2 } existing = Existing::kAuto;
+  enum ResponseMode { kFile = 0, kExecuteUrl = 1, kRedirect = 2 };
+  std::string default_path;
+  int default_mode = kFile;
+  std::string more_information_link = "https://go.microsoft.com/fwlink/?LinkID=62293";
+  struct Entry {
+    unsigned status = 0;
+    int substatus = -1;  // -1: every sub-status
+    std::string prefix_language_path;
+    std::string path;
+    int mode = kFile;
+  };
+  std::vector<Entry> entries;
+};
+
 struct PathOptions {
   FilteringOptions filtering;
   HttpLoggingOptions logging;
+  ErrorsOptions errors;
 };
 
 // IIS's logExtFileFlags bits (MD_EXTLOG_*), which choose the W3C fields.
@@ -128,6 +151,7 @@ struct SiteLogOptions {
 struct SiteOptions {
   uint32_t id = 1;
   std::string name = "Default Web Site";
+  std::string root;  // the site's root directory (custom error files relative to it)
   SiteLogOptions log;
 };
 

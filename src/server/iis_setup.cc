@@ -121,6 +121,7 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpe
     st->handler->set_url_hit_settings(site.url_hits);
     site.builtin_site.id = site.id;
     site.builtin_site.name = site.name;
+    site.builtin_site.root = site.files.root;
     st->handler->root_settings() = path_settings(modules, out->registry, *out->runtime,
                                                  site.builtin_site, std::move(site.root));
     for (PathSpec& part : site.parts) {
