@@ -3,7 +3,7 @@
 # when something is missing, so repeated `make` calls stay fast. Usage: scripts/deps.sh [build|bench|fuzz|thirdparty]
 set -euo pipefail
 want=(build-essential cmake ninja-build pkg-config git node-llhttp libgtest-dev libgmock-dev
-      libbenchmark-dev libpugixml-dev curl python3 procps strace
+      libbenchmark-dev libpugixml-dev zlib1g-dev libbrotli-dev curl python3 procps strace
       # The access-log tests read the log with a real analyser.
       goaccess)
 if [ "${1:-build}" = bench ]; then

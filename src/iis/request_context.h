@@ -259,6 +259,10 @@ class HttpContextImpl final : public IHttpContext4 {
   uint64_t body_bytes_sent() const { return body_bytes_sent_; }
   uint64_t body_bytes_read() const { return body_bytes_read_; }
   const HandlerMapping* mapping() const { return mapping_; }
+  uint64_t buffered_bytes() const { return buffered_bytes_; }  // the buffered body's size
+  // For a built-in module's work that may block (a file read, compressing): a base::Region on
+  // this host lets the loop go on without it (the module runs inline otherwise).
+  base::BlockingHost* blocking_host() const { return host_; }
   // The body is StaticFileModule's answer (a file of the site), not a module's.
   bool static_answer() const { return static_answer_; }
   // Replaces the buffered body with `chunks`, by reference (memory and file ranges, as core's

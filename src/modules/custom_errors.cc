@@ -510,10 +510,12 @@ class CustomErrorModule final : public CHttpModule {
           std::wstring buf(cb / sizeof(wchar_t) + 1, L'\0');
           if (SUCCEEDED(ctx->MapPath(wurl.c_str(), buf.data(), &cb))) {
             file = iis::narrow(std::wstring_view(buf.c_str()));
+            base::Region region(ctx->blocking_host());  // a file read
             page = cfg.runtime->read_page(file);
           }
         } else if (entry != nullptr && !entry->prefix_language_path.empty()) {
           std::string prefix = resolve_file(cfg.site_root, entry->prefix_language_path);
+          base::Region region(ctx->blocking_host());  // file reads
           for (const std::string& lang : languages(ctx->request_header("Accept-Language"))) {
             file = prefix + "/" + lang + "/" + path;
             page = cfg.runtime->read_page(file, /*warn=*/false);
@@ -522,6 +524,7 @@ class CustomErrorModule final : public CHttpModule {
           if (!page) page = cfg.runtime->read_page(prefix + "/en-US/" + path);  // warns
         } else {
           file = resolve_file(cfg.site_root, path);
+          base::Region region(ctx->blocking_host());  // a file read
           if (!file.empty()) page = cfg.runtime->read_page(file);
         }
         if (page) type = std::string(content_type_of(file));

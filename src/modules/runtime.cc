@@ -33,10 +33,15 @@ bool logging(const ServerOptions& o) {
 const Builtin kBuiltins[] = {
     {kRequestFilteringModule, register_request_filtering, always},
     {kHttpLoggingModule, register_http_logging, logging},
+    // Before CustomErrorModule: within their shared RQ_SEND_RESPONSE priority the order is
+    // reversed, so they compress the error page it makes.
+    {kStaticCompressionModule, register_static_compression, always},
+    {kDynamicCompressionModule, register_dynamic_compression, always},
     {kCustomErrorModule, register_custom_errors, always},
 };
 
 constexpr std::string_view kNames[] = {kRequestFilteringModule, kHttpLoggingModule,
+                                       kStaticCompressionModule, kDynamicCompressionModule,
                                        kCustomErrorModule};
 static_assert(std::size(kNames) == std::size(kBuiltins));
 
@@ -100,6 +105,14 @@ std::shared_ptr<const std::string> Runtime::read_page(const std::string& path, b
   return text;
 }
 
+CompressedFiles* Runtime::compressed_files() {
+  std::call_once(compressed_once_, [this] {
+    auto files = std::make_unique<CompressedFiles>(options_.compression);
+    if (files->ok()) compressed_ = std::move(files);
+  });
+  return compressed_.get();
+}
+
 Runtime::Runtime(ServerOptions options) : options_(std::move(options)) {
   char host[256] = {};
   computer_name_ = gethostname(host, sizeof host - 1) == 0 ? host : "-";
@@ -123,7 +136,8 @@ bool Runtime::register_builtins(iis::ModuleRegistry& registry, IHttpServer* serv
   bool ok = true;
   for (const Builtin& b : kBuiltins) {
     if (!b.needed(options_)) continue;
-    if (!registry.add_builtin(b.name, b.register_module, server, error)) {
+    // Inline: their calls are short; each opens a region itself around what may block.
+    if (!registry.add_builtin(b.name, b.register_module, server, error, true)) {
       ok = false;
       break;
     }

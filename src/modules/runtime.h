@@ -24,6 +24,7 @@
 
 #include "iis/iis_handler.h"
 #include "iis/module_registry.h"
+#include "modules/compression.h"
 #include "modules/http_logging.h"
 #include "modules/log_writer.h"
 #include "modules/settings.h"
@@ -41,6 +42,8 @@ class Runtime;
 inline constexpr std::string_view kRequestFilteringModule = "RequestFilteringModule";
 inline constexpr std::string_view kHttpLoggingModule = "HttpLoggingModule";
 inline constexpr std::string_view kCustomErrorModule = "CustomErrorModule";
+inline constexpr std::string_view kStaticCompressionModule = "StaticCompressionModule";
+inline constexpr std::string_view kDynamicCompressionModule = "DynamicCompressionModule";
 std::span<const std::string_view> builtin_module_names();
 
 // What the built-in modules read for one part of a site.
@@ -83,6 +86,10 @@ class Runtime {
   // A custom error page's file, read once and kept while its size and mtime stay (at most
   // 1 MiB); null (logged once per path when `warn`) if it cannot be read.
   std::shared_ptr<const std::string> read_page(const std::string& path, bool warn = true);
+  // The compressed copies of static files (made on first use; null when the directory is not
+  // usable).
+  CompressedFiles* compressed_files();
+  CompressionCounters& compression_counters() { return compression_counters_; }
   const std::string& computer_name() const { return computer_name_; }
 
  private:
@@ -98,6 +105,9 @@ class Runtime {
   std::mutex pages_mu_;
   std::map<std::string, Page> pages_;
   std::set<std::string> page_warned_;
+  std::once_flag compressed_once_;
+  std::unique_ptr<CompressedFiles> compressed_;
+  CompressionCounters compression_counters_;
 };
 
 // One instance serves every request: the built-in modules keep nothing per request in the

@@ -169,6 +169,10 @@ bool read_path_options(const config::Config& cfg, const config::SchemaSet& schem
       o.entries.push_back(std::move(entry));
     });
   }
+  if (auto u = section(cfg, schemas, "system.webServer/urlCompression", path, diags, &ok)) {
+    out->compression.static_compression = get_bool(u.get(), "doStaticCompression", true);
+    out->compression.dynamic_compression = get_bool(u.get(), "doDynamicCompression", true);
+  }
   if (auto l = section(cfg, schemas, "system.webServer/httpLogging", path, diags, &ok)) {
     out->logging.dont_log = get_bool(l.get(), "dontLog", false);
     out->logging.selective =
@@ -253,6 +257,46 @@ bool read_site_options(const config::Config& cfg, const config::SchemaSet& schem
 bool read_server_options(const config::Config& cfg, const config::SchemaSet& schemas,
                          ServerOptions* out, std::vector<Diagnostic>* diags) {
   bool ok = true;
+  if (auto c = section(cfg, schemas, "system.webServer/httpCompression", {}, diags, &ok)) {
+    CompressionOptions& o = out->compression;
+    std::string dir = get_string(c.get(), "directory");
+    o.directory = dir.empty() ? std::string() : config::resolve_path(cfg, dir);
+    o.limit_disk_space = get_bool(c.get(), "doDiskSpaceLimiting", true);
+    o.max_disk_bytes = static_cast<uint64_t>(typed(c.get(), "maxDiskSpaceUsage").number) << 20;
+    o.min_file_size = static_cast<uint64_t>(typed(c.get(), "minFileSizeForComp").number);
+    o.no_http10 = get_bool(c.get(), "noCompressionForHttp10", true);
+    o.no_proxies = get_bool(c.get(), "noCompressionForProxies", true);
+    o.no_range = get_bool(c.get(), "noCompressionForRange", true);
+    o.send_cache_headers = get_bool(c.get(), "sendCacheHeaders", false);
+    o.cache_control_header = get_string(c.get(), "cacheControlHeader");
+    o.expires_header = get_string(c.get(), "expiresHeader");
+    o.ignore_hit_frequency = get_bool(c.get(), "staticCompressionIgnoreHitFrequency", true);
+    o.schemes.clear();
+    for_items(c.get(), [&](const ResolvedElement& i) {
+      CompressionOptions::Scheme s;
+      s.name = lower(get_string(&i, "name"));
+      s.do_static = get_bool(&i, "doStaticCompression", true);
+      s.do_dynamic = get_bool(&i, "doDynamicCompression", true);
+      s.static_level = static_cast<unsigned>(typed(&i, "staticCompressionLevel").number);
+      s.dynamic_level = static_cast<unsigned>(typed(&i, "dynamicCompressionLevel").number);
+      if (s.name != "gzip" && s.name != "deflate" && s.name != "br") {
+        const ResolvedAttribute* a = i.attribute("name");
+        diags->push_back({Diagnostic::Severity::kWarning, cfg.file, a != nullptr ? a->line : 0,
+                          "<httpCompression><scheme name=\"" + s.name +
+                              "\">: only gzip, deflate and br are implemented; scheme ignored"});
+        return;
+      }
+      o.schemes.push_back(std::move(s));
+    });
+    auto types = [&](const char* name, std::vector<CompressionOptions::Type>* list) {
+      list->clear();
+      for_items(child(c.get(), name), [&](const ResolvedElement& i) {
+        list->push_back({lower(get_string(&i, "mimeType")), get_bool(&i, "enabled", false)});
+      });
+    };
+    types("staticTypes", &o.static_types);
+    types("dynamicTypes", &o.dynamic_types);
+  }
   if (auto log = section(cfg, schemas, "system.applicationHost/log", {}, diags, &ok)) {
     out->log_in_utf8 = get_bool(log.get(), "logInUTF8", true);
     const ResolvedAttribute* mode = log->attribute("centralLogFileMode");

@@ -91,10 +91,43 @@ struct ErrorsOptions {
   std::vector<Entry> entries;
 };
 
+// <urlCompression> (per location): whether the compression modules act here.
+struct UrlCompressionOptions {
+  bool static_compression = true;
+  bool dynamic_compression = true;
+};
+
 struct PathOptions {
   FilteringOptions filtering;
   HttpLoggingOptions logging;
   ErrorsOptions errors;
+  UrlCompressionOptions compression;
+};
+
+// <httpCompression> (server-wide, as IIS's AppHostOnly): schemes, types, the disk cache.
+struct CompressionOptions {
+  std::string directory;  // "" = the server's default (docs/operations.md)
+  bool limit_disk_space = true;
+  uint64_t max_disk_bytes = 100ull << 20;
+  uint64_t min_file_size = 2700;
+  bool no_http10 = true;
+  bool no_proxies = true;
+  bool no_range = true;
+  bool send_cache_headers = false;
+  std::string cache_control_header = "max-age=86400";
+  std::string expires_header = "Wed, 01 Jan 1997 12:00:00 GMT";
+  bool ignore_hit_frequency = true;  // IIS's default is false: compress from the first request
+  struct Scheme {
+    std::string name;  // "br", "gzip", "deflate"
+    bool do_static = true, do_dynamic = true;
+    unsigned static_level = 7, dynamic_level = 0;
+  };
+  std::vector<Scheme> schemes;  // server preference order
+  struct Type {
+    std::string pattern;  // "text/*", "*/*", "application/json" (lower case)
+    bool enabled = false;
+  };
+  std::vector<Type> static_types, dynamic_types;
 };
 
 // IIS's logExtFileFlags bits (MD_EXTLOG_*), which choose the W3C fields.
@@ -166,6 +199,7 @@ struct Needs {
 
 struct ServerOptions {
   Needs needs;
+  CompressionOptions compression;
   std::string software = "httpserv";  // the access logs' #Software directive
   bool log_in_utf8 = true;            // <system.applicationHost><log logInUTF8>: "u_" names
   // --access-log FILE: every site logs there (exactly that file; IIS's default fields, and

@@ -169,6 +169,13 @@ modules::PathOptions default_builtin_options() {
   return out;
 }
 
+modules::ServerOptions default_builtin_server_options() {
+  modules::ServerOptions out;
+  std::vector<config::Diagnostic> diags;  // IIS's own defaults: nothing to report
+  modules::read_server_options(modules::empty_config(), modules::builtin_schemas(), &out, &diags);
+  return out;
+}
+
 std::vector<ModuleSpec> default_sample_modules(std::vector<iis::HandlerMapping>* mappings) {
   std::string dir = HTTPSERV_MODULE_DIR;
   struct Sample {

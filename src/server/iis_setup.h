@@ -91,8 +91,10 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules,
                      std::vector<iis::HandlerMapping> mappings, const core::StaticFileConfig& files,
                      IisStack* out, std::string* error, bool add_catch_all = true);
 
-// The built-in modules' settings at a path when there is no configuration file: IIS's defaults.
+// The built-in modules' settings at a path, and server-wide, when there is no configuration
+// file: IIS's defaults.
 modules::PathOptions default_builtin_options();
+modules::ServerOptions default_builtin_server_options();
 
 // The sample modules the embedded default site mounts (/hello, /echo, /stream, /async and the
 // header filter), if they were built next to the server. Empty when they are missing.

@@ -73,7 +73,8 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
   std::vector<hs::server::SiteSpec> sites = std::move(opts.sites);
   std::vector<hs::server::ModuleSpec> modules = opts.modules;
   bool embedded_default = opts.root.empty() && opts.modules.empty() && opts.config_file.empty();
-  hs::modules::ServerOptions builtin = opts.builtin;
+  hs::modules::ServerOptions builtin =
+      opts.builtin_set ? opts.builtin : hs::server::default_builtin_server_options();
   builtin.software = "httpserv " HTTPSERV_VERSION;
   builtin.access_log = opts.access_log;
   builtin.several_sites = sites.size() > 1;

@@ -497,8 +497,10 @@ def curl(url, *args, timeout=20):
                                                               p.stderr.decode(errors="replace")))
         with open(hfile, "rb") as f:
             head = f.read().decode("latin-1")
-        with open(bfile, "rb") as f:
-            body = f.read()
+        body = b""
+        if os.path.exists(bfile):  # curl creates no file for an empty body
+            with open(bfile, "rb") as f:
+                body = f.read()
     blocks = [b for b in head.split("\r\n\r\n") if b.strip()]
     lines = blocks[-1].split("\r\n")
     status = int(lines[0].split()[1])
