@@ -10,7 +10,10 @@
 #include "base/log.h"
 #include "iis/request_context.h"
 #include "modules/custom_errors.h"
+#include "modules/directory_listing.h"
 #include "modules/http_logging.h"
+#include "modules/http_redirect.h"
+#include "modules/protocol_support.h"
 #include "modules/request_filtering.h"
 
 namespace hs::modules {
@@ -28,21 +31,36 @@ bool always(const ServerOptions&) {
 bool logging(const ServerOptions& o) {
   return o.needs.logging || !o.access_log.empty();
 }
+bool protocol(const ServerOptions& o) {
+  return o.needs.protocol;
+}
+bool redirect(const ServerOptions& o) {
+  return o.needs.redirect;
+}
+bool browse(const ServerOptions& o) {
+  return o.needs.browse;
+}
 
 // Registration order is pipeline order within a priority (load order breaks ties).
 const Builtin kBuiltins[] = {
     {kRequestFilteringModule, register_request_filtering, always},
+    {kHttpRedirectionModule, register_http_redirection, redirect},
     {kHttpLoggingModule, register_http_logging, logging},
+    {kProtocolSupportModule, register_protocol_support, protocol},
     // Before CustomErrorModule: within their shared RQ_SEND_RESPONSE priority the order is
     // reversed, so they compress the error page it makes.
     {kStaticCompressionModule, register_static_compression, always},
     {kDynamicCompressionModule, register_dynamic_compression, always},
     {kCustomErrorModule, register_custom_errors, always},
+    // After CustomErrorModule: it runs before it in RQ_SEND_RESPONSE and turns a 403.14 into
+    // the listing first.
+    {kDirectoryListingModule, register_directory_listing, browse},
 };
 
-constexpr std::string_view kNames[] = {kRequestFilteringModule, kHttpLoggingModule,
+constexpr std::string_view kNames[] = {kRequestFilteringModule,  kHttpRedirectionModule,
+                                       kHttpLoggingModule,       kProtocolSupportModule,
                                        kStaticCompressionModule, kDynamicCompressionModule,
-                                       kCustomErrorModule};
+                                       kCustomErrorModule,       kDirectoryListingModule};
 static_assert(std::size(kNames) == std::size(kBuiltins));
 
 const Runtime* g_registering = nullptr;
@@ -147,11 +165,13 @@ bool Runtime::register_builtins(iis::ModuleRegistry& registry, IHttpServer* serv
 }
 
 std::shared_ptr<const PathConfig> Runtime::make_path_config(const SiteOptions& site,
-                                                            const PathOptions& options) {
+                                                            const PathOptions& options,
+                                                            std::string_view prefix) {
   auto c = std::make_shared<PathConfig>();
   c->options = options;
   c->runtime = this;
   c->site_root = site.root;
+  c->prefix = std::string(prefix);
   for (const auto& [id, log] : site_logs_) {
     if (id == site.id) c->log = log;
   }

@@ -44,6 +44,9 @@ inline constexpr std::string_view kHttpLoggingModule = "HttpLoggingModule";
 inline constexpr std::string_view kCustomErrorModule = "CustomErrorModule";
 inline constexpr std::string_view kStaticCompressionModule = "StaticCompressionModule";
 inline constexpr std::string_view kDynamicCompressionModule = "DynamicCompressionModule";
+inline constexpr std::string_view kProtocolSupportModule = "ProtocolSupportModule";
+inline constexpr std::string_view kHttpRedirectionModule = "HttpRedirectionModule";
+inline constexpr std::string_view kDirectoryListingModule = "DirectoryListingModule";
 std::span<const std::string_view> builtin_module_names();
 
 // What the built-in modules read for one part of a site.
@@ -52,6 +55,7 @@ struct PathConfig final : iis::BuiltinSettings {
   Runtime* runtime = nullptr;          // null: the defaults object below
   std::shared_ptr<const SiteLog> log;  // the site's access log; null: not logged
   std::string site_root;               // the site's root directory
+  std::string prefix;                  // the part's URL prefix ("" for the site root)
 };
 
 // The request's PathConfig (IIS's defaults when its part has none).
@@ -74,7 +78,8 @@ class Runtime {
   static const Runtime* registering();
   // The settings of one part of `site` (its access log is set up the first time a site is seen).
   std::shared_ptr<const PathConfig> make_path_config(const SiteOptions& site,
-                                                     const PathOptions& options);
+                                                     const PathOptions& options,
+                                                     std::string_view prefix = {});
   // After every part is made, before serving: starts the log flusher.
   void start();
   // SIGUSR1: the access logs are reopened by name (log rotation).

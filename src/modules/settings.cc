@@ -140,6 +140,9 @@ void read_filtering(const ResolvedElement* rf, FilteringOptions* f) {
 
 void Needs::add(const PathOptions& p) {
   remove_server_header = remove_server_header || p.filtering.remove_server_header;
+  protocol = protocol || p.protocol.any();
+  redirect = redirect || p.redirect.enabled;
+  browse = browse || p.browse.enabled;
 }
 
 void Needs::add(const SiteOptions& s) {
@@ -168,6 +171,40 @@ bool read_path_options(const config::Config& cfg, const config::SchemaSet& schem
       entry.mode = static_cast<int>(typed(&i, "responseMode").number);
       o.entries.push_back(std::move(entry));
     });
+  }
+  if (auto h = section(cfg, schemas, "system.webServer/httpProtocol", path, diags, &ok)) {
+    ProtocolOptions& p = out->protocol;
+    p.allow_keep_alive = get_bool(h.get(), "allowKeepAlive", true);
+    for_items(child(h.get(), "customHeaders"), [&](const ResolvedElement& i) {
+      p.custom_headers.emplace_back(get_string(&i, "name"), get_string(&i, "value"));
+    });
+    for_items(child(h.get(), "redirectHeaders"), [&](const ResolvedElement& i) {
+      p.redirect_headers.emplace_back(get_string(&i, "name"), get_string(&i, "value"));
+    });
+  }
+  if (auto sc = section(cfg, schemas, "system.webServer/staticContent", path, diags, &ok)) {
+    const ResolvedElement* cc = child(sc.get(), "clientCache");
+    ProtocolOptions& p = out->protocol;
+    p.cache_mode = static_cast<ProtocolOptions::CacheMode>(typed(cc, "cacheControlMode").number);
+    p.max_age_s = typed(cc, "cacheControlMaxAge").number / 10'000'000;  // 100-ns ticks
+    p.http_expires = get_string(cc, "httpExpires");
+    p.cache_control_custom = get_string(cc, "cacheControlCustom");
+    p.set_etag = get_bool(cc, "setEtag", true);
+  }
+  if (auto r = section(cfg, schemas, "system.webServer/httpRedirect", path, diags, &ok)) {
+    RedirectOptions& o = out->redirect;
+    o.enabled = get_bool(r.get(), "enabled", false);
+    o.destination = get_string(r.get(), "destination");
+    o.exact_destination = get_bool(r.get(), "exactDestination", false);
+    o.child_only = get_bool(r.get(), "childOnly", false);
+    o.status = static_cast<unsigned>(typed(r.get(), "httpResponseStatus").number);
+    for_items(r.get(), [&](const ResolvedElement& i) {
+      o.wildcards.emplace_back(get_string(&i, "wildcard"), get_string(&i, "destination"));
+    });
+  }
+  if (auto b = section(cfg, schemas, "system.webServer/directoryBrowse", path, diags, &ok)) {
+    out->browse.enabled = get_bool(b.get(), "enabled", false);
+    out->browse.show_flags = static_cast<uint32_t>(typed(b.get(), "showFlags").number);
   }
   if (auto u = section(cfg, schemas, "system.webServer/urlCompression", path, diags, &ok)) {
     out->compression.static_compression = get_bool(u.get(), "doStaticCompression", true);

@@ -97,11 +97,47 @@ struct UrlCompressionOptions {
   bool dynamic_compression = true;
 };
 
+// <httpProtocol> and <staticContent><clientCache> (ProtocolSupportModule).
+struct ProtocolOptions {
+  bool allow_keep_alive = true;
+  std::vector<std::pair<std::string, std::string>> custom_headers;    // every response
+  std::vector<std::pair<std::string, std::string>> redirect_headers;  // 3xx responses
+  enum class CacheMode { kNoControl = 0, kDisableCache = 1, kUseMaxAge = 2, kUseExpires = 3 };
+  CacheMode cache_mode = CacheMode::kNoControl;
+  int64_t max_age_s = 86400;
+  std::string http_expires;
+  std::string cache_control_custom;
+  bool set_etag = true;
+  bool any() const {
+    return !allow_keep_alive || !custom_headers.empty() || !redirect_headers.empty() ||
+           cache_mode != CacheMode::kNoControl || !cache_control_custom.empty() || !set_etag;
+  }
+};
+
+// <httpRedirect> (HttpRedirectionModule).
+struct RedirectOptions {
+  bool enabled = false;
+  std::string destination;
+  bool exact_destination = false;
+  bool child_only = false;
+  unsigned status = 302;
+  std::vector<std::pair<std::string, std::string>> wildcards;  // wildcard, destination
+};
+
+// <directoryBrowse> (DirectoryListingModule).
+struct BrowseOptions {
+  bool enabled = false;
+  uint32_t show_flags = 2 | 4 | 8 | 16;  // Date, Time, Size, Extension (LongDate 32)
+};
+
 struct PathOptions {
   FilteringOptions filtering;
   HttpLoggingOptions logging;
   ErrorsOptions errors;
   UrlCompressionOptions compression;
+  ProtocolOptions protocol;
+  RedirectOptions redirect;
+  BrowseOptions browse;
 };
 
 // <httpCompression> (server-wide, as IIS's AppHostOnly): schemes, types, the disk cache.
@@ -193,6 +229,9 @@ struct SiteOptions {
 struct Needs {
   bool remove_server_header = false;
   bool logging = false;  // some site logs
+  bool protocol = false;
+  bool redirect = false;
+  bool browse = false;
   void add(const PathOptions& p);
   void add(const SiteOptions& s);
 };

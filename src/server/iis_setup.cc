@@ -49,7 +49,7 @@ iis::IisHandler::PathSettings path_settings(const std::vector<ModuleSpec>& modul
   out.prefix = std::move(spec.prefix);
   out.mappings = std::move(spec.mappings);
   out.limits = spec.limits;
-  out.builtin = runtime.make_path_config(site, spec.builtin);
+  out.builtin = runtime.make_path_config(site, spec.builtin, out.prefix);
   if (spec.add_catch_all) {
     iis::HandlerMapping all;
     all.name = "catch-all";
