@@ -298,6 +298,7 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
     connection_state_ = std::make_shared<ConnectionState>(&owner_.registry());
     own_connection_state_ = true;
   }
+  add_default_response_headers();
   ex.set_abort_handler([this] { on_exchange_gone(); });
   ++owner_.live_;
 }
@@ -584,6 +585,7 @@ void HttpContextImpl::raise_nested(DWORD notification, const char* method, Call 
 void HttpContextImpl::enter_stage(int stage, bool post) {
   stage_ = stage;
   post_ = post;
+  notification_start_ms_ = exec_.now_ms();
   index_ = 0;
   list_.clear();
   if (stage >= kStages) return;
@@ -609,8 +611,10 @@ bool HttpContextImpl::call_module(const ModuleRegistration* reg, DWORD notificat
   if (m == nullptr) return false;
   IHttpEventProvider* p = &t_event_provider;
   state_ = State::kInModule;
+  running_module_ = reg;
+  module_start_ms_ = exec_.now_ms();
   try {
-    ModuleRegion region(host_, reg, exec_.now_ms());
+    ModuleRegion region(host_, reg, module_start_ms_);
     switch (notification) {
 #define HS_STAGE(bit, pre, postfn)                         \
   case bit:                                                \
@@ -1560,16 +1564,25 @@ HRESULT HttpContextImpl::ReleaseClonedContext() {
   }
   return S_OK;
 }
-HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD*, PCWSTR*, DWORD*, DWORD*,
-                                                  DWORD*) const {
+HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD* n_start, PCWSTR* module,
+                                                  DWORD* module_start, DWORD* async_n,
+                                                  DWORD* async_start) const {
+  // Every out-parameter is filled (Microsoft's sample passes the module name to wcslen): the
+  // current notification, its start and the current module's, as GetTickCount values. No
+  // asynchronous operation is reported (0): completions are delivered as the notification.
   if (n) *n = stage_ < kStages ? stage_bit(stage_) : 0;
+  if (n_start) *n_start = static_cast<DWORD>(notification_start_ms_);
+  if (module) *module = running_module_ != nullptr ? running_module_->wname.c_str() : L"";
+  if (module_start) *module_start = static_cast<DWORD>(module_start_ms_);
+  if (async_n) *async_n = 0;
+  if (async_start) *async_start = 0;
   return S_OK;
 }
 IHttpTraceContext* HttpContextImpl::GetTraceContext() const {
   if (!on_loop_thread())
     return on_loop<IHttpTraceContext*>("IHttpContext::GetTraceContext", nullptr,
                                        [&] { return GetTraceContext(); });
-  return owner_.server().GetTraceContext();
+  return &trace_context_;
 }
 HRESULT HttpContextImpl::GetServerVarChanges(DWORD, DWORD*, DWORD*, PCSTR**, PCWSTR**, DWORD*,
                                              DWORD**) {

@@ -56,6 +56,7 @@
 #include "http/exchange.h"
 #include "iis/data_chunks.h"
 #include "iis/fragment_cache.h"
+#include "iis/http_server_impl.h"
 #include "iis/iis_handler.h"
 #include "iis/metadata_info.h"
 
@@ -527,6 +528,9 @@ class HttpContextImpl final : public IHttpContext4 {
   // A synchronous call's wait (see THREADING): false when the loop cannot be left to wait.
   bool wait_here(base::Waiter& w);
   void sync_from_raw_response();
+  // IIS's default response headers (Server): a new response has them, and Clear/ClearHeaders
+  // restore them (request_impl.cc).
+  void add_default_response_headers();
   void fill_addresses();  // remote_sa_ and local_sa_, on first use (few modules ask)
 
   const std::string* find_request_header(std::string_view name) const;
@@ -578,6 +582,13 @@ class HttpContextImpl final : public IHttpContext4 {
   // Pipeline position.
   State state_ = State::kIdle;
   int stage_ = 0;  // 0..11 = BEGIN_REQUEST..END_REQUEST
+  // GetCurrentExecutionStats: when the current notification and the current module's call began
+  // (the loop's monotonic milliseconds, GetTickCount's clock) and which module runs.
+  int64_t notification_start_ms_ = 0;
+  int64_t module_start_ms_ = 0;
+  const ModuleRegistration* running_module_ = nullptr;
+  // IHttpContext::GetTraceContext: this request's activity ID (made on first use).
+  mutable RequestTraceContext trace_context_;
   bool post_ = false;
   size_t index_ = 0;
   std::vector<const ModuleRegistration*>& list_ = storage_->list;
