@@ -24,6 +24,7 @@
 #include "iis/iis_handler.h"
 #include "iis/module_region.h"
 #include "iis/module_registry.h"
+#include "iis/script_map_info.h"
 #include "iis/site_objects.h"
 #include "iis/static_bridge.h"
 #include "iis/url_info.h"
@@ -1577,6 +1578,21 @@ HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD* n_start, PCWS
   if (async_n) *async_n = 0;
   if (async_start) *async_start = 0;
   return S_OK;
+}
+IScriptMapInfo* HttpContextImpl::GetScriptMap() const {
+  if (!on_loop_thread())
+    return on_loop<IScriptMapInfo*>("IHttpContext::GetScriptMap", nullptr,
+                                    [&] { return GetScriptMap(); });
+  // IIS chooses the handler in RQ_MAP_REQUEST_HANDLER: from then on (as GetFileInfo).
+  if (mapping_ == nullptr || stage_ < 4) return nullptr;
+  if (!script_map_ || script_map_->mapping() != mapping_) {
+    try {
+      script_map_ = std::make_unique<ScriptMapInfoImpl>(*mapping_);
+    } catch (const std::bad_alloc&) {
+      return nullptr;
+    }
+  }
+  return script_map_.get();
 }
 IHttpTraceContext* HttpContextImpl::GetTraceContext() const {
   if (!on_loop_thread())

@@ -65,6 +65,7 @@ namespace hs::iis {
 struct ModuleRegistration;
 class IisHandler;
 struct HandlerMapping;
+class ScriptMapInfoImpl;
 
 class HttpContextImpl;
 class ChildExchange;
@@ -246,7 +247,7 @@ class HttpContextImpl final : public IHttpContext4 {
   PCWSTR GetPhysicalPath(DWORD* pcchPhysicalPath = nullptr) override;
   PCWSTR GetScriptName(DWORD* pcchScriptName = nullptr) const override;
   PCWSTR GetScriptTranslated(DWORD* pcchScriptTranslated = nullptr) override;
-  IScriptMapInfo* GetScriptMap() const override { return nullptr; }
+  IScriptMapInfo* GetScriptMap() const override;
   VOID SetRequestHandled() override { request_handled_ = true; }
   IHttpFileInfo* GetFileInfo() const override;
   HRESULT MapPath(PCWSTR pszUrl, PWSTR pszPhysicalPath, DWORD* pcbPhysicalPath) override;
@@ -589,6 +590,8 @@ class HttpContextImpl final : public IHttpContext4 {
   const ModuleRegistration* running_module_ = nullptr;
   // IHttpContext::GetTraceContext: this request's activity ID (made on first use).
   mutable RequestTraceContext trace_context_;
+  // IHttpContext::GetScriptMap: the serving handler mapping, made on first use.
+  mutable std::unique_ptr<ScriptMapInfoImpl> script_map_;
   bool post_ = false;
   size_t index_ = 0;
   std::vector<const ModuleRegistration*>& list_ = storage_->list;
