@@ -32,9 +32,47 @@ ASP = "asp page\n"  # /example/default.asp (IHttpServer::GetFileInfo's file)
 STATIC = {"status": 200, "body": FILE}  # served as without the module
 
 
-def case(name, samples, page, doc, expect, request=None, skip=None):
+def case(name, samples, page, doc, expect, request=None, skip=None, config=False):
+    """config=True: the modules are loaded from an applicationHost.config with IIS's default
+    handler mappings for .asp and static files (APPHOST below) instead of --module."""
     return dict(name=name, samples=samples if isinstance(samples, list) else [samples], page=page,
-                doc=doc, expect=expect, request=request or {}, skip=skip)
+                doc=doc, expect=expect, request=request or {}, skip=skip, config=config)
+
+
+# IIS's own handler entries for classic ASP and static files (applicationHost.config as IIS
+# installs it), so that IScriptMapInfo has what the reference pages describe. One change:
+# ASPClassic names StaticFileModule instead of IsapiModule (ISAPI DLLs are Windows-only), which
+# only matters if no sample handles the request first.
+APPHOST = """<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <system.applicationHost>
+    <sites>
+      <site name="Default Web Site" id="1">
+        <application path="/">
+          <virtualDirectory path="/" physicalPath="{root}" />
+        </application>
+      </site>
+    </sites>
+  </system.applicationHost>
+  <system.webServer>
+    <globalModules>
+{global_modules}
+    </globalModules>
+    <modules>
+{modules}
+      <add name="StaticFileModule" />
+      <add name="DefaultDocumentModule" />
+    </modules>
+    <handlers>
+      <add name="ASPClassic" path="*.asp" verb="GET,HEAD,POST" modules="StaticFileModule"
+           scriptProcessor="%windir%\\system32\\inetsrv\\asp.dll" resourceType="File" />
+      <add name="StaticFile" path="*" verb="*"
+           modules="StaticFileModule,DefaultDocumentModule,DirectoryListingModule"
+           resourceType="Either" requireAccess="Read" />
+    </handlers>
+  </system.webServer>
+</configuration>
+"""
 
 
 def one(d, f=None):
@@ -382,6 +420,165 @@ CASES = [
          {"status": 200, "body": "body!",
           "log": [r"Request Entity Information Data Size: 5 Buffer Size: \d+"]},
          request={"method": "POST", "body": "body!"}),
+    # -- IScriptMapInfo (IIS's default StaticFile and ASPClassic handlers) -------------------
+    case("IHttpContext::GetScriptMap", one("IHttpContextGetScriptMap"),
+         "ihttpcontext-getscriptmap-method",
+         "returns the verbs the handler allows (StaticFile: *)",
+         {"status": 200, "body": re.compile(r"Allowed Verbs: \*$")}, config=True),
+    case("IHttpContext::SetRequestHandled", one("IHttpContextSetRequestHandled"),
+         "ihttpcontext-setrequesthandled-method",
+         "a request whose script processor is asp.dll is answered by the module and marked "
+         "handled (the ASP handler does not run)",
+         {"status": 200, "body": "ASP requests have been handled."},
+         request={"path": "/example/default.asp"}, config=True),
+    case("IScriptMapInfo::GetAllowedVerbs", one("IScriptMapInfoGetAllowedVerbs"),
+         "iscriptmapinfo-getallowedverbs-method", "the static file handler allows all verbs",
+         {"status": 200, "body": re.compile(r"Allowed Verbs: \*$")}, config=True),
+    case("IScriptMapInfo::GetAllowPathInfoForScriptMappings",
+         one("IScriptMapInfoGetAllowPathInfoForScriptMappings"),
+         "iscriptmapinfo-getallowpathinfoforscriptmappings-method",
+         "whether PATH_INFO is allowed (StaticFile: no)",
+         {"status": 200, "body": re.compile(r"(?i)false|no")}, config=True),
+    case("IScriptMapInfo::GetIsStarScriptMap", one("IScriptMapInfoGetIsStarScriptMap"),
+         "iscriptmapinfo-getisstarscriptmap-method",
+         "whether the handler is a wildcard (*) mapping (StaticFile is)",
+         {"status": 200, "body": re.compile(r"(?i)true|yes")}, config=True),
+    case("IScriptMapInfo::GetManagedType", one("IScriptMapInfoGetManagedType"),
+         "iscriptmapinfo-getmanagedtype-method", "no managed type for a static file",
+         {"status": 200}, config=True),
+    case("IScriptMapInfo::GetModules", one("IScriptMapInfoGetModules"),
+         "iscriptmapinfo-getmodules-method",
+         "a static file: StaticFileModule,DefaultDocumentModule,DirectoryListingModule",
+         {"status": 200, "body": re.compile(
+             r"StaticFileModule,DefaultDocumentModule,DirectoryListingModule$")}, config=True),
+    case("IScriptMapInfo::GetName", one("IScriptMapInfoGetName"),
+         "iscriptmapinfo-getname-method", "the handler's configured name",
+         {"status": 200, "body": "Name: StaticFile"}, config=True),
+    case("IScriptMapInfo::GetPath", one("IScriptMapInfoGetPath"),
+         "iscriptmapinfo-getpath-method", "the handler's path attribute",
+         {"status": 200, "body": re.compile(r"Path: \*$")}, config=True),
+    case("IScriptMapInfo::GetRequiredAccess", one("IScriptMapInfoGetRequiredAccess"),
+         "iscriptmapinfo-getrequiredaccess-method",
+         "a file served by the static file handler: 1 (Read)",
+         {"status": 200, "body": "Required access: Read"}, config=True),
+    case("IScriptMapInfo::GetResourceType", one("IScriptMapInfoGetResourceType"),
+         "iscriptmapinfo-getresourcetype-method", "the static file handler: 2 (Either)",
+         {"status": 200, "body": "Resource type: Either"}, config=True),
+    case("IScriptMapInfo::GetResponseBufferLimit", one("IScriptMapInfoGetResponseBufferLimit"),
+         "iscriptmapinfo-getresponsebufferlimit-method", "the default limit, 4194304 bytes",
+         {"status": 200, "body": re.compile(r"4194304$")}, config=True),
+    case("IScriptMapInfo::GetScriptProcessor", one("IScriptMapInfoGetScriptProcessor"),
+         "iscriptmapinfo-getscriptprocessor-method",
+         "an .asp request: the full path of asp.dll",
+         {"status": 200, "body": re.compile(r"asp\.dll$")},
+         request={"path": "/example/default.asp"}, config=True),
+    # -- samples with no client-visible output: the request is served as without them ----------
+    case("IHttpRequest::GetForwardedUrl", one("IHttpRequestGetForwardedUrl"),
+         "ihttprequest-getforwardedurl-method",
+         "a request that was not forwarded: no forwarded URL, the request goes on", STATIC),
+    case("IHttpRequest::GetHeaderChanges", one("IHttpRequestGetHeaderChanges"),
+         "ihttprequest-getheaderchanges-method", "IIS-internal; the sample writes nothing",
+         STATIC),
+    case("IHttpResponse::GetHeaderChanges", one("IHttpResponseGetHeaderChanges"),
+         "ihttpresponse-getheaderchanges-method", "IIS-internal; the sample writes nothing",
+         STATIC),
+    case("IHttpContext::GetServerVarChanges", one("IHttpContextGetServerVarChanges"),
+         "ihttpcontext-getservervarchanges-method", "IIS-internal; the sample writes nothing",
+         STATIC),
+    case("IHttpContext::CancelIo", one("IHttpContextCancelIo"), "ihttpcontext-cancelio-method",
+         "cancels pending I/O from OnSendResponse (there is none): the response goes out",
+         STATIC),
+    case("IHttpServer::GetPerfCounterInfo", one("IHttpServerGetPerfCounterInfo"),
+         "ihttpserver-getperfcounterinfo-method", "increments a counter; nothing visible",
+         STATIC),
+    case("IHttpSite::GetPerfCounterInfo", one("IHttpSiteGetPerfCounterInfo"),
+         "ihttpsite-getperfcounterinfo-method", "increments a counter; nothing visible", STATIC),
+    case("IHttpServer::FlushKernelCache", one("IHttpServerFlushKernelCache"),
+         "ihttpserver-flushkernelcache-method", "flushes /default.aspx from the kernel cache",
+         STATIC),
+    case("IHttpServer::DoCacheOperation", one("IHttpServerDoCacheOperation"),
+         "ihttpserver-docacheoperation-method", "triggers a cache enumeration", STATIC),
+    case("IHttpServer::NotifyConfigurationChange", one("IHttpServerNotifyConfigurationChange"),
+         "ihttpserver-notifyconfigurationchange-method",
+         "raises GL_CONFIGURATION_CHANGE for MACHINE/WEBROOT/APPHOST/Default Web Site", STATIC),
+    case("IHttpServer::NotifyFileChange", one("IHttpServerNotifyFileChange"),
+         "ihttpserver-notifyfilechange-method",
+         "raises GL_FILE_CHANGE for C:\\Inetpub\\Wwwroot\\Default.aspx", STATIC),
+    case("IHttpApplicationProvider::GetApplication",
+         one("IHttpApplicationProviderGetApplication"),
+         "ihttpapplicationprovider-getapplication-method",
+         "logs the application's ID when the application starts",
+         dict(STATIC, log=[r"/LM/W3SVC/1/ROOT"])),
+    # -- not runnable here: why ----------------------------------------------------------------
+    case("IHttpServer::RecycleProcess", one("IHttpServerRecycleProcess"),
+         "ihttpserver-recycleprocess-method", "recycles the worker process", STATIC,
+         skip="recycling and health reports are Windows Process Activation actions: the "
+              "response goes out, the request is logged, no process is recycled "
+              "(docs/iis-compat.md)"),
+    case("IHttpServer::RecycleApplication", one("IHttpServerRecycleApplication"),
+         "ihttpserver-recycleapplication-method", "recycles the managed application", STATIC,
+         skip="recycles a managed (ASP.NET) application: there is none; logged, no action"),
+    case("IHttpServer::ReportUnhealthy", one("IHttpServerReportUnhealthy"),
+         "ihttpserver-reportunhealthy-method", "reports the worker process unhealthy to WAS",
+         STATIC, skip="WAS health monitoring is Windows-only; logged, no action"),
+    case("IMapPathProvider::SetPhysicalPath", one("IMapPathProviderSetPhysicalPath"),
+         "imappathprovider-setphysicalpath-method", "maps every request to C:\\TEMP",
+         STATIC, skip="the sample maps to a Windows path (C:\\TEMP), refused here as outside "
+                      "the site (mappings stay beneath the site root)"),
+    case("IHttpContext::GetNextNotification", one("IHttpContextGetNextNotification"),
+         "ihttpcontext-getnextnotification-method",
+         "displays GetNextNotification's result for each notification", STATIC,
+         skip="the page does not give the values; IIS's answer depends on its own notification "
+              "scheduling (ours is always FALSE, which the API allows)"),
+    case("IHttpResponse::GetKernelCacheEnabled", one("IHttpResponseGetKernelCacheEnabled"),
+         "ihttpresponse-getkernelcacheenabled-method", "whether http.sys may cache the response",
+         STATIC, skip="http.sys's kernel cache is Windows-only (always disabled here); "
+                      "checked combined with DisableKernelCache above"),
+    case("IHttpContext::GetMetadata", one("IHttpContextGetMetadata"),
+         "ihttpcontext-getmetadata-method", "returns whether logging is enabled", STATIC),
+    case("IMetadataInfo::GetMetaPath", one("IMetadataInfoGetMetaPath"),
+         "imetadatainfo-getmetapath-method", "returns whether logging is enabled", STATIC),
+    case("IMetadataInfo::GetVrToken", one("IMetadataInfoGetVrToken"),
+         "imetadatainfo-getvrtoken-method", "returns the virtual directory's token", STATIC),
+    case("IHttpServer::GetAppPoolName", one("IHttpServerGetAppPoolName"),
+         "ihttpserver-getapppoolname-method", "returns the application pool's name", STATIC),
+    case("IHttpServer::IsCommandLineLaunch", one("IHttpServerIsCommandLineLaunch"),
+         "ihttpserver-iscommandlinelaunch-method", "whether the process was started by hand",
+         STATIC),
+    case("IHttpServer::GetManagedType", one("IHttpServerGetManagedType"),
+         "ihttpserver-getmanagedtype-method", "returns a URL's managed handler type", STATIC),
+    case("IHttpRequest::SetEntityBody", one("IHttpRequestSetEntityBody"),
+         "ihttprequest-setentitybody-method", "replaces the request body", STATIC),
+    case("ISendResponseProvider::GetLogData/SetLogData",
+         one("ISendResponseProviderGetLogData"), "isendresponseprovider-getlogdata-method",
+         "changes the log entry's fields", STATIC),
+    case("IHttpServer::AssociateWithThreadPool", one("IHttpServerAssociateWithThreadPool"),
+         "ihttpserver-associatewiththreadpool-method", "writes to a file asynchronously",
+         STATIC),
+    case("IAuthenticationProvider::SetUser", one("IAuthenticationProvider", "SetUser"),
+         "iauthenticationprovider-setuser-method", "returns the user as XML", STATIC),
+    case("IHttpUser (interface)", one("IHttpUser", "IHttpUser"), "ihttpuser-interface",
+         "returns the user's properties", STATIC),
+    case("IHttpCachePolicy (interface)", one("IHttpCachePolicy", "IHttpCachePolicy"),
+         "ihttpcachepolicy-interface", "returns the cache policy as XML", STATIC),
+    case("IHttpCachePolicy::IsUserCacheEnabled", one("IHttpCachePolicy", "IsUserCacheEnabled"),
+         "ihttpcachepolicy-isusercacheenabled-method", "User Cache Enabled: true", STATIC),
+    case("IHttpFileInfo (interface)", one("IHttpFileInfo", "IHttpFileInfo"),
+         "ihttpfileinfo-interface", "the file's properties (Attributes: 32, ...)", STATIC),
+    case("IHttpFileInfo::GetFileBuffer", one("IHttpFileInfo", "GetFileBuffer"),
+         "ihttpfileinfo-getfilebuffer-method", "File Buffer: <the file>", STATIC),
+    case("IHttpFileInfo::GetFileHandle", one("IHttpFileInfo", "GetFileHandle"),
+         "ihttpfileinfo-getfilehandle-method", "File Handle: ...", STATIC),
+    case("IHttpFileInfo::GetHttpCacheAllowed", one("IHttpFileInfo", "GetHttpCacheAllowed"),
+         "ihttpfileinfo-gethttpcacheallowed-method", "Cache Allowed: true, Time-to-Live: -1",
+         STATIC),
+    case("IHttpFileInfo::GetVrPath", one("IHttpFileInfo", "GetVrPath"),
+         "ihttpfileinfo-getvrpath-method", "VR Path: NULL", STATIC),
+    case("IHttpFileInfo::GetVrToken", one("IHttpFileInfo", "GetVrToken"),
+         "ihttpfileinfo-getvrtoken-method", "VR Token: NULL", STATIC),
+    case("IHttpContext::GetModuleContextContainer",
+         one("IHttpContextGetModuleContextContainer"),
+         "ihttpcontext-getmodulecontextcontainer-method", "a custom container class", STATIC),
     case("CHttpModule (Hello World)", one("CHttpModuleHelloWorld"), "chttpmodule-class",
          "returns Hello World! to the client",
          {"status": 200, "headers": {"Content-Type": "text/plain"}, "body": "Hello World!"}),
@@ -608,9 +805,20 @@ def main():
                     break
                 sos.append(so)
         if not why:
-            modules = []
-            for i, so in enumerate(sos):
-                modules += ["--module", "%s=%s" % ("Sample" if i == 0 else "Sample%d" % i, so)]
+            names = ["Sample" if i == 0 else "Sample%d" % i for i in range(len(sos))]
+            if c["config"]:
+                path = os.path.join(args.out, "applicationHost.config")
+                with open(path, "w") as f:
+                    f.write(APPHOST.replace("{root}", env["root"]).replace(
+                        "{global_modules}", "\n".join(
+                            '      <add name="%s" image="%s" />' % (n, so)
+                            for n, so in zip(names, sos))).replace(
+                        "{modules}", "\n".join('      <add name="%s" />' % n for n in names)))
+                modules = ["--config", path]
+            else:
+                modules = []
+                for n, so in zip(names, sos):
+                    modules += ["--module", "%s=%s" % (n, so)]
             srv = harness.Server(site, args=modules + ["--request-timeout", "60"], workers=1)
             try:
                 data, error, closed, seconds = exchange(srv.port, c["request"],
