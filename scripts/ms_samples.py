@@ -507,8 +507,9 @@ CASES = [
     case("IHttpApplicationProvider::GetApplication",
          one("IHttpApplicationProviderGetApplication"),
          "ihttpapplicationprovider-getapplication-method",
-         "logs the application's ID when the application starts",
-         dict(STATIC, log=[r"/LM/W3SVC/1/ROOT"])),
+         "logs the application's physical path in OnGlobalApplicationStart, using the context "
+         "of the request that started the application (its OnGlobalPreBeginRequest kept it)",
+         dict(STATIC, log=[r"OnGlobalApplicationStart Application Physical Path: /"])),
     # -- not runnable here: why ----------------------------------------------------------------
     case("IHttpServer::RecycleProcess", one("IHttpServerRecycleProcess"),
          "ihttpserver-recycleprocess-method", "recycles the worker process", STATIC,
