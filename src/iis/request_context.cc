@@ -575,6 +575,13 @@ void HttpContextImpl::raise_nested(DWORD notification, const char* method, Call 
       HS_LOG_ERROR("module %s threw in %s", reg->name.c_str(), method);
     }
     state_ = saved;
+    if (st == RQ_NOTIFICATION_PENDING && notification == RQ_MAP_PATH && map_path_may_park_) {
+      // The server's own mapping of the request's URL is a pipeline step: the request waits
+      // for this module's completion there (Microsoft's ExecuteRequest sample runs a child
+      // request from OnMapPath and returns PENDING). The rest of the subscribers are skipped.
+      map_path_parked_ = reg;
+      break;
+    }
     if (st == RQ_NOTIFICATION_PENDING) {
       HS_LOG_WARN("module %s returned PENDING from %s; treated as CONTINUE", reg->name.c_str(),
                   method);
@@ -687,7 +694,20 @@ void HttpContextImpl::run() {
       }
       if (post_ && stage_bit(stage_) == RQ_MAP_REQUEST_HANDLER &&
           !owner_.registry().subscribers(RQ_MAP_PATH, false).empty()) {
+        map_path_may_park_ = true;
         request_physical_path();  // the server maps the request's URL: RQ_MAP_PATH
+        map_path_may_park_ = false;
+        if (map_path_parked_ != nullptr) {
+          // Parked at the end of this notification: the completion's CONTINUE comes back here
+          // (index_ past the end) and goes on to the next stage; the mapping is done by then.
+          state_ = State::kPending;
+          pending_module_ = map_path_parked_;
+          pending_notification_ = RQ_MAP_PATH;
+          pending_post_ = false;
+          map_path_parked_ = nullptr;
+          arm_pending_timer();
+          return;
+        }
       }
       if (post_) {
         if (stage_ == kLogStage - 1) finish_request_phase();

@@ -583,6 +583,10 @@ class HttpContextImpl final : public IHttpContext4 {
   // Pipeline position.
   State state_ = State::kIdle;
   int stage_ = 0;  // 0..11 = BEGIN_REQUEST..END_REQUEST
+  // A PENDING from OnMapPath while the server maps the request's URL parks the pipeline there
+  // (raise_nested records the module; run() parks). Any other nested PENDING is a CONTINUE.
+  bool map_path_may_park_ = false;
+  const ModuleRegistration* map_path_parked_ = nullptr;
   // GetCurrentExecutionStats: when the current notification and the current module's call began
   // (the loop's monotonic milliseconds, GetTickCount's clock) and which module runs.
   int64_t notification_start_ms_ = 0;
