@@ -724,7 +724,7 @@ def check(c, data, error, closed, seconds, log, env):
     if not data:
         return "no response (%s)" % (error or "closed"), ["no response"]
     status, headers, body = parse(data)
-    ours = "%s %r" % (status, body if len(body) <= 60 else body[:57] + "...")
+    ours = "%s %s" % (status, short(body, 60))
     if "status" in e and status != e["status"]:
         diffs.append("status %s, expected %s" % (status, e["status"]))
     for name, want in e.get("headers", {}).items():
@@ -754,6 +754,16 @@ def check(c, data, error, closed, seconds, log, env):
     return ours, diffs
 
 
+def short(text, n=48):
+    """A repr() short enough for a table cell."""
+    r = repr(text)
+    return r if len(r) <= n else r[:n - 4] + "...'"
+
+
+def cell(text):
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def documented(c):
     e = c["expect"]
     parts = []
@@ -765,11 +775,11 @@ def documented(c):
         parts.append(str(e["status"]))
     if "body" in e:
         b = e["body"]
-        parts.append("body " + ("the file" if b == FILE else repr(b) if isinstance(b, str)
-                                else "~/" + b.pattern[:50] + "/"))
+        parts.append("body " + ("the file" if b == FILE else short(b) if isinstance(b, str)
+                                else "~" + short(b.pattern)))
     for k, v in e.get("headers", {}).items():
         parts.append("%s %s" % (k, "absent" if v is None else "present" if v is True else
-                                v if isinstance(v, str) else "~/" + v.pattern + "/"))
+                                v if isinstance(v, str) else "~" + short(v.pattern)))
     if e.get("closes"):
         parts.append("then closes")
     if e.get("log"):
@@ -846,10 +856,10 @@ def main():
         print("| sample | page | documented output | ours | status |")
         print("|---|---|---|---|---|")
         for c, result, ours, why in rows:
-            cell = ours if result == "PASS" else (why if result == "SKIP" else
+            text = ours if result == "PASS" else (why if result == "SKIP" else
                                                    "%s (%s)" % (ours, why))
             print("| %s | %s | %s: %s | %s | %s |" % (
-                c["name"], c["page"], c["doc"], documented(c), cell.replace("|", "\\|"), result))
+                c["name"], c["page"], cell(c["doc"]), cell(documented(c)), cell(text), result))
     print("%d passed, %d failed, %d skipped" % (counts["PASS"], counts["FAIL"], counts["SKIP"]))
     return 1 if counts["FAIL"] else 0
 
