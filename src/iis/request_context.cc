@@ -568,12 +568,15 @@ void HttpContextImpl::raise_nested(DWORD notification, const char* method, Call 
     if (m == nullptr) continue;
     REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
     state_ = State::kInModule;
+    const ModuleRegistration* outer = running_module_;  // GetCurrentExecutionStats
+    running_module_ = reg;
     try {
       ModuleRegion region(host_, reg, exec_.now_ms());
       st = call(m);
     } catch (...) {
       HS_LOG_ERROR("module %s threw in %s", reg->name.c_str(), method);
     }
+    running_module_ = outer;
     state_ = saved;
     if (st == RQ_NOTIFICATION_PENDING && notification == RQ_MAP_PATH && map_path_may_park_) {
       // The server's own mapping of the request's URL is a pipeline step: the request waits
