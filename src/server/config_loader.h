@@ -23,8 +23,11 @@ namespace hs::server {
 
 // Built-in module names a configuration may enable and map without a <globalModules> entry.
 // DefaultDocumentModule is served by the static-file handler (default documents), so a mapping
-// naming it is treated as naming StaticFileModule.
+// naming it is treated as naming StaticFileModule. So is DirectoryListingModule, which IIS's own
+// StaticFile handler names: with directory browsing off (IIS's default, and the only mode here)
+// it answers a directory without a default document with 403, as the static handler does.
 inline constexpr std::string_view kDefaultDocumentModule = "DefaultDocumentModule";
+inline constexpr std::string_view kDirectoryListingModule = "DirectoryListingModule";
 
 // The settings in effect at one path of a site (its root, or a <location> below it).
 struct PathPlan {
