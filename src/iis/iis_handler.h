@@ -30,6 +30,14 @@ struct HandlerMapping {
   std::vector<std::string> verbs;    // empty = any
   std::vector<std::string> modules;  // module names (registered, or built-in StaticFileModule)
   uint32_t response_buffer_limit = 4 * 1024 * 1024;
+  // What IScriptMapInfo reports (IHttpContext::GetScriptMap), as the configuration wrote it.
+  std::string verb_text = "*";
+  std::string modules_text;  // "" = the modules above joined with ','
+  std::string script_processor;
+  std::string type;             // managed type
+  uint32_t resource_type = 3;   // File 0, Directory 1, Either 2, Unspecified 3 (IIS schema)
+  uint32_t require_access = 3;  // None 0, Read 1, Write 2, Script 3, Execute 4 (IIS schema)
+  bool allow_path_info = false;
 
   bool matches(std::string_view url_path, std::string_view verb) const;
 };

@@ -24,6 +24,7 @@
 #include "iis/iis_handler.h"
 #include "iis/module_region.h"
 #include "iis/module_registry.h"
+#include "iis/script_map_info.h"
 #include "iis/site_objects.h"
 #include "iis/static_bridge.h"
 #include "iis/url_info.h"
@@ -298,6 +299,7 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
     connection_state_ = std::make_shared<ConnectionState>(&owner_.registry());
     own_connection_state_ = true;
   }
+  add_default_response_headers();
   ex.set_abort_handler([this] { on_exchange_gone(); });
   ++owner_.live_;
 }
@@ -601,13 +603,23 @@ void HttpContextImpl::raise_nested(DWORD notification, const char* method, Call 
     if (m == nullptr) continue;
     REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
     state_ = State::kInModule;
+    const ModuleRegistration* outer = running_module_;  // GetCurrentExecutionStats
+    running_module_ = reg;
     try {
       ModuleRegion region(host_, reg, exec_.now_ms());
       st = call(m);
     } catch (...) {
       HS_LOG_ERROR("module %s threw in %s", reg->name.c_str(), method);
     }
+    running_module_ = outer;
     state_ = saved;
+    if (st == RQ_NOTIFICATION_PENDING && notification == RQ_MAP_PATH && map_path_may_park_) {
+      // The server's own mapping of the request's URL is a pipeline step: the request waits
+      // for this module's completion there (Microsoft's ExecuteRequest sample runs a child
+      // request from OnMapPath and returns PENDING). The rest of the subscribers are skipped.
+      map_path_parked_ = reg;
+      break;
+    }
     if (st == RQ_NOTIFICATION_PENDING) {
       HS_LOG_WARN("module %s returned PENDING from %s; treated as CONTINUE", reg->name.c_str(),
                   method);
@@ -619,6 +631,7 @@ void HttpContextImpl::raise_nested(DWORD notification, const char* method, Call 
 void HttpContextImpl::enter_stage(int stage, bool post) {
   stage_ = stage;
   post_ = post;
+  notification_start_ms_ = exec_.now_ms();
   index_ = 0;
   list_.clear();
   if (stage >= kStages) return;
@@ -644,8 +657,10 @@ bool HttpContextImpl::call_module(const ModuleRegistration* reg, DWORD notificat
   if (m == nullptr) return false;
   IHttpEventProvider* p = &t_event_provider;
   state_ = State::kInModule;
+  running_module_ = reg;
+  module_start_ms_ = exec_.now_ms();
   try {
-    ModuleRegion region(host_, reg, exec_.now_ms());
+    ModuleRegion region(host_, reg, module_start_ms_);
     switch (notification) {
 #define HS_STAGE(bit, pre, postfn)                         \
   case bit:                                                \
@@ -717,7 +732,20 @@ void HttpContextImpl::run() {
       }
       if (post_ && stage_bit(stage_) == RQ_MAP_REQUEST_HANDLER &&
           !owner_.registry().subscribers(RQ_MAP_PATH, false).empty()) {
+        map_path_may_park_ = true;
         request_physical_path();  // the server maps the request's URL: RQ_MAP_PATH
+        map_path_may_park_ = false;
+        if (map_path_parked_ != nullptr) {
+          // Parked at the end of this notification: the completion's CONTINUE comes back here
+          // (index_ past the end) and goes on to the next stage; the mapping is done by then.
+          state_ = State::kPending;
+          pending_module_ = map_path_parked_;
+          pending_notification_ = RQ_MAP_PATH;
+          pending_post_ = false;
+          map_path_parked_ = nullptr;
+          arm_pending_timer();
+          return;
+        }
       }
       if (post_) {
         if (stage_ == kLogStage - 1) finish_request_phase();
@@ -1595,16 +1623,40 @@ HRESULT HttpContextImpl::ReleaseClonedContext() {
   }
   return S_OK;
 }
-HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD*, PCWSTR*, DWORD*, DWORD*,
-                                                  DWORD*) const {
+HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD* n_start, PCWSTR* module,
+                                                  DWORD* module_start, DWORD* async_n,
+                                                  DWORD* async_start) const {
+  // Every out-parameter is filled (Microsoft's sample passes the module name to wcslen): the
+  // current notification, its start and the current module's, as GetTickCount values. No
+  // asynchronous operation is reported (0): completions are delivered as the notification.
   if (n) *n = stage_ < kStages ? stage_bit(stage_) : 0;
+  if (n_start) *n_start = static_cast<DWORD>(notification_start_ms_);
+  if (module) *module = running_module_ != nullptr ? running_module_->wname.c_str() : L"";
+  if (module_start) *module_start = static_cast<DWORD>(module_start_ms_);
+  if (async_n) *async_n = 0;
+  if (async_start) *async_start = 0;
   return S_OK;
+}
+IScriptMapInfo* HttpContextImpl::GetScriptMap() const {
+  if (!on_loop_thread())
+    return on_loop<IScriptMapInfo*>("IHttpContext::GetScriptMap", nullptr,
+                                    [&] { return GetScriptMap(); });
+  // IIS chooses the handler in RQ_MAP_REQUEST_HANDLER: from then on (as GetFileInfo).
+  if (mapping_ == nullptr || stage_ < 4) return nullptr;
+  if (!script_map_ || script_map_->mapping() != mapping_) {
+    try {
+      script_map_ = std::make_unique<ScriptMapInfoImpl>(*mapping_);
+    } catch (const std::bad_alloc&) {
+      return nullptr;
+    }
+  }
+  return script_map_.get();
 }
 IHttpTraceContext* HttpContextImpl::GetTraceContext() const {
   if (!on_loop_thread())
     return on_loop<IHttpTraceContext*>("IHttpContext::GetTraceContext", nullptr,
                                        [&] { return GetTraceContext(); });
-  return owner_.server().GetTraceContext();
+  return &trace_context_;
 }
 HRESULT HttpContextImpl::GetServerVarChanges(DWORD, DWORD*, DWORD*, PCSTR**, PCWSTR**, DWORD*,
                                              DWORD**) {

@@ -56,6 +56,7 @@
 #include "http/exchange.h"
 #include "iis/data_chunks.h"
 #include "iis/fragment_cache.h"
+#include "iis/http_server_impl.h"
 #include "iis/iis_handler.h"
 #include "iis/metadata_info.h"
 
@@ -64,6 +65,7 @@ namespace hs::iis {
 struct ModuleRegistration;
 class IisHandler;
 struct HandlerMapping;
+class ScriptMapInfoImpl;
 
 class HttpContextImpl;
 class ChildExchange;
@@ -299,7 +301,7 @@ class HttpContextImpl final : public IHttpContext4 {
   PCWSTR GetPhysicalPath(DWORD* pcchPhysicalPath = nullptr) override;
   PCWSTR GetScriptName(DWORD* pcchScriptName = nullptr) const override;
   PCWSTR GetScriptTranslated(DWORD* pcchScriptTranslated = nullptr) override;
-  IScriptMapInfo* GetScriptMap() const override { return nullptr; }
+  IScriptMapInfo* GetScriptMap() const override;
   VOID SetRequestHandled() override { request_handled_ = true; }
   IHttpFileInfo* GetFileInfo() const override;
   HRESULT MapPath(PCWSTR pszUrl, PWSTR pszPhysicalPath, DWORD* pcbPhysicalPath) override;
@@ -584,6 +586,9 @@ class HttpContextImpl final : public IHttpContext4 {
   // A synchronous call's wait (see THREADING): false when the loop cannot be left to wait.
   bool wait_here(base::Waiter& w);
   void sync_from_raw_response();
+  // IIS's default response headers (Server): a new response has them, and Clear/ClearHeaders
+  // restore them (request_impl.cc).
+  void add_default_response_headers();
   void fill_addresses();  // remote_sa_ and local_sa_, on first use (few modules ask)
 
   const std::string* find_request_header(std::string_view name) const;
@@ -635,6 +640,19 @@ class HttpContextImpl final : public IHttpContext4 {
   // Pipeline position.
   State state_ = State::kIdle;
   int stage_ = 0;  // 0..11 = BEGIN_REQUEST..END_REQUEST
+  // A PENDING from OnMapPath while the server maps the request's URL parks the pipeline there
+  // (raise_nested records the module; run() parks). Any other nested PENDING is a CONTINUE.
+  bool map_path_may_park_ = false;
+  const ModuleRegistration* map_path_parked_ = nullptr;
+  // GetCurrentExecutionStats: when the current notification and the current module's call began
+  // (the loop's monotonic milliseconds, GetTickCount's clock) and which module runs.
+  int64_t notification_start_ms_ = 0;
+  int64_t module_start_ms_ = 0;
+  const ModuleRegistration* running_module_ = nullptr;
+  // IHttpContext::GetTraceContext: this request's activity ID (made on first use).
+  mutable RequestTraceContext trace_context_;
+  // IHttpContext::GetScriptMap: the serving handler mapping, made on first use.
+  mutable std::unique_ptr<ScriptMapInfoImpl> script_map_;
   bool post_ = false;
   size_t index_ = 0;
   std::vector<const ModuleRegistration*>& list_ = storage_->list;

@@ -756,6 +756,12 @@ PCSTR ResponseImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
   }
   return GetHeader(name, cch);
 }
+// Server is one of the response's headers from the start, as in IIS (Microsoft's GetHeader
+// sample reads it in OnBeginRequest, and its DeleteHeader sample removes it there), so a module
+// may read, replace or remove it at any stage; Clear and ClearHeaders put it back.
+void HttpContextImpl::add_default_response_headers() {
+  response_headers_.push_back({"Server", kServerName});
+}
 VOID ResponseImpl::Clear() {
   if (!ctx_.on_loop_thread()) return ctx_.on_loop_void("IHttpResponse::Clear", [&] { Clear(); });
   HttpContextImpl& c = ctx_;
@@ -769,12 +775,15 @@ VOID ResponseImpl::Clear() {
     c.substatus_ = 0;
     c.reason_ = "OK";
     c.response_headers_.clear();
+    c.add_default_response_headers();
   }
 }
 VOID ResponseImpl::ClearHeaders() {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop_void("IHttpResponse::ClearHeaders", [&] { ClearHeaders(); });
-  if (!ctx_.headers_sent_) ctx_.response_headers_.clear();  // Date/Server are added when sent
+  if (ctx_.headers_sent_) return;
+  ctx_.response_headers_.clear();
+  ctx_.add_default_response_headers();  // "then adds a default set of headers" (IIS reference)
 }
 VOID ResponseImpl::SetNeedDisconnect() {
   if (!ctx_.on_loop_thread())
@@ -1295,12 +1304,6 @@ HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget tar
 
 HRESULT HttpContextImpl::send_buffered(BOOL fAsync, CompletionTarget target, uint64_t reported,
                                        DWORD* sent, BOOL* expected, bool sync_wait) {
-  if (!headers_sent_ && !headers_suppressed_) {
-    // The Server field is the response's like any other: a module may remove or replace it
-    // (header hardening). Added as the head is about to go, as IIS does.
-    if (find_header(response_headers_, "Server") == nullptr)
-      response_headers_.push_back({"Server", kServerName});
-  }
   // RQ_SEND_RESPONSE first: its subscribers see the status, headers and buffered body that are
   // about to go (GetRawHttpResponse) and may change any of them — Clear() and write a body of
   // their own, as a response filter does (IIS raises it inside the call, on the caller's thread).

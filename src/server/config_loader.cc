@@ -77,11 +77,27 @@ iis::HandlerMapping to_mapping(const config::HandlerMapping& h) {
   m.verbs = split_list(h.verb);
   if (std::find(m.verbs.begin(), m.verbs.end(), "*") != m.verbs.end()) m.verbs.clear();
   for (std::string& name : split_list(h.modules)) {
-    if (http::iequals(name, kDefaultDocumentModule) || http::iequals(name, iis::kStaticFileModule))
+    if (http::iequals(name, kDefaultDocumentModule) ||
+        http::iequals(name, iis::kStaticFileModule) || http::iequals(name, kDirectoryListingModule))
       name = std::string(iis::kStaticFileModule);
     if (!contains_ci(m.modules, name)) m.modules.push_back(std::move(name));
   }
   m.response_buffer_limit = h.response_buffer_limit;
+  // For IScriptMapInfo: as written, with the schema's enum values (requireAccess is a flags
+  // list in practice: the values are or-ed).
+  m.verb_text = h.verb;
+  m.modules_text = h.modules;
+  m.script_processor = h.script_processor;
+  m.type = h.type;
+  static constexpr std::string_view kTypes[] = {"File", "Directory", "Either", "Unspecified"};
+  for (uint32_t i = 0; i < 4; ++i)
+    if (http::iequals(h.resource_type, kTypes[i])) m.resource_type = i;
+  static constexpr std::string_view kAccess[] = {"None", "Read", "Write", "Script", "Execute"};
+  m.require_access = 0;
+  for (const std::string& flag : split_list(h.require_access))
+    for (uint32_t i = 0; i < 5; ++i)
+      if (http::iequals(flag, kAccess[i])) m.require_access |= i;
+  m.allow_path_info = h.allow_path_info;
   return m;
 }
 

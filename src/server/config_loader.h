@@ -24,8 +24,12 @@ namespace hs::server {
 
 // Built-in module names a configuration may enable and map without a <globalModules> entry.
 // DefaultDocumentModule is served by the static-file handler (default documents), so a mapping
-// naming it is treated as naming StaticFileModule.
+// naming it is treated as naming StaticFileModule. So is DirectoryListingModule, which IIS's own
+// StaticFile handler names: the static handler answers a directory without a default document
+// (403.14), and the built-in DirectoryListingModule (modules/directory_listing.h, not a handler
+// here) turns that answer into the listing where <directoryBrowse enabled="true">.
 inline constexpr std::string_view kDefaultDocumentModule = "DefaultDocumentModule";
+inline constexpr std::string_view kDirectoryListingModule = "DirectoryListingModule";
 
 // The settings in effect at one path of a site (its root, or a <location> below it).
 struct PathPlan {

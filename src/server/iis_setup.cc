@@ -63,6 +63,9 @@ iis::IisHandler::PathSettings path_settings(const std::vector<ModuleSpec>& modul
       if (!mapped && enabled(m.name)) all.modules.push_back(m.name);
     }
     all.modules.emplace_back(iis::kStaticFileModule);
+    // It ends in the static file handler, so it reports that handler's access and resource type.
+    all.resource_type = 2;   // Either
+    all.require_access = 1;  // Read
     out.mappings.push_back(std::move(all));
   }
   if (!spec.all_modules) {
