@@ -5,8 +5,14 @@ BUILD_TYPE ?= Release
 JOBS       ?= $(shell nproc)
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_ARGS ?=
+# make run ARGS="--listen 127.0.0.1:9090 --root /srv/www": the server's command line.
+ARGS       ?=
+# make install PREFIX=/usr DESTDIR=/tmp/pkg: where (PREFIX, also compiled into the binary's
+# schema directory) and under which staging root (DESTDIR) `make install` puts the server.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 
-.PHONY: all deps build run test test-asan test-tsan bench bench-micro fuzz fuzz-build fuzz-merge \
+.PHONY: all deps build run install test test-asan test-tsan bench bench-micro fuzz fuzz-build fuzz-merge \
         format tidy clean
 
 all: build
@@ -22,7 +28,14 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	$(BUILD_DIR)/src/server/httpserv
+	$(BUILD_DIR)/src/server/httpserv $(ARGS)
+
+# The binary (sbin/httpserv), httpserv(8), the systemd unit, an initial configuration and
+# the module SDK (headers, pkg-config file, CMake package); cmake/HttpservServerInstall.cmake.
+install: build
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target httpserv
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300

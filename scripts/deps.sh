@@ -5,7 +5,9 @@ set -euo pipefail
 want=(build-essential cmake ninja-build pkg-config git node-llhttp libgtest-dev libgmock-dev
       libbenchmark-dev libpugixml-dev zlib1g-dev libbrotli-dev curl python3 procps strace
       # The access-log tests read the log with a real analyser.
-      goaccess)
+      goaccess
+      # Packaging: sd_notify for the systemd unit (Type=notify); man -l renders httpserv(8).
+      libsystemd-dev man-db groff-base)
 if [ "${1:-build}" = bench ]; then
   want+=(nginx-light h2o wrk nghttp2-client linux-perf valgrind)
 fi

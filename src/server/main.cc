@@ -17,6 +17,7 @@
 #include "server/config_loader.h"
 #include "server/options.h"
 #include "server/server.h"
+#include "server/service_notify.h"
 #include "server/supervisor.h"
 
 #ifndef HTTPSERV_VERSION
@@ -129,9 +130,13 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
                   HTTPSERV_VERSION, opts.server.static_files.root.c_str(), opts.server.workers);
   }
   if (announce) {
+    std::string status = "serving";
     for (const auto& a : server.bound()) {
       hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
+      status += " http://" + a.to_string();
     }
+    // Unsupervised, this is the service's main process: it tells systemd itself.
+    hs::server::service::ready(status);
   }
   if (ready_fd >= 0) {
     ssize_t n = write(ready_fd, "1", 1);
@@ -153,6 +158,7 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
     }
     if ((sig == SIGINT || sig == SIGTERM) && !stopping) {
       stopping = true;
+      if (announce) hs::server::service::stopping();
       HS_LOG_INFO("%s: stopping gracefully (deadline %lld ms)", strsignal(sig),
                   static_cast<long long>(opts.server.shutdown_timeout_ms));
       // GL_STOP_LISTENING → drain → (workers joined) GL_APPLICATION_STOP → Terminate.
@@ -245,9 +251,12 @@ int main(int argc, char** argv) {
                    workers = opts.server.workers] {
     hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
                   HTTPSERV_VERSION, root.c_str(), workers);
+    std::string status = "serving";
     for (const auto& a : listeners.bound) {
       hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
+      status += " http://" + a.to_string();
     }
+    hs::server::service::ready(status);  // systemd's Type=notify (server/service_notify.h)
   };
   auto body_for = [&](std::shared_ptr<hs::server::Options> o) -> hs::server::ChildMain {
     return [o, &listeners, &set](int ready_fd) {
