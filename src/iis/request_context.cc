@@ -1002,7 +1002,7 @@ void HttpContextImpl::expire_pending() {
   state_ = State::kIdle;
   if (reg != nullptr) abandon(reg);
   if (reset) {
-    if (ex_ != nullptr) ex_->abort();
+    if (ex_ != nullptr) ex_->reset();  // this request's stream, not the connection's others
     final_flushed_ = true;  // nothing more can be sent; the abort handler fails what is queued
   } else {
     response_.Clear();

@@ -781,8 +781,9 @@ VOID ResponseImpl::SetNeedDisconnect() {
 VOID ResponseImpl::ResetConnection() {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop_void("IHttpResponse::ResetConnection", [&] { ResetConnection(); });
-  // A TCP reset at once (SO_LINGER 0): no byte of the response leaves, whatever comes after.
-  if (ctx_.ex_ != nullptr) ctx_.ex_->abort();
+  // The whole connection, at once (a TCP reset): no byte of the response leaves, whatever comes
+  // after; on HTTP/2 every other stream of the connection goes with it.
+  if (ctx_.ex_ != nullptr) ctx_.ex_->close_connection();
   ctx_.connection_lost_ = true;
 }
 VOID ResponseImpl::CloseConnection() {
@@ -883,7 +884,12 @@ PCSTR ResponseImpl::GetTrailer(PCSTR, USHORT* cch) const {
   return nullptr;
 }
 VOID ResponseImpl::ResetStream(ULONG) {
-  ResetConnection();
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop_void("IHttpResponse::ResetStream", [&] { ResetStream(0); });
+  // This request's stream only (HTTP/2: RST_STREAM; HTTP/1: its connection, the one stream it
+  // carries). The error code is the protocol's choice (INTERNAL_ERROR), as under HTTP.sys.
+  if (ctx_.ex_ != nullptr) ctx_.ex_->reset();
+  ctx_.connection_lost_ = true;
 }
 VOID ResponseImpl::SetNeedGoAway() {
   if (!ctx_.on_loop_thread())

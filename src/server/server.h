@@ -11,7 +11,7 @@
 #include "core/static_file_handler.h"
 #include "http/exchange.h"
 #include "io/socket.h"
-#include "session/http1_session.h"
+#include "session/connection.h"
 
 namespace hs::server {
 
@@ -72,6 +72,8 @@ class Server {
   std::unique_ptr<http::Handler> owned_handler_;
   http::Handler* handler_;
   std::vector<io::SocketAddress> bound_;
+  // One per listening address (its protocol), shared by the workers.
+  std::vector<std::unique_ptr<session::ConnectionFactory>> factories_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   std::atomic<int> running_{0};

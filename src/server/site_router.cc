@@ -73,13 +73,8 @@ http::Handler* SiteRouter::route(std::string_view local_ip, uint16_t local_port,
 }
 
 void SiteRouter::handle(http::Exchange& ex) {
-  std::string_view host;
-  for (const http::HeaderView& f : ex.request().headers) {
-    if (http::iequals(f.name, "host")) {
-      host = f.value;
-      break;
-    }
-  }
+  // The request's authority: Host on HTTP/1, :authority on HTTP/2 (validated by the codec alike).
+  std::string_view host = ex.request().authority;
   http::Handler* site = route(ex.local_address(), ex.local_port(), host);
   if (site == nullptr) {
     HS_LOG_INFO("%.*s:%u: no site is bound to host '%.*s' on %.*s:%u: 400",
