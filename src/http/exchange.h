@@ -105,13 +105,17 @@ struct ConnectionInfo {
   std::string_view tls_version;            // "TLSv1.2", "TLSv1.3"
   std::string_view cipher;                 // OpenSSL's name, e.g. "TLS_AES_128_GCM_SHA256"
   int cipher_bits = 0;
-  std::string_view server_name;  // SNI (empty: the client sent none)
-  std::string_view alpn;         // "h2", "http/1.1" or empty
-  // The client's certificate (DER) and its subject, issuer and serial number; empty when none.
+  std::string_view server_name;     // SNI (empty: the client sent none)
+  std::string_view alpn;            // "h2", "http/1.1" or empty
+  std::string_view server_subject;  // the server certificate's, "C=.., O=.., CN=.."
+  std::string_view server_issuer;
+  // The client's certificate (DER), its subject, issuer, serial number ("0a-1b-..") and key
+  // size; empty when none.
   std::string_view peer_certificate;
   std::string_view peer_subject;
   std::string_view peer_issuer;
   std::string_view peer_serial;
+  int peer_key_bits = 0;
   bool peer_verified = false;  // the certificate chains to a configured authority
 };
 

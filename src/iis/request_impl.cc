@@ -225,10 +225,11 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
   // CookedUrl: one canonical wide string "http://host/path?query"; lengths in bytes.
   const std::string* host = find_header(c.request_headers_, "Host");
   std::string authority = host ? *host : http::authority_for_address(c.local_host_, c.local_port_);
-  std::string full = "http://" + authority + c.url_ + (c.query_.empty() ? "" : "?" + c.query_);
+  std::string scheme = c.scheme();
+  std::string full = scheme + authority + c.url_ + (c.query_.empty() ? "" : "?" + c.query_);
   c.raw_cooked_url_ = widen(full);
   const wchar_t* base = c.raw_cooked_url_.c_str();
-  size_t host_start = 7, path_start = 7 + widen(authority).size();
+  size_t host_start = scheme.size(), path_start = scheme.size() + widen(authority).size();
   size_t q = c.raw_cooked_url_.find(L'?', path_start);
   r.CookedUrl.pFullUrl = base;
   r.CookedUrl.FullUrlLength = static_cast<USHORT>(c.raw_cooked_url_.size() * sizeof(wchar_t));
@@ -468,7 +469,21 @@ HRESULT RequestImpl::GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO** info, BOOL
                                  [&] { return GetClientCertificate(info, negotiated); });
   if (info) *info = nullptr;
   if (negotiated) *negotiated = FALSE;
-  return HRESULT_FROM_WIN32(ERROR_NOT_FOUND);  // no TLS on this connection
+  HttpContextImpl::TlsCopy* t = ctx_.tls_.get();
+  if (t == nullptr || t->peer_certificate.empty()) {
+    // Plain HTTP, or the client sent none (it is asked for at the handshake only, by the
+    // binding's clientCertificate setting: docs/tls.md).
+    return HRESULT_FROM_WIN32(ERROR_NOT_FOUND);
+  }
+  HTTP_SSL_CLIENT_CERT_INFO& c = t->cert_info;
+  c.CertFlags = t->peer_verified ? 0 : 0x20;  // CERT_TRUST_IS_UNTRUSTED_ROOT
+  c.CertEncodedSize = static_cast<ULONG>(t->peer_certificate.size());
+  c.pCertEncoded = reinterpret_cast<PUCHAR>(t->peer_certificate.data());
+  c.Token = nullptr;
+  c.CertDeniedByMapper = FALSE;
+  if (info) *info = &c;
+  if (negotiated) *negotiated = TRUE;
+  return S_OK;
 }
 HRESULT RequestImpl::NegotiateClientCertificate(BOOL, BOOL* pending) {
   if (pending) *pending = FALSE;
@@ -857,7 +872,7 @@ HRESULT ResponseImpl::Redirect(PCSTR url, BOOL reset_status, BOOL include_params
   if (location.find("://") == std::string::npos) {
     const std::string* host = find_header(ctx_.request_headers_, "Host");
     std::string base =
-        "http://" +
+        ctx_.scheme() +
         (host ? *host : http::authority_for_address(ctx_.local_host_, ctx_.local_port_));
     if (location[0] != '/') {
       std::string dir = ctx_.url_.substr(0, ctx_.url_.rfind('/') + 1);

@@ -40,12 +40,16 @@ struct TlsFacts {
   std::string server_name;  // SNI the client sent (empty: none)
   std::string alpn;         // the protocol agreed by ALPN ("h2", "http/1.1"; empty: none)
   bool session_reused = false;
-  // The client's certificate (DER), its subject, issuer and serial (hex) in OpenSSL's one-line
-  // form; empty when it sent none. `peer_verified`: it chains to a trusted authority.
+  // The server certificate's subject and issuer ("C=US, O=Example, CN=www.example.com").
+  std::string server_subject;
+  std::string server_issuer;
+  // The client's certificate (DER), its subject, issuer, serial ("0a-1b-...") and key size;
+  // empty when it sent none. `peer_verified`: it chains to a configured authority.
   std::string peer_certificate;
   std::string peer_subject;
   std::string peer_issuer;
   std::string peer_serial;
+  int peer_key_bits = 0;
   bool peer_verified = false;
 };
 

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "server/worker.h"
+#include "session/tls_connection.h"
 
 namespace hs::server {
 
@@ -77,7 +78,12 @@ bool Server::start(std::string* error) {
   std::vector<session::ConnectionFactory*> factories;
   size_t addresses = fds.empty() ? 0 : fds[0].size();
   for (size_t i = 0; i < addresses; ++i) {
-    factories_.push_back(session::make_http1_factory(*handler_, config_.session));
+    if (config_.is_tls(i)) {
+      factories_.push_back(
+          session::make_tls_factory(*handler_, config_.session, config_.listen_tls[i]));
+    } else {
+      factories_.push_back(session::make_http1_factory(*handler_, config_.session));
+    }
     factories.push_back(factories_.back().get());
   }
   for (int w = 0; w < config_.workers; ++w) {

@@ -11,6 +11,7 @@
 #include "core/static_file_handler.h"
 #include "http/exchange.h"
 #include "io/socket.h"
+#include "io/tls.h"
 #include "session/connection.h"
 
 namespace hs::server {
@@ -30,6 +31,9 @@ bool bind_listeners(const std::vector<io::SocketAddress>& listen, int workers, i
 
 struct ServerConfig {
   std::vector<io::SocketAddress> listen;
+  // The TLS context of listen[i], or null (or no entry): plain HTTP on that address.
+  std::vector<std::shared_ptr<const io::TlsContext>> listen_tls;
+  bool is_tls(size_t i) const { return i < listen_tls.size() && listen_tls[i] != nullptr; }
   // Sockets bound beforehand (by the supervisor, which keeps them across worker-process
   // restarts): used instead of binding `listen`. The server closes its copies when it stops.
   const Listeners* inherited = nullptr;

@@ -162,6 +162,9 @@ Http1Session::Http1Session(Executor& loop, std::unique_ptr<io::Stream> stream,
     info_.cipher_bits = t.cipher_bits;
     info_.server_name = t.server_name;
     info_.alpn = t.alpn;
+    info_.server_subject = t.server_subject;
+    info_.server_issuer = t.server_issuer;
+    info_.peer_key_bits = t.peer_key_bits;
     info_.peer_certificate = t.peer_certificate;
     info_.peer_subject = t.peer_subject;
     info_.peer_issuer = t.peer_issuer;
