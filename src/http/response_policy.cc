@@ -34,4 +34,41 @@ ManagedField classify_response_field(std::string_view n) {
   }
 }
 
+bool allowed_in_trailers(std::string_view n) {
+  static constexpr std::string_view kRefused[] = {"Content-Length",
+                                                  "Transfer-Encoding",
+                                                  "Connection",
+                                                  "Keep-Alive",
+                                                  "Upgrade",
+                                                  "Host",
+                                                  "Content-Type",
+                                                  "Content-Encoding",
+                                                  "Content-Range",
+                                                  "Trailer",
+                                                  "TE",
+                                                  "Cache-Control",
+                                                  "Expect",
+                                                  "Max-Forwards",
+                                                  "Pragma",
+                                                  "Range",
+                                                  "Authorization",
+                                                  "Set-Cookie",
+                                                  "WWW-Authenticate",
+                                                  "Proxy-Authenticate",
+                                                  "Age",
+                                                  "Expires",
+                                                  "Date",
+                                                  "Location",
+                                                  "Retry-After",
+                                                  "Vary",
+                                                  "Warning",
+                                                  "Server",
+                                                  "Proxy-Connection"};
+  if (n.empty()) return false;
+  for (std::string_view r : kRefused) {
+    if (iequals(n, r)) return false;
+  }
+  return true;
+}
+
 }  // namespace hs::http

@@ -28,4 +28,8 @@ enum class ManagedField : unsigned char {
 // are told apart by length and first letter before a full compare.
 ManagedField classify_response_field(std::string_view name);
 
+// Whether `name` may be sent as a trailer field (RFC 9110 §6.5.1: not framing, routing, control
+// or authentication fields). Protocols drop the others.
+bool allowed_in_trailers(std::string_view name);
+
 }  // namespace hs::http

@@ -1108,6 +1108,8 @@ std::string HttpContextImpl::server_variable(std::string_view n, bool* found) co
     }
   }
   if (is("SERVER_PROTOCOL") || is("HTTP_VERSION")) {
+    // IIS says "HTTP/2" (no minor version) on HTTP/2.
+    if (version_major_ == 2) return "HTTP/2";
     return "HTTP/" + std::to_string(version_major_) + "." + std::to_string(version_minor_);
   }
   if (is("SERVER_SOFTWARE")) return "httpserv";

@@ -515,6 +515,7 @@ class HttpContextImpl final : public IHttpContext4 {
   void move_buffer_into(OutItem& item);
   void send_response_notifications(bool last);
   void prepare_head();
+  void sync_trailers();  // trailers_ into the exchange's response head
   void pump();
   void fail_queued(bool notify);
 
@@ -581,6 +582,9 @@ class HttpContextImpl final : public IHttpContext4 {
     HTTP_SSL_CLIENT_CERT_INFO cert_info{};  // GetClientCertificate's answer
   };
   std::unique_ptr<TlsCopy> tls_;
+  // IHttpResponse4::SetTrailer's fields, in order; sent with the last send where the protocol
+  // carries them (HTTP/2; HTTP/1.1 when set before the head goes out: chunked).
+  std::vector<std::pair<std::string, std::string>> trailers_;
   const char* scheme() const { return tls_ ? "https://" : "http://"; }
   std::vector<std::pair<std::string, std::string>>& variables_ =
       storage_->variables;  // SetServerVariable

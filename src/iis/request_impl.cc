@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "http/headers.h"
 #include "http/host.h"
+#include "http/response_policy.h"
 #include "http/status.h"
 #include "iis/iis_handler.h"
 #include "iis/module_region.h"
@@ -891,11 +892,29 @@ HRESULT ResponseImpl::Redirect(PCSTR url, BOOL reset_status, BOOL include_params
 HRESULT ResponseImpl::PushPromise(PCSTR, PCWSTR, PCWSTR, DWORD, PCSTR*, PCSTR*) {
   return S_OK;  // HTTP/1.x: nothing to push (spec §5.3 allows a no-op)
 }
-HRESULT ResponseImpl::DeleteTrailer(PCSTR) {
-  return E_NOTIMPL;
+HRESULT ResponseImpl::DeleteTrailer(PCSTR name) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpResponse4::DeleteTrailer",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return DeleteTrailer(name); });
+  if (name == nullptr || *name == '\0') return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  auto& t = ctx_.trailers_;
+  size_t before = t.size();
+  std::erase_if(t, [&](const auto& f) { return http::iequals(f.first, name); });
+  return t.size() < before ? S_OK : HRESULT_FROM_WIN32(ERROR_NOT_FOUND);
 }
-PCSTR ResponseImpl::GetTrailer(PCSTR, USHORT* cch) const {
+PCSTR ResponseImpl::GetTrailer(PCSTR name, USHORT* cch) const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<PCSTR>("IHttpResponse4::GetTrailer", nullptr,
+                               [&] { return GetTrailer(name, cch); });
   if (cch) *cch = 0;
+  if (name == nullptr) return nullptr;
+  for (const auto& [n, v] : ctx_.trailers_) {
+    if (http::iequals(n, name)) {
+      if (cch) *cch = static_cast<USHORT>(std::min<size_t>(v.size(), 0xFFFF));
+      return v.c_str();
+    }
+  }
   return nullptr;
 }
 VOID ResponseImpl::ResetStream(ULONG) {
@@ -911,8 +930,25 @@ VOID ResponseImpl::SetNeedGoAway() {
     return ctx_.on_loop_void("IHttpResponse::SetNeedGoAway", [&] { SetNeedGoAway(); });
   SetNeedDisconnect();
 }
-HRESULT ResponseImpl::SetTrailer(PCSTR, PCSTR, USHORT, BOOL) {
-  return E_NOTIMPL;
+HRESULT ResponseImpl::SetTrailer(PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpResponse4::SetTrailer",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return SetTrailer(name, value, cch, replace); });
+  if (name == nullptr || *name == '\0' || (value == nullptr && cch > 0) || has_crlf(name) ||
+      !http::allowed_in_trailers(name)) {
+    return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  }
+  // After the last send nothing more can carry them.
+  if (ctx_.exchange_last_sent_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  std::string v(value != nullptr ? value : "", cch);
+  if (v.find_first_of("\r\n") != std::string::npos) {
+    return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  }
+  auto& t = ctx_.trailers_;
+  if (replace) std::erase_if(t, [&](const auto& f) { return http::iequals(f.first, name); });
+  t.emplace_back(name, std::move(v));
+  return S_OK;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1431,6 +1467,15 @@ void HttpContextImpl::prepare_head() {
     r.headers.add(response_headers_[i].name, response_headers_[i].value);
   r.suppress_head = headers_suppressed_;
   r.add_server = false;  // ours to add (send_buffered), and a module may have removed it
+  sync_trailers();
+}
+
+void HttpContextImpl::sync_trailers() {
+  if (ex_ == nullptr) return;
+  http::ResponseHeaders& t = ex_->response().trailers;
+  t.clear();
+  for (const auto& [name, value] : trailers_)
+    t.add(name, value);
 }
 
 void HttpContextImpl::pump() {
@@ -1440,7 +1485,10 @@ void HttpContextImpl::pump() {
   OutItem& item = *queue_.front();
   if (need_disconnect_) ex_->set_close_after();
   send_outstanding_ = true;
-  if (item.last) exchange_last_sent_ = true;
+  if (item.last) {
+    exchange_last_sent_ = true;
+    if (!trailers_.empty()) sync_trailers();  // set after the head went out: HTTP/2 takes them
+  }
   if (!ex_->send(item.chunks, item.last, [this](http::SendResult r) { on_sent(r); })) {
     // The connection failed or is being reset (a client gone between its failure and the
     // exchange's abort handler, which follows): a failed send, as in on_sent(). The context

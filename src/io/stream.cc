@@ -101,6 +101,7 @@ PlainStream::~PlainStream() {
 
 bool PlainStream::attach(Listener* listener) {
   listener_ = listener;
+  if (registered_) return true;  // a new listener for the same stream (HTTP/1 → HTTP/2)
   if (watch_ == nullptr) watch_ = new Watch(*this);
   if (fd_ < 0 || !loop_.add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, watch_)) return false;
   registered_ = true;

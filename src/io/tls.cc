@@ -125,14 +125,21 @@ struct TlsCallbacks {
                   const unsigned char* in, unsigned int inlen, void*) {
     const TlsContext* t = of(ssl);
     if (t == nullptr) return SSL_TLSEXT_ERR_NOACK;
-    unsigned char* o = nullptr;
-    const auto* server = reinterpret_cast<const unsigned char*>(t->alpn_wire_.data());
-    if (SSL_select_next_proto(&o, outlen, server, static_cast<unsigned>(t->alpn_wire_.size()), in,
-                              inlen) != OPENSSL_NPN_NEGOTIATED) {
-      return SSL_TLSEXT_ERR_NOACK;
+    // The server's order of preference decides among what the client offers (both lists in
+    // wire format: a length byte, then the name).
+    for (const std::string& want : t->settings_.alpn) {
+      for (unsigned i = 0; i < inlen;) {
+        unsigned len = in[i];
+        if (i + 1 + len > inlen) break;  // malformed: ignore the rest
+        if (len == want.size() && memcmp(in + i + 1, want.data(), len) == 0) {
+          *out = in + i + 1;
+          *outlen = static_cast<unsigned char>(len);
+          return SSL_TLSEXT_ERR_OK;
+        }
+        i += 1 + len;
+      }
     }
-    *out = o;
-    return SSL_TLSEXT_ERR_OK;
+    return SSL_TLSEXT_ERR_NOACK;
   }
 
   // Accepts any client certificate in kAccept mode (the request sees whether it verified).
@@ -192,10 +199,6 @@ std::shared_ptr<TlsContext> TlsContext::create(const TlsSettings& settings, std:
   }
   std::shared_ptr<TlsContext> t(new TlsContext());
   t->settings_ = settings;
-  for (const std::string& p : settings.alpn) {
-    t->alpn_wire_.push_back(static_cast<char>(p.size()));
-    t->alpn_wire_ += p;
-  }
   for (const TlsCertificate& c : settings.certificates) {
     SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
     Entry e;

@@ -85,7 +85,6 @@ class TlsContext {
 
   TlsSettings settings_;
   std::vector<Entry> entries_;
-  std::string alpn_wire_;  // the ALPN list in wire format
 
   // Ticket keys: [0] current, [1] previous.
   struct TicketKey {

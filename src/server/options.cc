@@ -465,6 +465,7 @@ bool resolve_options(Options& opts, std::string* error) {
     cfg.listen.push_back(*addr);
     cfg.listen_tls.push_back(nullptr);
     if (i < listen_tls.size() && !listen_tls[i].certificates.empty()) {
+      if (cfg.session.h2.enabled) listen_tls[i].alpn = {"h2", "http/1.1"};
       std::string why;
       cfg.listen_tls.back() = io::TlsContext::create(listen_tls[i], &why);
       if (!cfg.listen_tls.back()) {
@@ -479,6 +480,7 @@ bool resolve_options(Options& opts, std::string* error) {
       return false;
     }
     io::TlsSettings tls;
+    if (cfg.session.h2.enabled) tls.alpn = {"h2", "http/1.1"};
     for (const auto& [cert, key] : opts.tls_certs) {
       if (key.empty()) {
         *error = "--tls-cert " + cert + ": its --tls-key is missing";

@@ -9,12 +9,36 @@
 
 #include "http/codec/http1/parser.h"
 #include "http/exchange.h"
+#include "io/stream.h"
 
 namespace hs::io {
 class EventLoop;
 }
 
 namespace hs::session {
+
+// HTTP/2 settings and defences (docs/http2.md).
+struct Http2Config {
+  bool enabled = true;                    // h2 by ALPN on TLS listeners, h2c on plain ones
+  uint32_t max_concurrent_streams = 100;  // SETTINGS_MAX_CONCURRENT_STREAMS
+  // Our receive windows: a stream's is what its handler may leave unread (the request body
+  // buffered per stream); the connection's bounds them all together.
+  uint32_t stream_window = 64 * 1024;
+  uint32_t connection_window = 1024 * 1024;
+  uint32_t header_table_size = 4096;  // SETTINGS_HEADER_TABLE_SIZE (HPACK's dynamic table)
+  // Floods: more than this many frames of a kind within 10 s end the connection with GOAWAY
+  // (ENHANCE_YOUR_CALM).
+  uint32_t max_settings_frames = 100;
+  uint32_t max_ping_frames = 100;
+  uint32_t max_priority_frames = 1000;
+  uint32_t max_empty_data_frames = 100;
+  size_t max_outbound_ack = 100;  // SETTINGS/PING ACKs queued unsent (nghttp2)
+  size_t max_continuations = 8;   // CONTINUATION frames after one HEADERS (nghttp2)
+  // RST_STREAM from the client: a token bucket of `reset_burst`, refilled by `reset_rate` a
+  // second (nghttp2; Rapid Reset, CVE-2023-44487).
+  uint64_t reset_burst = 200;
+  uint64_t reset_rate = 33;
+};
 
 // Limits and timeouts of a connection (every protocol) and of the HTTP/1 codec.
 struct SessionConfig {
@@ -36,7 +60,11 @@ struct SessionConfig {
   size_t max_pipelined = 16;                 // finished responses not yet written
   uint64_t max_pending_output = 256 * 1024;  // no new request is dispatched above this
   uint64_t max_discard_body = 256 * 1024;    // unread body we drain to keep a connection alive
+  Http2Config h2;
 };
+
+// The facts a handler may learn of a connection (http::ConnectionInfo), as views into `facts`.
+http::ConnectionInfo connection_info_of(const io::StreamFacts& facts, std::string_view protocol);
 
 // One accepted connection, on one loop. Every call is made by the thread holding that loop.
 class Connection {

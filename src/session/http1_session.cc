@@ -9,6 +9,7 @@
 #include "base/pooling.h"
 #include "http/codec/http1/response_encoder.h"
 #include "http/status.h"
+#include "session/http2_session.h"
 
 namespace hs::session {
 
@@ -145,37 +146,101 @@ class Http1Session::H1Exchange final : public http::Exchange {
 
 Http1Session::Http1Session(Executor& loop, std::unique_ptr<io::Stream> stream,
                            ConnectionOwner& owner, http::Handler& handler,
-                           const SessionConfig& config)
+                           const SessionConfig& config, ProtocolSwitch* h2)
     : loop_(loop),
       stream_(std::move(stream)),
       owner_(owner),
       handler_(handler),
       config_(config),
       parser_(*this, config.limits),
-      facts_(stream_->facts()) {
-  info_.protocol = "HTTP/1.1";
-  info_.secure = facts_.secure;
-  if (facts_.secure) {
-    const io::TlsFacts& t = facts_.tls;
-    info_.tls_version = t.version;
-    info_.cipher = t.cipher;
-    info_.cipher_bits = t.cipher_bits;
-    info_.server_name = t.server_name;
-    info_.alpn = t.alpn;
-    info_.server_subject = t.server_subject;
-    info_.server_issuer = t.server_issuer;
-    info_.peer_key_bits = t.peer_key_bits;
-    info_.peer_certificate = t.peer_certificate;
-    info_.peer_subject = t.peer_subject;
-    info_.peer_issuer = t.peer_issuer;
-    info_.peer_serial = t.peer_serial;
-    info_.peer_verified = t.peer_verified;
-  }
+      facts_(stream_->facts()),
+      h2_(h2),
+      sniff_(h2 != nullptr) {
+  info_ = connection_info_of(facts_, "HTTP/1.1");
   accepted_ms_ = idle_since_ms_ = last_write_ms_ = loop_.now_ms();
 }
 
 Http1Session::~Http1Session() {
-  if (!dead()) stream_->close(false);
+  if (!dead() && stream_) stream_->close(false);
+}
+
+namespace {
+constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+// base64url (RFC 4648 §5), padding optional: HTTP2-Settings. False on anything else.
+bool decode_base64url(std::string_view in, std::string* out) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
+  };
+  while (!in.empty() && in.back() == '=')
+    in.remove_suffix(1);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = value(c);
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return true;
+}
+}  // namespace
+
+Http1Session::Sniff Http1Session::sniff() {
+  size_t have = in_end_ - in_start_;
+  size_t k = std::min(have, kHttp2Preface.size());
+  if (in_start_ != 0 || memcmp(in_.get(), kHttp2Preface.data(), k) != 0) {
+    sniff_ = false;
+    return Sniff::kHttp1;
+  }
+  if (have < kHttp2Preface.size()) return Sniff::kMore;
+  HS_LOG_DEBUG("%s:%u: HTTP/2 with prior knowledge", facts_.remote_host.c_str(),
+               facts_.remote_port);
+  hand_over(std::string(in_.get() + in_start_, have), {});
+  return Sniff::kHandedOver;
+}
+
+bool Http1Session::wants_h2c_upgrade(const http::RequestHead& head, std::string* settings) const {
+  // RFC 7540 §3.2 (h2c, cleartext only): a request without a body, Upgrade naming h2c,
+  // Connection naming Upgrade and HTTP2-Settings, and one valid HTTP2-Settings.
+  if (head.has_body() || head.version_minor != 1) return false;
+  bool found = false;
+  std::string_view upgrade = head.header("Upgrade", &found);
+  if (!found || !http::header_has_token(upgrade, "h2c")) return false;
+  std::string_view connection = head.header("Connection");
+  if (!http::header_has_token(connection, "upgrade") ||
+      !http::header_has_token(connection, "http2-settings")) {
+    return false;
+  }
+  int count = 0;
+  std::string_view value;
+  for (const http::HeaderView& f : head.headers) {
+    if (http::iequals(f.name, "HTTP2-Settings")) {
+      ++count;
+      value = f.value;
+    }
+  }
+  return count == 1 && decode_base64url(value, settings) && settings->size() % 6 == 0;
+}
+
+void Http1Session::hand_over(std::string input, std::string output) {
+  // The connection speaks HTTP/2 from here on. Nothing of this session remains in use: its timer
+  // goes, it is dead (so it queues nothing), and the switch deletes it later.
+  if (timer_id_ != 0) loop_.cancel(timer_id_);
+  timer_id_ = 0;
+  phase_ = Phase::kDead;
+  in_start_ = in_end_ = 0;
+  std::unique_ptr<UpgradedRequest> upgrade = std::move(upgrade_);
+  h2_->switch_to_http2(std::move(stream_), std::move(input), std::move(output), upgrade.get());
 }
 
 void Http1Session::defer(std::function<void()> task) {
@@ -276,7 +341,13 @@ void Http1Session::do_read() {
         head_start_ms_ = loop_.now_ms();
       }
       in_end_ += static_cast<size_t>(n);
+      if (sniff_) {
+        Sniff r = sniff();
+        if (r == Sniff::kHandedOver) return;
+        if (r == Sniff::kMore) continue;
+      }
       process_input();
+      if (dead()) break;  // failed, or handed over to HTTP/2 (the stream is gone)
       // A short read drained the stream when the stream says so (plain TCP): with edge
       // triggering the next byte brings a new event. Otherwise read on until kWouldBlock.
       if (static_cast<size_t>(n) < space && !read_to_eof_ && stream_->short_read_drains()) break;
@@ -338,6 +409,14 @@ void Http1Session::process_input() {
       break;
     }
     in_start_ += used;
+    if (upgrade_) {
+      // The Upgrade: h2c request is parsed (it has no body): what follows is HTTP/2.
+      in_parser_ = false;
+      HS_LOG_DEBUG("%s:%u: upgrade to h2c", facts_.remote_host.c_str(), facts_.remote_port);
+      hand_over(std::string(in_.get() + in_start_, in_end_ - in_start_),
+                "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n");
+      return;
+    }
     if (parser_.failed()) {
       in_parser_ = false;
       on_parse_error();
@@ -380,6 +459,21 @@ void Http1Session::on_input_end() {
 }
 
 void Http1Session::on_head(http::RequestHead& head) {
+  sniff_ = false;
+  std::string settings;
+  if (h2_ != nullptr && active_.empty() && out_.empty() && !closing() &&
+      wants_h2c_upgrade(head, &settings)) {
+    // Not dispatched here: the request becomes stream 1 of the HTTP/2 connection
+    // (process_input hands it over once the parser pauses at its end).
+    upgrade_ = std::make_unique<UpgradedRequest>();
+    upgrade_->settings = std::move(settings);
+    upgrade_->head_request = head.is_head();
+    upgrade_->method = head.method_name;
+    upgrade_->target = head.target;
+    for (const http::HeaderView& f : head.headers)
+      upgrade_->fields.emplace_back(f.name, f.value);
+    return;
+  }
   body_window_ms_ = -1;  // a new request body: its rate is measured afresh
   std::unique_ptr<H1Exchange> owned = ExchangePool::take();
   H1Exchange* ex = owned.get();

@@ -28,13 +28,30 @@
 
 namespace hs::session {
 
+struct UpgradedRequest;  // session/http2_session.h
+
+// How an HTTP/1 session on a plain listener hands its connection to HTTP/2: the client sent the
+// HTTP/2 preface (h2c with prior knowledge), or asked to upgrade (Upgrade: h2c). The session
+// gives up the stream and the bytes it read, and ends without closing anything.
+class ProtocolSwitch {
+ public:
+  // `input`: bytes read and not parsed; `output`: bytes to write first (the 101 response);
+  // `upgrade`: the request that asked for it (becomes stream 1), or null.
+  virtual void switch_to_http2(std::unique_ptr<io::Stream> stream, std::string input,
+                               std::string output, const UpgradedRequest* upgrade) = 0;
+
+ protected:
+  ~ProtocolSwitch() = default;
+};
+
 class Http1Session final : public Connection,
                            private io::Stream::Listener,
                            private http::h1::RequestParser::Listener {
  public:
   // `loop` is the executor of the loop that holds the stream (exchanges hand it to handlers).
+  // `h2`: where to hand the connection when the client speaks HTTP/2 (null: never).
   Http1Session(Executor& loop, std::unique_ptr<io::Stream> stream, ConnectionOwner& owner,
-               http::Handler& handler, const SessionConfig& config);
+               http::Handler& handler, const SessionConfig& config, ProtocolSwitch* h2 = nullptr);
   ~Http1Session() override;
   Http1Session(const Http1Session&) = delete;
   Http1Session& operator=(const Http1Session&) = delete;
@@ -68,6 +85,10 @@ class Http1Session final : public Connection,
   bool on_message_complete() override;
 
   void do_read();
+  enum class Sniff : unsigned char { kHttp1, kMore, kHandedOver };
+  Sniff sniff();  // the first bytes of the connection: the HTTP/2 preface?
+  bool wants_h2c_upgrade(const http::RequestHead& head, std::string* settings) const;
+  void hand_over(std::string input, std::string output);
   void process_input();
   void on_input_end();  // the client half-closed and every byte it sent is parsed
   bool can_start_message() const;
@@ -121,6 +142,9 @@ class Http1Session final : public Connection,
 
   const io::StreamFacts& facts_;  // the stream's
   http::ConnectionInfo info_;     // Exchange::connection_info(), views into facts_
+  ProtocolSwitch* h2_ = nullptr;
+  bool sniff_ = false;  // the first bytes are still to be checked for the HTTP/2 preface
+  std::unique_ptr<UpgradedRequest> upgrade_;  // an Upgrade: h2c request, being handed over
 
   // The connection's phase; it only moves forward.
   enum class Phase : unsigned char {

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "io/event_loop.h"
 #include "session/http1_session.h"
+#include "session/http2_session.h"
 
 namespace hs::session {
 
@@ -56,9 +57,13 @@ void TlsConnection::step() {
                stream_->facts().remote_port, t.version.c_str(), t.cipher.c_str(), t.alpn.c_str(),
                t.server_name.c_str(), t.session_reused ? ", resumed" : "",
                stream_->ktls_send() ? ", kTLS" : "");
-  // ALPN "http/1.1" or none: HTTP/1.1 (the only protocol offered so far).
+  // ALPN "h2": HTTP/2; "http/1.1" or none: HTTP/1.1.
   ConnectionOwner& self = *this;
-  inner_ = std::make_unique<Http1Session>(exec_, std::move(stream_), self, handler_, config_);
+  if (t.alpn == "h2" && config_.h2.enabled) {
+    inner_ = std::make_unique<Http2Session>(exec_, std::move(stream_), self, handler_, config_);
+  } else {
+    inner_ = std::make_unique<Http1Session>(exec_, std::move(stream_), self, handler_, config_);
+  }
   inner_->start();
   if (draining_) inner_->drain();
 }

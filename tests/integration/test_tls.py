@@ -162,10 +162,16 @@ class TlsTest(TlsBase):
         with self.assertRaises((ssl.SSLError, ConnectionResetError)):
             tls_get(port, ctx=old)
 
-    def test_alpn_http11_and_none(self):
+    def test_alpn_h2_http11_and_none(self):
         _, port = self.start_tls()
         _, facts = tls_get(port, ctx=client_ctx(alpn=["http/1.1"]))
         self.assertEqual(facts["alpn"], "http/1.1")
+        # The server's preference: h2 when the client offers both, in either order.
+        for offer in (["h2", "http/1.1"], ["http/1.1", "h2"]):
+            ctx = client_ctx(alpn=offer)
+            with ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                                 server_hostname="a.test") as s:
+                self.assertEqual(s.selected_alpn_protocol(), "h2")
         # Nothing in common: no ALPN, and the connection speaks HTTP/1.1.
         data, facts = tls_get(port, ctx=client_ctx(alpn=["spdy/1"]))
         self.assertIsNone(facts["alpn"])
@@ -291,11 +297,12 @@ class TlsTest(TlsBase):
 
     def test_curl_https(self):
         _, port = self.start_tls()
-        out = subprocess.run([curl_bin(), "-s", "--cacert", self.p("ca.pem"), "--resolve",
-                              "a.test:%d:127.0.0.1" % port, "-w", "|%{http_version}",
-                              "https://a.test:%d/hello.txt" % port],
-                             capture_output=True, timeout=20)
-        self.assertEqual(out.stdout, b"hello world\n|1.1", out.stderr)
+        for flag, version in (("--http1.1", b"1.1"), ("--http2", b"2")):
+            out = subprocess.run([curl_bin(), "-s", flag, "--cacert", self.p("ca.pem"),
+                                  "--resolve", "a.test:%d:127.0.0.1" % port, "-w",
+                                  "|%{http_version}", "https://a.test:%d/hello.txt" % port],
+                                 capture_output=True, timeout=20)
+            self.assertEqual(out.stdout, b"hello world\n|" + version, out.stderr)
 
     def test_openssl_s_client(self):
         _, port = self.start_tls()

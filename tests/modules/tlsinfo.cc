@@ -7,6 +7,8 @@
 //   cert=<hr> negotiated=<0|1> size=<DER bytes> flags=<CertFlags>   GetClientCertificate
 //   version=<major>.<minor>                                       GetRawHttpRequest()->Version
 //   cooked=<CookedUrl.pFullUrl, narrowed>
+// /trailers answers "trailer body" with the trailer X-Checksum: c0ffee (IHttpResponse4), and
+// reports the trailer API's results in X-Trailer-Api.
 // Anything else falls through to the static files.
 #include <httpserv.h>
 #include <windows.h>
@@ -32,11 +34,36 @@ std::string hex(HRESULT hr) {
 
 class TlsInfo final : public CHttpModule {
  public:
+  REQUEST_NOTIFICATION_STATUS trailers(IHttpContext* ctx) {
+    auto* r = static_cast<IHttpResponse4*>(ctx->GetResponse());
+    HRESULT a = r->SetTrailer("X-Checksum", "bad", 3, FALSE);
+    HRESULT b = r->SetTrailer("X-Checksum", "c0ffee", 6, TRUE);  // replaces
+    HRESULT c = r->SetTrailer("Content-Length", "1", 1, FALSE);  // never a trailer
+    USHORT n = 0;
+    PCSTR got = r->GetTrailer("x-checksum", &n);
+    HRESULT d = r->SetTrailer("X-Gone", "1", 1, FALSE);
+    HRESULT e = r->DeleteTrailer("X-Gone");
+    HRESULT f = r->DeleteTrailer("X-Gone");
+    std::string api = hex(a) + " " + hex(b) + " " + hex(c) + " " +
+                      std::string(got != nullptr ? got : "(null)", n) + " " + hex(d) + " " +
+                      hex(e) + " " + hex(f);
+    r->SetHeader("X-Trailer-Api", api.c_str(), static_cast<USHORT>(api.size()), TRUE);
+    static const char kBody[] = "trailer body";
+    HTTP_DATA_CHUNK ch{};
+    ch.DataChunkType = HttpDataChunkFromMemory;
+    ch.FromMemory.pBuffer = const_cast<char*>(kBody);
+    ch.FromMemory.BufferLength = sizeof(kBody) - 1;
+    DWORD sent = 0;
+    r->WriteEntityChunks(&ch, 1, FALSE, FALSE, &sent);
+    return RQ_NOTIFICATION_FINISH_REQUEST;
+  }
+
   REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(IHttpContext* ctx,
                                                       IHttpEventProvider*) override {
     PCSTR url = nullptr;
     DWORD cch = 0;
     ctx->GetServerVariable("URL", &url, &cch);
+    if (url != nullptr && std::string(url, cch) == "/trailers") return trailers(ctx);
     if (url == nullptr || std::string(url, cch) != "/tlsinfo") return RQ_NOTIFICATION_CONTINUE;
     std::string out;
     for (PCSTR name : {"HTTPS", "SERVER_PORT_SECURE", "HTTP_VERSION", "SERVER_PROTOCOL",

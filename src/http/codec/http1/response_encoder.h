@@ -50,8 +50,4 @@ HeadResult encode_response_head(const ResponseHead& r, const HeadContext& c, std
 // framing or Content-Length, are dropped), and the empty line.
 void append_last_chunk(std::string& out, const ResponseHeaders& trailers);
 
-// Whether `name` may be sent as a trailer field (RFC 9110 §6.5.1: not framing, routing, control
-// or authentication fields).
-bool allowed_in_trailers(std::string_view name);
-
 }  // namespace hs::http::h1
