@@ -55,6 +55,7 @@ bench:
 	@scripts/deps.sh bench
 	$(MAKE) build BUILD_DIR=build-release BUILD_TYPE=Release
 	python3 bench/run.py --httpserv build-release/src/server/httpserv
+	python3 bench/h2.py --httpserv build-release/src/server/httpserv
 
 # Microbenchmarks (bench/micro): a Release build with HTTPSERV_BUILD_BENCH=ON in build-release/
 # (shared with `make bench`), pinned to CPU 0 when taskset exists. Three repetitions, medians
