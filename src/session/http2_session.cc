@@ -124,6 +124,7 @@ class Http2Session::Stream final : public http::Exchange {
   void reset_stream(uint32_t code, const char* why);
   bool submit_response(bool last, uint64_t total);
   ssize_t read_data(uint8_t* buf, size_t length, uint32_t* flags);
+  void submit_trailers();
   void frame_data(const uint8_t* framehd, size_t length);
   void complete_send(bool ok);
   void stream_closed();
@@ -259,12 +260,47 @@ bool Http2Session::Stream::submit_response(bool last, uint64_t total) {
   int status = r.status;
   if (status < 200 || status > 999) status = status < 200 ? 500 : status;  // no 1xx as final
   no_body_ = !http::status_allows_body(status) || head_.is_head();
-  std::vector<std::string> strings;  // names and values, lower case and clean
-  strings.reserve(2 * (r.headers.entries().size() + 5));
+  // The fields as HTTP/2 wants them: names in lower case (written into the session's scratch,
+  // reserved beforehand so that views into it stay put), values as the handler's strings unless
+  // they hold CR, LF or NUL (then a cleaned copy). nghttp2 copies them all.
+  std::string& sc = s_.scratch_;
+  std::vector<nghttp2_nv>& nva = s_.nva_;
+  nva.clear();
+  sc.clear();
+  size_t need = 64;
+  for (const auto& [name, value] : r.headers.entries())
+    need += name.size() + value.size() + 2;
+  sc.reserve(need);
+  auto add = [&](std::string_view n, std::string_view v) {
+    nghttp2_nv nv;
+    nv.name = reinterpret_cast<uint8_t*>(const_cast<char*>(n.data()));
+    nv.namelen = n.size();
+    nv.value = reinterpret_cast<uint8_t*>(const_cast<char*>(v.data()));
+    nv.valuelen = v.size();
+    nv.flags = NGHTTP2_NV_FLAG_NONE;
+    nva.push_back(nv);
+  };
+  auto lower_name = [&](std::string_view n) -> std::string_view {
+    size_t at = sc.size();
+    for (unsigned char c : n) {
+      if (!is_token_char(c)) {
+        sc.resize(at);
+        return {};
+      }
+      sc.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    }
+    return std::string_view(sc.data() + at, n.size());
+  };
+  auto clean_value = [&](std::string_view v) -> std::string_view {
+    if (v.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos) return v;
+    size_t at = sc.size();
+    for (char c : v)
+      sc.push_back(c == '\r' || c == '\n' || c == '\0' ? ' ' : c);
+    return std::string_view(sc.data() + at, v.size());
+  };
   char status_text[4];
   snprintf(status_text, sizeof(status_text), "%03d", status % 1000);
-  strings.push_back(":status");
-  strings.push_back(status_text);
+  add(":status", std::string_view(status_text, 3));
   bool has_server = false;
   const std::string* cl = nullptr;
   for (const auto& [name, value] : r.headers.entries()) {
@@ -280,17 +316,12 @@ bool Http2Session::Stream::submit_response(bool last, uint64_t total) {
       default:
         continue;  // connection-specific (RFC 9113 §8.2.2) or Date: ours
     }
-    std::string n = h2_name(name);
+    std::string_view n = lower_name(name);
     if (n.empty()) continue;
-    strings.push_back(std::move(n));
-    strings.push_back(h2_value(value));
+    add(n, clean_value(value));
   }
-  strings.push_back("date");
-  strings.push_back(std::string(s_.owner_.date_header()));
-  if (!has_server && r.add_server) {
-    strings.push_back("server");
-    strings.push_back("httpserv");
-  }
+  add("date", s_.owner_.date_header());
+  if (!has_server && r.add_server) add("server", "httpserv");
   uint64_t length = 0;
   bool has_length = false;
   if (cl != nullptr) {
@@ -305,14 +336,12 @@ bool Http2Session::Stream::submit_response(bool last, uint64_t total) {
     length = total;
     has_length = true;
   }
+  char length_text[24];
   if (has_length && status != 204 && status != 304) {
-    strings.push_back("content-length");
-    strings.push_back(std::to_string(length));
+    int n =
+        snprintf(length_text, sizeof(length_text), "%llu", static_cast<unsigned long long>(length));
+    add("content-length", std::string_view(length_text, static_cast<size_t>(n)));
   }
-  std::vector<nghttp2_nv> nva;
-  nva.reserve(strings.size() / 2);
-  for (size_t i = 0; i + 1 < strings.size(); i += 2)
-    nva.push_back(make_nv(strings[i], strings[i + 1]));
   egress_ = Egress::kBody;
   // Always through a data source (it ends the stream when the last send is framed), except
   // when this one send is all and carries nothing: HEADERS with END_STREAM.
@@ -340,17 +369,7 @@ ssize_t Http2Session::Stream::read_data(uint8_t*, size_t length, uint32_t* flags
       if (!response_.trailers.empty()) {
         // Trailers end the stream instead (RFC 9113 §8.1).
         *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-        std::vector<std::string> strings;
-        for (const auto& [name, value] : response_.trailers.entries()) {
-          std::string n = h2_name(name);
-          if (n.empty() || !http::allowed_in_trailers(name)) continue;
-          strings.push_back(std::move(n));
-          strings.push_back(h2_value(value));
-        }
-        std::vector<nghttp2_nv> nva;
-        for (size_t i = 0; i + 1 < strings.size(); i += 2)
-          nva.push_back(make_nv(strings[i], strings[i + 1]));
-        nghttp2_submit_trailer(s_.ng_, id_, nva.data(), nva.size());
+        submit_trailers();
       }
       return 0;
     }
@@ -365,20 +384,24 @@ ssize_t Http2Session::Stream::read_data(uint8_t*, size_t length, uint32_t* flags
     *flags |= NGHTTP2_DATA_FLAG_EOF;
     if (!response_.trailers.empty()) {
       *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-      std::vector<std::string> strings;
-      for (const auto& [name, value] : response_.trailers.entries()) {
-        std::string nm = h2_name(name);
-        if (nm.empty() || !http::allowed_in_trailers(name)) continue;
-        strings.push_back(std::move(nm));
-        strings.push_back(h2_value(value));
-      }
-      std::vector<nghttp2_nv> nva;
-      for (size_t i = 0; i + 1 < strings.size(); i += 2)
-        nva.push_back(make_nv(strings[i], strings[i + 1]));
-      nghttp2_submit_trailer(s_.ng_, id_, nva.data(), nva.size());
+      submit_trailers();
     }
   }
   return static_cast<ssize_t>(n);
+}
+
+void Http2Session::Stream::submit_trailers() {
+  std::vector<std::string> strings;
+  for (const auto& [name, value] : response_.trailers.entries()) {
+    std::string n = h2_name(name);
+    if (n.empty() || !http::allowed_in_trailers(name)) continue;
+    strings.push_back(std::move(n));
+    strings.push_back(h2_value(value));
+  }
+  std::vector<nghttp2_nv> nva;
+  for (size_t i = 0; i + 1 < strings.size(); i += 2)
+    nva.push_back(make_nv(strings[i], strings[i + 1]));
+  nghttp2_submit_trailer(s_.ng_, id_, nva.data(), nva.size());
 }
 
 void Http2Session::Stream::frame_data(const uint8_t* framehd, size_t length) {

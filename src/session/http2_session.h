@@ -120,6 +120,8 @@ class Http2Session final : public Connection, private io::Stream::Listener {
   std::vector<OutQueue::Completion> fired_;
   std::vector<std::unique_ptr<Stream>> streams_;  // open or still held by their handlers
   std::shared_ptr<http::ConnectionData> conn_data_;
+  std::string scratch_;          // response field names in lower case (submit_response)
+  std::vector<nghttp2_nv> nva_;  // the response's fields for nghttp2
 
   enum class Phase : unsigned char { kOpen, kGoingAway, kDead };
   Phase phase_ = Phase::kOpen;

@@ -23,7 +23,7 @@ struct Limits {
 // The fields of one request as they arrive (nghttp2's on_header callback), bounded.
 class RequestFields {
  public:
-  explicit RequestFields(const Limits& limits) : limits_(limits) {}
+  explicit RequestFields(const Limits& limits) : limits_(limits) { fields_.reserve(16); }
   // Keeps a field; false (and keeps nothing more) once the limits are passed: answer 431.
   bool add(std::string_view name, std::string_view value);
   bool too_large() const { return too_large_; }
