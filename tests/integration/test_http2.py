@@ -283,6 +283,20 @@ class Http2Test(Http2Base):
 
     # --- lifecycle ----------------------------------------------------------------------------
 
+    def test_goaway_on_reload(self):
+        srv = self.start()
+        c = H2Conn(srv.port)
+        self.addCleanup(c.close)
+        c.send(frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 1,
+                     request_block("/hello.txt")))
+        self.assertEqual(c.response(1)[0], 200)
+        srv.signal(signal.SIGHUP)  # a new server process; this one drains
+        g = c.goaway(timeout=30)
+        self.assertIsNotNone(g)
+        self.assertEqual(g.goaway_code(), 0)
+        self.assertEqual(self.curl("--http2-prior-knowledge",
+                                   "http://127.0.0.1:%d/hello.txt" % srv.port), b"hello world\n")
+
     def test_goaway_on_graceful_shutdown(self):
         srv = self.start()
         c = H2Conn(srv.port)
