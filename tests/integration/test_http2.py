@@ -313,7 +313,31 @@ class Http2Test(Http2Base):
 
 @unittest.skipUnless(TEST_MODULE_DIR, "HTTPSERV_TEST_MODULE_DIR not set")
 class Http2ModulesTest(Http2Base):
-    """What IIS modules see over HTTP/2 (tests/modules/tlsinfo.cc), and trailers."""
+    """What IIS modules see over HTTP/2 (tests/modules/tlsinfo.cc), trailers, and a module's
+    ResetStream against its ResetConnection (tests/modules/filter.cc)."""
+
+    def test_reset_stream_is_not_reset_connection(self):
+        module = "Filter=" + os.path.join(TEST_MODULE_DIR, "filter.so")
+        srv = self.start(extra=["--module", module])
+        c = H2Conn(srv.port)
+        self.addCleanup(c.close)
+        c.send(frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 1,
+                     request_block("/hello.txt?begin-resetstream")))
+        _, _, frames = c.response(1)
+        rst = [f for f in frames if f.type == h2raw.RST_STREAM and f.stream == 1]
+        self.assertTrue(rst, frames)
+        self.assertEqual(rst[0].rst_code(), 2)  # INTERNAL_ERROR
+        # The connection goes on: the next stream is served.
+        c.send(frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 3,
+                     request_block("/hello.txt")))
+        status, body, _ = c.response(3)
+        self.assertEqual((status, body), (200, b"hello world\n"))
+        # ResetConnection takes the whole connection down.
+        c.send(frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 5,
+                     request_block("/hello.txt?begin-reset")))
+        frames = c.frames_until(lambda f: False, timeout=10)
+        self.assertTrue(c.closed)
+        self.assertFalse(any(f.type == h2raw.DATA for f in frames), frames)
 
     def test_version_and_trailers(self):
         module = "TlsInfo=" + os.path.join(TEST_MODULE_DIR, "tlsinfo.so")

@@ -6,6 +6,8 @@
 //   begin-flush      OnBeginRequest flushes (the headers go out; the body follows)
 //   begin-disconnect OnBeginRequest calls SetNeedDisconnect()
 //   begin-reset      OnBeginRequest calls ResetConnection()
+//   begin-resetstream OnBeginRequest calls IHttpResponse4::ResetStream() (the request's stream
+//                    only: on HTTP/2 the connection's other streams go on)
 //   observe          OnSendResponse adds "X-Seen: <status> <n> <types> <content-type>" (the
 //                    status, the number and types (m=memory, f=file) of the body chunks in
 //                    GetRawHttpResponse, and the Content-Type it saw)
@@ -66,6 +68,7 @@ class Filter final : public CHttpModule {
       r->Flush(FALSE, TRUE, &sent);
     }
     if (has_flag(ctx, "begin-reset")) r->ResetConnection();
+    if (has_flag(ctx, "begin-resetstream")) static_cast<IHttpResponse4*>(r)->ResetStream(0);
     return RQ_NOTIFICATION_CONTINUE;
   }
 
