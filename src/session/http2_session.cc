@@ -22,7 +22,7 @@ constexpr int64_t kFloodWindowMs = 10'000;
 
 bool is_token_char(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-         strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+         (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != nullptr);  // strchr finds the NUL too
 }
 
 // A response field name as HTTP/2 carries it (lower case), or empty when it is not a token.
@@ -985,7 +985,6 @@ bool Http2Session::flood(int64_t* window_start, uint32_t* count, uint32_t limit,
 void Http2Session::go_away(uint32_t error_code, const char* why) {
   if (dead()) return;
   if (phase_ == Phase::kOpen) phase_ = Phase::kGoingAway;
-  goaway_ms_ = loop_.now_ms();
   nghttp2_submit_goaway(ng_, NGHTTP2_FLAG_NONE, last_stream_, error_code,
                         reinterpret_cast<const uint8_t*>(why != nullptr ? why : ""),
                         why != nullptr ? strlen(why) : 0);

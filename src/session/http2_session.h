@@ -144,7 +144,6 @@ class Http2Session final : public Connection, private io::Stream::Listener {
   int64_t accepted_ms_ = 0;
   int64_t idle_since_ms_ = 0;
   int64_t last_write_ms_ = 0;
-  int64_t goaway_ms_ = 0;
   int64_t linger_start_ms_ = 0;
   int64_t send_window_ms_ = -1;
   uint64_t send_window_bytes_ = 0;
