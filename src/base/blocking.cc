@@ -1,5 +1,9 @@
 #include "base/blocking.h"
 
+#include <cstdlib>
+
+#include "base/log.h"
+
 namespace hs::base {
 namespace {
 
@@ -15,6 +19,11 @@ void ThreadBudget::declare(int d) {
     if (next < 0) next = 0;
     if (next > kMaxDeclared) next = kMaxDeclared;
   } while (!declared_.compare_exchange_weak(cur, next));
+}
+
+void BlockingFrames::frames_overflow() {
+  log_write(LogLevel::kError, "module calls nested more than %d deep; stopping", kMax);
+  std::abort();
 }
 
 void set_hand_off_now(HandOffNow fn) noexcept {

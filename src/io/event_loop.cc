@@ -21,61 +21,18 @@ bool heap_less(const auto& a, const auto& b) {
   return a.deadline > b.deadline;
 }
 
-constexpr uint64_t kRegionRunning = 1;
-constexpr uint64_t kRegionHandedOff = 2;
-constexpr uint64_t region_word(uint64_t seq, uint64_t state) {
-  return (seq << 2) | state;
-}
+constexpr uint64_t kRegionRunning = base::BlockingHost::kRegionRunning;
+constexpr uint64_t kRegionHandedOff = base::BlockingHost::kRegionHandedOff;
 
-// What the calling thread is doing with which loop, innermost last (base/blocking.h): leading it,
-// running module code from it (a region), or calling into it (a call). The top frame says whether
-// the thread holds its loop: it does in kLead and kCall, not in kRegion.
-struct Frame {
-  enum Kind : unsigned char { kLead, kRegion, kCall };
-  enum Via : unsigned char { kNested, kPaused, kBorrowed };
-  EventLoop* loop;
-  Kind kind;
-  Via via;
-  bool stealable;  // may be handed off (region) / may wait (call) / runs a blocking task (lead)
-  uint64_t seq;    // kRegion: the sequence of its current region word
-};
-// A fixed array, constant-initialised: a thread-local with no constructor is reached directly
-// (no TLS wrapper call), and frames are pushed and popped on every call into module code.
-struct FrameStack {
-  static constexpr int kMax = 128;
-  Frame frames[kMax] = {};
-  int depth = 0;
-  bool empty() const { return depth == 0; }
-  Frame& back() { return frames[depth - 1]; }
-  Frame& front() { return frames[0]; }
-  void push_back(const Frame& f) {
-    if (depth == kMax) {
-      // Calls into module code nested 128 deep (a module recursing through nested
-      // notifications): its stack is about to overflow anyway.
-      HS_LOG_ERROR("module calls nested more than %d deep; stopping", kMax);
-      std::abort();
-    }
-    frames[depth++] = f;
-    sync();
-  }
-  void pop_back() {
-    --depth;
-    sync();
-  }
-  // base::t_holding follows the top frame: the loop of a kLead or kCall frame, none in a region.
-  void sync() {
-    const Frame* top = depth > 0 ? &frames[depth - 1] : nullptr;
-    base::t_holding = top != nullptr && top->kind != Frame::kRegion ? top->loop : nullptr;
-  }
-};
-constinit thread_local FrameStack t_frames;
+using base::t_frames;
+using Frame = base::BlockingFrame;
 
 // Read by the monitor and by followers while tests (or a reload) may set them.
 std::atomic<int64_t> g_handoff_after_ms{HandoffSettings{}.handoff_after_ms};
 std::atomic<int64_t> g_idle_thread_ms{HandoffSettings{}.idle_thread_ms};
 constexpr int64_t kTickMs = 1;
-std::atomic<bool> g_monitor_parked{false};  // the monitor sleeps until a region starts
-constexpr int kParkAfterTicks = 1000;       // the monitor sleeps after a second without regions
+using base::g_monitor_parked;
+constexpr int kParkAfterTicks = 1000;  // the monitor sleeps after a second without regions
 
 base::ThreadBudget& budget() {
   return base::g_thread_budget;
@@ -154,9 +111,6 @@ class EventLoop::Monitor {
   }
   // A region that may be handed off has started (after its word was stored, seq_cst): wakes a
   // parked monitor. Inline and cheap: one load of a plain global on the region's path.
-  static void notice() {
-    if (g_monitor_parked.load(std::memory_order_seq_cst)) get().wake();
-  }
   void wake() {
     std::lock_guard<std::mutex> lock(mu_);
     g_monitor_parked.store(false);
@@ -642,76 +596,26 @@ void EventLoop::follower_main() {
 
 // --- regions and calls (base::BlockingHost) ------------------------------------------------------
 
-void EventLoop::enter_region(bool eager) noexcept {
-  bool holder = holds();
-  bool stealable = holder && t_frames.back().stealable;
-  uint64_t seq = holder ? ++region_seq_ : 0;
-  t_frames.push_back(Frame{this, Frame::kRegion, Frame::kNested, stealable, seq});
-  if (stealable) {
-    uint64_t word = region_word(seq, kRegionRunning);
-    region_.store(word, std::memory_order_seq_cst);
-    // Code known to block gives the loop away before it starts, so the loop's other work never
-    // waits the monitor's delay behind it.
-    if (eager && try_hand_off(word, /*quiet=*/true)) return;
-    Monitor::notice();
-  }
-}
-
 void EventLoop::reacquire() noexcept {
   budget().add_blocked(-1);
   if (budget().queued() > 0) Monitor::get().wake_loops();
   request_turn(-1);
 }
 
-bool EventLoop::leave_region() noexcept {
-  Frame f = t_frames.back();
-  t_frames.pop_back();
-  if (!f.stealable) return false;
-  uint64_t expect = region_word(f.seq, kRegionRunning);
-  if (region_.compare_exchange_strong(expect, 0, std::memory_order_acq_rel)) return false;
-  reacquire();  // handed off while the module ran: wait for our turn
-  return true;
+bool EventLoop::hand_off_eagerly(uint64_t word) noexcept {
+  return try_hand_off(word, /*quiet=*/true);
 }
 
-bool EventLoop::enter_call(int64_t timeout_ms) noexcept {
-  if (!t_frames.empty() && t_frames.back().loop == this) {
-    Frame& top = t_frames.back();
-    bool stealable = top.stealable;
-    if (top.kind != Frame::kRegion) {
-      t_frames.push_back(Frame{this, Frame::kCall, Frame::kNested, stealable, 0});
-      return true;
-    }
-    if (stealable) {
-      uint64_t expect = region_word(top.seq, kRegionRunning);
-      if (!region_.compare_exchange_strong(expect, 0, std::memory_order_acq_rel)) reacquire();
-    }
-    t_frames.push_back(Frame{this, Frame::kCall, Frame::kPaused, stealable, 0});
-    return true;
-  }
-  if (!request_turn(timeout_ms)) return false;
-  t_frames.push_back(Frame{this, Frame::kCall, Frame::kBorrowed, true, 0});
-  return true;
+void EventLoop::wake_monitor() noexcept {
+  Monitor::get().wake();
 }
 
-void EventLoop::leave_call() noexcept {
-  Frame f = t_frames.back();
-  t_frames.pop_back();
-  if (f.via == Frame::kPaused) {
-    Frame& region = t_frames.back();
-    if (region.stealable) {
-      region.seq = ++region_seq_;
-      region_.store(region_word(region.seq, kRegionRunning), std::memory_order_seq_cst);
-      Monitor::notice();
-    }
-  } else if (f.via == Frame::kBorrowed) {
-    give_away(/*may_start=*/true);
-  }
+bool EventLoop::borrow(int64_t timeout_ms) noexcept {
+  return request_turn(timeout_ms);
 }
 
-bool EventLoop::can_wait() const noexcept {
-  if (t_frames.empty()) return false;
-  const Frame& f = t_frames.back();
-  return f.loop == this && f.kind == Frame::kCall && f.stealable;
+void EventLoop::give_back() noexcept {
+  give_away(/*may_start=*/true);
 }
 
 bool EventLoop::wait(base::Waiter& w) noexcept {
@@ -786,7 +690,7 @@ bool EventLoop::hand_off_current() noexcept {
   if (t_frames.empty()) return false;
   const Frame& f = t_frames.back();
   if (f.kind != Frame::kRegion || !f.stealable) return false;
-  return f.loop->try_hand_off(region_word(f.seq, kRegionRunning));
+  return static_cast<EventLoop*>(f.host)->try_hand_off(region_word(f.seq));
 }
 
 }  // namespace hs::io

@@ -82,11 +82,6 @@ class EventLoop final : public Executor, public base::BlockingHost {
 
   // base::BlockingHost.
   using base::BlockingHost::holds;
-  void enter_region(bool eager) noexcept override;
-  bool leave_region() noexcept override;
-  bool enter_call(int64_t timeout_ms) noexcept override;
-  void leave_call() noexcept override;
-  bool can_wait() const noexcept override;
   bool wait(base::Waiter& w) noexcept override;
   void wake(base::Waiter& w) noexcept override;
 
@@ -138,8 +133,12 @@ class EventLoop final : public Executor, public base::BlockingHost {
   // if nobody could (the loop is then free: the next asker takes it at once).
   bool give_away(bool may_start);
   bool start_thread();
-  // A thread whose region was handed off: no longer blocked, it waits for its turn.
-  void reacquire() noexcept;
+  // base::BlockingHost's slow paths.
+  void reacquire() noexcept override;
+  bool borrow(int64_t timeout_ms) noexcept override;
+  void give_back() noexcept override;
+  bool hand_off_eagerly(uint64_t word) noexcept override;
+  void wake_monitor() noexcept override;
   void follower_main();
   // The monitor's view: true if a region may be running.
   bool watch(int handoff_ticks);
@@ -189,11 +188,6 @@ class EventLoop final : public Executor, public base::BlockingHost {
   std::atomic<int> threads_{0};
   std::atomic<uint64_t> started_{0};
   std::atomic<uint64_t> handoffs_{0};
-  // The region word: (sequence << 2) | state, 0 = no region that may be handed off,
-  // 1 = such a region runs, 2 = it was handed off. Written by the holder (enter/leave) and the
-  // monitor (hand-off, by compare-and-swap).
-  std::atomic<uint64_t> region_{0};
-  uint64_t region_seq_ = 0;
   // The monitor's memory of the word (monitor thread only).
   uint64_t watched_ = 0;
   int watched_ticks_ = 0;

@@ -470,9 +470,10 @@ TYPED_TEST(ExchangeContract, SmallChunksAreCopied) {
 TYPED_TEST(ExchangeContract, CompletionRunsLater) {
   std::vector<std::string> ev;
   std::string big(100'000, 'b');
+  bool in_send = false;  // outlives the handler: the completion reads it after the handler returned
   this->serve([&](Exchange& ex) {
     BodyChunk b = BodyChunk::memory(big);
-    bool in_send = true;
+    in_send = true;
     EXPECT_TRUE(ex.send({&b, 1}, true, [&](http::SendResult r) {
       ev.push_back(std::string(in_send ? "inside" : "later") + " ok=" + std::to_string(r.ok) +
                    " bytes=" + std::to_string(r.bytes));
