@@ -5,8 +5,10 @@ BUILD_TYPE ?= Release
 JOBS       ?= $(shell nproc)
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_ARGS ?=
-# make run ARGS="--listen 127.0.0.1:9090 --root /srv/www": the server's command line.
-ARGS       ?=
+# make run ARGS="--listen 127.0.0.1:9090 --root /srv/www": the server's command line, instead of
+# the default one (the embedded default site on http://127.0.0.1:8080/ and https://127.0.0.1:8443/).
+ARGS       ?= --listen 127.0.0.1:8080 --listen-tls 127.0.0.1:8443 \
+              --tls-cert $(BUILD_DIR)/dev-tls/cert.pem --tls-key $(BUILD_DIR)/dev-tls/key.pem
 # make install PREFIX=/usr DESTDIR=/tmp/pkg: where (PREFIX, also compiled into the binary's
 # schema directory) and under which staging root (DESTDIR) `make install` puts the server.
 PREFIX     ?= /usr/local
@@ -27,7 +29,10 @@ $(BUILD_DIR)/CMakeCache.txt:
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The embedded default site on http://127.0.0.1:8080/ and https://127.0.0.1:8443/ (a self-signed
+# certificate made once in $(BUILD_DIR)/dev-tls; clients must accept it, e.g. curl -k).
 run: build
+	@scripts/dev-cert.sh $(BUILD_DIR)/dev-tls
 	$(BUILD_DIR)/src/server/httpserv $(ARGS)
 
 # The binary (sbin/httpserv), httpserv(8), the systemd unit, an initial configuration and
@@ -64,6 +69,7 @@ bench:
 	@scripts/deps.sh bench
 	$(MAKE) build BUILD_DIR=build-release BUILD_TYPE=Release
 	python3 bench/run.py --httpserv build-release/src/server/httpserv
+	python3 bench/h2.py --httpserv build-release/src/server/httpserv
 
 # Microbenchmarks (bench/micro): a Release build with HTTPSERV_BUILD_BENCH=ON in build-release/
 # (shared with `make bench`), pinned to CPU 0 when taskset exists. Three repetitions, medians

@@ -131,9 +131,11 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
   }
   if (announce) {
     std::string status = "serving";
-    for (const auto& a : server.bound()) {
-      hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
-      status += " http://" + a.to_string();
+    for (size_t i = 0; i < server.bound().size(); ++i) {
+      const char* scheme = opts.server.is_tls(i) ? "https" : "http";
+      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme,
+                    server.bound()[i].to_string().c_str());
+      status += std::string(" ") + scheme + "://" + server.bound()[i].to_string();
     }
     // Unsupervised, this is the service's main process: it tells systemd itself.
     hs::server::service::ready(status);
@@ -247,14 +249,17 @@ int main(int argc, char** argv) {
   }
   // Announced once the first worker process serves: its modules loaded and its workers
   // accepting (a module that fails to load ends the parent without a "listening on" line).
-  auto announce = [&listeners, root = opts.server.static_files.root,
-                   workers = opts.server.workers] {
+  auto announce = [&listeners, root = opts.server.static_files.root, workers = opts.server.workers,
+                   tls = opts.server.listen_tls] {
     hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
                   HTTPSERV_VERSION, root.c_str(), workers);
     std::string status = "serving";
-    for (const auto& a : listeners.bound) {
-      hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
-      status += " http://" + a.to_string();
+    for (size_t i = 0; i < listeners.bound.size(); ++i) {
+      bool secure = i < tls.size() && tls[i] != nullptr;
+      const char* scheme = secure ? "https" : "http";
+      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme,
+                    listeners.bound[i].to_string().c_str());
+      status += std::string(" ") + scheme + "://" + listeners.bound[i].to_string();
     }
     hs::server::service::ready(status);  // systemd's Type=notify (server/service_notify.h)
   };
@@ -273,10 +278,10 @@ int main(int argc, char** argv) {
     if (!hs::server::resolve_options(*next, err)) return nullptr;
     std::vector<std::string> was;
     std::vector<std::string> now;
-    for (const auto& a : active->server.listen)
-      was.push_back(a.to_string());
-    for (const auto& a : next->server.listen)
-      now.push_back(a.to_string());
+    for (size_t i = 0; i < active->server.listen.size(); ++i)
+      was.push_back(active->server.listen[i].to_string() + (active->server.is_tls(i) ? "s" : ""));
+    for (size_t i = 0; i < next->server.listen.size(); ++i)
+      now.push_back(next->server.listen[i].to_string() + (next->server.is_tls(i) ? "s" : ""));
     if (was != now || next->server.workers != active->server.workers) {
       *err = "the listening addresses or the worker count changed; that needs a restart";
       return nullptr;
