@@ -303,7 +303,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--retries", type=int, default=2,
                     help="repeats of a run flagged noisy (the cleaner attempt is kept)")
-    ap.add_argument("--scenarios", default="hello,pipelined,64k,1m,idle1k,modules",
+    ap.add_argument("--scenarios",
+                    default="hello,pipelined,64k,1m,idle1k,modules,logging,compression",
                     help="comma-separated, from: " + ", ".join(SCENARIOS))
     ap.add_argument("--idle", type=int, default=1000,
                     help="idle keep-alive connections held in scenario idle1k (default 1000)")
