@@ -235,6 +235,7 @@ class HttpContextImpl final : public IHttpContext4 {
   std::string_view remote_address() const { return remote_host_; }
   std::string_view local_address() const { return local_host_; }
   uint16_t local_port() const { return local_port_; }
+  const char* scheme() const { return tls_ ? "https://" : "http://"; }  // with "://"
   const std::string* request_header(std::string_view name) const {
     return find_request_header(name);
   }
@@ -647,7 +648,6 @@ class HttpContextImpl final : public IHttpContext4 {
   // IHttpResponse4::SetTrailer's fields, in order; sent with the last send where the protocol
   // carries them (HTTP/2; HTTP/1.1 when set before the head goes out: chunked).
   std::vector<std::pair<std::string, std::string>> trailers_;
-  const char* scheme() const { return tls_ ? "https://" : "http://"; }
   std::vector<std::pair<std::string, std::string>>& variables_ =
       storage_->variables;  // SetServerVariable
   std::deque<std::string>& inserted_body_ = storage_->inserted_body;
