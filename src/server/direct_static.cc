@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "base/clock.h"
 #include "http/headers.h"
 #include "http/url_path.h"
 #include "http/utf8.h"
@@ -39,6 +40,8 @@ struct DirectMemo {
   http::Method method{};
   std::string target;
   std::weak_ptr<core::CachedFile> file;
+  std::string url;                              // decoded, normalised (the log's cs-uri-stem)
+  const modules::PathConfig* config = nullptr;  // the built-in modules' settings there
 };
 constexpr size_t kMemoSlots = 16;
 // The IIS response's default Server field (iis/request_impl.cc), first as it is there.
@@ -82,7 +85,7 @@ bool DirectStatic::try_direct(http::Exchange& ex) {
   if (memo.owner == id_ && memo.method == h.method && memo.target == h.target) {
     std::shared_ptr<core::CachedFile> file = memo.file.lock();
     if (file && files_.fresh(*file, now_ms) && !modules::has_conditional_fields(h)) {
-      files_.serve(ex, std::move(file), kServerField);
+      serve(ex, std::move(file), *memo.config, memo.url);
       return true;
     }
   }
@@ -117,9 +120,23 @@ bool DirectStatic::try_direct(http::Exchange& ex) {
     memo.method = h.method;
     memo.target.assign(h.target);
     memo.file = file;
+    memo.url.assign(url);
+    memo.config = &cfg;
   }
-  files_.serve(ex, std::move(file), kServerField);
+  serve(ex, std::move(file), cfg, url);
   return true;
+}
+
+void DirectStatic::serve(http::Exchange& ex, std::shared_ptr<core::CachedFile> file,
+                         const modules::PathConfig& cfg, std::string_view url) {
+  // The access-log line is made first: the request's fields may go with the exchange once the
+  // answer is sent.
+  thread_local std::string line;
+  int64_t now_s = 0;
+  bool log =
+      cfg.log != nullptr && modules::direct_log_line(cfg, ex, url, monotonic_ms(), &line, &now_s);
+  files_.serve(ex, std::move(file), kServerField);
+  if (log) modules::append_direct_log(cfg, now_s, line);
 }
 
 }  // namespace hs::server

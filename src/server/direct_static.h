@@ -15,11 +15,14 @@
 //     checks cover are enabled there, and no module subscribes to GL_PRE_BEGIN_REQUEST);
 //   - its handler mapping is the static file handler's alone;
 //   - modules::leaves_request_alone() and, for the cached file, leaves_file_alone().
+// An access-log line that is due is written here, as HttpLoggingModule would (the default
+// fields; a log with sc-bytes, cs-bytes or custom fields takes the pipeline).
 #include <cstdint>
 
 #include "core/static_file_handler.h"
 #include "http/exchange.h"
 #include "iis/iis_handler.h"
+#include "modules/runtime.h"
 
 namespace hs::server {
 
@@ -36,6 +39,10 @@ class DirectStatic final : public http::Handler {
   bool try_direct(http::Exchange& ex);
 
  private:
+  // Answers with `file` (and writes the access-log line the pipeline would have).
+  void serve(http::Exchange& ex, std::shared_ptr<core::CachedFile> file,
+             const modules::PathConfig& cfg, std::string_view url);
+
   iis::IisHandler& site_;
   core::StaticFileHandler& files_;
   uint64_t id_;  // never reused (the per-thread memo's key: an address can be)

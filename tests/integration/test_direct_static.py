@@ -64,7 +64,8 @@ class DirectStatic(harness.ServerTestCase):
         root = self.tempdir(FILES)
         log = os.path.join(self.tempdir(), "access.log")
         srv = self.start_server(root, args=["--access-log", log])
-        self.repeated(srv, "/hello.txt", times=5)
+        self.repeated(srv, "/hello.txt", [("User-Agent", "a b"), ("Referer", "http://x/")],
+                      times=5)
         deadline = time.monotonic() + 10
         lines = []
         while time.monotonic() < deadline:
@@ -75,6 +76,12 @@ class DirectStatic(harness.ServerTestCase):
                 break
             time.sleep(0.05)
         self.assertEqual(len(lines), 5, lines)
+        # The same line each time (the first from the pipeline, the others without one), but
+        # for date, time and time-taken.
+        fields = [ln.split()[2:-1] for ln in lines]
+        for f in fields[1:]:
+            self.assertEqual(f, fields[0])
+        self.assertIn("200", fields[0])
 
     def test_a_native_module_sees_every_request(self):
         path = os.path.join(TEST_MODULE_DIR, "filter.so")
