@@ -119,8 +119,12 @@ class Http2Session final : public Connection, private io::Stream::Listener {
   OutQueue out_;
   std::vector<OutQueue::Completion> fired_;
   std::vector<std::unique_ptr<Stream>> streams_;  // open or still held by their handlers
+  // The stream whose request header block is being received (nghttp2 calls on_header once per
+  // field: this spares a stream lookup each time); null with id 0 when none.
+  bool read_to_eof_ = false;  // the peer closed: read until 0/EAGAIN, not just a short read
+  Stream* headers_stream_ = nullptr;
+  int32_t headers_id_ = 0;
   std::shared_ptr<http::ConnectionData> conn_data_;
-  std::string scratch_;          // response field names in lower case (submit_response)
   std::vector<nghttp2_nv> nva_;  // the response's fields for nghttp2
 
   enum class Phase : unsigned char { kOpen, kGoingAway, kDead };
