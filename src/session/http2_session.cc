@@ -878,6 +878,8 @@ void Http2Session::start() {
     streams_.push_back(std::move(st));
     last_stream_ = 1;
     ++requests_;
+    seen_.push_back({1, true});  // the HTTP/1.1 request: half-closed from the client
+    max_client_id_ = 1;
     raw->fields_.add(":method", upgrade_->method);
     raw->fields_.add(":path", upgrade_->target);
     raw->fields_.add(":scheme", "http");
@@ -931,7 +933,8 @@ void Http2Session::do_read() {
     }
     ssize_t n = stream_->read(in_.get(), config_.read_buffer_size);
     if (n > 0) {
-      if (lingering_) continue;  // our side is done: drop what the client still sends
+      // Our side is done, or a connection error was found: drop what the client still sends.
+      if (lingering_ || input_refused_) continue;
       if (!feed(in_.get(), static_cast<size_t>(n))) return;
       // A short read proves a plain socket empty (edge-triggered: no read for EAGAIN).
       if (static_cast<size_t>(n) < config_.read_buffer_size && !read_to_eof_ &&
@@ -955,6 +958,83 @@ void Http2Session::do_read() {
 }
 
 bool Http2Session::feed(const char* data, size_t n) {
+  if (input_refused_) return true;
+  size_t pos = 0;
+  while (pos < n) {
+    if (scan_skip_ > 0) {
+      size_t k = static_cast<size_t>(std::min<uint64_t>(scan_skip_, n - pos));
+      scan_skip_ -= k;
+      pos += k;
+      continue;
+    }
+    size_t header_start = scan_have_ == 0 ? pos : 0;  // in this input (else it began before)
+    size_t k = std::min(sizeof(scan_header_) - scan_have_, n - pos);
+    memcpy(scan_header_ + scan_have_, data + pos, k);
+    scan_have_ += k;
+    pos += k;
+    if (scan_have_ < sizeof(scan_header_)) break;
+    scan_have_ = 0;
+    const uint8_t* h = scan_header_;
+    scan_skip_ = (size_t{h[0]} << 16) | (size_t{h[1]} << 8) | h[2];
+    int32_t id = static_cast<int32_t>(
+        ((uint32_t{h[5]} << 24) | (uint32_t{h[6]} << 16) | (uint32_t{h[7]} << 8) | h[8]) &
+        0x7FFFFFFFu);
+    uint32_t error = check_frame(h[3], h[4], id);
+    if (error == 0) continue;
+    // What came before this frame is processed; the frame and everything after it is not.
+    if (!feed_nghttp2(data, header_start)) return false;
+    HS_LOG_INFO("%s:%u: HTTP/2: %s on stream %d: GOAWAY (%s)", facts_.remote_host.c_str(),
+                facts_.remote_port, h[3] == NGHTTP2_DATA ? "DATA" : "HEADERS", id,
+                error == NGHTTP2_STREAM_CLOSED ? "the client had closed it"
+                                               : "a stream id below one already opened");
+    input_refused_ = true;
+    go_away(error, error == NGHTTP2_STREAM_CLOSED ? "frame on a closed stream"
+                                                  : "stream id below one already opened");
+    return true;
+  }
+  return feed_nghttp2(data, n);
+}
+
+uint32_t Http2Session::check_frame(uint8_t type, uint8_t flags, int32_t id) {
+  if (id == 0 || (id & 1) == 0) return 0;  // the connection's, or not the client's: nghttp2's
+  if (type != NGHTTP2_HEADERS && type != NGHTTP2_DATA && type != NGHTTP2_RST_STREAM) return 0;
+  bool end = (flags & NGHTTP2_FLAG_END_STREAM) != 0 && type != NGHTTP2_RST_STREAM;
+  if (type == NGHTTP2_HEADERS && id > max_client_id_) {
+    // A new stream (the usual case).
+    max_client_id_ = id;
+    SeenStream e{id, end};
+    if (seen_.size() < kSeenStreams) {
+      seen_.push_back(e);
+    } else {
+      seen_floor_ = seen_[seen_next_].id;
+      seen_[seen_next_] = e;
+      seen_next_ = (seen_next_ + 1) % kSeenStreams;
+    }
+    return 0;
+  }
+  if (id <= seen_floor_) return 0;  // forgotten: nghttp2 ignores such frames
+  SeenStream* e = nullptr;
+  for (size_t i = 0; i < seen_.size() && e == nullptr; ++i) {
+    // Newest first: frames are mostly for recent streams.
+    size_t at = (seen_next_ + seen_.size() - 1 - i) % seen_.size();
+    if (seen_[at].id == id) e = &seen_[at];
+  }
+  if (e == nullptr) {
+    // Never opened: HEADERS may not open a stream below the highest one (§5.1.1); DATA and
+    // RST_STREAM on an idle stream are nghttp2's to answer (PROTOCOL_ERROR).
+    return type == NGHTTP2_HEADERS && id < max_client_id_ ? NGHTTP2_PROTOCOL_ERROR : 0;
+  }
+  if (type == NGHTTP2_RST_STREAM) {
+    e->client_closed = true;
+    return 0;
+  }
+  if (e->client_closed) return NGHTTP2_STREAM_CLOSED;
+  if (end) e->client_closed = true;  // the last DATA, or trailers
+  return 0;
+}
+
+bool Http2Session::feed_nghttp2(const char* data, size_t n) {
+  if (n == 0) return true;
   in_feed_ = true;
   ssize_t rv = nghttp2_session_mem_recv(ng_, reinterpret_cast<const uint8_t*>(data), n);
   in_feed_ = false;
