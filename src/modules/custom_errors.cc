@@ -469,7 +469,7 @@ class CustomErrorModule final : public CHttpModule {
       info.reason = reason;
       info.method = ctx->method();
       const std::string* host = ctx->request_header("Host");
-      std::string url = (ctx->secure() ? "https://" : "http://") +
+      std::string url = ctx->scheme() +
                         (host != nullptr ? *host : std::string(ctx->local_address())) +
                         std::string(ctx->raw_target());
       info.url = url;

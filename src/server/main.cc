@@ -133,9 +133,9 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
     std::string status = "serving";
     for (size_t i = 0; i < server.bound().size(); ++i) {
       const char* scheme = opts.server.is_tls(i) ? "https" : "http";
-      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme,
-                    server.bound()[i].to_string().c_str());
-      status += std::string(" ") + scheme + "://" + server.bound()[i].to_string();
+      std::string addr = server.bound()[i].to_string();
+      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme, addr.c_str());
+      status += std::string(" ") + scheme + "://" + addr;
     }
     // Unsupervised, this is the service's main process: it tells systemd itself.
     hs::server::service::ready(status);
@@ -257,9 +257,9 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < listeners.bound.size(); ++i) {
       bool secure = i < tls.size() && tls[i] != nullptr;
       const char* scheme = secure ? "https" : "http";
-      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme,
-                    listeners.bound[i].to_string().c_str());
-      status += std::string(" ") + scheme + "://" + listeners.bound[i].to_string();
+      std::string addr = listeners.bound[i].to_string();
+      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme, addr.c_str());
+      status += std::string(" ") + scheme + "://" + addr;
     }
     hs::server::service::ready(status);  // systemd's Type=notify (server/service_notify.h)
   };

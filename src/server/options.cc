@@ -43,12 +43,12 @@ enum LongOnly {
   kQueueLength,
   kHandoffMs,
   kUploadReadAhead,
-  kAccessLog,
   kListenTls,
   kTlsCert,
   kTlsKey,
   kTlsClientCerts,
   kTlsClientCa,
+  kAccessLog,
 };
 
 bool parse_seconds(const char* text, int64_t* ms) {
@@ -163,12 +163,12 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"queue-length", required_argument, nullptr, kQueueLength},
       {"handoff-ms", required_argument, nullptr, kHandoffMs},
       {"upload-read-ahead", required_argument, nullptr, kUploadReadAhead},
-      {"access-log", required_argument, nullptr, kAccessLog},
       {"listen-tls", required_argument, nullptr, kListenTls},
       {"tls-cert", required_argument, nullptr, kTlsCert},
       {"tls-key", required_argument, nullptr, kTlsKey},
       {"tls-client-certs", required_argument, nullptr, kTlsClientCerts},
       {"tls-client-ca", required_argument, nullptr, kTlsClientCa},
+      {"access-log", required_argument, nullptr, kAccessLog},
       {nullptr, 0, nullptr, 0},
   };
   optind = 0;  // glibc: 0 re-initialises getopt fully (SIGHUP parses argv again)
