@@ -18,7 +18,9 @@
 #            samples/snippets/cpp/VS_Snippets_IIS/IIS7, fetched to $THIRDPARTY/iis-docs-samples):
 #            each .cpp compiled on its own (-fsyntax-only) as a Multi-Byte project (the samples'
 #            default: they pass "narrow" strings to RegisterEventSource...), and again with
-#            UNICODE/_UNICODE when that fails; a summary of the first errors
+#            UNICODE/_UNICODE when that fails; a summary of the first errors. To run the
+#            per-method samples in the server and compare with their documented output, see
+#            scripts/ms-samples.sh
 # Output: a table on stdout; build logs and .so files in $OUT (default /tmp/httpserv-public).
 # Needs the packages of `scripts/deps.sh thirdparty` (Lua, APR, ...) for the modules that use them.
 set -uo pipefail

@@ -2,7 +2,8 @@
 // The built-in static-file handler: GET and HEAD on files under a document root, served by
 // reference (sendfile on cleartext connections) with validators, conditional requests, byte ranges
 // (one range → 206; several → multipart/byteranges, at most 16 after merging overlaps, more →
-// the whole file with 200) and default documents.
+// the whole file with 200) and default documents. A directory without a default document is a
+// 403 with substatus 14 (IIS's "directory listing denied"; http::ResponseHead::substatus).
 //
 // Containment: a request path is percent-decoded and normalised (http/url_path.h: encoded
 // slashes, NUL and ".." above the root are refused with 400), then opened beneath the root
@@ -33,6 +34,10 @@ struct StaticFileConfig {
   std::vector<std::string> default_documents{"index.html"};
   http::MimeMap mime;     // extension → Content-Type
   FileCacheLimits cache;  // open-file cache
+  // IIS's StaticFileModule rule: a file whose extension the MIME map does not list (nor its
+  // "." / ".*" entries, http/mime.h) is not served: 404 with substatus 3. Off: such files go
+  // out as the map's default type.
+  bool only_known_types = false;
 };
 
 class StaticFileHandler final : public http::Handler {
@@ -48,12 +53,28 @@ class StaticFileHandler final : public http::Handler {
 
   void handle(http::Exchange& ex) override;
 
+  // The server's direct path (server/direct_static.h): the open-file cache's entry for a decoded,
+  // normalised path ("/dir/" for a directory's default document), or null when it is not cached
+  // (nothing is opened). An entry is always a regular file handle() would serve.
+  std::shared_ptr<CachedFile> find_cached(const std::string& path, int64_t now_ms) {
+    return cache_.find(path, now_ms);
+  }
+  // Whether an entry found earlier is still within the cache's validity window.
+  bool fresh(const CachedFile& file, int64_t now_ms) const { return cache_.fresh(file, now_ms); }
+  // Answers a GET or HEAD with `file` exactly as handle() does once it found it (validators,
+  // ranges, HEAD), with `server` as the first field (the IIS response's default Server field,
+  // in the place it has there) when not empty.
+  void serve(http::Exchange& ex, std::shared_ptr<CachedFile> file, std::string_view server) {
+    serve_file(ex, std::move(file), server);
+  }
+
  private:
   // Opens `path` (a file, or a directory's default document) and caches it; on failure sends
   // the error response and returns null.
   std::shared_ptr<CachedFile> open_file(http::Exchange& ex, const std::string& path,
                                         const http::Target& target);
-  void serve_file(http::Exchange& ex, std::shared_ptr<CachedFile> file);
+  void serve_file(http::Exchange& ex, std::shared_ptr<CachedFile> file,
+                  std::string_view server = {});
 
   StaticFileConfig config_;
   FileCache cache_;

@@ -1,7 +1,9 @@
 #include "iis/http_server_impl.h"
 
+#include <sys/random.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -152,6 +154,40 @@ LPCGUID NullTraceContext::GetTraceActivityId() {
 
 HRESULT NullTraceContext::QuickTrace(PCWSTR, PCWSTR, HRESULT, UCHAR) {
   return S_OK;
+}
+
+HRESULT RequestTraceContext::GetTraceConfiguration(HTTP_TRACE_CONFIGURATION* c) {
+  return NullTraceContext().GetTraceConfiguration(c);
+}
+HRESULT RequestTraceContext::SetTraceConfiguration(HTTP_MODULE_ID, HTTP_TRACE_CONFIGURATION*,
+                                                   DWORD) {
+  return S_OK;
+}
+HRESULT RequestTraceContext::RaiseTraceEvent(HTTP_TRACE_EVENT*) {
+  return S_OK;
+}
+HRESULT RequestTraceContext::QuickTrace(PCWSTR, PCWSTR, HRESULT, UCHAR) {
+  return S_OK;
+}
+LPCGUID RequestTraceContext::GetTraceActivityId() {
+  if (!has_id_) {
+    // A version-4 GUID; the counter keeps IDs distinct if the kernel has no entropy to give.
+    static std::atomic<uint64_t> fallback{1};
+    unsigned char b[16];
+    if (getrandom(b, sizeof b, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof b)) {
+      uint64_t v = fallback.fetch_add(1, std::memory_order_relaxed) ^ 0x9E3779B97F4A7C15ull;
+      memcpy(b, &v, 8);
+      memcpy(b + 8, &v, 8);
+    }
+    memcpy(&id_.Data1, b, 4);
+    memcpy(&id_.Data2, b + 4, 2);
+    memcpy(&id_.Data3, b + 6, 2);
+    memcpy(id_.Data4, b + 8, 8);
+    id_.Data3 = static_cast<USHORT>((id_.Data3 & 0x0FFF) | 0x4000);
+    id_.Data4[0] = static_cast<UCHAR>((id_.Data4[0] & 0x3F) | 0x80);
+    has_id_ = true;
+  }
+  return &id_;
 }
 
 VOID NullPerfCounterInfo::IncrementCounter(DWORD, DWORD) {}

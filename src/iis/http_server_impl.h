@@ -39,6 +39,25 @@ class NullTraceContext final : public IHttpTraceContext {
                      UCHAR Level = 4) override;
 };
 
+// A request's trace context: tracing is off as in NullTraceContext, but the request has an
+// activity ID of its own, as under IIS (a random GUID, made on first use, so a request that
+// never asks costs nothing). Used by the request's thread only.
+class RequestTraceContext final : public IHttpTraceContext {
+ public:
+  HRESULT GetTraceConfiguration(HTTP_TRACE_CONFIGURATION* pHttpTraceConfiguration) override;
+  HRESULT SetTraceConfiguration(HTTP_MODULE_ID moduleId,
+                                HTTP_TRACE_CONFIGURATION* pHttpTraceConfiguration,
+                                DWORD cHttpTraceConfiguration = 1) override;
+  HRESULT RaiseTraceEvent(HTTP_TRACE_EVENT* pTraceEvent) override;
+  LPCGUID GetTraceActivityId() override;
+  HRESULT QuickTrace(PCWSTR pszData1, PCWSTR pszData2 = nullptr, HRESULT hrLastError = S_OK,
+                     UCHAR Level = 4) override;
+
+ private:
+  GUID id_{};
+  bool has_id_ = false;
+};
+
 // Performance counters are not exported anywhere; increments are accepted and dropped.
 class NullPerfCounterInfo final : public IHttpPerfCounterInfo {
  public:

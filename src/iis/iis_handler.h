@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -29,11 +30,28 @@ struct HandlerMapping {
   std::vector<std::string> verbs;    // empty = any
   std::vector<std::string> modules;  // module names (registered, or built-in StaticFileModule)
   uint32_t response_buffer_limit = 4 * 1024 * 1024;
+  // What IScriptMapInfo reports (IHttpContext::GetScriptMap), as the configuration wrote it.
+  std::string verb_text = "*";
+  std::string modules_text;  // "" = the modules above joined with ','
+  std::string script_processor;
+  std::string type;             // managed type
+  uint32_t resource_type = 3;   // File 0, Directory 1, Either 2, Unspecified 3 (IIS schema)
+  uint32_t require_access = 3;  // None 0, Read 1, Write 2, Script 3, Execute 4 (IIS schema)
+  bool allow_path_info = false;
 
   bool matches(std::string_view url_path, std::string_view verb) const;
 };
 
 inline constexpr std::string_view kStaticFileModule = "StaticFileModule";
+
+// Settings of the server's built-in modules (src/modules: request filtering, logging, custom
+// errors, compression...) for one part of a site. Built and read there; the IIS layer only
+// carries them with the part's other settings (PathSettings::builtin), so that a module finds
+// what applies to its request in one pointer.
+class BuiltinSettings {
+ public:
+  virtual ~BuiltinSettings() = default;
+};
 
 // <security><requestFiltering><requestLimits>, per site (IIS's RequestFilteringModule). Checked
 // when a request enters the pipeline, after GL_PRE_BEGIN_REQUEST; a request over a limit skips
@@ -70,6 +88,11 @@ class IisHandler final : public http::Handler {
     // vector enables the rest). Global notifications are not affected.
     std::vector<bool> enabled;
     RequestLimits limits;
+    std::shared_ptr<const BuiltinSettings> builtin;  // null: the built-in modules' defaults
+    // No native module runs here (nor a GL_PRE_BEGIN_REQUEST one anywhere), and no built-in
+    // module that changes every response: a static file the built-in modules leave alone may
+    // be served without a pipeline (server/direct_static.h). Set by the server, read there.
+    bool direct_static = false;
 
     bool module_enabled(size_t order) const { return order >= enabled.size() || enabled[order]; }
     // The first mapping that matches (other than `skip`), or null.

@@ -24,6 +24,7 @@
 #include "iis/iis_handler.h"
 #include "iis/module_region.h"
 #include "iis/module_registry.h"
+#include "iis/script_map_info.h"
 #include "iis/site_objects.h"
 #include "iis/static_bridge.h"
 #include "iis/url_info.h"
@@ -312,6 +313,7 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
     connection_state_ = std::make_shared<ConnectionState>(&owner_.registry());
     own_connection_state_ = true;
   }
+  add_default_response_headers();
   ex.set_abort_handler([this] { on_exchange_gone(); });
   ++owner_.live_;
 }
@@ -362,6 +364,15 @@ void HttpContextImpl::serve_static() {
   const IisHandler::VirtualDirectory* vdir = owner_.virtual_directory_for(url_);
   http::Handler* files = vdir != nullptr ? vdir->files : owner_.static_files();
   std::string_view prefix = vdir != nullptr ? std::string_view(vdir->prefix) : std::string_view();
+  if (vdir != nullptr && url_.size() == prefix.size()) {
+    // The virtual directory itself, without its '/': 301 to the directory URL, as core answers
+    // for every other directory (relative links inside it must resolve beneath it).
+    std::string location = StaticBridge::encode_path(url_) + "/";
+    if (!query_.empty()) location += "?" + query_;
+    response_.SetStatus(301, "Moved Permanently");
+    response_.SetHeader("Location", location.c_str(), static_cast<USHORT>(location.size()), TRUE);
+    return;
+  }
   const http::RequestHead* request = nullptr;
   http::RequestHead rewritten;
   // The request's own target decodes to url_: core gets it as it came, unless the pipeline
@@ -382,6 +393,7 @@ void HttpContextImpl::serve_static() {
     }
   }
   StaticBridge bridge(*this, *ex_, request, prefix);
+  ex_->response().substatus = 0;  // core sets it only for IIS's 404.3 and 403.14
   files->handle(bridge);
 }
 
@@ -389,9 +401,10 @@ void HttpContextImpl::take_core_response(const http::ResponseHead& head,
                                          std::span<const http::BodyChunk> chunks,
                                          http::SendCompletion done) {
   sync_from_raw_response();
+  static_answer_ = true;
   if (!headers_sent_) {
     status_ = static_cast<USHORT>(head.status);
-    substatus_ = 0;
+    substatus_ = head.substatus;
     reason_ = head.reason.empty() ? std::string(http::reason_phrase(head.status)) : head.reason;
     // Merged into what modules set before (IIS keeps those), each field replacing its name.
     // Content-Length stays out: the response is sent in one final send whose length the
@@ -413,6 +426,29 @@ void HttpContextImpl::take_core_response(const http::ResponseHead& head,
       }
     }
   }
+  append_by_reference(chunks, std::move(done));
+}
+
+void HttpContextImpl::replace_body(std::span<const http::BodyChunk> chunks,
+                                   http::SendCompletion pin) {
+  sync_from_raw_response();
+  // What was buffered stays owned by buffer_ (copies, descriptors, pins) until the send: a
+  // chunk may still point into it only if the caller keeps it, which is its business.
+  buffered_.clear();
+  buffered_bytes_ = 0;
+  append_by_reference(chunks, std::move(pin));
+  wrote_body_ = true;
+}
+
+const std::string* HttpContextImpl::response_header(std::string_view name) const {
+  for (const Header& h : response_headers_) {
+    if (http::iequals(h.name, name)) return &h.value;
+  }
+  return nullptr;
+}
+
+void HttpContextImpl::append_by_reference(std::span<const http::BodyChunk> chunks,
+                                          http::SendCompletion done) {
   for (const http::BodyChunk& c : chunks) {
     if (c.size == 0) continue;
     HTTP_DATA_CHUNK d{};
@@ -500,6 +536,7 @@ void HttpContextImpl::read_ahead() {
       if (*alive) schedule([this] { read_ahead(); });
     });
     readahead_.resize(at + (r > 0 ? static_cast<size_t>(r) : 0));
+    body_bytes_read_ += r > 0 ? static_cast<uint64_t>(r) : 0;
     readahead_pending_ = r == http::kBodyPending;
     if (readahead_pending_) return;      // resumed by the ready callback, or on_exchange_gone
     if (r <= 0) readahead_done_ = true;  // the end, or an error the module's read will see
@@ -580,13 +617,23 @@ void HttpContextImpl::raise_nested(DWORD notification, const char* method, Call 
     if (m == nullptr) continue;
     REQUEST_NOTIFICATION_STATUS st = RQ_NOTIFICATION_CONTINUE;
     state_ = State::kInModule;
+    const ModuleRegistration* outer = running_module_;  // GetCurrentExecutionStats
+    running_module_ = reg;
     try {
       ModuleRegion region(host_, reg, exec_.now_ms());
       st = call(m);
     } catch (...) {
       HS_LOG_ERROR("module %s threw in %s", reg->name.c_str(), method);
     }
+    running_module_ = outer;
     state_ = saved;
+    if (st == RQ_NOTIFICATION_PENDING && notification == RQ_MAP_PATH && map_path_may_park_) {
+      // The server's own mapping of the request's URL is a pipeline step: the request waits
+      // for this module's completion there (Microsoft's ExecuteRequest sample runs a child
+      // request from OnMapPath and returns PENDING). The rest of the subscribers are skipped.
+      map_path_parked_ = reg;
+      break;
+    }
     if (st == RQ_NOTIFICATION_PENDING) {
       HS_LOG_WARN("module %s returned PENDING from %s; treated as CONTINUE", reg->name.c_str(),
                   method);
@@ -598,6 +645,7 @@ void HttpContextImpl::raise_nested(DWORD notification, const char* method, Call 
 void HttpContextImpl::enter_stage(int stage, bool post) {
   stage_ = stage;
   post_ = post;
+  notification_start_ms_ = exec_.now_ms();
   index_ = 0;
   list_.clear();
   if (stage >= kStages) return;
@@ -623,8 +671,10 @@ bool HttpContextImpl::call_module(const ModuleRegistration* reg, DWORD notificat
   if (m == nullptr) return false;
   IHttpEventProvider* p = &t_event_provider;
   state_ = State::kInModule;
+  running_module_ = reg;
+  module_start_ms_ = exec_.now_ms();
   try {
-    ModuleRegion region(host_, reg, exec_.now_ms());
+    ModuleRegion region(host_, reg, module_start_ms_);
     switch (notification) {
 #define HS_STAGE(bit, pre, postfn)                         \
   case bit:                                                \
@@ -696,7 +746,20 @@ void HttpContextImpl::run() {
       }
       if (post_ && stage_bit(stage_) == RQ_MAP_REQUEST_HANDLER &&
           !owner_.registry().subscribers(RQ_MAP_PATH, false).empty()) {
+        map_path_may_park_ = true;
         request_physical_path();  // the server maps the request's URL: RQ_MAP_PATH
+        map_path_may_park_ = false;
+        if (map_path_parked_ != nullptr) {
+          // Parked at the end of this notification: the completion's CONTINUE comes back here
+          // (index_ past the end) and goes on to the next stage; the mapping is done by then.
+          state_ = State::kPending;
+          pending_module_ = map_path_parked_;
+          pending_notification_ = RQ_MAP_PATH;
+          pending_post_ = false;
+          map_path_parked_ = nullptr;
+          arm_pending_timer();
+          return;
+        }
       }
       if (post_) {
         if (stage_ == kLogStage - 1) finish_request_phase();
@@ -1612,16 +1675,40 @@ HRESULT HttpContextImpl::ReleaseClonedContext() {
   }
   return S_OK;
 }
-HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD*, PCWSTR*, DWORD*, DWORD*,
-                                                  DWORD*) const {
+HRESULT HttpContextImpl::GetCurrentExecutionStats(DWORD* n, DWORD* n_start, PCWSTR* module,
+                                                  DWORD* module_start, DWORD* async_n,
+                                                  DWORD* async_start) const {
+  // Every out-parameter is filled (Microsoft's sample passes the module name to wcslen): the
+  // current notification, its start and the current module's, as GetTickCount values. No
+  // asynchronous operation is reported (0): completions are delivered as the notification.
   if (n) *n = stage_ < kStages ? stage_bit(stage_) : 0;
+  if (n_start) *n_start = static_cast<DWORD>(notification_start_ms_);
+  if (module) *module = running_module_ != nullptr ? running_module_->wname.c_str() : L"";
+  if (module_start) *module_start = static_cast<DWORD>(module_start_ms_);
+  if (async_n) *async_n = 0;
+  if (async_start) *async_start = 0;
   return S_OK;
+}
+IScriptMapInfo* HttpContextImpl::GetScriptMap() const {
+  if (!on_loop_thread())
+    return on_loop<IScriptMapInfo*>("IHttpContext::GetScriptMap", nullptr,
+                                    [&] { return GetScriptMap(); });
+  // IIS chooses the handler in RQ_MAP_REQUEST_HANDLER: from then on (as GetFileInfo).
+  if (mapping_ == nullptr || stage_ < 4) return nullptr;
+  if (!script_map_ || script_map_->mapping() != mapping_) {
+    try {
+      script_map_ = std::make_unique<ScriptMapInfoImpl>(*mapping_);
+    } catch (const std::bad_alloc&) {
+      return nullptr;
+    }
+  }
+  return script_map_.get();
 }
 IHttpTraceContext* HttpContextImpl::GetTraceContext() const {
   if (!on_loop_thread())
     return on_loop<IHttpTraceContext*>("IHttpContext::GetTraceContext", nullptr,
                                        [&] { return GetTraceContext(); });
-  return owner_.server().GetTraceContext();
+  return &trace_context_;
 }
 HRESULT HttpContextImpl::GetServerVarChanges(DWORD, DWORD*, DWORD*, PCSTR**, PCWSTR**, DWORD*,
                                              DWORD**) {

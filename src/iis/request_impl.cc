@@ -556,6 +556,7 @@ HRESULT HttpContextImpl::read_body(void* buf, DWORD cb, BOOL fAsync, CompletionT
     }
     ssize_t r = ex_->read_body(static_cast<char*>(buf), cb, [this] { on_body_ready(); });
     if (r > 0) {
+      body_bytes_read_ += static_cast<uint64_t>(r);
       DWORD n = static_cast<DWORD>(r);
       raise_read_entity(buf, cb, &n);  // RQ_READ_ENTITY: subscribers may see/replace the bytes
       return complete_inline(n, S_OK);
@@ -611,6 +612,7 @@ void HttpContextImpl::finish_pending_read() {
   if (r == http::kBodyPending) return;
   CompletionTarget t = pending_read_->target;
   DWORD n = r > 0 ? static_cast<DWORD>(r) : 0;
+  body_bytes_read_ += n;
   if (n > 0) raise_read_entity(pending_read_->buf, pending_read_->cb, &n);  // RQ_READ_ENTITY
   pending_read_.reset();
   async_read_ = false;
@@ -711,6 +713,7 @@ HRESULT ResponseImpl::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT e
   ctx_.status_ = code;
   ctx_.substatus_ = sub;
   ctx_.reason_.assign(r);
+  ctx_.try_skip_custom_errors_ = try_skip != FALSE;
   return S_OK;
 }
 HRESULT ResponseImpl::SetHeader(PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
@@ -769,6 +772,12 @@ PCSTR ResponseImpl::GetHeader(HTTP_HEADER_ID id, USHORT* cch) const {
   }
   return GetHeader(name, cch);
 }
+// Server is one of the response's headers from the start, as in IIS (Microsoft's GetHeader
+// sample reads it in OnBeginRequest, and its DeleteHeader sample removes it there), so a module
+// may read, replace or remove it at any stage; Clear and ClearHeaders put it back.
+void HttpContextImpl::add_default_response_headers() {
+  response_headers_.push_back({"Server", kServerName});
+}
 VOID ResponseImpl::Clear() {
   if (!ctx_.on_loop_thread()) return ctx_.on_loop_void("IHttpResponse::Clear", [&] { Clear(); });
   HttpContextImpl& c = ctx_;
@@ -782,12 +791,15 @@ VOID ResponseImpl::Clear() {
     c.substatus_ = 0;
     c.reason_ = "OK";
     c.response_headers_.clear();
+    c.add_default_response_headers();
   }
 }
 VOID ResponseImpl::ClearHeaders() {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop_void("IHttpResponse::ClearHeaders", [&] { ClearHeaders(); });
-  if (!ctx_.headers_sent_) ctx_.response_headers_.clear();  // Date/Server are added when sent
+  if (ctx_.headers_sent_) return;
+  ctx_.response_headers_.clear();
+  ctx_.add_default_response_headers();  // "then adds a default set of headers" (IIS reference)
 }
 VOID ResponseImpl::SetNeedDisconnect() {
   if (!ctx_.on_loop_thread())
@@ -845,7 +857,7 @@ VOID ResponseImpl::GetStatus(USHORT* code, USHORT* sub, PCSTR* reason, USHORT* c
   if (module) *module = nullptr;
   if (notification) *notification = 0;
   if (ex) *ex = nullptr;
-  if (skip) *skip = FALSE;
+  if (skip) *skip = ctx_.try_skip_custom_errors_ ? TRUE : FALSE;
 }
 HRESULT ResponseImpl::SetErrorDescription(PCWSTR, DWORD, BOOL) {
   return S_OK;
@@ -1349,12 +1361,6 @@ HRESULT HttpContextImpl::flush(BOOL fAsync, BOOL fMoreData, CompletionTarget tar
 
 HRESULT HttpContextImpl::send_buffered(BOOL fAsync, CompletionTarget target, uint64_t reported,
                                        DWORD* sent, BOOL* expected, bool sync_wait) {
-  if (!headers_sent_ && !headers_suppressed_) {
-    // The Server field is the response's like any other: a module may remove or replace it
-    // (header hardening). Added as the head is about to go, as IIS does.
-    if (find_header(response_headers_, "Server") == nullptr)
-      response_headers_.push_back({"Server", kServerName});
-  }
   // RQ_SEND_RESPONSE first: its subscribers see the status, headers and buffered body that are
   // about to go (GetRawHttpResponse) and may change any of them — Clear() and write a body of
   // their own, as a response filter does (IIS raises it inside the call, on the caller's thread).
@@ -1369,6 +1375,7 @@ HRESULT HttpContextImpl::send_buffered(BOOL fAsync, CompletionTarget target, uin
     headers_sent_ = true;
   }
   if (reported == kReportItemBytes) reported = item->bytes;  // Flush: every byte it sends
+  body_bytes_sent_ += item->bytes;
   if (fAsync) {
     // The module's memory stays in use until the completion (spec §6.7).
     async_write_ = true;

@@ -39,6 +39,14 @@ class ChildRequests(ChildCase):
         self.assertEqual(r.header("Content-Type"), "text/plain")  # the child's headers
         self.class_server.wait_for_log(r"child: completion hr=0x00000000 bytes=12")
 
+    def test_pending_from_map_path_waits_for_the_child(self):
+        # Microsoft's ExecuteRequest sample: OnMapPath runs a child request and returns
+        # PENDING; the request waits there, and the completion is for RQ_MAP_PATH.
+        r = self.get("/mapped")
+        self.assertEqual((r.status, r.body), (200, HELLO))
+        self.class_server.wait_for_log(
+            r"child: completion hr=0x00000000 bytes=12 notification=0x80000000")
+
     def test_child_error_status_goes_to_the_client(self):
         r = self.get("/parent?mode=stream&url=/missing.txt")
         self.assertEqual(r.status, 404)

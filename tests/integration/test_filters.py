@@ -111,6 +111,33 @@ class StaticThroughTheResponse(FilterCase):
         r = self.req("/hello.txt?own-server")
         self.assertEqual(r.header_all("Server"), ["hardened"])
 
+    def test_server_is_a_default_header_from_the_start(self):
+        # Microsoft's GetHeader sample reads Server in OnBeginRequest; its DeleteHeader sample
+        # removes it there; ClearHeaders "adds a default set of headers" and Clear "resets the
+        # headers to default values" (IIS native-code reference).
+        r = self.req("/hello.txt?begin-get-server")
+        self.assertEqual(r.header("X-Begin-Server"), "httpserv")
+        self.assertEqual(r.header_all("Server"), ["httpserv"])
+        self.assertIsNone(self.req("/hello.txt?begin-no-server").header("Server"))
+        self.assertIsNone(self.req("/missing?begin-no-server").header("Server"))
+        r = self.req("/hello.txt?begin-header&clear-headers")
+        self.assertEqual((r.status, r.body), (200, HELLO))
+        self.assertEqual(r.header_all("Server"), ["httpserv"])
+        self.assertIsNone(r.header("Content-Type"))
+        self.assertIsNone(r.header("X-Begin"))
+        r = self.req("/hello.txt?begin-no-server&clear")
+        self.assertEqual((r.status, r.body), (200, b""))
+        self.assertEqual(r.header_all("Server"), ["httpserv"])
+
+    def test_execution_stats_and_activity_id(self):
+        r = self.req("/hello.txt?stats")
+        self.assertEqual(r.header("X-Stats"), "1 F ok")  # RQ_BEGIN_REQUEST, module F
+        ids = [self.req("/hello.txt?activity").header("X-Activity") for _ in range(2)]
+        for i in ids:
+            self.assertRegex(i, r"^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-"
+                                r"[0-9A-F]{12}$")
+        self.assertNotEqual(ids[0], ids[1])
+
     def test_suppressed_headers_send_the_file_as_it_is(self):
         c = self.connect(timeout=10)
         c.send(b"GET /hello.txt?suppress HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -145,5 +145,85 @@ class CachePolicy(InfoCase):
         self.assertEqual(f["kernel"], "0")
 
 
+# IIS's own StaticFile handler entry (with DirectoryListingModule, a built-in here) and a
+# script-like mapping with every IScriptMapInfo attribute set.
+SCRIPT_MAP_CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <system.applicationHost>
+    <sites>
+      <site name="Default Web Site" id="1">
+        <application path="/">
+          <virtualDirectory path="/" physicalPath="{root}" />
+        </application>
+      </site>
+    </sites>
+  </system.applicationHost>
+  <system.webServer>
+    <globalModules><add name="I" image="{info}" /></globalModules>
+    <modules>
+      <add name="I" />
+      <add name="StaticFileModule" />
+      <add name="DefaultDocumentModule" />
+      <add name="DirectoryListingModule" />
+    </modules>
+    <handlers>
+      <add name="Script" path="*.script" verb="GET,POST" modules="I"
+           scriptProcessor="/opt/engine.so" resourceType="File" requireAccess="Script"
+           allowPathInfo="true" responseBufferLimit="1024" type="My.Handler" />
+      <add name="StaticFile" path="*" verb="*"
+           modules="StaticFileModule,DefaultDocumentModule,DirectoryListingModule"
+           resourceType="Either" requireAccess="Read" />
+    </handlers>
+  </system.webServer>
+</configuration>
+"""
+
+
+class ScriptMap(harness.ServerTestCase):
+    """IHttpContext::GetScriptMap reports the handler entry that serves the request."""
+
+    def setUp(self):
+        root = self.tempdir({"hello.txt": HELLO, "dir/x.txt": b"x"})
+        config = os.path.join(self.tempdir(), "applicationHost.config")
+        with open(config, "w") as f:
+            f.write(SCRIPT_MAP_CONFIG.replace("{root}", root).replace("{info}", so("info")))
+        self.srv = self.start_server(root, args=["--config", config])
+
+    def fields(self, target):
+        r = self.connect(self.srv, timeout=10).request("GET", target, [("Connection", "close")])
+        self.assertEqual(r.status, 200, r.body)
+        return dict(p.partition("=")[::2] for p in r.body.decode().split(" "))
+
+    def test_static_file_handler_has_the_documented_values(self):
+        # IScriptMapInfo reference: a static file has requireAccess 1 (Read), resourceType 2
+        # (Either) and modules "StaticFileModule,DefaultDocumentModule,DirectoryListingModule".
+        f = self.fields("/hello.txt?scriptmap")
+        self.assertEqual(f["name"], "StaticFile")
+        self.assertEqual(f["path"], "*")
+        self.assertEqual(f["verbs"], "*")
+        self.assertEqual(f["modules"],
+                         "StaticFileModule,DefaultDocumentModule,DirectoryListingModule(61)")
+        self.assertEqual(f["processor"], "(0)")
+        self.assertEqual(f["type"], "(0)")
+        self.assertEqual((f["access"], f["resource"], f["star"]), ("1", "2", "1"))
+        self.assertEqual((f["limit"], f["pathinfo"]), ("4194304", "0"))
+        self.assertEqual((f["early"], f["same"]), ("null", "1"))
+
+    def test_script_mapping_reports_every_attribute(self):
+        f = self.fields("/a.script?scriptmap")
+        self.assertEqual((f["name"], f["path"], f["verbs"]), ("Script", "*.script", "GET,POST"))
+        self.assertEqual(f["modules"], "I(1)")
+        self.assertEqual(f["processor"], "/opt/engine.so(14)")
+        self.assertEqual(f["type"], "My.Handler(10)")
+        self.assertEqual((f["access"], f["resource"], f["star"]), ("3", "0", "0"))
+        self.assertEqual((f["limit"], f["pathinfo"]), ("1024", "1"))
+
+    def test_directory_listing_module_is_the_static_handler(self):
+        c = self.connect(self.srv, timeout=10)
+        self.assertEqual(c.request("GET", "/hello.txt", [("Connection", "close")]).body, HELLO)
+        r = self.connect(self.srv, timeout=10).request("GET", "/dir/", [("Connection", "close")])
+        self.assertEqual(r.status, 403)  # directory browsing is off, as IIS's default
+
+
 if __name__ == "__main__":
     unittest.main()

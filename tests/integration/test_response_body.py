@@ -51,13 +51,13 @@ def done(nbytes, hr=S_OK, conn=1, what="done"):
 
 
 def head(status="200 OK", headers=(), framing=None, version="1.1", connection=None):
-    """Expected response head bytes: the module's headers in order, then Server (a field of the
-    IIS response, added when the head goes), Date (normalised), the framing header and the
-    connection header, as the session writes them."""
-    out = "HTTP/%s %s\r\n" % (version, status)
+    """Expected response head bytes: Server (a default field of every IIS response, there
+    before any module sets one), the module's headers in order, Date (normalised), the framing
+    header and the connection header, as the session writes them."""
+    out = "HTTP/%s %s\r\nServer: httpserv\r\n" % (version, status)
     for k, v in headers:
         out += "%s: %s\r\n" % (k, v)
-    out += "Server: httpserv\r\nDate: *\r\n"
+    out += "Date: *\r\n"
     if framing is not None:
         out += framing + "\r\n"
     if connection is not None:

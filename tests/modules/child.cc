@@ -21,6 +21,10 @@
 //   /who                   "parent=0|1 root=0|1 flags=0x.. var=V" (GetParentContext,
 //                          GetRootContext, GetExecuteFlags, X_CHILD)
 //   /body                  reads the request body synchronously: "child got N bytes"
+//   /mapped                OnMapPath (the server mapping the request's URL) executes a child
+//                          for /hello.txt and returns PENDING, as Microsoft's ExecuteRequest
+//                          sample does; the completion ends the request (FINISH_REQUEST)
+// Completions are logged with the notification they complete ("notification=0x........").
 #include <httpserv.h>
 #include <httpserv_log.h>
 #include <windows.h>
@@ -122,11 +126,22 @@ class Child final : public CHttpModule {
     return execute(ctx, target, clone_flags, exec_flags, mode_);
   }
 
-  REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(IHttpContext* ctx, DWORD, BOOL, IHttpEventProvider*,
+  REQUEST_NOTIFICATION_STATUS OnMapPath(IHttpContext* ctx, IMapPathProvider* p) override {
+    PCWSTR url = p->GetUrl();
+    if (url == NULL || std::wstring(url) != L"/mapped" || clone_ != NULL)
+      return RQ_NOTIFICATION_CONTINUE;
+    mode_ = "mapped";
+    return execute(ctx, "/hello.txt", CLONE_FLAG_BASICS, 0, mode_);
+  }
+
+  REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(IHttpContext* ctx, DWORD notification, BOOL,
+                                                IHttpEventProvider*,
                                                 IHttpCompletionInfo* info) override {
-    httpserv::log_printf(HTTPSERV_LOG_INFO, "child", "child: completion hr=%s bytes=%u",
+    httpserv::log_printf(HTTPSERV_LOG_INFO, "child",
+                         "child: completion hr=%s bytes=%u notification=%s",
                          hr_text(info->GetCompletionStatus()).c_str(),
-                         static_cast<unsigned>(info->GetCompletionBytes()));
+                         static_cast<unsigned>(info->GetCompletionBytes()),
+                         hr_text(static_cast<HRESULT>(notification)).c_str());
     if (clone_ != NULL && mode_ != "keep") clone_->ReleaseClonedContext();
     clone_ = NULL;
     if (mode_ == "buffer") {
@@ -181,5 +196,5 @@ class Factory final : public IHttpModuleFactory {
 }  // namespace
 
 HRESULT __stdcall RegisterModule(DWORD, IHttpModuleRegistrationInfo* info, IHttpServer*) {
-  return info->SetRequestNotifications(new Factory(), RQ_EXECUTE_REQUEST_HANDLER, 0);
+  return info->SetRequestNotifications(new Factory(), RQ_EXECUTE_REQUEST_HANDLER | RQ_MAP_PATH, 0);
 }

@@ -17,6 +17,13 @@
 //   own-server       OnSendResponse replaces it with "Server: hardened"
 //   send-disconnect  OnSendResponse sets HTTP_SEND_RESPONSE_FLAG_DISCONNECT
 //   suppress         OnBeginRequest calls SuppressHeaders(): the body goes out as it is
+//   begin-get-server OnBeginRequest copies GetHeader("Server") to "X-Begin-Server" (or "-")
+//   begin-no-server  OnBeginRequest deletes the Server header (Microsoft's DeleteHeader sample)
+//   clear            OnSendResponse calls Clear()
+//   clear-headers    OnSendResponse calls ClearHeaders()
+//   stats            OnBeginRequest adds "X-Stats: <notification> <module> <ok|bad>" from
+//                    GetCurrentExecutionStats (ok: every start tick is at most GetTickCount())
+//   activity         OnBeginRequest adds "X-Activity: <GUID>" (the trace context's activity ID)
 #include <httpserv.h>
 #include <windows.h>
 
@@ -68,6 +75,39 @@ class Filter final : public CHttpModule {
       r->Flush(FALSE, TRUE, &sent);
     }
     if (has_flag(ctx, "begin-reset")) r->ResetConnection();
+    if (has_flag(ctx, "begin-get-server")) {
+      USHORT cch = 0;
+      PCSTR server = r->GetHeader("Server", &cch);
+      std::string v = server != nullptr && cch > 0 ? std::string(server, cch) : "-";
+      r->SetHeader("X-Begin-Server", v.c_str(), static_cast<USHORT>(v.size()), TRUE);
+    }
+    if (has_flag(ctx, "begin-no-server")) r->DeleteHeader("Server");
+    if (has_flag(ctx, "stats")) {
+      DWORD notification = 0, n_start = 0, m_start = 0, async_n = 7, async_start = 7;
+      PCWSTR module = nullptr;
+      HRESULT hr = ctx->GetCurrentExecutionStats(&notification, &n_start, &module, &m_start,
+                                                 &async_n, &async_start);
+      DWORD now = GetTickCount();
+      std::string name;
+      for (PCWSTR p = module; p != nullptr && *p != 0; ++p)
+        name += static_cast<char>(*p);
+      bool ok = SUCCEEDED(hr) && module != nullptr && now - n_start < 60000 &&
+                now - m_start < 60000 && m_start - n_start < 60000 && async_n == 0;
+      std::string v = std::to_string(notification) + " " + name + " " + (ok ? "ok" : "bad");
+      r->SetHeader("X-Stats", v.c_str(), static_cast<USHORT>(v.size()), TRUE);
+    }
+    if (has_flag(ctx, "activity")) {
+      IHttpTraceContext* trace = ctx->GetTraceContext();
+      LPCGUID id = trace != nullptr ? trace->GetTraceActivityId() : nullptr;
+      char buf[64] = "-";
+      if (id != nullptr) {
+        snprintf(buf, sizeof(buf), "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+                 static_cast<unsigned>(id->Data1), id->Data2, id->Data3, id->Data4[0], id->Data4[1],
+                 id->Data4[2], id->Data4[3], id->Data4[4], id->Data4[5], id->Data4[6],
+                 id->Data4[7]);
+      }
+      r->SetHeader("X-Activity", buf, static_cast<USHORT>(strlen(buf)), TRUE);
+    }
     if (has_flag(ctx, "begin-resetstream")) static_cast<IHttpResponse4*>(r)->ResetStream(0);
     return RQ_NOTIFICATION_CONTINUE;
   }
@@ -105,6 +145,8 @@ class Filter final : public CHttpModule {
       r->SetHeader("Content-Type", "text/plain", 10, TRUE);
       write_text(r, "filtered " + std::to_string(status));
     }
+    if (has_flag(ctx, "clear")) r->Clear();
+    if (has_flag(ctx, "clear-headers")) r->ClearHeaders();
     if (has_flag(ctx, "no-server")) r->DeleteHeader("Server");
     if (has_flag(ctx, "own-server")) r->SetHeader("Server", "hardened", 8, TRUE);
     if (has_flag(ctx, "send-disconnect"))

@@ -9,6 +9,9 @@
 //   ?url           GetUrlInfo(): "frequent=0|1 stored=N" (N: requests of this URL that found
 //                  the module's context stored on the URL before them)
 //   ?cache         GetCachePolicy(): sets and reads back the user policy and vary lists
+//   ?scriptmap     GetScriptMap() in OnPostMapRequestHandler: "name=.. path=.. verbs=..
+//                  modules=.. processor=..(cch) type=.. access=N resource=N star=0|1
+//                  limit=N pathinfo=0|1 early=null|set" (early: GetScriptMap in OnBeginRequest)
 // Anything else falls through to the static files.
 #include <httpserv.h>
 #include <windows.h>
@@ -68,7 +71,31 @@ class Info final : public CHttpModule {
  public:
   REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext* ctx, IHttpEventProvider*) override {
     if (query_of(ctx) == "file-early") early_ = ctx->GetFileInfo() == nullptr ? "null" : "set";
+    if (query_of(ctx) == "scriptmap") early_ = ctx->GetScriptMap() == nullptr ? "null" : "set";
     return RQ_NOTIFICATION_CONTINUE;
+  }
+
+  REQUEST_NOTIFICATION_STATUS OnPostMapRequestHandler(IHttpContext* ctx,
+                                                      IHttpEventProvider*) override {
+    if (query_of(ctx) != "scriptmap") return RQ_NOTIFICATION_CONTINUE;
+    IScriptMapInfo* m = ctx->GetScriptMap();
+    if (m == nullptr) return reply(ctx, "no script map");
+    DWORD cch_modules = 0, cch_processor = 0, cch_type = 0;
+    PCWSTR modules = m->GetModules(&cch_modules);
+    PCWSTR processor = m->GetScriptProcessor(&cch_processor);
+    PCWSTR type = m->GetManagedType(&cch_type);
+    std::string out = "name=" + narrow(m->GetName()) + " path=" + narrow(m->GetPath()) +
+                      " verbs=" + m->GetAllowedVerbs() + " modules=" + narrow(modules) + "(" +
+                      std::to_string(cch_modules) + ") processor=" + narrow(processor) + "(" +
+                      std::to_string(cch_processor) + ") type=" + narrow(type) + "(" +
+                      std::to_string(cch_type) +
+                      ") access=" + std::to_string(m->GetRequiredAccess()) +
+                      " resource=" + std::to_string(m->GetResourceType()) +
+                      " star=" + std::to_string(m->GetIsStarScriptMap()) +
+                      " limit=" + std::to_string(m->GetResponseBufferLimit()) +
+                      " pathinfo=" + std::to_string(m->GetAllowPathInfoForScriptMappings()) +
+                      " early=" + early_ + " same=" + std::to_string(m == ctx->GetScriptMap());
+    return reply(ctx, out);
   }
 
   REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(IHttpContext* ctx,
@@ -186,5 +213,5 @@ HRESULT __stdcall RegisterModule(DWORD, IHttpModuleRegistrationInfo* info, IHttp
   g_server = server;
   g_id = info->GetId();
   return info->SetRequestNotifications(new Factory(), RQ_BEGIN_REQUEST | RQ_EXECUTE_REQUEST_HANDLER,
-                                       0);
+                                       RQ_MAP_REQUEST_HANDLER);
 }
