@@ -771,6 +771,12 @@ void Parser::parse_application_host(pugi::xml_node n) {
     } else if (name == "applicationPools") {
       // One process, native modules only: only applicationPoolDefaults queueLength applies (read
       // through the configuration model by the server); the rest is accepted and ignored.
+    } else if (name == "httpservStatus") {
+      // httpserv's own (IIS has none): the status listener, read through the configuration
+      // model by the server (docs/configuration.md).
+      if (claim_section("", "system.applicationHost/httpservStatus", child)) {
+        check_attributes(child, {"listen"});
+      }
     } else {
       unknown_element(child);
     }

@@ -328,6 +328,9 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
       <attribute name="queueLength" type="uint" defaultValue="1000" validationType="integerRange" validationParameter="10,65535"/>
     </element>
   </sectionSchema>
+  <sectionSchema name="system.applicationHost/httpservStatus">
+    <attribute name="listen" type="string" defaultValue=""/>
+  </sectionSchema>
   <sectionSchema name="system.webServer/caching">
     <attribute name="enabled" type="bool" defaultValue="true"/>
     <attribute name="enableKernelCache" type="bool" defaultValue="true"/>

@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 
 namespace hs::server {
 namespace {
@@ -84,7 +85,7 @@ void close_ready(Child* c) {
 }  // namespace
 
 int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
-              const std::function<void()>& on_ready) {
+              const std::function<void()>& on_ready, Listeners* extra) {
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD})
@@ -123,6 +124,7 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
     if (!stopping) stop_status = status;
     stopping = true;
     listeners.close_all();  // nothing new may queue behind draining children
+    if (extra != nullptr) extra->close_all();
     signal_all(sig);
   };
 
@@ -263,6 +265,7 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
           static_cast<int>(done), WTERMSIG(st), strsignal(WTERMSIG(st)),
           static_cast<long long>(lived), delay_ms > 0 ? " after a delay" : "");
       restart_at = monotonic_ms() + delay_ms;
+      base::metrics::g_process_crashes.fetch_add(1);  // the next child inherits it (fork)
     }
     if (current.pid <= 0 && !stopping && restart_at >= 0 && monotonic_ms() >= restart_at) {
       restart_at = -1;

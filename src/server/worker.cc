@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "http/http_date.h"
 
 namespace hs::server {
@@ -85,9 +87,11 @@ void Worker::accept_from(int fd) {
         refuse(c);
         continue;
       }
+      base::metrics::add(base::metrics::kConnectionsOpened);
       io::set_nodelay(c);
       auto* s = new session::Http1Session(loop_, c, *this, handler_, config_.session);
       sessions_.insert(s);
+      open_.store(sessions_.size(), std::memory_order_relaxed);
       s->start();
     }
   }
@@ -103,6 +107,7 @@ void Worker::refuse(int fd) {
   (void)n;  // a client that is already gone needs no answer
   close(fd);
   ++refused_;
+  base::metrics::add(base::metrics::kConnectionsRefused);
   int64_t now = loop_.now_ms();
   if (now - last_refusal_log_ms_ >= 1000) {
     HS_LOG_WARN("worker %d: %zu connections open (the maximum): %llu refused with 503 so far",
@@ -157,9 +162,40 @@ void Worker::maybe_stop() {
 }
 
 void Worker::session_closed(session::Http1Session* s) {
+  base::metrics::add(base::metrics::kConnectionsClosed);
   sessions_.erase(s);
+  open_.store(sessions_.size(), std::memory_order_relaxed);
   delete s;
   maybe_stop();
+}
+
+namespace {
+int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+}  // namespace
+
+void Worker::probe_lag() {
+  if (probe_outstanding_.load()) return;
+  int64_t sent = monotonic_ns();
+  probe_sent_ns_.store(sent, std::memory_order_relaxed);
+  probe_outstanding_.store(true);  // after the stamp: lag_ns() reads them in the other order
+  bool posted = loop_.post([this, sent] {
+    lag_ns_.store(monotonic_ns() - sent, std::memory_order_relaxed);
+    probe_outstanding_.store(false);
+  });
+  if (!posted) probe_outstanding_.store(false);  // the loop has stopped
+}
+
+int64_t Worker::lag_ns() const {
+  int64_t lag = lag_ns_.load(std::memory_order_relaxed);
+  if (probe_outstanding_.load()) {
+    int64_t waiting = monotonic_ns() - probe_sent_ns_.load(std::memory_order_relaxed);
+    if (waiting > lag) lag = waiting;
+  }
+  return lag;
 }
 
 std::string_view Worker::date_header() {

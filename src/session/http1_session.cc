@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/pooling.h"
 #include "http/status.h"
 #include "io/socket.h"
@@ -284,6 +285,7 @@ void Http1Session::do_read() {
     }
     ssize_t n = recv(fd_, in_.get() + in_end_, space, 0);  // a socket: skips read()'s VFS layer
     if (n > 0) {
+      base::metrics::add(base::metrics::kBytesIn, static_cast<uint64_t>(n));
       if (lingering_) continue;  // our response is out; drop whatever the client still sends
       if (!parser_.in_message() && current_ == nullptr && in_start_ == in_end_) {
         head_start_ms_ = loop_.now_ms();
@@ -868,6 +870,7 @@ void Http1Session::retire(H1Exchange* ex) {
 }
 
 void Http1Session::queue_error_response(int status, std::string_view detail) {
+  base::metrics::count_response(0, status);  // no site answered it
   std::string body = "<html><body><h1>" + std::to_string(status) + " " +
                      std::string(http::reason_phrase(status)) + "</h1></body></html>\n";
   std::string& o = out_.owned_buffer_for_append();

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "base/metrics.h"
 #include "base/pooling.h"
 
 namespace hs::session {
@@ -121,6 +122,7 @@ OutQueue::Status OutQueue::flush(int fd, std::vector<Completion>& fired) {
       off_t off = static_cast<off_t>(head.pos);
       ssize_t n = sendfile(fd, head.fd, &off, std::min(head.len, kMaxSendfile));
       if (n > 0) {
+        base::metrics::add(base::metrics::kBytesOut, static_cast<uint64_t>(n));
         advance(static_cast<uint64_t>(n));
         collect(fired);
         continue;
@@ -158,6 +160,7 @@ OutQueue::Status OutQueue::flush(int fd, std::vector<Completion>& fired) {
       n = sendmsg(fd, &msg, flags);
     }
     if (n > 0) {
+      base::metrics::add(base::metrics::kBytesOut, static_cast<uint64_t>(n));
       advance(static_cast<uint64_t>(n));
       collect(fired);
       continue;
