@@ -131,6 +131,7 @@ void timestamp(Line& line) {
 
 void write_line(LogLevel level, std::string_view source, std::string_view message,
                 std::initializer_list<LogField> fields) {
+  if (message.size() > 2048) message = message.substr(0, 2048);  // as a formatted one
   Line line;
   if (log_format() == LogFormat::kJson) {
     line.append("{\"time\":\"");
@@ -171,13 +172,7 @@ void write_line(LogLevel level, std::string_view source, std::string_view messag
       line.text(source);
       line.append(": ");
     }
-    line.text(message);
-    for (const LogField& f : fields) {
-      line.put(' ');
-      line.text(f.key);
-      line.put('=');
-      line.text(f.value);
-    }
+    line.text(message);  // fields repeat what the message says: JSON only
   }
   line.emit();
 }

@@ -1,7 +1,7 @@
 #pragma once
 // One-line logging to stderr. Each line is written with a single write(2), so lines from
 // different threads never interleave. Formats (--log-format):
-//   text: 2026-11-24T07:10:00.123Z info  [w0] message key=value
+//   text: 2026-11-24T07:10:00.123Z info  [w0] message
 //   json: {"time":"2026-11-24T07:10:00.123Z","level":"info","thread":"w0","message":"message",
 //          "fields":{"key":"value"}}   (one object per line; "fields" only when there are some)
 // A message is bounded (2 KiB of text); control characters from peers are neutralised ('?' in
@@ -30,8 +30,9 @@ LogFormat log_format();
 // Parses "text|json"; returns false for anything else.
 bool log_parse_format(std::string_view text, LogFormat* out);
 
-// A named value logged with a message (JSON: a member of "fields"; text: " key=value" after
-// the message). Views: only read during the call.
+// A named value logged with a message, for machines: a member of "fields" in JSON lines (the
+// text format leaves them out: the message says the same for people). Views: read during the
+// call only.
 struct LogField {
   std::string_view key;
   std::string_view value;

@@ -1020,10 +1020,13 @@ void HttpContextImpl::expire_pending() {
   // Something already went to the connection (or is queued for it): the only honest end is a
   // reset. Otherwise the client gets a 500.
   bool reset = headers_sent_ || send_outstanding_ || !queue_.empty();
-  HS_LOG_ERROR(
+  const char* module = reg != nullptr ? reg->name.c_str() : "?";
+  HS_LOG_FIELDS(
+      LogLevel::kError,
+      {{"module", module}, {"stage", stage_name(stage)}, {"method", method_}, {"url", url_}},
       "module %s did not complete %s%s within %lld ms (%s %s): request ended with %s; "
       "module instance disposed",
-      reg != nullptr ? reg->name.c_str() : "?", stage_name(stage), post ? " (post)" : "",
+      module, stage_name(stage), post ? " (post)" : "",
       static_cast<long long>(owner_.request_timeout_ms()), method_.c_str(), url_.c_str(),
       reset ? "a connection reset" : "500");
   timed_out_ = true;

@@ -260,7 +260,10 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
           quick_deaths <= 1
               ? 0
               : std::min<int64_t>(50ll << std::min(quick_deaths - 2, 10), kMaxDelayMs);
-      HS_LOG_ERROR(
+      std::string pid_text = std::to_string(done);
+      std::string signal_text = std::to_string(WTERMSIG(st));
+      HS_LOG_FIELDS(
+          LogLevel::kError, {{"pid", pid_text}, {"signal", signal_text}},
           "supervisor: the worker process %d died on signal %d (%s) after %lld ms; restarting%s",
           static_cast<int>(done), WTERMSIG(st), strsignal(WTERMSIG(st)),
           static_cast<long long>(lived), delay_ms > 0 ? " after a delay" : "");
