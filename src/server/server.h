@@ -42,6 +42,8 @@ struct ServerConfig {
   int64_t shutdown_timeout_ms = 10'000;
   // false: the workers' counts (base/metrics.h) are not exposed (the status listener's own).
   bool count_metrics = true;
+  // Log tag of worker i's thread: tag_prefix followed by i ("w0").
+  std::string tag_prefix = "w";
   core::StaticFileConfig static_files;
 };
 

@@ -334,6 +334,7 @@ bool StatusService::start(const io::SocketAddress& address, const Listeners* inh
   config.inherited = inherited;
   config.workers = 1;
   config.count_metrics = false;
+  config.tag_prefix = "status";
   config.max_connections_per_worker = 64;  // operators and scrapers, not the public
   config.shutdown_timeout_ms = 1000;
   server_ = std::make_unique<Server>(config, &handler_);
@@ -346,7 +347,7 @@ bool StatusService::start(const io::SocketAddress& address, const Listeners* inh
   if (sources_.server != nullptr) {
     Server* watched = sources_.server;
     prober_ = std::thread([this, watched] {
-      log_set_thread_tag("status");
+      log_set_thread_tag("status-probe");
       while (!stopping_.load()) {
         watched->probe_loop_lag();
         std::this_thread::sleep_for(std::chrono::milliseconds(250));

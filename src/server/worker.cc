@@ -45,7 +45,7 @@ Worker::~Worker() {
 
 void Worker::run() {
   char tag[16];
-  snprintf(tag, sizeof(tag), "w%d", index_);
+  snprintf(tag, sizeof(tag), "%s%d", config_.tag_prefix.c_str(), index_);
   log_set_thread_tag(tag);
   for (auto& l : listeners_) {
     if (!loop_.add(l->fd(), EPOLLIN, l.get())) {
