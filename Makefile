@@ -21,8 +21,12 @@ $(BUILD_DIR)/CMakeCache.txt:
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The embedded default site on http://127.0.0.1:8080/ and https://127.0.0.1:8443/ (a self-signed
+# certificate made once in $(BUILD_DIR)/dev-tls; clients must accept it, e.g. curl -k).
 run: build
-	$(BUILD_DIR)/src/server/httpserv
+	@scripts/dev-cert.sh $(BUILD_DIR)/dev-tls
+	$(BUILD_DIR)/src/server/httpserv --listen 127.0.0.1:8080 --listen-tls 127.0.0.1:8443 \
+	  --tls-cert $(BUILD_DIR)/dev-tls/cert.pem --tls-key $(BUILD_DIR)/dev-tls/key.pem
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
@@ -51,6 +55,7 @@ bench:
 	@scripts/deps.sh bench
 	$(MAKE) build BUILD_DIR=build-release BUILD_TYPE=Release
 	python3 bench/run.py --httpserv build-release/src/server/httpserv
+	python3 bench/h2.py --httpserv build-release/src/server/httpserv
 
 # Microbenchmarks (bench/micro): a Release build with HTTPSERV_BUILD_BENCH=ON in build-release/
 # (shared with `make bench`), pinned to CPU 0 when taskset exists. Three repetitions, medians

@@ -33,7 +33,7 @@ struct Trace {
   int status = 0;
 };
 
-std::string describe(const http::RequestHead& h) {
+std::string describe(const http::RequestHead& h, bool keep_alive) {
   std::string s;
   s.append(h.method_name).append(" ").append(h.target);
   s += " " + std::to_string(h.version_major) + "." + std::to_string(h.version_minor);
@@ -42,7 +42,7 @@ std::string describe(const http::RequestHead& h) {
     s.append(" [").append(f.name).append("=").append(f.value).append("]");
   s += " body=" + std::to_string(static_cast<int>(h.body));
   s += " cl=" + std::to_string(h.content_length);
-  s += h.keep_alive ? " ka" : " close";
+  s += keep_alive ? " ka" : " close";
   if (h.expect_continue) s += " expect";
   return s;
 }
@@ -77,10 +77,10 @@ class Recorder final : public RequestParser::Listener {
     } else {
       FUZZ_CHECK(h.content_length == 0);
     }
-    if (h.body == http::BodyFraming::kChunked) FUZZ_CHECK(h.version_minor == 1);
+    if (h.body == http::BodyFraming::kUnknownLength) FUZZ_CHECK(h.version_minor == 1);
     FUZZ_CHECK(parser_->in_body() == h.has_body());
 
-    trace_->messages.push_back({describe(h), {}, false});
+    trace_->messages.push_back({describe(h, parser_->keep_alive()), {}, false});
     head_ = h;
     if (swap_) {
       // What the session does: the head's bytes leave with the exchange; its views must follow.
@@ -109,7 +109,7 @@ class Recorder final : public RequestParser::Listener {
       FUZZ_CHECK(m.body.empty());
     }
     // The head's views are still those of this message (after swap_storage too).
-    FUZZ_CHECK(describe(head_) == m.head);
+    FUZZ_CHECK(describe(head_, parser_->keep_alive()) == m.head);
     m.complete = true;
     return !pause_;
   }

@@ -33,6 +33,7 @@
 #include "fuzz_support.h"
 #include "http/exchange.h"
 #include "io/event_loop.h"
+#include "io/stream.h"
 #include "response_stream.h"
 #include "session/http1_session.h"
 #ifdef HS_FUZZ_IIS
@@ -115,7 +116,7 @@ class FuzzHandler final : public http::Handler {
       job->rec->status = 500;
       throw std::runtime_error("fuzz handler throws");
     } else if (is("/abort")) {
-      ex.abort();
+      ex.reset();
     } else {
       respond(job, 200, "hello\n");
     }
@@ -232,9 +233,9 @@ server::IisStack& iis_stack() {
 }
 #endif
 
-class Owner final : public session::SessionOwner {
+class Owner final : public session::ConnectionOwner {
  public:
-  void session_closed(session::Http1Session*) override {
+  void connection_closed(session::Connection*) override {
     FUZZ_CHECK(!closed);
     closed = true;
     on_change();
@@ -379,7 +380,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       hung = true;
       loop.stop();
     });
-    auto session = std::make_unique<hs::session::Http1Session>(loop, sv[0], owner, handler, cfg);
+    auto session = std::make_unique<hs::session::Http1Session>(
+        loop, std::make_unique<hs::io::PlainStream>(loop, sv[0]), owner, handler, cfg);
     session->start();
     client.start();
     loop.run();

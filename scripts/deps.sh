@@ -2,8 +2,12 @@
 # Installs the Debian packages httpserv needs to build and test. Idempotent: it runs apt-get only
 # when something is missing, so repeated `make` calls stay fast. Usage: scripts/deps.sh [build|bench|fuzz|thirdparty]
 set -euo pipefail
+# libssl-dev: TLS (OpenSSL 3); libnghttp2-dev: HTTP/2; openssl: `make run`'s self-signed
+# certificate and the TLS tests' certificates; nghttp2-client: nghttp and h2load, the HTTP/2
+# tests' clients.
 want=(build-essential cmake ninja-build pkg-config git node-llhttp libgtest-dev libgmock-dev
-      libbenchmark-dev libpugixml-dev curl python3 procps strace)
+      libbenchmark-dev libpugixml-dev libssl-dev libnghttp2-dev openssl curl python3 procps
+      strace nghttp2-client)
 if [ "${1:-build}" = build ]; then
   # Tests: /metrics is read with the Prometheus client's own parser; the status page runs in
   # Debian's chromium, driven by playwright-core (npm, pinned in tests/browser/package-lock.json).
@@ -13,7 +17,8 @@ if [ "${1:-build}" = build ]; then
   command -v npm >/dev/null 2>&1 || want+=(npm)
 fi
 if [ "${1:-build}" = bench ]; then
-  want+=(nginx-light h2o wrk nghttp2-client linux-perf valgrind)
+  # testssl.sh: the TLS configuration report (docs/tls.md).
+  want+=(nginx-light h2o wrk nghttp2-client linux-perf valgrind testssl.sh)
 fi
 if [ "${1:-build}" = thirdparty ]; then
   # scripts/try-public-modules.sh: the libraries public IIS modules bring with them (iislua's

@@ -2,8 +2,9 @@
 """Checks the include graph of src/ against the layering in ARCHITECTURE.md.
 
 Each layer may include only the layers listed for it (plus itself). A codec under http/codec must
-not reach io/ or session/, and nothing below server/ may include server/. Fails with the offending
-file and line.
+not reach io/ or session/, and nothing below server/ may include server/. Protocol codecs
+(http/codec/) are the sessions' alone: handlers (core, iis) and the rest of http/ never include
+them, so what a handler sees stays protocol-neutral. Fails with the offending file and line.
 """
 import pathlib
 import re
@@ -21,6 +22,10 @@ ALLOWED = {
     "server": {"base", "http", "io", "session", "core", "iis", "config", "admin", "server"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
+CODEC = re.compile(r'^\s*#\s*include\s+"http/codec/')
+# Who may include a protocol codec: the codecs themselves, the sessions that drive them, and the
+# server (which configures their limits).
+CODEC_USERS = {"session", "server"}
 
 def main(src: pathlib.Path) -> int:
     errors = []
@@ -37,6 +42,9 @@ def main(src: pathlib.Path) -> int:
             m = INCLUDE.match(line)
             if m and m.group(1) in ALLOWED and m.group(1) not in ALLOWED[layer]:
                 errors.append(f"{path}:{lineno}: {layer}/ may not include {m.group(1)}/")
+            in_codec = path.relative_to(src).parts[:2] == ("http", "codec")
+            if CODEC.match(line) and layer not in CODEC_USERS and not in_codec:
+                errors.append(f"{path}:{lineno}: only session/ may include a protocol codec")
     for e in errors:
         print(e)
     print(f"layering: {checked} files checked, {len(errors)} violation(s)")

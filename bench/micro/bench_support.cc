@@ -184,7 +184,7 @@ bool SinkExchange::send(std::span<const http::BodyChunk> chunks, bool last,
   return true;
 }
 
-void SinkExchange::abort() {
+void SinkExchange::reset() {
   if (abort_) exec_.defer(abort_);
 }
 

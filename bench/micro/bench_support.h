@@ -83,7 +83,8 @@ class SinkExchange final : public http::Exchange {
   bool headers_sent() const override { return headers_sent_; }
   bool send(std::span<const http::BodyChunk> chunks, bool last, http::SendCompletion done) override;
   void set_close_after() override {}
-  void abort() override;
+  void reset() override;
+  void close_connection() override { reset(); }
   void set_abort_handler(std::function<void()> handler) override { abort_ = std::move(handler); }
   bool connected() const override { return true; }
   Executor& executor() override { return exec_; }

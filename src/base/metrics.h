@@ -36,6 +36,13 @@ enum Counter : unsigned {
   kQueueFullRefusals,   // 503: every module thread busy and the admission queue full
   kModuleTimeouts,      // requests ended by --request-timeout (a module never completed)
   kModuleExceptions,    // C++ exceptions out of module code, caught at the module boundary
+  kTlsHandshakes,       // TLS handshakes completed
+  kTlsResumptions,      // ... of which resumed a session (ticket)
+  kTlsHandshakeFailures,
+  kH2Connections,     // connections that speak HTTP/2 (ALPN h2, h2c prior knowledge or Upgrade)
+  kH2Streams,         // request streams opened by clients
+  kH2ResetsReceived,  // RST_STREAM frames from clients
+  kH2ResetsSent,      // RST_STREAM frames we sent (refused streams, resets by handlers)
   kCounterCount
 };
 

@@ -938,7 +938,9 @@ void Parser::parse_virtual_directory(pugi::xml_node n, Application* app) {
 }
 
 void Parser::parse_binding(pugi::xml_node n, Site* site) {
-  check_attributes(n, {"protocol", "bindingInformation", "sslFlags"});
+  check_attributes(n, {"protocol", "bindingInformation", "sslFlags", "certificateFile",
+                       "certificateKeyFile", "clientCertificate", "clientCertificateAuthorities",
+                       "certificateHash", "certificateStoreName"});
   Binding b;
   b.line = line_of(n);
   std::string protocol, info;
@@ -947,7 +949,43 @@ void Parser::parse_binding(pugi::xml_node n, Site* site) {
   if (!valid) return;
   b.protocol = to_lower(protocol);
   if (b.protocol == "https") {
-    warning(b.line, "binding protocol 'https': TLS is not supported yet");
+    b.certificate_file = n.attribute("certificateFile").value();
+    b.certificate_key_file = n.attribute("certificateKeyFile").value();
+    b.client_certificate = to_lower(n.attribute("clientCertificate").as_string("ignore"));
+    b.client_ca_file = n.attribute("clientCertificateAuthorities").value();
+    if (b.certificate_file.empty() || b.certificate_key_file.empty()) {
+      // A binding written for IIS names its certificate in the Windows store by hash.
+      warning(b.line, std::string("https binding without certificateFile and certificateKeyFile") +
+                          (n.attribute("certificateHash") ? " (certificateHash names a certificate "
+                                                            "in the Windows store, which does not "
+                                                            "exist here)"
+                                                          : "") +
+                          "; binding ignored");
+      return;
+    }
+    if (n.attribute("certificateHash") || n.attribute("certificateStoreName")) {
+      warning(b.line,
+              "https binding: certificateHash/certificateStoreName ignored "
+              "(certificateFile and certificateKeyFile are used)");
+    }
+    if (b.client_certificate != "ignore" && b.client_certificate != "accept" &&
+        b.client_certificate != "require") {
+      error(line_of(n, n.attribute("clientCertificate")),
+            "binding clientCertificate: expected ignore, accept or require, got " +
+                quote(b.client_certificate));
+      return;
+    }
+    if (b.client_certificate == "require" && b.client_ca_file.empty()) {
+      error(b.line,
+            "binding clientCertificate=\"require\" needs clientCertificateAuthorities "
+            "(the PEM authorities client certificates must chain to)");
+      return;
+    }
+    // IIS's sslFlags on a binding: 1 = SNI (always used here), 2 = the central certificate
+    // store (not available).
+    int flags = n.attribute("sslFlags").as_int(0);
+    if (flags & 2)
+      warning(b.line, "binding sslFlags: the central certificate store is not available");
   } else if (b.protocol != "http") {
     warning(b.line, "binding protocol " + quote(protocol) + " is not supported; binding ignored");
     return;

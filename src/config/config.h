@@ -41,6 +41,12 @@ struct Binding {
   uint16_t port = 0;     // 1..65535
   std::string host;      // "" = any host; otherwise lower case (may start with "*.")
   int line = 0;
+  // https only, our file-based equivalent of IIS's certificate store binding (docs/tls.md):
+  // PEM files as written (see resolve_path()), and what is asked of clients.
+  std::string certificate_file;      // certificateFile
+  std::string certificate_key_file;  // certificateKeyFile
+  std::string client_certificate;    // clientCertificate: "ignore" (default), "accept", "require"
+  std::string client_ca_file;        // clientCertificateAuthorities
 };
 
 // <virtualDirectory path="/" physicalPath="..."/>. physical_path is as written; see

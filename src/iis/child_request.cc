@@ -61,7 +61,7 @@ ChildExchange::ChildExchange(HttpContextImpl& parent, uint32_t flags)
     head_.body = http::BodyFraming::kContentLength;
     head_.content_length = static_cast<uint64_t>(rest);
   } else if (rest < 0) {
-    head_.body = http::BodyFraming::kChunked;
+    head_.body = http::BodyFraming::kUnknownLength;
   }
   remote_host_ = parent.remote_host_;
   local_host_ = parent.local_host_;
@@ -121,8 +121,18 @@ void ChildExchange::set_close_after() {
   if (parent_ != nullptr) parent_->need_disconnect_ = true;
 }
 
-void ChildExchange::abort() {
+void ChildExchange::reset() {
+  if (parent_ != nullptr) static_cast<IHttpResponse4*>(parent_->GetResponse())->ResetStream(0);
+}
+
+void ChildExchange::close_connection() {
   if (parent_ != nullptr) parent_->GetResponse()->ResetConnection();
+}
+
+const http::ConnectionInfo& ChildExchange::connection_info() const {
+  // The parent's connection (the child runs on it); plain once the parent let go.
+  if (parent_ != nullptr && parent_->ex_ != nullptr) return parent_->ex_->connection_info();
+  return http::Exchange::connection_info();
 }
 
 bool ChildExchange::connected() const {

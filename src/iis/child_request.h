@@ -29,10 +29,12 @@ class ChildExchange final : public http::Exchange {
   bool headers_sent() const override { return headers_sent_; }
   bool send(std::span<const http::BodyChunk> chunks, bool last, http::SendCompletion done) override;
   void set_close_after() override;
-  void abort() override;
+  void reset() override;
+  void close_connection() override;
   void set_abort_handler(std::function<void()> handler) override { abort_ = std::move(handler); }
   bool connected() const override;
   std::shared_ptr<http::ConnectionData>* connection_data() override;
+  const http::ConnectionInfo& connection_info() const override;
   Executor& executor() override;
   std::string_view remote_address() const override { return remote_host_; }
   uint16_t remote_port() const override { return remote_port_; }

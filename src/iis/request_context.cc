@@ -285,6 +285,20 @@ HttpContextImpl::HttpContextImpl(IisHandler& owner, http::Exchange& ex)
   local_host_.assign(ex.local_address());
   remote_port_ = ex.remote_port();
   local_port_ = ex.local_port();
+  if (const http::ConnectionInfo& ci = ex.connection_info(); ci.secure) {
+    tls_ = std::make_unique<TlsCopy>();
+    tls_->version = ci.tls_version;
+    tls_->cipher = ci.cipher;
+    tls_->cipher_bits = ci.cipher_bits;
+    tls_->server_subject = ci.server_subject;
+    tls_->server_issuer = ci.server_issuer;
+    tls_->peer_certificate = ci.peer_certificate;
+    tls_->peer_subject = ci.peer_subject;
+    tls_->peer_issuer = ci.peer_issuer;
+    tls_->peer_serial = ci.peer_serial;
+    tls_->peer_key_bits = ci.peer_key_bits;
+    tls_->peer_verified = ci.peer_verified;
+  }
   instances_.assign(owner_.registry().modules().size(), nullptr);
   disabled_.assign(owner_.registry().modules().size(), {0, 0});
   abandoned_.assign(owner_.registry().modules().size(), false);
@@ -1042,7 +1056,7 @@ void HttpContextImpl::expire_pending() {
   state_ = State::kIdle;
   if (reg != nullptr) abandon(reg);
   if (reset) {
-    if (ex_ != nullptr) ex_->abort();
+    if (ex_ != nullptr) ex_->reset();  // this request's stream, not the connection's others
     final_flushed_ = true;  // nothing more can be sent; the abort handler fails what is queued
   } else {
     response_.Clear();
@@ -1095,9 +1109,47 @@ std::string HttpContextImpl::server_variable(std::string_view n, bool* found) co
   if (is("REMOTE_PORT")) return std::to_string(remote_port_);
   if (is("LOCAL_ADDR") || is("SERVER_ADDR")) return local_host_;
   if (is("SERVER_PORT")) return std::to_string(local_port_);
-  if (is("SERVER_PORT_SECURE")) return "0";
-  if (is("HTTPS")) return "off";
+  // IIS's spellings: HTTPS is "on"/"off" in lower case (modules compare it so).
+  if (is("SERVER_PORT_SECURE")) return tls_ ? "1" : "0";
+  if (is("HTTPS")) return tls_ ? "on" : "off";
+  if (n.size() > 5 &&
+      (http::iequals(n.substr(0, 6), "HTTPS_") || http::iequals(n.substr(0, 5), "CERT_"))) {
+    const TlsCopy* t = tls_.get();
+    bool cert = t != nullptr && !t->peer_certificate.empty();
+    if (is("HTTPS_KEYSIZE")) return t ? std::to_string(t->cipher_bits) : std::string();
+    if (is("HTTPS_SECRETKEYSIZE")) return t ? std::to_string(t->cipher_bits) : std::string();
+    if (is("HTTPS_SERVER_SUBJECT") || is("CERT_SERVER_SUBJECT")) {
+      return t ? t->server_subject : std::string();
+    }
+    if (is("HTTPS_SERVER_ISSUER") || is("CERT_SERVER_ISSUER")) {
+      return t ? t->server_issuer : std::string();
+    }
+    if (is("HTTPS_PROTOCOL")) return t ? t->version : std::string();  // an httpserv addition
+    if (is("HTTPS_CIPHER")) return t ? t->cipher : std::string();     // an httpserv addition
+    // CERT_FLAGS: bit 0, a client certificate is present; bit 1, its issuer is not trusted.
+    if (is("CERT_FLAGS")) return cert ? (t->peer_verified ? "1" : "3") : "0";
+    if (is("CERT_SUBJECT")) return cert ? t->peer_subject : std::string();
+    if (is("CERT_ISSUER")) return cert ? t->peer_issuer : std::string();
+    if (is("CERT_SERIALNUMBER")) return cert ? t->peer_serial : std::string();
+    if (is("CERT_KEYSIZE") || is("CERT_SECRETKEYSIZE")) {
+      return t ? std::to_string(t->cipher_bits) : std::string();
+    }
+    if (is("CERT_COOKIE")) {
+      // A value unique to the certificate: FNV-1a of its DER, in hex (IIS uses a hash too).
+      if (!cert) return {};
+      uint64_t h = 1469598103934665603ull;
+      for (unsigned char c : t->peer_certificate) {
+        h ^= c;
+        h *= 1099511628211ull;
+      }
+      char buf[17];
+      snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+      return buf;
+    }
+  }
   if (is("SERVER_PROTOCOL") || is("HTTP_VERSION")) {
+    // IIS says "HTTP/2" (no minor version) on HTTP/2.
+    if (version_major_ == 2) return "HTTP/2";
     return "HTTP/" + std::to_string(version_major_) + "." + std::to_string(version_minor_);
   }
   if (is("SERVER_SOFTWARE")) return "httpserv";

@@ -517,6 +517,7 @@ class HttpContextImpl final : public IHttpContext4 {
   void move_buffer_into(OutItem& item);
   void send_response_notifications(bool last);
   void prepare_head();
+  void sync_trailers();  // trailers_ into the exchange's response head
   void pump();
   void fail_queued(bool notify);
 
@@ -575,6 +576,21 @@ class HttpContextImpl final : public IHttpContext4 {
   USHORT raw_given_status_ = 0;  // what GetRawHttpResponse handed out, to see what changed
   size_t raw_given_count_ = 0;
   uint16_t remote_port_ = 0, local_port_ = 0;
+  // The connection's protocol and TLS facts, copied (the context outlives its exchange); null on
+  // plain HTTP. HTTPS_*/CERT_* server variables and GetClientCertificate read them.
+  struct TlsCopy {
+    std::string version, cipher, server_subject, server_issuer;
+    std::string peer_certificate, peer_subject, peer_issuer, peer_serial;
+    int cipher_bits = 0;
+    int peer_key_bits = 0;
+    bool peer_verified = false;
+    HTTP_SSL_CLIENT_CERT_INFO cert_info{};  // GetClientCertificate's answer
+  };
+  std::unique_ptr<TlsCopy> tls_;
+  // IHttpResponse4::SetTrailer's fields, in order; sent with the last send where the protocol
+  // carries them (HTTP/2; HTTP/1.1 when set before the head goes out: chunked).
+  std::vector<std::pair<std::string, std::string>> trailers_;
+  const char* scheme() const { return tls_ ? "https://" : "http://"; }
   std::vector<std::pair<std::string, std::string>>& variables_ =
       storage_->variables;  // SetServerVariable
   std::deque<std::string>& inserted_body_ = storage_->inserted_body;

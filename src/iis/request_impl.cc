@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "http/headers.h"
 #include "http/host.h"
+#include "http/response_policy.h"
 #include "http/status.h"
 #include "iis/iis_handler.h"
 #include "iis/module_region.h"
@@ -225,10 +226,11 @@ HTTP_REQUEST* RequestImpl::GetRawHttpRequest() {
   // CookedUrl: one canonical wide string "http://host/path?query"; lengths in bytes.
   const std::string* host = find_header(c.request_headers_, "Host");
   std::string authority = host ? *host : http::authority_for_address(c.local_host_, c.local_port_);
-  std::string full = "http://" + authority + c.url_ + (c.query_.empty() ? "" : "?" + c.query_);
+  std::string scheme = c.scheme();
+  std::string full = scheme + authority + c.url_ + (c.query_.empty() ? "" : "?" + c.query_);
   c.raw_cooked_url_ = widen(full);
   const wchar_t* base = c.raw_cooked_url_.c_str();
-  size_t host_start = 7, path_start = 7 + widen(authority).size();
+  size_t host_start = scheme.size(), path_start = scheme.size() + widen(authority).size();
   size_t q = c.raw_cooked_url_.find(L'?', path_start);
   r.CookedUrl.pFullUrl = base;
   r.CookedUrl.FullUrlLength = static_cast<USHORT>(c.raw_cooked_url_.size() * sizeof(wchar_t));
@@ -468,7 +470,21 @@ HRESULT RequestImpl::GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO** info, BOOL
                                  [&] { return GetClientCertificate(info, negotiated); });
   if (info) *info = nullptr;
   if (negotiated) *negotiated = FALSE;
-  return HRESULT_FROM_WIN32(ERROR_NOT_FOUND);  // no TLS on this connection
+  HttpContextImpl::TlsCopy* t = ctx_.tls_.get();
+  if (t == nullptr || t->peer_certificate.empty()) {
+    // Plain HTTP, or the client sent none (it is asked for at the handshake only, by the
+    // binding's clientCertificate setting: docs/tls.md).
+    return HRESULT_FROM_WIN32(ERROR_NOT_FOUND);
+  }
+  HTTP_SSL_CLIENT_CERT_INFO& c = t->cert_info;
+  c.CertFlags = t->peer_verified ? 0 : 0x20;  // CERT_TRUST_IS_UNTRUSTED_ROOT
+  c.CertEncodedSize = static_cast<ULONG>(t->peer_certificate.size());
+  c.pCertEncoded = reinterpret_cast<PUCHAR>(t->peer_certificate.data());
+  c.Token = nullptr;
+  c.CertDeniedByMapper = FALSE;
+  if (info) *info = &c;
+  if (negotiated) *negotiated = TRUE;
+  return S_OK;
 }
 HRESULT RequestImpl::NegotiateClientCertificate(BOOL, BOOL* pending) {
   if (pending) *pending = FALSE;
@@ -790,8 +806,9 @@ VOID ResponseImpl::SetNeedDisconnect() {
 VOID ResponseImpl::ResetConnection() {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop_void("IHttpResponse::ResetConnection", [&] { ResetConnection(); });
-  // A TCP reset at once (SO_LINGER 0): no byte of the response leaves, whatever comes after.
-  if (ctx_.ex_ != nullptr) ctx_.ex_->abort();
+  // The whole connection, at once (a TCP reset): no byte of the response leaves, whatever comes
+  // after; on HTTP/2 every other stream of the connection goes with it.
+  if (ctx_.ex_ != nullptr) ctx_.ex_->close_connection();
   ctx_.connection_lost_ = true;
 }
 VOID ResponseImpl::CloseConnection() {
@@ -865,7 +882,7 @@ HRESULT ResponseImpl::Redirect(PCSTR url, BOOL reset_status, BOOL include_params
   if (location.find("://") == std::string::npos) {
     const std::string* host = find_header(ctx_.request_headers_, "Host");
     std::string base =
-        "http://" +
+        ctx_.scheme() +
         (host ? *host : http::authority_for_address(ctx_.local_host_, ctx_.local_port_));
     if (location[0] != '/') {
       std::string dir = ctx_.url_.substr(0, ctx_.url_.rfind('/') + 1);
@@ -884,23 +901,63 @@ HRESULT ResponseImpl::Redirect(PCSTR url, BOOL reset_status, BOOL include_params
 HRESULT ResponseImpl::PushPromise(PCSTR, PCWSTR, PCWSTR, DWORD, PCSTR*, PCSTR*) {
   return S_OK;  // HTTP/1.x: nothing to push (spec §5.3 allows a no-op)
 }
-HRESULT ResponseImpl::DeleteTrailer(PCSTR) {
-  return E_NOTIMPL;
+HRESULT ResponseImpl::DeleteTrailer(PCSTR name) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpResponse4::DeleteTrailer",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return DeleteTrailer(name); });
+  if (name == nullptr || *name == '\0') return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  auto& t = ctx_.trailers_;
+  size_t before = t.size();
+  std::erase_if(t, [&](const auto& f) { return http::iequals(f.first, name); });
+  return t.size() < before ? S_OK : HRESULT_FROM_WIN32(ERROR_NOT_FOUND);
 }
-PCSTR ResponseImpl::GetTrailer(PCSTR, USHORT* cch) const {
+PCSTR ResponseImpl::GetTrailer(PCSTR name, USHORT* cch) const {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<PCSTR>("IHttpResponse4::GetTrailer", nullptr,
+                               [&] { return GetTrailer(name, cch); });
   if (cch) *cch = 0;
+  if (name == nullptr) return nullptr;
+  for (const auto& [n, v] : ctx_.trailers_) {
+    if (http::iequals(n, name)) {
+      if (cch) *cch = static_cast<USHORT>(std::min<size_t>(v.size(), 0xFFFF));
+      return v.c_str();
+    }
+  }
   return nullptr;
 }
 VOID ResponseImpl::ResetStream(ULONG) {
-  ResetConnection();
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop_void("IHttpResponse::ResetStream", [&] { ResetStream(0); });
+  // This request's stream only (HTTP/2: RST_STREAM; HTTP/1: its connection, the one stream it
+  // carries). The error code is the protocol's choice (INTERNAL_ERROR), as under HTTP.sys.
+  if (ctx_.ex_ != nullptr) ctx_.ex_->reset();
+  ctx_.connection_lost_ = true;
 }
 VOID ResponseImpl::SetNeedGoAway() {
   if (!ctx_.on_loop_thread())
     return ctx_.on_loop_void("IHttpResponse::SetNeedGoAway", [&] { SetNeedGoAway(); });
   SetNeedDisconnect();
 }
-HRESULT ResponseImpl::SetTrailer(PCSTR, PCSTR, USHORT, BOOL) {
-  return E_NOTIMPL;
+HRESULT ResponseImpl::SetTrailer(PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
+  if (!ctx_.on_loop_thread())
+    return ctx_.on_loop<HRESULT>("IHttpResponse4::SetTrailer",
+                                 HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                                 [&] { return SetTrailer(name, value, cch, replace); });
+  if (name == nullptr || *name == '\0' || (value == nullptr && cch > 0) || has_crlf(name) ||
+      !http::allowed_in_trailers(name)) {
+    return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  }
+  // After the last send nothing more can carry them.
+  if (ctx_.exchange_last_sent_) return HRESULT_FROM_WIN32(ERROR_INVALID_STATE);
+  std::string v(value != nullptr ? value : "", cch);
+  if (v.find_first_of("\r\n") != std::string::npos) {
+    return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
+  }
+  auto& t = ctx_.trailers_;
+  if (replace) std::erase_if(t, [&](const auto& f) { return http::iequals(f.first, name); });
+  t.emplace_back(name, std::move(v));
+  return S_OK;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1413,6 +1470,15 @@ void HttpContextImpl::prepare_head() {
     r.headers.add(response_headers_[i].name, response_headers_[i].value);
   r.suppress_head = headers_suppressed_;
   r.add_server = false;  // ours to add (send_buffered), and a module may have removed it
+  sync_trailers();
+}
+
+void HttpContextImpl::sync_trailers() {
+  if (ex_ == nullptr) return;
+  http::ResponseHeaders& t = ex_->response().trailers;
+  t.clear();
+  for (const auto& [name, value] : trailers_)
+    t.add(name, value);
 }
 
 void HttpContextImpl::pump() {
@@ -1422,7 +1488,10 @@ void HttpContextImpl::pump() {
   OutItem& item = *queue_.front();
   if (need_disconnect_) ex_->set_close_after();
   send_outstanding_ = true;
-  if (item.last) exchange_last_sent_ = true;
+  if (item.last) {
+    exchange_last_sent_ = true;
+    if (!trailers_.empty()) sync_trailers();  // set after the head went out: HTTP/2 takes them
+  }
   if (!ex_->send(item.chunks, item.last, [this](http::SendResult r) { on_sent(r); })) {
     // The connection failed or is being reset (a client gone between its failure and the
     // exchange's abort handler, which follows): a failed send, as in on_sent(). The context

@@ -47,7 +47,11 @@ void StaticBridge::set_close_after() {
   ctx_.GetResponse()->SetNeedDisconnect();
 }
 
-void StaticBridge::abort() {
+void StaticBridge::reset() {
+  static_cast<IHttpResponse4*>(ctx_.GetResponse())->ResetStream(0);
+}
+
+void StaticBridge::close_connection() {
   ctx_.GetResponse()->ResetConnection();
 }
 

@@ -37,12 +37,14 @@ class StaticBridge final : public http::Exchange {
   bool headers_sent() const override { return false; }
   bool send(std::span<const http::BodyChunk> chunks, bool last, http::SendCompletion done) override;
   void set_close_after() override;
-  void abort() override;
+  void reset() override;
+  void close_connection() override;
   void set_abort_handler(std::function<void()>) override {}
   bool connected() const override { return inner_.connected(); }
   std::shared_ptr<http::ConnectionData>* connection_data() override {
     return inner_.connection_data();
   }
+  const http::ConnectionInfo& connection_info() const override { return inner_.connection_info(); }
   Executor& executor() override { return inner_.executor(); }
   std::string_view remote_address() const override { return inner_.remote_address(); }
   uint16_t remote_port() const override { return inner_.remote_port(); }

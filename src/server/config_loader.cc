@@ -152,12 +152,25 @@ bool plan_site(const config::Config& cfg, const config::Site& site, SitePlan* ou
   out->id = site.id;
   out->name = site.name;
   for (const config::Binding& b : site.bindings) {
-    if (b.protocol != "http") {
+    if (b.protocol != "http" && b.protocol != "https") {
       add(diags, Sev::kWarning, cfg, b.line,
-          "binding protocol '" + b.protocol + "' is not supported yet; binding skipped");
+          "binding protocol '" + b.protocol + "' is not supported; binding skipped");
       continue;
     }
     out->bindings.push_back({canonical_ip(b.ip), b.port, b.host});
+    if (b.protocol == "https") {
+      io::TlsCertificate c;
+      c.cert_file = config::resolve_path(cfg, b.certificate_file);
+      c.key_file = config::resolve_path(cfg, b.certificate_key_file);
+      // SNI chooses this certificate for the binding's host; a binding for any host uses the
+      // names in the certificate.
+      if (!b.host.empty()) c.names.push_back(b.host);
+      c.client_certs = b.client_certificate == "require"  ? io::ClientCertMode::kRequire
+                       : b.client_certificate == "accept" ? io::ClientCertMode::kAccept
+                                                          : io::ClientCertMode::kIgnore;
+      if (!b.client_ca_file.empty()) c.client_ca_file = config::resolve_path(cfg, b.client_ca_file);
+      out->tls.emplace_back(out->bindings.size() - 1, std::move(c));
+    }
   }
 
   // The root application's root virtual directory.
@@ -306,22 +319,48 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
   // Listen sockets: one per port for the bindings on any address ("*" takes every address of
   // that port, and a socket on one address of it could not be bound besides), one per
   // address:port otherwise. Sites share sockets; the router tells them apart.
-  auto push = [&](std::string addr) {
-    if (std::find(out->listen.begin(), out->listen.end(), addr) == out->listen.end())
-      out->listen.push_back(std::move(addr));
+  // An https binding's certificate joins its socket's TLS settings.
+  auto push = [&](std::string addr, const io::TlsCertificate* cert) -> bool {
+    auto it = std::find(out->listen.begin(), out->listen.end(), addr);
+    size_t i = static_cast<size_t>(it - out->listen.begin());
+    bool existed = it != out->listen.end();
+    if (!existed) {
+      out->listen.push_back(addr);
+      out->listen_tls.emplace_back();
+    }
+    io::TlsSettings& tls = out->listen_tls[i];
+    if (existed && tls.certificates.empty() != (cert == nullptr)) return false;
+    if (cert != nullptr) {
+      // Bindings for any host first: the first of them is the default certificate.
+      auto pos = cert->names.empty()
+                     ? std::find_if(tls.certificates.begin(), tls.certificates.end(),
+                                    [](const io::TlsCertificate& c) { return !c.names.empty(); })
+                     : tls.certificates.end();
+      tls.certificates.insert(pos, *cert);
+    }
+    return true;
   };
   for (const SitePlan& site : out->sites) {
-    for (const SiteBinding& b : site.bindings) {
+    for (size_t bi = 0; bi < site.bindings.size(); ++bi) {
+      const SiteBinding& b = site.bindings[bi];
+      const io::TlsCertificate* cert = nullptr;
+      for (const auto& [index, c] : site.tls) {
+        if (index == bi) cert = &c;
+      }
       bool port_has_any = false;
       for (const SitePlan& other : out->sites) {
         for (const SiteBinding& o : other.bindings)
           port_has_any = port_has_any || (o.port == b.port && o.ip.empty());
       }
-      if (port_has_any) {
-        push("0.0.0.0:" + std::to_string(b.port));
-      } else {
-        push((b.ip.find(':') != std::string::npos ? "[" + b.ip + "]" : b.ip) + ":" +
-             std::to_string(b.port));
+      std::string addr = port_has_any
+                             ? "0.0.0.0:" + std::to_string(b.port)
+                             : (b.ip.find(':') != std::string::npos ? "[" + b.ip + "]" : b.ip) +
+                                   ":" + std::to_string(b.port);
+      if (!push(addr, cert)) {
+        add(diags, Diagnostic::Severity::kError, cfg, 0,
+            "site '" + site.name + "': " + addr +
+                " has both http and https bindings; a socket speaks one of them");
+        ok = false;
       }
     }
   }

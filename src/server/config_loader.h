@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "core/static_file_handler.h"
 #include "iis/iis_handler.h"
+#include "io/tls.h"
 #include "server/iis_setup.h"
 #include "server/site_router.h"
 
@@ -41,8 +42,10 @@ struct PathPlan {
 struct SitePlan {
   uint32_t id = 0;
   std::string name;
-  std::vector<SiteBinding> bindings;  // http bindings only
-  std::string root;                   // the root virtual directory's physicalPath, resolved
+  std::vector<SiteBinding> bindings;  // http and https bindings (the router's view)
+  // The https ones among them, with their certificates (index into `bindings`).
+  std::vector<std::pair<size_t, io::TlsCertificate>> tls;
+  std::string root;  // the root virtual directory's physicalPath, resolved
   // The other virtual directories: URL prefix ("/img", "/app/docs") → physicalPath, resolved.
   std::vector<std::pair<std::string, std::string>> virtual_directories;
   PathPlan at_root;
@@ -60,6 +63,10 @@ struct SitePlan {
 struct ServerPlan {
   std::vector<SitePlan> sites;      // file order; at least one when loading succeeded
   std::vector<std::string> listen;  // "ADDR:PORT" (io::parse_socket_address), one per socket
+  // TLS of listen[i]: no certificates = plain HTTP. The certificates of every https binding on
+  // that socket, chosen by SNI from the binding's host name (the first without one is the
+  // default).
+  std::vector<io::TlsSettings> listen_tls;
   std::vector<ModuleSpec> modules;  // global modules enabled by any site, <globalModules> order
   // The server-wide body limit (the session's parser): the largest maxAllowedContentLength of
   // the sites; set when any level sets it.

@@ -136,8 +136,10 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
                   HTTPSERV_VERSION, opts.server.static_files.root.c_str(), opts.server.workers);
   }
   if (announce) {
-    for (const auto& a : server.bound()) {
-      hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
+    for (size_t i = 0; i < server.bound().size(); ++i) {
+      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s",
+                    opts.server.is_tls(i) ? "https" : "http",
+                    server.bound()[i].to_string().c_str());
     }
     if (opts.status_address) {
       hs::log_write(hs::LogLevel::kNotice, "status on http://%s/status and /metrics",
@@ -258,11 +260,13 @@ int main(int argc, char** argv) {
   // Announced once the first worker process serves: its modules loaded and its workers
   // accepting (a module that fails to load ends the parent without a "listening on" line).
   auto announce = [&listeners, &status_listeners, root = opts.server.static_files.root,
-                   workers = opts.server.workers] {
+                   workers = opts.server.workers, tls = opts.server.listen_tls] {
     hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
                   HTTPSERV_VERSION, root.c_str(), workers);
-    for (const auto& a : listeners.bound) {
-      hs::log_write(hs::LogLevel::kNotice, "listening on http://%s", a.to_string().c_str());
+    for (size_t i = 0; i < listeners.bound.size(); ++i) {
+      bool secure = i < tls.size() && tls[i] != nullptr;
+      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", secure ? "https" : "http",
+                    listeners.bound[i].to_string().c_str());
     }
     for (const auto& a : status_listeners.bound) {
       hs::log_write(hs::LogLevel::kNotice, "status on http://%s/status and /metrics",
@@ -285,10 +289,10 @@ int main(int argc, char** argv) {
     if (!hs::server::resolve_options(*next, err)) return nullptr;
     std::vector<std::string> was;
     std::vector<std::string> now;
-    for (const auto& a : active->server.listen)
-      was.push_back(a.to_string());
-    for (const auto& a : next->server.listen)
-      now.push_back(a.to_string());
+    for (size_t i = 0; i < active->server.listen.size(); ++i)
+      was.push_back(active->server.listen[i].to_string() + (active->server.is_tls(i) ? "s" : ""));
+    for (size_t i = 0; i < next->server.listen.size(); ++i)
+      now.push_back(next->server.listen[i].to_string() + (next->server.is_tls(i) ? "s" : ""));
     std::string status_was = active->status_address ? active->status_address->to_string() : "";
     std::string status_now = next->status_address ? next->status_address->to_string() : "";
     if (status_was != status_now) {

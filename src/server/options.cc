@@ -45,6 +45,11 @@ enum LongOnly {
   kUploadReadAhead,
   kStatusListen,
   kLogFormat,
+  kListenTls,
+  kTlsCert,
+  kTlsKey,
+  kTlsClientCerts,
+  kTlsClientCa,
 };
 
 bool parse_seconds(const char* text, int64_t* ms) {
@@ -76,6 +81,16 @@ std::string usage() {
          "  --root DIR               document root for static files\n"
          "  --listen ADDR:PORT       listen address (repeatable); IPv6 as [::1]:8080; port 0\n"
          "                           picks a free port (the log says which)\n"
+         "  --listen-tls ADDR:PORT   HTTPS listen address (repeatable); needs --tls-cert\n"
+         "                           and --tls-key. Without --listen, only HTTPS is served\n"
+         "  --tls-cert FILE          PEM certificate (and chain) for --listen-tls\n"
+         "  --tls-key FILE           its PEM private key. Repeat the pair for more\n"
+         "                           certificates: the first is the default, the others are\n"
+         "                           chosen by SNI from the names they hold\n"
+         "  --tls-client-certs MODE  ask HTTPS clients for a certificate: ignore (default),\n"
+         "                           accept (any, or none) or require (one that chains to\n"
+         "                           --tls-client-ca); modules read it (CERT_*)\n"
+         "  --tls-client-ca FILE     PEM authorities client certificates must chain to\n"
          "  --workers N              worker threads, one event loop each (default: cores)\n"
          "  -c, --config FILE        applicationHost.config-style configuration (its first\n"
          "                           site: bindings, root, modules, handlers); --listen,\n"
@@ -152,6 +167,11 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"upload-read-ahead", required_argument, nullptr, kUploadReadAhead},
       {"status-listen", required_argument, nullptr, kStatusListen},
       {"log-format", required_argument, nullptr, kLogFormat},
+      {"listen-tls", required_argument, nullptr, kListenTls},
+      {"tls-cert", required_argument, nullptr, kTlsCert},
+      {"tls-key", required_argument, nullptr, kTlsKey},
+      {"tls-client-certs", required_argument, nullptr, kTlsClientCerts},
+      {"tls-client-ca", required_argument, nullptr, kTlsClientCa},
       {nullptr, 0, nullptr, 0},
   };
   optind = 0;  // glibc: 0 re-initialises getopt fully (SIGHUP parses argv again)
@@ -174,6 +194,29 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
         break;
       case 'l':
         out->listen.push_back(value);
+        break;
+      case kListenTls:
+        out->listen_tls.push_back(value);
+        break;
+      case kTlsCert:
+        out->tls_certs.emplace_back(value, "");
+        break;
+      case kTlsKey:
+        if (out->tls_certs.empty() || !out->tls_certs.back().second.empty()) {
+          *error = "--tls-key: give it after its --tls-cert";
+          return false;
+        }
+        out->tls_certs.back().second = value;
+        break;
+      case kTlsClientCerts:
+        if (value != "ignore" && value != "accept" && value != "require") {
+          *error = "--tls-client-certs: expected ignore, accept or require, got '" + value + "'";
+          return false;
+        }
+        out->tls_client_certs = value;
+        break;
+      case kTlsClientCa:
+        out->tls_client_ca = value;
         break;
       case 'c':
         out->config_file = value;
@@ -337,6 +380,7 @@ bool resolve_options(Options& opts, std::string* error) {
   }
   std::string root = opts.root.empty() ? HTTPSERV_DEFAULT_ROOT : opts.root;
   std::vector<std::string> listen = opts.listen;
+  std::vector<io::TlsSettings> listen_tls;  // from the configuration's https bindings
   if (!opts.config_file.empty()) {
     if (!opts.modules.empty()) {
       *error = "--module cannot be combined with --config (list modules in <globalModules>)";
@@ -352,14 +396,15 @@ bool resolve_options(Options& opts, std::string* error) {
       return false;
     }
     if (opts.root.empty()) root = plan.sites.front().root;  // --root replaces the first site's
-    if (listen.empty()) {
+    if (listen.empty() && opts.listen_tls.empty()) {
       if (plan.listen.empty()) {
         *error = "--config " + opts.config_file +
-                 ": no site has an http binding (add one, or "
+                 ": no site has an http or https binding (add one, or "
                  "give --listen)";
         return false;
       }
       listen = plan.listen;
+      listen_tls = plan.listen_tls;
     }
     if (plan.max_body_size_set && !opts.max_body_size_set)
       cfg.session.limits.max_body_size = plan.max_body_size;
@@ -431,9 +476,11 @@ bool resolve_options(Options& opts, std::string* error) {
     return false;
   }
   cfg.static_files.root = root;
-  if (listen.empty()) listen.push_back("127.0.0.1:8080");
+  if (listen.empty() && opts.listen_tls.empty()) listen.push_back("127.0.0.1:8080");
   cfg.listen.clear();
-  for (const std::string& l : listen) {
+  cfg.listen_tls.clear();
+  for (size_t i = 0; i < listen.size(); ++i) {
+    const std::string& l = listen[i];
     auto addr = io::parse_socket_address(l);
     if (!addr) {
       *error = (opts.listen.empty() ? "binding: '" : "--listen: '") + l +
@@ -441,6 +488,57 @@ bool resolve_options(Options& opts, std::string* error) {
       return false;
     }
     cfg.listen.push_back(*addr);
+    cfg.listen_tls.push_back(nullptr);
+    if (i < listen_tls.size() && !listen_tls[i].certificates.empty()) {
+      if (cfg.session.h2.enabled) listen_tls[i].alpn = {"h2", "http/1.1"};
+      std::string why;
+      cfg.listen_tls.back() = io::TlsContext::create(listen_tls[i], &why);
+      if (!cfg.listen_tls.back()) {
+        *error = "https binding " + l + ": " + why;
+        return false;
+      }
+    }
+  }
+  if (!opts.listen_tls.empty() || !opts.tls_certs.empty()) {
+    if (opts.listen_tls.empty()) {
+      *error = "--tls-cert/--tls-key: give --listen-tls ADDR:PORT too";
+      return false;
+    }
+    io::TlsSettings tls;
+    if (cfg.session.h2.enabled) tls.alpn = {"h2", "http/1.1"};
+    for (const auto& [cert, key] : opts.tls_certs) {
+      if (key.empty()) {
+        *error = "--tls-cert " + cert + ": its --tls-key is missing";
+        return false;
+      }
+      io::TlsCertificate c;
+      c.cert_file = cert;
+      c.key_file = key;
+      c.client_certs = opts.tls_client_certs == "require"  ? io::ClientCertMode::kRequire
+                       : opts.tls_client_certs == "accept" ? io::ClientCertMode::kAccept
+                                                           : io::ClientCertMode::kIgnore;
+      c.client_ca_file = opts.tls_client_ca;
+      tls.certificates.push_back(std::move(c));
+    }
+    if (tls.certificates.empty()) {
+      *error = "--listen-tls: give --tls-cert FILE and --tls-key FILE";
+      return false;
+    }
+    std::string why;
+    std::shared_ptr<const io::TlsContext> ctx = io::TlsContext::create(tls, &why);
+    if (!ctx) {
+      *error = "--listen-tls: " + why;
+      return false;
+    }
+    for (const std::string& l : opts.listen_tls) {
+      auto addr = io::parse_socket_address(l);
+      if (!addr) {
+        *error = "--listen-tls: '" + l + "' is not ADDR:PORT (numeric IPv4, [IPv6] or *)";
+        return false;
+      }
+      cfg.listen.push_back(*addr);
+      cfg.listen_tls.push_back(ctx);
+    }
   }
   opts.status_address.reset();
   if (!opts.status_listen.empty()) {

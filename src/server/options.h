@@ -16,9 +16,15 @@ struct Options {
   bool test_config = false;
   bool no_supervisor = false;  // --no-supervisor: no parent process (server/supervisor.h)
   std::string config_file;
-  std::string root;                 // empty: the embedded default site
-  std::vector<std::string> listen;  // empty: 127.0.0.1:8080
-  int workers = 0;                  // 0: one per core
+  std::string root;                     // empty: the embedded default site
+  std::vector<std::string> listen;      // empty: 127.0.0.1:8080 (unless listen_tls is given)
+  std::vector<std::string> listen_tls;  // --listen-tls ADDR:PORT
+  // --tls-cert FILE / --tls-key FILE, in pairs; the first is the default certificate, the others
+  // are chosen by SNI (the names in each certificate).
+  std::vector<std::pair<std::string, std::string>> tls_certs;
+  std::string tls_client_certs = "ignore";  // --tls-client-certs ignore|accept|require
+  std::string tls_client_ca;                // --tls-client-ca FILE
+  int workers = 0;                          // 0: one per core
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;  // --log-format text|json
   // --status-listen ADDR:PORT, or <system.applicationHost><httpservStatus listen> (the command

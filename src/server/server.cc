@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "server/worker.h"
+#include "session/tls_connection.h"
 
 namespace hs::server {
 
@@ -75,9 +76,20 @@ bool Server::start(std::string* error) {
   }
   bound_ = listeners.bound;
   std::vector<std::vector<int>>& fds = listeners.fds;
+  std::vector<session::ConnectionFactory*> factories;
+  size_t addresses = fds.empty() ? 0 : fds[0].size();
+  for (size_t i = 0; i < addresses; ++i) {
+    if (config_.is_tls(i)) {
+      factories_.push_back(
+          session::make_tls_factory(*handler_, config_.session, config_.listen_tls[i]));
+    } else {
+      factories_.push_back(session::make_http1_factory(*handler_, config_.session));
+    }
+    factories.push_back(factories_.back().get());
+  }
   for (int w = 0; w < config_.workers; ++w) {
     workers_.push_back(
-        std::make_unique<Worker>(w, config_, *handler_, std::move(fds[static_cast<size_t>(w)])));
+        std::make_unique<Worker>(w, config_, factories, std::move(fds[static_cast<size_t>(w)])));
   }
   running_ = config_.workers;
   for (auto& w : workers_) {

@@ -11,7 +11,8 @@
 #include "core/static_file_handler.h"
 #include "http/exchange.h"
 #include "io/socket.h"
-#include "session/http1_session.h"
+#include "io/tls.h"
+#include "session/connection.h"
 
 namespace hs::server {
 
@@ -30,6 +31,9 @@ bool bind_listeners(const std::vector<io::SocketAddress>& listen, int workers, i
 
 struct ServerConfig {
   std::vector<io::SocketAddress> listen;
+  // The TLS context of listen[i], or null (or no entry): plain HTTP on that address.
+  std::vector<std::shared_ptr<const io::TlsContext>> listen_tls;
+  bool is_tls(size_t i) const { return i < listen_tls.size() && listen_tls[i] != nullptr; }
   // Sockets bound beforehand (by the supervisor, which keeps them across worker-process
   // restarts): used instead of binding `listen`. The server closes its copies when it stops.
   const Listeners* inherited = nullptr;
@@ -87,6 +91,8 @@ class Server {
   std::unique_ptr<http::Handler> owned_handler_;
   http::Handler* handler_;
   std::vector<io::SocketAddress> bound_;
+  // One per listening address (its protocol), shared by the workers.
+  std::vector<std::unique_ptr<session::ConnectionFactory>> factories_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   std::atomic<int> running_{0};

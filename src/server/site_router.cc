@@ -74,13 +74,8 @@ http::Handler* SiteRouter::route(std::string_view local_ip, uint16_t local_port,
 }
 
 void SiteRouter::handle(http::Exchange& ex) {
-  std::string_view host;
-  for (const http::HeaderView& f : ex.request().headers) {
-    if (http::iequals(f.name, "host")) {
-      host = f.value;
-      break;
-    }
-  }
+  // The request's authority: Host on HTTP/1, :authority on HTTP/2 (validated by the codec alike).
+  std::string_view host = ex.request().authority;
   http::Handler* site = route(ex.local_address(), ex.local_port(), host);
   if (site == nullptr) {
     HS_LOG_INFO("%.*s:%u: no site is bound to host '%.*s' on %.*s:%u: 400",
@@ -90,6 +85,19 @@ void SiteRouter::handle(http::Exchange& ex) {
                 ex.local_port());
     base::metrics::count_response(0, 400);  // no site answered it
     core::send_simple_response(ex, 400);
+    return;
+  }
+  // Over TLS the certificate (and whether a client certificate was asked for) was chosen by the
+  // SNI name: a request for another site on that connection would get around the other site's
+  // TLS settings, so it is misdirected (RFC 9110 §15.5.20), as nginx and h2o answer it.
+  const http::ConnectionInfo& tls = ex.connection_info();
+  if (tls.secure && !tls.server_name.empty() &&
+      route(ex.local_address(), ex.local_port(), tls.server_name) != site) {
+    HS_LOG_INFO("%.*s:%u: TLS server name '%.*s' and host '%.*s' name different sites: 421",
+                static_cast<int>(ex.remote_address().size()), ex.remote_address().data(),
+                ex.remote_port(), static_cast<int>(tls.server_name.size()), tls.server_name.data(),
+                static_cast<int>(host.size()), host.data());
+    core::send_simple_response(ex, 421);
     return;
   }
   site->handle(ex);

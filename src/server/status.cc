@@ -119,6 +119,27 @@ std::vector<MetricFamily> collect_metrics(const StatusSources& src) {
   single(out, "httpserv_bytes_sent_total", Type::kCounter, "Bytes written to client connections.",
          as_double(t[m::kBytesOut]));
 
+  // TLS and HTTP/2.
+  single(out, "httpserv_tls_handshakes_total", Type::kCounter, "TLS handshakes completed.",
+         as_double(t[m::kTlsHandshakes]));
+  single(out, "httpserv_tls_resumptions_total", Type::kCounter,
+         "TLS handshakes that resumed a session (a ticket), of those completed.",
+         as_double(t[m::kTlsResumptions]));
+  single(out, "httpserv_tls_handshake_failures_total", Type::kCounter,
+         "TLS handshakes that failed (protocol or certificate errors, the peer closing).",
+         as_double(t[m::kTlsHandshakeFailures]));
+  single(out, "httpserv_http2_connections_total", Type::kCounter,
+         "Connections that spoke HTTP/2 (h2 by ALPN, h2c by prior knowledge or Upgrade).",
+         as_double(t[m::kH2Connections]));
+  single(out, "httpserv_http2_streams_total", Type::kCounter,
+         "HTTP/2 request streams opened by clients.", as_double(t[m::kH2Streams]));
+  single(out, "httpserv_http2_resets_received_total", Type::kCounter,
+         "HTTP/2 RST_STREAM frames received from clients.", as_double(t[m::kH2ResetsReceived]));
+  single(out, "httpserv_http2_resets_sent_total", Type::kCounter,
+         "HTTP/2 RST_STREAM frames sent (refused streams, streams reset by the server or a "
+         "module).",
+         as_double(t[m::kH2ResetsSent]));
+
   // Connections and loops.
   single(out, "httpserv_connections_accepted_total", Type::kCounter,
          "Connections accepted and served.", as_double(t[m::kConnectionsOpened]));

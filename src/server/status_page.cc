@@ -58,6 +58,16 @@ constexpr std::string_view kPage = R"HTML(<!DOCTYPE html>
   <div class="card"><div class="v" id="cache">&ndash;</div><div class="k">fragment cache hits / misses</div></div>
 </div>
 
+<h2>TLS and HTTP/2</h2>
+<div class="cards">
+  <div class="card"><div class="v" id="tls-handshakes">&ndash;</div><div class="k">TLS handshakes</div></div>
+  <div class="card"><div class="v" id="tls-resumed">&ndash;</div><div class="k">resumed</div></div>
+  <div class="card"><div class="v" id="tls-failed">&ndash;</div><div class="k">failed handshakes</div></div>
+  <div class="card"><div class="v" id="h2-connections">&ndash;</div><div class="k">HTTP/2 connections</div></div>
+  <div class="card"><div class="v" id="h2-streams">&ndash;</div><div class="k">HTTP/2 streams</div></div>
+  <div class="card"><div class="v" id="h2-resets">&ndash;</div><div class="k">resets received / sent</div></div>
+</div>
+
 <h2>Workers</h2>
 <table id="workers"><thead><tr><th>worker</th><th>connections</th><th>loop lag</th><th>threads</th></tr></thead><tbody></tbody></table>
 
@@ -130,6 +140,14 @@ function show(data) {
       ? count(sum(data, "httpserv_fragment_cache_hits_total")) + " / " +
         count(sum(data, "httpserv_fragment_cache_misses_total"))
       : "n/a");
+
+  text("tls-handshakes", count(sum(data, "httpserv_tls_handshakes_total")));
+  text("tls-resumed", count(sum(data, "httpserv_tls_resumptions_total")));
+  text("tls-failed", count(sum(data, "httpserv_tls_handshake_failures_total")));
+  text("h2-connections", count(sum(data, "httpserv_http2_connections_total")));
+  text("h2-streams", count(sum(data, "httpserv_http2_streams_total")));
+  text("h2-resets", count(sum(data, "httpserv_http2_resets_received_total")) + " / " +
+       count(sum(data, "httpserv_http2_resets_sent_total")));
 
   const byWorker = {};
   for (const [name, key] of [["httpserv_connections_active", "c"],

@@ -17,10 +17,12 @@ namespace hs::server {
 
 class Worker::Listener final : public io::EventLoop::Watcher {
  public:
-  Listener(Worker* w, int fd) : worker_(w), fd_(fd) {}
+  Listener(Worker* w, int fd, session::ConnectionFactory* factory)
+      : worker_(w), fd_(fd), factory_(factory) {}
   ~Listener() { close_fd(); }
   void on_io(uint32_t) override { worker_->accept_from(fd_); }
   int fd() const { return fd_; }
+  session::ConnectionFactory& factory() const { return *factory_; }
   void close_fd() {
     if (fd_ >= 0) close(fd_);
     fd_ = -1;
@@ -29,19 +31,17 @@ class Worker::Listener final : public io::EventLoop::Watcher {
  private:
   Worker* worker_;
   int fd_;
+  session::ConnectionFactory* factory_;
 };
 
-Worker::Worker(int index, const ServerConfig& config, http::Handler& handler,
-               std::vector<int> listen_fds)
-    : index_(index), config_(config), handler_(handler) {
-  for (int fd : listen_fds)
-    listeners_.push_back(std::make_unique<Listener>(this, fd));
+Worker::Worker(int index, const ServerConfig& config,
+               std::vector<session::ConnectionFactory*> factories, std::vector<int> listen_fds)
+    : index_(index), config_(config) {
+  for (size_t i = 0; i < listen_fds.size(); ++i)
+    listeners_.push_back(std::make_unique<Listener>(this, listen_fds[i], factories.at(i)));
 }
 
-Worker::~Worker() {
-  for (session::Http1Session* s : sessions_)
-    delete s;
-}
+Worker::~Worker() = default;
 
 void Worker::run() {
   char tag[16];
@@ -61,12 +61,12 @@ void Worker::run() {
   if (!clean) {
     // A module still blocks on one of the loop's threads and may come back to its request:
     // nothing it can reach is freed (the process is about to exit).
-    sessions_.clear();
+    for (auto& [raw, owned] : connections_)
+      (void)owned.release();
+    connections_.clear();
     return;
   }
-  for (session::Http1Session* s : sessions_)
-    delete s;
-  sessions_.clear();
+  connections_.clear();
 }
 
 void Worker::accept_from(int fd) {
@@ -83,35 +83,30 @@ void Worker::accept_from(int fd) {
         }
         break;
       }
-      if (sessions_.size() >= config_.max_connections_per_worker) {
-        refuse(c);
+      if (connections_.size() >= config_.max_connections_per_worker) {
+        refuse(l->factory(), c);
         continue;
       }
       base::metrics::add(base::metrics::kConnectionsOpened);
       io::set_nodelay(c);
-      auto* s = new session::Http1Session(loop_, c, *this, handler_, config_.session);
-      sessions_.insert(s);
-      open_.store(sessions_.size(), std::memory_order_relaxed);
-      s->start();
+      std::unique_ptr<session::Connection> conn = l->factory().create(loop_, c, *this);
+      session::Connection* raw = conn.get();
+      connections_.emplace(raw, std::move(conn));
+      open_.store(connections_.size(), std::memory_order_relaxed);
+      raw->start();
     }
   }
 }
 
-void Worker::refuse(int fd) {
-  // Over the connection cap: a complete, tiny response the kernel takes at once (a fresh socket's
-  // send buffer is empty), then close. No session, no buffers, nothing to wait for.
-  static constexpr char kBusy[] =
-      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n"
-      "Retry-After: 1\r\nConnection: close\r\n\r\nServer is too busy.\n";
-  ssize_t n = send(fd, kBusy, sizeof(kBusy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-  (void)n;  // a client that is already gone needs no answer
-  close(fd);
+void Worker::refuse(session::ConnectionFactory& factory, int fd) {
+  // Over the connection cap: the protocol's short answer, if it has one, then close.
+  factory.refuse(fd);
   ++refused_;
   base::metrics::add(base::metrics::kConnectionsRefused);
   int64_t now = loop_.now_ms();
   if (now - last_refusal_log_ms_ >= 1000) {
     HS_LOG_WARN("worker %d: %zu connections open (the maximum): %llu refused with 503 so far",
-                index_, sessions_.size(), static_cast<unsigned long long>(refused_));
+                index_, connections_.size(), static_cast<unsigned long long>(refused_));
     last_refusal_log_ms_ = now;
   }
 }
@@ -131,9 +126,7 @@ void Worker::stop_now() {
   loop_.post([this] {
     close_listeners();
     draining_ = true;
-    std::vector<session::Http1Session*> all(sessions_.begin(), sessions_.end());
-    for (auto* s : all)
-      s->close_now();
+    close_all_now();
     loop_.defer([this] { loop_.stop(); });
   });
 }
@@ -142,15 +135,16 @@ void Worker::begin_drain(int64_t timeout_ms) {
   if (draining_) return;
   draining_ = true;
   close_listeners();
-  std::vector<session::Http1Session*> all(sessions_.begin(), sessions_.end());
-  for (auto* s : all)
-    s->drain();
+  std::vector<session::Connection*> all;
+  all.reserve(connections_.size());
+  for (auto& [raw, owned] : connections_)
+    all.push_back(raw);
+  for (auto* c : all)
+    c->drain();
   loop_.schedule(timeout_ms, [this] {
-    if (!sessions_.empty()) {
-      HS_LOG_WARN("shutdown timeout: closing %zu connection(s)", sessions_.size());
-      std::vector<session::Http1Session*> left(sessions_.begin(), sessions_.end());
-      for (auto* s : left)
-        s->close_now();
+    if (!connections_.empty()) {
+      HS_LOG_WARN("shutdown timeout: closing %zu connection(s)", connections_.size());
+      close_all_now();
     }
     loop_.defer([this] { loop_.stop(); });
   });
@@ -158,14 +152,24 @@ void Worker::begin_drain(int64_t timeout_ms) {
 }
 
 void Worker::maybe_stop() {
-  if (draining_ && sessions_.empty()) loop_.stop();
+  if (draining_ && connections_.empty()) loop_.stop();
 }
 
-void Worker::session_closed(session::Http1Session* s) {
+void Worker::close_all_now() {
+  // close_now() only marks a connection closed (it is deleted from a deferred task), so the map
+  // does not change under the walk; a copy keeps that true whatever a connection does.
+  std::vector<session::Connection*> all;
+  all.reserve(connections_.size());
+  for (auto& [raw, owned] : connections_)
+    all.push_back(raw);
+  for (auto* c : all)
+    c->close_now();
+}
+
+void Worker::connection_closed(session::Connection* c) {
   base::metrics::add(base::metrics::kConnectionsClosed);
-  sessions_.erase(s);
-  open_.store(sessions_.size(), std::memory_order_relaxed);
-  delete s;
+  connections_.erase(c);  // deletes it
+  open_.store(connections_.size(), std::memory_order_relaxed);
   maybe_stop();
 }
 

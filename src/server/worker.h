@@ -1,19 +1,21 @@
 #pragma once
 // One worker thread: an event loop, its listening sockets and the connections it accepted.
 #include <atomic>
+#include <memory>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "io/event_loop.h"
 #include "server/server.h"
-#include "session/http1_session.h"
+#include "session/connection.h"
 
 namespace hs::server {
 
-class Worker final : private session::SessionOwner {
+class Worker final : private session::ConnectionOwner {
  public:
-  Worker(int index, const ServerConfig& config, http::Handler& handler,
+  // `listen_fds[i]` accepts the connections `factories[i]` creates (one per address).
+  Worker(int index, const ServerConfig& config, std::vector<session::ConnectionFactory*> factories,
          std::vector<int> listen_fds);
   ~Worker();
 
@@ -37,21 +39,21 @@ class Worker final : private session::SessionOwner {
  private:
   class Listener;
   void accept_from(int fd);
-  void refuse(int fd);
+  void refuse(session::ConnectionFactory& factory, int fd);
   void close_listeners();
   void begin_drain(int64_t timeout_ms);
   void maybe_stop();
 
-  void session_closed(session::Http1Session* s) override;
+  void connection_closed(session::Connection* c) override;
+  void close_all_now();
   std::string_view date_header() override;
 
   int index_;
   const ServerConfig& config_;
-  http::Handler& handler_;
   io::EventLoop loop_;
   std::vector<std::unique_ptr<Listener>> listeners_;
-  std::unordered_set<session::Http1Session*> sessions_;
-  std::atomic<size_t> open_{0};  // sessions_.size(), for other threads
+  std::unordered_map<session::Connection*, std::unique_ptr<session::Connection>> connections_;
+  std::atomic<size_t> open_{0};  // connections_.size(), for other threads
   std::atomic<int64_t> probe_sent_ns_{0};
   std::atomic<int64_t> lag_ns_{0};
   std::atomic<bool> probe_outstanding_{false};

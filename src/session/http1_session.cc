@@ -1,21 +1,16 @@
 #include "session/http1_session.h"
 
-#include <netinet/in.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <limits>
 
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/pooling.h"
+#include "http/codec/http1/response_encoder.h"
 #include "http/status.h"
-#include "io/socket.h"
+#include "session/http2_session.h"
 
 namespace hs::session {
 
@@ -26,44 +21,6 @@ namespace {
 
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 enum TimeoutCause { kNone, kSend, kSendRate, kHeader, kKeepAlive, kBody, kBodyRate, kLinger };
-
-bool parse_content_length(std::string_view v, uint64_t* out) {
-  if (v.empty()) return false;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
-  return ec == std::errc() && p == v.data() + v.size();
-}
-
-// Response fields the session writes itself (framing, connection management, Date) or has to
-// notice (Server). Sorted by length first, so that most names cost one switch and no compare.
-enum class Managed : unsigned char {
-  kNo,
-  kContentLength,
-  kTransferEncoding,
-  kConnection,
-  kKeepAlive,
-  kDate,
-  kServer
-};
-
-// Most names have none of the five lengths: one shift and mask turns them away, and the rest are
-// told apart by length and first letter before a full compare.
-inline Managed classify_field(std::string_view n) {
-  constexpr uint32_t kLengths = (1u << 4) | (1u << 6) | (1u << 10) | (1u << 14) | (1u << 17);
-  size_t len = n.size();
-  if (len > 17 || ((kLengths >> len) & 1u) == 0) return Managed::kNo;
-  char c = static_cast<char>(n[0] | 0x20);
-  if (len == 4) return c == 'd' && http::iequals(n, "Date") ? Managed::kDate : Managed::kNo;
-  if (len == 6) return c == 's' && http::iequals(n, "Server") ? Managed::kServer : Managed::kNo;
-  if (len == 10) {
-    if (c == 'c' && http::iequals(n, "Connection")) return Managed::kConnection;
-    return c == 'k' && http::iequals(n, "Keep-Alive") ? Managed::kKeepAlive : Managed::kNo;
-  }
-  if (len == 14) {
-    return c == 'c' && http::iequals(n, "Content-Length") ? Managed::kContentLength : Managed::kNo;
-  }
-  return c == 't' && http::iequals(n, "Transfer-Encoding") ? Managed::kTransferEncoding
-                                                           : Managed::kNo;
-}
 
 }  // namespace
 
@@ -91,8 +48,9 @@ class Http1Session::H1Exchange final : public http::Exchange {
     response_.add_server = true;
     if (storage_.capacity() > kKeptStorage) std::vector<char>().swap(storage_);
     if (body_buf_.capacity() > kKeptStorage) std::string().swap(body_buf_);
-    headers_sent_ = last_sent_ = send_outstanding_ = false;
-    body_complete_ = body_error_ = body_discard_ = continue_sent_ = close_after_ = false;
+    egress_ = Egress::kHeadPending;
+    ingress_ = Ingress::kReceiving;
+    send_outstanding_ = continue_sent_ = close_after_ = false;
     framing_ = Framing::kNoBody;
     declared_ = body_sent_ = 0;
     body_buf_.clear();
@@ -101,7 +59,6 @@ class Http1Session::H1Exchange final : public http::Exchange {
     body_ready_ = nullptr;
     abort_handler_ = nullptr;
     ready_in_flight_ = retire_after_ready_ = false;
-    done_ = false;
     pending_done_ = nullptr;
   }
 
@@ -111,29 +68,34 @@ class Http1Session::H1Exchange final : public http::Exchange {
   }
   int64_t body_remaining() const override {
     if (head_.body == http::BodyFraming::kNone) return 0;
-    if (head_.body != http::BodyFraming::kContentLength) return body_complete_ ? buffered() : -1;
+    if (head_.body != http::BodyFraming::kContentLength) {
+      return ingress_ == Ingress::kComplete ? static_cast<int64_t>(buffered()) : -1;
+    }
     return static_cast<int64_t>(head_.content_length - body_received_ + buffered());
   }
   http::ResponseHead& response() override { return response_; }
-  bool headers_sent() const override { return headers_sent_; }
+  bool headers_sent() const override { return egress_ != Egress::kHeadPending; }
   bool send(std::span<const BodyChunk> chunks, bool last, http::SendCompletion done) override {
     return s_->send(*this, chunks, last, std::move(done));
   }
   void set_close_after() override {
     close_after_ = true;  // read when the head goes out
-    if (headers_sent_) s_->close_after_response(*this);
+    if (headers_sent()) s_->close_after_response(*this);
   }
-  void abort() override { s_->fail("aborted by handler", true); }
+  // HTTP/1 carries one stream at a time: resetting it resets the connection.
+  void reset() override { s_->fail("reset by handler", End::kReset); }
+  void close_connection() override { s_->fail("closed by handler", End::kReset); }
   std::shared_ptr<http::ConnectionData>* connection_data() override { return &s_->conn_data_; }
   void set_abort_handler(std::function<void()> handler) override {
     abort_handler_ = std::move(handler);
   }
-  bool connected() const override { return !s_->dead_; }
+  bool connected() const override { return !s_->dead(); }
+  const http::ConnectionInfo& connection_info() const override { return s_->info_; }
   Executor& executor() override { return s_->loop_; }
-  std::string_view remote_address() const override { return s_->remote_host_; }
-  uint16_t remote_port() const override { return s_->remote_port_; }
-  std::string_view local_address() const override { return s_->local_host_; }
-  uint16_t local_port() const override { return s_->local_port_; }
+  std::string_view remote_address() const override { return s_->facts_.remote_host; }
+  uint16_t remote_port() const override { return s_->facts_.remote_port; }
+  std::string_view local_address() const override { return s_->facts_.local_host; }
+  uint16_t local_port() const override { return s_->facts_.local_port; }
 
   uint64_t buffered() const { return body_buf_.size() - body_pos_; }
 
@@ -142,15 +104,30 @@ class Http1Session::H1Exchange final : public http::Exchange {
   http::RequestHead head_;
   std::vector<char> storage_;  // the bytes head_ points into (swapped with the parser's)
   http::ResponseHead response_;
-  bool headers_sent_ = false;
-  bool last_sent_ = false;
+  // The response's phase; it only moves forward.
+  enum class Egress : unsigned char {
+    kHeadPending,  // nothing sent yet
+    kBody,         // the head is queued; more sends may follow
+    kLastQueued,   // the last send is queued (its completion may still be pending)
+    kComplete,     // the last send completed while the parser still feeds this request's body
+  };
+  // The request body's phase.
+  enum class Ingress : unsigned char {
+    kReceiving,   // bytes go to body_buf_ for the handler
+    kDiscarding,  // the response is complete: the rest is read and dropped
+    kComplete,    // the parser reached the end of the body
+    kFailed,      // framing error, client gone or timeout: read_body() fails
+  };
+  Egress egress_ = Egress::kHeadPending;
+  Ingress ingress_ = Ingress::kReceiving;
+  bool last_sent() const { return egress_ >= Egress::kLastQueued; }
+  bool body_complete() const { return ingress_ == Ingress::kComplete; }
+  void fail_body() {
+    if (ingress_ != Ingress::kComplete) ingress_ = Ingress::kFailed;
+  }
   bool send_outstanding_ = false;
-  bool body_complete_ = false;
-  bool body_error_ = false;
-  bool body_discard_ = false;
   bool continue_sent_ = false;
   bool close_after_ = false;
-  bool done_ = false;  // last send completed while still the parser's current request
   http::SendCompletion pending_done_;  // the outstanding send's completion
   uint64_t pending_total_ = 0;         // its body bytes
   bool pending_last_ = false;
@@ -168,66 +145,141 @@ class Http1Session::H1Exchange final : public http::Exchange {
 
 // ---------------------------------------------------------------------------------------------
 
-Http1Session::Http1Session(io::EventLoop& loop, int fd, SessionOwner& owner, http::Handler& handler,
-                           const SessionConfig& config)
+Http1Session::Http1Session(Executor& loop, std::unique_ptr<io::Stream> stream,
+                           ConnectionOwner& owner, http::Handler& handler,
+                           const SessionConfig& config, ProtocolSwitch* h2)
     : loop_(loop),
-      fd_(fd),
+      stream_(std::move(stream)),
       owner_(owner),
       handler_(handler),
       config_(config),
-      parser_(*this, config.limits) {
-  if (auto a = io::peer_address(fd)) {
-    remote_host_ = a->host_string();
-    remote_port_ = a->port();
-  }
-  if (auto a = io::local_address(fd)) {
-    local_host_ = a->host_string();
-    local_port_ = a->port();
-  }
+      parser_(*this, config.limits),
+      facts_(stream_->facts()),
+      h2_(h2),
+      sniff_(h2 != nullptr) {
+  info_ = connection_info_of(facts_, "HTTP/1.1");
   accepted_ms_ = idle_since_ms_ = last_write_ms_ = loop_.now_ms();
 }
 
 Http1Session::~Http1Session() {
-  if (!dead_ && fd_ >= 0) close(fd_);
+  if (!dead() && stream_) stream_->close(false);
+}
+
+namespace {
+constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+// base64url (RFC 4648 §5), padding optional: HTTP2-Settings. False on anything else.
+bool decode_base64url(std::string_view in, std::string* out) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
+  };
+  while (!in.empty() && in.back() == '=')
+    in.remove_suffix(1);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = value(c);
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return true;
+}
+}  // namespace
+
+Http1Session::Sniff Http1Session::sniff() {
+  size_t have = in_end_ - in_start_;
+  size_t k = std::min(have, kHttp2Preface.size());
+  if (in_start_ != 0 || memcmp(in_.get(), kHttp2Preface.data(), k) != 0) {
+    sniff_ = false;
+    return Sniff::kHttp1;
+  }
+  if (have < kHttp2Preface.size()) return Sniff::kMore;
+  HS_LOG_DEBUG("%s:%u: HTTP/2 with prior knowledge", facts_.remote_host.c_str(),
+               facts_.remote_port);
+  hand_over(std::string(in_.get() + in_start_, have), {});
+  return Sniff::kHandedOver;
+}
+
+bool Http1Session::wants_h2c_upgrade(const http::RequestHead& head, std::string* settings) const {
+  // RFC 7540 §3.2 (h2c, cleartext only): a request without a body, Upgrade naming h2c,
+  // Connection naming Upgrade and HTTP2-Settings, and one valid HTTP2-Settings.
+  if (head.has_body() || head.version_minor != 1) return false;
+  bool found = false;
+  std::string_view upgrade = head.header("Upgrade", &found);
+  if (!found || !http::header_has_token(upgrade, "h2c")) return false;
+  std::string_view connection = head.header("Connection");
+  if (!http::header_has_token(connection, "upgrade") ||
+      !http::header_has_token(connection, "http2-settings")) {
+    return false;
+  }
+  int count = 0;
+  std::string_view value;
+  for (const http::HeaderView& f : head.headers) {
+    if (http::iequals(f.name, "HTTP2-Settings")) {
+      ++count;
+      value = f.value;
+    }
+  }
+  return count == 1 && decode_base64url(value, settings) && settings->size() % 6 == 0;
+}
+
+void Http1Session::hand_over(std::string input, std::string output) {
+  // The connection speaks HTTP/2 from here on. Nothing of this session remains in use: its timer
+  // goes, it is dead (so it queues nothing), and the switch deletes it later.
+  if (timer_id_ != 0) loop_.cancel(timer_id_);
+  timer_id_ = 0;
+  phase_ = Phase::kDead;
+  in_start_ = in_end_ = 0;
+  std::unique_ptr<UpgradedRequest> upgrade = std::move(upgrade_);
+  h2_->switch_to_http2(std::move(stream_), std::move(input), std::move(output), upgrade.get());
 }
 
 void Http1Session::defer(std::function<void()> task) {
-  // Invariant: once dead_, a session queues nothing, so the deferred teardown (which deletes it)
+  // Invariant: once dead, a session queues nothing, so the deferred teardown (which deletes it)
   // is the last task that can refer to it.
-  if (!dead_) loop_.defer(std::move(task));
+  if (!dead()) loop_.defer(std::move(task));
 }
 
 void Http1Session::start() {
-  if (!loop_.add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this)) {
-    fail("epoll registration failed", false);
+  if (!stream_->attach(this)) {
+    fail("cannot watch the connection", End::kClose);
     return;
   }
-  registered_ = true;
   update_timer();
   do_read();
 }
 
-void Http1Session::on_io(uint32_t events) {
-  if (dead_) return;
-  if (events & EPOLLOUT) {
+void Http1Session::on_ready(uint32_t readiness) {
+  if (dead()) return;
+  if (readiness & io::kWritable) {
     write_blocked_ = false;
     if (!out_.empty()) do_flush();
-    if (dead_) return;
+    if (dead()) return;
   }
-  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-    // The FIN (or an error) may sit behind data already in the socket: read to EOF instead of
-    // stopping at a short read, or no further edge would ever tell us.
+  if (readiness & io::kPeerClosed) {
+    // The end (or an error) may sit behind data already in the stream: read to the end instead
+    // of stopping at a short read, or nothing further would ever tell us.
     read_to_eof_ = true;
   }
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) do_read();
+  if (readiness & (io::kReadable | io::kPeerClosed)) do_read();
 }
 
 // --- input ------------------------------------------------------------------------------------
 
 namespace {
 
-// Read buffers of idle connections go back to a small pool of their thread (every session runs
-// on its loop's thread), so 1,000 idle keep-alive connections do not hold 1,000 buffers, and a
+// Read buffers of idle connections go back to a small pool of their thread (whichever thread holds
+// the loop), so 1,000 idle keep-alive connections do not hold 1,000 buffers, and a
 // busy connection takes one back without a trip to malloc. Off under sanitizers, like every pool
 // (base/pooling.h). A buffer of another size (another SessionConfig) is not reused.
 struct ReadBuffer {
@@ -270,35 +322,41 @@ void Http1Session::release_idle_buffer() {
 }
 
 void Http1Session::do_read() {
-  if (!in_ && !dead_) in_ = take_read_buffer(config_.read_buffer_size);
-  while (!dead_) {
-    if (lingering_ || (in_start_ > 0 && in_start_ == in_end_)) in_start_ = in_end_ = 0;
+  if (!in_ && !dead()) in_ = take_read_buffer(config_.read_buffer_size);
+  while (!dead()) {
+    if (lingering() || (in_start_ > 0 && in_start_ == in_end_)) in_start_ = in_end_ = 0;
     if (in_end_ == config_.read_buffer_size && in_start_ > 0) {
       memmove(in_.get(), in_.get() + in_start_, in_end_ - in_start_);
       in_end_ -= in_start_;
       in_start_ = 0;
     }
     size_t space = config_.read_buffer_size - in_end_;
-    if (space == 0 || (peer_eof_ && !lingering_)) {
+    if (space == 0 || (peer_eof_ && !lingering())) {
       read_wanted_ = space == 0;
       break;
     }
-    ssize_t n = recv(fd_, in_.get() + in_end_, space, 0);  // a socket: skips read()'s VFS layer
+    ssize_t n = stream_->read(in_.get() + in_end_, space);
     if (n > 0) {
-      base::metrics::add(base::metrics::kBytesIn, static_cast<uint64_t>(n));
-      if (lingering_) continue;  // our response is out; drop whatever the client still sends
+      if (lingering()) continue;  // our response is out; drop whatever the client still sends
       if (!parser_.in_message() && current_ == nullptr && in_start_ == in_end_) {
         head_start_ms_ = loop_.now_ms();
       }
       in_end_ += static_cast<size_t>(n);
+      if (sniff_) {
+        Sniff r = sniff();
+        if (r == Sniff::kHandedOver) return;
+        if (r == Sniff::kMore) continue;
+      }
       process_input();
-      // A short read drained the socket: with edge triggering the next byte brings a new event.
-      if (static_cast<size_t>(n) < space && !read_to_eof_) break;
+      if (dead()) break;  // failed, or handed over to HTTP/2 (the stream is gone)
+      // A short read drained the stream when the stream says so (plain TCP): with edge
+      // triggering the next byte brings a new event. Otherwise read on until kWouldBlock.
+      if (static_cast<size_t>(n) < space && !read_to_eof_ && stream_->short_read_drains()) break;
       continue;
     }
     if (n == 0) {
-      if (lingering_) {
-        fail("closed after linger", false);
+      if (lingering()) {
+        fail("closed after linger", End::kClose);
         return;
       }
       peer_eof_ = true;
@@ -309,15 +367,14 @@ void Http1Session::do_read() {
       } else {
         maybe_close();
       }
-      if (dead_) return;
+      if (dead()) return;
       break;
     }
-    if (errno == EAGAIN) break;
-    if (errno == EINTR) continue;
-    fail("read error", true);
+    if (n == io::Stream::kWouldBlock) break;
+    fail("read error", End::kReset);
     return;
   }
-  if (!dead_) {
+  if (!dead()) {
     flush_now();
     update_timer();
   }
@@ -326,21 +383,22 @@ void Http1Session::do_read() {
 }
 
 bool Http1Session::can_start_message() const {
-  return current_ == nullptr && !close_after_ && !dead_ && active_.size() < config_.max_pipelined &&
+  return current_ == nullptr && !closing() && active_.size() < config_.max_pipelined &&
          out_.pending_bytes() < config_.max_pending_output;
 }
 
 void Http1Session::process_input() {
-  if (in_parser_ || dead_ || parser_.failed()) return;
+  if (in_parser_ || dead() || parser_.failed()) return;
   in_parser_ = true;
-  while (in_start_ < in_end_ && !dead_) {
+  while (in_start_ < in_end_ && !dead()) {
     if (abandoned_input_) {
       in_start_ = in_end_;
       break;
     }
     if (!parser_.in_message() && !can_start_message()) break;
     size_t avail = in_end_ - in_start_;
-    if (parser_.in_body() && current_ != nullptr && !current_->body_discard_) {
+    if (parser_.in_body() && current_ != nullptr &&
+        current_->ingress_ != H1Exchange::Ingress::kDiscarding) {
       size_t held = current_->buffered();
       size_t room = held < config_.body_buffer_size ? config_.body_buffer_size - held : 0;
       if (room == 0) break;  // the handler has to read first
@@ -352,6 +410,14 @@ void Http1Session::process_input() {
       break;
     }
     in_start_ += used;
+    if (upgrade_) {
+      // The Upgrade: h2c request is parsed (it has no body): what follows is HTTP/2.
+      in_parser_ = false;
+      HS_LOG_DEBUG("%s:%u: upgrade to h2c", facts_.remote_host.c_str(), facts_.remote_port);
+      hand_over(std::string(in_.get() + in_start_, in_end_ - in_start_),
+                "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n");
+      return;
+    }
     if (parser_.failed()) {
       in_parser_ = false;
       on_parse_error();
@@ -361,32 +427,32 @@ void Http1Session::process_input() {
   }
   in_parser_ = false;
   if (in_start_ == in_end_) in_start_ = in_end_ = 0;
-  if (read_wanted_ && in_end_ < config_.read_buffer_size && !dead_) {
+  if (read_wanted_ && in_end_ < config_.read_buffer_size && !dead()) {
     read_wanted_ = false;
     defer([this] { do_read(); });
   }
   // The client has closed and the last of its bytes (e.g. an empty line after a body, parsed only
   // once the response was done) is consumed: nothing can follow.
-  if (peer_eof_ && in_start_ == in_end_ && !dead_) on_input_end();
+  if (peer_eof_ && in_start_ == in_end_ && !dead()) on_input_end();
 }
 
 void Http1Session::on_input_end() {
   // A message the parser refused, or one whose body we abandoned, has been answered already:
   // that answer (and every response queued before it) must still go out.
   if (parser_.in_message() && !parser_.failed() && !abandoned_input_) {
-    if (current_ != nullptr && !current_->last_sent_) {
+    if (current_ != nullptr && !current_->last_sent()) {
       // Half a request body, and its handler still owes the response: it learns that the body
       // failed; nothing sensible can be answered (the client stopped before its own request).
-      current_->body_error_ = true;
+      current_->fail_body();
       notify_body_reader(*current_);
-      fail("client closed mid-request", false);
+      fail("client closed mid-request", End::kClose);
       return;
     }
     // Half a head, or the rest of a body being discarded after its complete response (found by
     // the session fuzz target: that waited for the body timeout). The responses queued go out,
     // then the connection closes.
     abandoned_input_ = true;
-    close_after_ = true;
+    close_after();
     if (current_ != nullptr) finish_current();
   }
   // Close as soon as idle rather than at the keep-alive timeout; maybe_close() checks the rest.
@@ -394,18 +460,34 @@ void Http1Session::on_input_end() {
 }
 
 void Http1Session::on_head(http::RequestHead& head) {
+  sniff_ = false;
+  std::string settings;
+  if (h2_ != nullptr && active_.empty() && out_.empty() && !closing() &&
+      wants_h2c_upgrade(head, &settings)) {
+    // Not dispatched here: the request becomes stream 1 of the HTTP/2 connection
+    // (process_input hands it over once the parser pauses at its end).
+    upgrade_ = std::make_unique<UpgradedRequest>();
+    upgrade_->settings = std::move(settings);
+    upgrade_->head_request = head.is_head();
+    upgrade_->method = head.method_name;
+    upgrade_->target = head.target;
+    for (const http::HeaderView& f : head.headers)
+      upgrade_->fields.emplace_back(f.name, f.value);
+    return;
+  }
   body_window_ms_ = -1;  // a new request body: its rate is measured afresh
   std::unique_ptr<H1Exchange> owned = ExchangePool::take();
   H1Exchange* ex = owned.get();
   ex->s_ = this;
   parser_.swap_storage(ex->storage_);  // head's views now point into ex->storage_
   ex->head_ = head;
-  ex->body_complete_ = !head.has_body();
+  ex->head_.scheme = facts_.secure ? "https" : "http";
+  if (!head.has_body()) ex->ingress_ = H1Exchange::Ingress::kComplete;
   active_.push_back(std::move(owned));
   current_ = ex;
   ++requests_;
   last_body_ms_ = loop_.now_ms();
-  if (!head.keep_alive) ex->close_after_ = true;
+  if (!parser_.keep_alive()) ex->close_after_ = true;
   try {
     handler_.handle(*ex);
   } catch (const std::exception& e) {
@@ -417,12 +499,12 @@ void Http1Session::on_head(http::RequestHead& head) {
 
 void Http1Session::on_handler_threw(H1Exchange& ex, const char* what) {
   HS_LOG_ERROR("handler threw: %s", what);
-  if (!ex.headers_sent_ && !ex.send_outstanding_) {
+  if (!ex.headers_sent() && !ex.send_outstanding_) {
     ex.response_ = http::ResponseHead{};
     ex.response_.status = 500;
     send(ex, {}, true, [](http::SendResult) {});
   } else {
-    fail("handler threw", true);  // part of the response is out: only a reset is honest
+    fail("handler threw", End::kReset);  // part of the response is out: only a reset is honest
   }
 }
 
@@ -431,7 +513,7 @@ void Http1Session::on_body(std::string_view data) {
   if (ex == nullptr) return;
   ex->body_received_ += data.size();
   last_body_ms_ = loop_.now_ms();
-  if (ex->body_discard_) return;
+  if (ex->ingress_ != H1Exchange::Ingress::kReceiving) return;
   if (ex->body_pos_ > 0 && ex->body_pos_ == ex->body_buf_.size()) {
     ex->body_buf_.clear();
     ex->body_pos_ = 0;
@@ -443,9 +525,9 @@ void Http1Session::on_body(std::string_view data) {
 bool Http1Session::on_message_complete() {
   H1Exchange* ex = current_;
   if (ex == nullptr) return false;
-  ex->body_complete_ = true;
+  ex->ingress_ = H1Exchange::Ingress::kComplete;
   notify_body_reader(*ex);
-  if (ex->last_sent_) {
+  if (ex->last_sent()) {
     finish_current();
     return can_start_message();
   }
@@ -473,9 +555,9 @@ void Http1Session::notify_body_reader(H1Exchange& ex) {
 
 void Http1Session::on_parse_error() {
   int status = parser_.error_status();
-  HS_LOG_INFO("%s:%u: %d %s", remote_host_.c_str(), remote_port_, status,
+  HS_LOG_INFO("%s:%u: %d %s", facts_.remote_host.c_str(), facts_.remote_port, status,
               parser_.error_reason().c_str());
-  close_after_ = true;
+  close_after();
   in_start_ = in_end_ = 0;  // nothing after a framing error can be trusted
   H1Exchange* ex = current_;
   if (ex == nullptr) {
@@ -484,12 +566,12 @@ void Http1Session::on_parse_error() {
     return;
   }
   // The error is in the body of a request a handler owns.
-  ex->body_error_ = true;
+  ex->fail_body();
   notify_body_reader(*ex);
-  if (ex->last_sent_) {
+  if (ex->last_sent()) {
     finish_current();  // its response is already complete; the framing is lost: close after it
     maybe_close();
-  } else if (!ex->headers_sent_ && !ex->send_outstanding_) {
+  } else if (!ex->headers_sent() && !ex->send_outstanding_) {
     // Answer for the handler and tell it the request is over.
     ex->response_ = http::ResponseHead{};
     ex->response_.status = status;
@@ -509,13 +591,13 @@ void Http1Session::on_parse_error() {
            if (abort_handler) abort_handler();
          });
   } else {
-    fail("request body framing error", true);
+    fail("request body framing error", End::kReset);
   }
 }
 
 ssize_t Http1Session::read_body(H1Exchange& ex, char* dst, size_t cap,
                                 std::function<void()> ready) {
-  if (ex.body_error_ || dead_ || cap == 0) return http::kBodyError;
+  if (ex.ingress_ == H1Exchange::Ingress::kFailed || dead() || cap == 0) return http::kBodyError;
   size_t avail = ex.buffered();
   if (avail > 0) {
     size_t n = std::min(avail, cap);
@@ -531,7 +613,7 @@ ssize_t Http1Session::read_body(H1Exchange& ex, char* dst, size_t cap,
       defer([this] {
         input_scheduled_ = false;
         process_input();
-        if (!dead_) {
+        if (!dead()) {
           flush_now();
           update_timer();
         }
@@ -539,9 +621,9 @@ ssize_t Http1Session::read_body(H1Exchange& ex, char* dst, size_t cap,
     }
     return static_cast<ssize_t>(n);
   }
-  if (ex.body_complete_) return http::kBodyEnd;
+  if (ex.body_complete()) return http::kBodyEnd;
   if (ex.head_.expect_continue && ex.head_.version_minor >= 1 && !ex.continue_sent_ &&
-      !ex.headers_sent_) {
+      !ex.headers_sent()) {
     // Never to an HTTP/1.0 client (RFC 9110 §10.1.1): it ignores Expect and sends the body.
     ex.continue_sent_ = true;
     out_.append_owned("HTTP/1.1 100 Continue\r\n\r\n");
@@ -560,151 +642,63 @@ ssize_t Http1Session::read_body(H1Exchange& ex, char* dst, size_t cap,
 // --- output -----------------------------------------------------------------------------------
 
 void Http1Session::write_head(H1Exchange& ex, bool last, uint64_t total) {
-  http::ResponseHead& r = ex.response_;
   const http::RequestHead& q = ex.head_;
-  int status = r.status;
-  ex.headers_sent_ = true;
+  ex.egress_ = H1Exchange::Egress::kBody;
 
-  // One pass learns what the handler set that the session must act on, and how many bytes its
-  // other fields take.
-  const std::string* cl = nullptr;
-  const std::string* connection = nullptr;
-  bool has_server = false;
-  bool some_managed = false;  // a field the session writes itself (or drops) is among them
-  size_t fields_size = 0;
-  std::span<const http::ResponseHeaders::Entry> fields = r.headers.entries();
-  for (const auto& [name, value] : fields) {
-    switch (classify_field(name)) {
-      case Managed::kContentLength:
-        if (cl == nullptr) cl = &value;
-        some_managed = true;
-        break;
-      case Managed::kConnection:
-        if (connection == nullptr) connection = &value;
-        some_managed = true;
-        break;
-      case Managed::kServer:
-        has_server = true;
-        fields_size += http::h1::field_size(name, value);
-        break;
-      case Managed::kNo:
-        fields_size += http::h1::field_size(name, value);
-        break;
-      default:
-        some_managed = true;
-        break;
-    }
-  }
-
-  // Framing (see the table in http/exchange.h).
-  uint64_t handler_length = 0;
-  bool has_length = false;
-  if (cl != nullptr) {
-    has_length = parse_content_length(*cl, &handler_length);
-    if (!has_length)
-      HS_LOG_WARN("handler set an invalid Content-Length '%s'; ignored", cl->c_str());
-  }
-  if (r.suppress_head) {
-    // The handler's bytes are the whole message (see ResponseHead::suppress_head).
-    ex.framing_ = Framing::kClose;
-    close_after_ = true;
-    return;
-  }
-  bool body_allowed = http::h1::status_allows_body(status);
-  if (!body_allowed || q.is_head()) {
-    ex.framing_ = Framing::kNoBody;
-  } else if (has_length) {
-    ex.framing_ = Framing::kContentLength;
-    ex.declared_ = handler_length;
-  } else if (last) {
-    ex.framing_ = Framing::kContentLength;
-    ex.declared_ = total;
-  } else if (q.version_minor >= 1) {
-    ex.framing_ = Framing::kChunked;
-  } else {
-    ex.framing_ = Framing::kClose;
-  }
-
-  bool keep_alive = q.keep_alive && !ex.close_after_ && !close_after_ && !draining_ &&
-                    ex.framing_ != Framing::kClose;
-  if (connection != nullptr && http::header_has_token(*connection, "close")) keep_alive = false;
-  if (keep_alive && !ex.body_complete_) {
+  // Whether this connection could carry another request after this response, as far as the
+  // session knows; the encoder adds what the response itself says (framing, Connection: close).
+  bool persist = !ex.close_after_ && !closing() && !draining_;
+  if (persist && !ex.body_complete()) {
     // The rest of the request body must be read before the next request. Drain a small known
     // remainder; otherwise close (never make a client that waits for 100 Continue send a body).
     int64_t remaining = ex.body_remaining();
     bool waiting_client = q.expect_continue && q.version_minor >= 1 && !ex.continue_sent_;
     if (waiting_client || remaining < 0 ||
         static_cast<uint64_t>(remaining) > config_.max_discard_body) {
-      keep_alive = false;
+      persist = false;
     }
   }
-  if (!keep_alive) close_after_ = true;
-
-  using http::h1::write_raw;
+  http::h1::HeadContext c;
+  c.version_minor = q.version_minor;
+  c.head_request = q.is_head();
+  c.persist = persist;
+  c.last = last;
+  c.total = total;
+  c.date = owner_.date_header();
   std::string& o = out_.owned_buffer_for_append();
   size_t start = o.size();
-  // The head is written in place into room sized once: status line, the handler's fields, ours.
-  constexpr std::string_view kDate = "Date: ";
-  constexpr std::string_view kServer = "Server: httpserv\r\n";
-  constexpr std::string_view kContentLength = "Content-Length: ";
-  constexpr std::string_view kChunked = "Transfer-Encoding: chunked\r\n";
-  constexpr std::string_view kClose = "Connection: close\r\n";
-  constexpr std::string_view kKeepAlive = "Connection: keep-alive\r\n";
-  std::string_view date = owner_.date_header();
-  size_t room = http::h1::status_line_size(status, r.reason) + fields_size + kDate.size() +
-                date.size() + 2 + kServer.size() +
-                std::max(kContentLength.size() + http::h1::kMaxDecimal + 2, kChunked.size()) +
-                std::max(kClose.size(), kKeepAlive.size()) + 2;
-  o.resize(start + room);
-  char* p = http::h1::write_status_line(o.data() + start, q.version_minor, status, r.reason);
-  for (const auto& [name, value] : fields) {
-    // Classified again only when something is to be left out: with the length mask that costs
-    // what keeping the kinds did (A/B).
-    Managed kind = some_managed ? classify_field(name) : Managed::kNo;
-    if (kind == Managed::kNo || kind == Managed::kServer) p = http::h1::write_field(p, name, value);
-  }
-  p = write_raw(p, kDate);
-  p = write_raw(p, date);
-  p = write_raw(p, http::h1::kCrlf);
-  if (!has_server && r.add_server) p = write_raw(p, kServer);
-  if (ex.framing_ == Framing::kContentLength ||
-      (ex.framing_ == Framing::kNoBody && body_allowed && (has_length || last))) {
-    p = write_raw(p, kContentLength);
-    p = http::h1::write_decimal(p, has_length ? handler_length : total);
-    p = write_raw(p, http::h1::kCrlf);
-  } else if (ex.framing_ == Framing::kChunked) {
-    p = write_raw(p, kChunked);
-  }
-  if (q.version_minor >= 1 && !keep_alive) {
-    p = write_raw(p, kClose);
-  } else if (q.version_minor == 0 && keep_alive) {
-    p = write_raw(p, kKeepAlive);
-  }
-  p = write_raw(p, http::h1::kCrlf);
-  o.resize(static_cast<size_t>(p - o.data()));
+  http::h1::HeadResult r = http::h1::encode_response_head(ex.response_, c, o);
   out_.commit_owned(start);
+  if (r.invalid_length) {
+    const std::string* cl = ex.response_.headers.find("Content-Length");
+    HS_LOG_WARN("handler set an invalid Content-Length '%s'; ignored",
+                cl != nullptr ? cl->c_str() : "");
+  }
+  ex.framing_ = r.framing;
+  ex.declared_ = r.declared;
+  if (!r.keep_alive) close_after();
 }
 
 bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool last,
                         http::SendCompletion done) {
-  if (dead_ || reset_reason_ != nullptr) return false;
-  if (ex.last_sent_ || ex.send_outstanding_) {
+  if (dead() || reset_reason_ != nullptr) return false;
+  if (ex.last_sent() || ex.send_outstanding_) {
     HS_LOG_ERROR("handler bug: send() %s",
-                 ex.last_sent_ ? "after the last send" : "while another send is outstanding");
+                 ex.last_sent() ? "after the last send" : "while another send is outstanding");
     return false;
   }
   uint64_t total = 0;
   for (const BodyChunk& c : chunks)
     total += c.size;
   uint64_t mark = out_.enqueued();  // a send refused below leaves nothing of itself queued
-  if (!ex.headers_sent_) write_head(ex, last, total);
+  if (!ex.headers_sent()) write_head(ex, last, total);
 
   if (ex.framing_ == Framing::kContentLength && ex.body_sent_ + total > ex.declared_) {
     HS_LOG_ERROR("response body exceeds its Content-Length (%llu > %llu): connection reset",
                  static_cast<unsigned long long>(ex.body_sent_ + total),
                  static_cast<unsigned long long>(ex.declared_));
     ex.send_outstanding_ = true;
-    ex.last_sent_ = true;
+    ex.egress_ = H1Exchange::Egress::kLastQueued;
     out_.drop_after(mark);
     out_.add_completion([done = std::move(done)](bool) {
       if (done) done(http::SendResult{false, 0});
@@ -735,13 +729,18 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
   }
   ex.body_sent_ += total;
   if (last) {
-    if (ex.framing_ == Framing::kChunked) out_.append_owned(http::h1::kLastChunk);
+    if (ex.framing_ == Framing::kChunked) {
+      std::string& o = out_.owned_buffer_for_append();
+      size_t start = o.size();
+      http::h1::append_last_chunk(o, ex.response_.trailers);
+      out_.commit_owned(start);
+    }
     if (ex.framing_ == Framing::kContentLength && ex.body_sent_ != ex.declared_) {
       HS_LOG_ERROR("response body shorter than its Content-Length (%llu < %llu): connection reset",
                    static_cast<unsigned long long>(ex.body_sent_),
                    static_cast<unsigned long long>(ex.declared_));
       ex.send_outstanding_ = true;
-      ex.last_sent_ = true;
+      ex.egress_ = H1Exchange::Egress::kLastQueued;
       out_.drop_after(mark);
       out_.add_completion([done = std::move(done)](bool) {
         if (done) done(http::SendResult{false, 0});
@@ -751,7 +750,7 @@ bool Http1Session::send(H1Exchange& ex, std::span<const BodyChunk> chunks, bool 
     }
   }
   ex.send_outstanding_ = true;
-  ex.last_sent_ = last;
+  if (last) ex.egress_ = H1Exchange::Egress::kLastQueued;
   // One send is outstanding per exchange: its completion waits there, so the queued callback
   // captures two pointers (inside std::function's own storage: no allocation per send).
   ex.pending_done_ = std::move(done);
@@ -779,7 +778,7 @@ void Http1Session::close_after_response(H1Exchange&) {
   // legal (the client sees the close after a Content-Length or chunked body). No request after
   // this one is dispatched: if the parser has moved past it (its response is complete, the next
   // head is partial), that input is dropped. A request already dispatched finishes first.
-  close_after_ = true;
+  close_after();
   if (current_ == nullptr) abandoned_input_ = true;
   maybe_close();
 }
@@ -787,11 +786,12 @@ void Http1Session::close_after_response(H1Exchange&) {
 void Http1Session::response_done(H1Exchange& ex) {
   ex.body_ready_ = nullptr;  // the handler is done with the body: never call back into it
   if (&ex != current_) return;
-  if (!ex.body_complete_) {
-    ex.body_discard_ = true;
+  if (!ex.body_complete()) {
+    if (ex.ingress_ == H1Exchange::Ingress::kReceiving)
+      ex.ingress_ = H1Exchange::Ingress::kDiscarding;
     ex.body_buf_.clear();
     ex.body_pos_ = 0;
-    if (close_after_) {
+    if (closing()) {
       // The connection closes after this response: abandon the body rather than read it all.
       // Nothing after it is parsed (its framing no longer matters); lingering drops it.
       abandoned_input_ = true;
@@ -805,7 +805,7 @@ void Http1Session::response_done(H1Exchange& ex) {
       defer([this] {
         input_scheduled_ = false;
         process_input();
-        if (!dead_) update_timer();
+        if (!dead()) update_timer();
       });
     }
     return;
@@ -817,7 +817,7 @@ void Http1Session::response_done(H1Exchange& ex) {
       defer([this] {
         input_scheduled_ = false;
         process_input();
-        if (!dead_) {
+        if (!dead()) {
           flush_now();
           update_timer();
         }
@@ -832,7 +832,7 @@ void Http1Session::finish_current() {
   current_ = nullptr;
   idle_since_ms_ = loop_.now_ms();
   if (in_start_ < in_end_) head_start_ms_ = idle_since_ms_;  // a pipelined head starts now
-  if (ex != nullptr && ex->done_) retire(ex);
+  if (ex != nullptr && ex->egress_ == H1Exchange::Egress::kComplete) retire(ex);
 }
 
 void Http1Session::retire(H1Exchange* ex) {
@@ -842,7 +842,7 @@ void Http1Session::retire(H1Exchange* ex) {
   if (ex == current_) {
     // The response is complete (so no abort handler may run any more), but the parser still
     // feeds its body, being discarded: retire it when the message ends.
-    ex->done_ = true;
+    ex->egress_ = H1Exchange::Egress::kComplete;
     ex->abort_handler_ = nullptr;
     ex->body_ready_ = nullptr;
     return;
@@ -857,13 +857,13 @@ void Http1Session::retire(H1Exchange* ex) {
   owned->body_ready_ = nullptr;
   owned->abort_handler_ = nullptr;
   ExchangePool::give(std::move(owned));
-  if (dead_) return;
+  if (dead()) return;
   if (in_start_ < in_end_ && !input_scheduled_) {
     input_scheduled_ = true;
     defer([this] {
       input_scheduled_ = false;
       process_input();
-      if (!dead_) update_timer();
+      if (!dead()) update_timer();
     });
   }
   maybe_close();
@@ -883,7 +883,7 @@ void Http1Session::queue_error_response(int status, std::string_view detail) {
   o.append("\r\nConnection: close\r\n\r\n");
   o.append(body);
   out_.commit_owned(start);
-  close_after_ = true;
+  close_after();
   schedule_flush();
 }
 
@@ -895,13 +895,13 @@ void Http1Session::reset_after_output(const char* reason) {
   // queued meanwhile. (Best effort for the earlier bytes: the reset discards what the kernel has
   // not transmitted yet.)
   reset_reason_ = reason;
-  close_after_ = true;
+  close_after();
   abandoned_input_ = true;
   schedule_flush();
 }
 
 void Http1Session::schedule_flush() {
-  if (flush_scheduled_ || dead_) return;
+  if (flush_scheduled_ || dead()) return;
   flush_scheduled_ = true;
   // Deferred to the end of the event batch, unless the input that produced the response ends
   // first (flush_now): responses to pipelined requests, and to tasks of this batch, leave in one
@@ -925,7 +925,7 @@ void Http1Session::flush_now() {
 }
 
 void Http1Session::do_flush() {
-  if (dead_) return;
+  if (dead()) return;
   if (!write_blocked_) {
     // The vector is the session's, reused (a completion that flushes again finds it taken and
     // uses its own).
@@ -939,14 +939,14 @@ void Http1Session::do_flush() {
       }
     } give_back{fired, fired_spare_};
     uint64_t before = out_.written();
-    OutQueue::Status st = out_.flush(fd_, fired);
+    OutQueue::Status st = out_.flush(*stream_, fired);
     if (out_.written() != before) last_write_ms_ = loop_.now_ms();
     if (st == OutQueue::Status::kError) {
-      HS_LOG_DEBUG("%s:%u: %s (errno %d)", remote_host_.c_str(), remote_port_, out_.error_detail(),
-                   errno);
+      HS_LOG_DEBUG("%s:%u: %s (errno %d)", facts_.remote_host.c_str(), facts_.remote_port,
+                   out_.error_detail(), errno);
       for (auto& f : fired)
         f(true);  // those bytes did reach the kernel
-      fail(out_.error_detail(), true);
+      fail(out_.error_detail(), End::kReset);
       return;
     }
     write_blocked_ = st == OutQueue::Status::kBlocked;
@@ -958,18 +958,18 @@ void Http1Session::do_flush() {
     }
     for (auto& f : fired)
       f(true);
-    if (dead_) return;
+    if (dead()) return;
     if (reset_reason_ != nullptr && !write_blocked_) {
-      fail(reset_reason_, true);
+      fail(reset_reason_, End::kReset);
       return;
     }
   }
   maybe_close();
-  if (!dead_) update_timer();
+  if (!dead()) update_timer();
 }
 
 void Http1Session::maybe_close() {
-  if (dead_ || lingering_) return;
+  if (dead() || lingering()) return;
   if (in_parser_) {
     defer([this] { maybe_close(); });
     return;
@@ -977,8 +977,8 @@ void Http1Session::maybe_close() {
   bool idle = current_ == nullptr && active_.empty() && out_.empty();
   if (!idle) return;
   if (peer_eof_ && in_start_ == in_end_) {
-    fail("client closed", false);
-  } else if (close_after_ || (draining_ && !parser_.in_message() && requests_ > 0)) {
+    fail("client closed", End::kClose);
+  } else if (closing() || (draining_ && !parser_.in_message() && requests_ > 0)) {
     start_linger();  // (a fresh connection waits for its first request: see drain())
   }
 }
@@ -986,54 +986,51 @@ void Http1Session::maybe_close() {
 void Http1Session::start_linger() {
   // Half-close and drop what the client still sends for a moment, so that a client still writing
   // (a body we refused) reads our response instead of losing it to a reset.
-  lingering_ = true;
+  phase_ = Phase::kLingering;
   linger_start_ms_ = loop_.now_ms();
-  shutdown(fd_, SHUT_WR);
+  stream_->shutdown_write();
   update_timer();
   defer([this] { do_read(); });
 }
 
 void Http1Session::drain() {
-  if (dead_ || draining_) return;
+  if (dead() || draining_) return;
   draining_ = true;
   drain_ms_ = loop_.now_ms();
   if (current_ != nullptr || !active_.empty() || parser_.in_message()) {
-    close_after_ = true;
+    close_after();
     return;
   }
   // Idle. A request may already wait in the socket (the client sent it before it could learn
   // that we stop): read it now, and it is served with Connection: close.
-  if (!lingering_) do_read();
-  if (dead_ || current_ != nullptr || !active_.empty() || parser_.in_message()) return;
+  if (!lingering()) do_read();
+  if (dead() || current_ != nullptr || !active_.empty() || parser_.in_message()) return;
   if (requests_ > 0) {
-    fail("shutting down", false);
+    fail("shutting down", End::kClose);
     return;
   }
   update_timer();  // a fresh connection: kDrainFirstRequestMs for its first request
 }
 
 void Http1Session::close_now() {
-  fail("closed by server", true);
+  fail("closed by server", End::kReset);
 }
 
-void Http1Session::fail(const char* reason, bool reset) {
-  if (dead_) return;
-  HS_LOG_DEBUG("%s:%u: closing: %s", remote_host_.c_str(), remote_port_, reason);
-  if (registered_) loop_.remove(fd_);
-  if (reset && !lingering_) {
-    linger lg{1, 0};  // RST: the peer must not take a truncated response for a complete one
-    setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-  }
-  close(fd_);
+void Http1Session::fail(const char* reason, End how) {
+  if (dead()) return;
+  HS_LOG_DEBUG("%s:%u: closing: %s", facts_.remote_host.c_str(), facts_.remote_port, reason);
+  // A reset: the peer must not take a truncated response for a complete one. Once lingering our
+  // response is complete and half-closed already.
+  stream_->close(how == End::kReset && !lingering());
   if (timer_id_ != 0) loop_.cancel(timer_id_);
   timer_id_ = 0;
   loop_.defer([this] { teardown(); });
-  dead_ = true;
+  phase_ = Phase::kDead;
 }
 
 void Http1Session::teardown() {
   // Pending completions first (ok=false), then abort handlers of exchanges still owned by their
-  // handlers. Nothing may be queued from here on (dead_), so deleting the session is safe.
+  // handlers. Nothing may be queued from here on (dead), so deleting the session is safe.
   std::vector<OutQueue::Completion> fired;
   out_.fail_all(fired);
   for (auto& f : fired)
@@ -1051,7 +1048,7 @@ void Http1Session::teardown() {
   // The handler's per-connection state hears about the close after every exchange has; the
   // handler's own references (if any) keep it alive beyond the session.
   if (std::shared_ptr<http::ConnectionData> data = std::move(conn_data_)) data->connection_closed();
-  owner_.session_closed(this);
+  owner_.connection_closed(this);
 }
 
 // --- timeouts ---------------------------------------------------------------------------------
@@ -1065,7 +1062,7 @@ int64_t Http1Session::deadline(int* cause) const {
       *cause = c;
     }
   };
-  if (lingering_) {
+  if (lingering()) {
     consider(linger_start_ms_ + config_.linger_timeout_ms, kLinger);
     return best;
   }
@@ -1087,7 +1084,8 @@ int64_t Http1Session::deadline(int* cause) const {
         consider(idle_since_ms_ + config_.keepalive_timeout_ms, kKeepAlive);
       }
     }
-  } else if (!current_->body_complete_ && (current_->body_ready_ || current_->body_discard_)) {
+  } else if ((current_->ingress_ == H1Exchange::Ingress::kReceiving && current_->body_ready_) ||
+             current_->ingress_ == H1Exchange::Ingress::kDiscarding) {
     // A handler waits for body bytes, or we drain the rest of a body after the response.
     consider(last_body_ms_ + config_.body_timeout_ms, kBody);
   }
@@ -1095,7 +1093,7 @@ int64_t Http1Session::deadline(int* cause) const {
 }
 
 void Http1Session::update_timer() {
-  if (dead_) return;
+  if (dead()) return;
   int cause;
   int64_t at = deadline(&cause);
   if (at == kNever) return;  // an armed timer re-checks when it fires
@@ -1109,7 +1107,7 @@ void Http1Session::update_timer() {
 }
 
 void Http1Session::on_timer() {
-  if (dead_) return;
+  if (dead()) return;
   int cause;
   int64_t at = deadline(&cause);
   if (at > loop_.now_ms()) {
@@ -1123,10 +1121,11 @@ void Http1Session::on_timer() {
       send_window_ms_ = -1;
     } else if (got < need) {
       HS_LOG_INFO("%s:%u: client reads too slowly (%llu bytes in %lld ms, minimum %llu/s)",
-                  remote_host_.c_str(), remote_port_, static_cast<unsigned long long>(got),
+                  facts_.remote_host.c_str(), facts_.remote_port,
+                  static_cast<unsigned long long>(got),
                   static_cast<long long>(config_.rate_window_ms),
                   static_cast<unsigned long long>(config_.min_send_rate));
-      fail("client reads too slowly", true);
+      fail("client reads too slowly", End::kReset);
       return;
     } else {
       send_window_ms_ = loop_.now_ms();  // next window
@@ -1136,7 +1135,7 @@ void Http1Session::on_timer() {
     return;
   }
   if (cause == kBodyRate) {
-    bool waiting = current_ != nullptr && !current_->body_complete_ && current_->body_ready_;
+    bool waiting = current_ != nullptr && !current_->body_complete() && current_->body_ready_;
     uint64_t need = config_.min_body_rate * static_cast<uint64_t>(config_.rate_window_ms) / 1000;
     uint64_t got = waiting ? current_->body_received_ - body_window_bytes_ : 0;
     if (!waiting) {
@@ -1148,7 +1147,7 @@ void Http1Session::on_timer() {
       HS_LOG_INFO(
           "%s:%u: request body arrives too slowly (%llu bytes in %lld ms, minimum "
           "%llu/s)",
-          remote_host_.c_str(), remote_port_, static_cast<unsigned long long>(got),
+          facts_.remote_host.c_str(), facts_.remote_port, static_cast<unsigned long long>(got),
           static_cast<long long>(config_.rate_window_ms),
           static_cast<unsigned long long>(config_.min_body_rate));
       body_window_ms_ = -1;
@@ -1161,43 +1160,43 @@ void Http1Session::on_timer() {
   }
   switch (cause) {
     case kSend:
-      HS_LOG_INFO("%s:%u: send timeout, client not reading", remote_host_.c_str(), remote_port_);
-      fail("send timeout", true);
+      HS_LOG_INFO("%s:%u: send timeout, client not reading", facts_.remote_host.c_str(),
+                  facts_.remote_port);
+      fail("send timeout", End::kReset);
       break;
     case kHeader:
-      HS_LOG_INFO("%s:%u: 408 request head not received in time", remote_host_.c_str(),
-                  remote_port_);
+      HS_LOG_INFO("%s:%u: 408 request head not received in time", facts_.remote_host.c_str(),
+                  facts_.remote_port);
       in_start_ = in_end_ = 0;
       abandoned_input_ = true;  // the rest of that head, if it ever comes, is not a request
       queue_error_response(408, "request header timeout");
       break;
     case kKeepAlive:
-      fail("idle timeout", false);
+      fail("idle timeout", End::kClose);
       break;
     case kBody:
-      HS_LOG_INFO("%s:%u: request body timeout", remote_host_.c_str(), remote_port_);
+      HS_LOG_INFO("%s:%u: request body timeout", facts_.remote_host.c_str(), facts_.remote_port);
       if (current_ != nullptr) {
-        current_->body_error_ = true;
+        current_->fail_body();
         notify_body_reader(*current_);
       }
-      if (current_ != nullptr && !current_->headers_sent_ && !current_->send_outstanding_) {
-        close_after_ = true;
+      if (current_ != nullptr && !current_->headers_sent() && !current_->send_outstanding_) {
+        close_after();
         abandoned_input_ = true;  // the rest of this body, and anything after it, is not read
         current_->response_ = http::ResponseHead{};
         current_->response_.status = 408;
         auto abort_handler = std::move(current_->abort_handler_);
         current_->abort_handler_ = nullptr;
-        current_->body_discard_ = true;
         // As for a framing error: the handler hears of it before the exchange is retired.
         send(*current_, {}, true, [abort_handler = std::move(abort_handler)](http::SendResult) {
           if (abort_handler) abort_handler();
         });
       } else {
-        fail("request body timeout", true);
+        fail("request body timeout", End::kReset);
       }
       break;
     case kLinger:
-      fail("linger done", false);
+      fail("linger done", End::kClose);
       break;
     default:
       break;

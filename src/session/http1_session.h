@@ -1,6 +1,8 @@
 #pragma once
-// An HTTP/1.x connection: drives the pure codec from a non-blocking socket, exposes each request to
-// the handler as an http::Exchange, and writes responses strictly in order.
+// An HTTP/1.x connection (session::Connection): drives the pure codec (the request parser and the
+// response encoder) from an io::Stream, exposes each request to the handler as an http::Exchange,
+// and writes responses strictly in order. It never touches a socket: plain TCP, TLS and the
+// in-memory streams of the tests are all io::Streams.
 //
 // Pipelining: requests are parsed one at a time. A request is dispatched only when the previous
 // one has finished (its handler made the last send and its body has been consumed); responses of
@@ -16,71 +18,55 @@
 #include <string>
 #include <vector>
 
+#include "base/executor.h"
 #include "http/codec/http1/parser.h"
 #include "http/codec/http1/serializer.h"
 #include "http/exchange.h"
-#include "io/event_loop.h"
+#include "io/stream.h"
+#include "session/connection.h"
 #include "session/out_queue.h"
 
 namespace hs::session {
 
-struct SessionConfig {
-  http::h1::ParserLimits limits;
-  int64_t header_timeout_ms = 30'000;      // whole request head, from its first byte
-  int64_t keepalive_timeout_ms = 120'000;  // idle between requests (IIS connectionTimeout)
-  int64_t body_timeout_ms = 60'000;        // no request-body bytes while a handler waits for them
-  int64_t send_timeout_ms = 60'000;        // no write progress while output is pending
-  int64_t linger_timeout_ms = 2'000;       // reading and dropping input after our last byte
-  // Minimum rates, checked over windows of rate_window_ms (0 turns a rate off). A client must
-  // read at least min_send_rate bytes/s while a response waits on it (HTTP.sys's MinSendRate),
-  // and send at least min_body_rate bytes/s while a handler waits for the request body, or the
-  // connection is dropped: a client trickling a byte a second never hits the silence timeouts.
-  uint64_t min_send_rate = 240;
-  uint64_t min_body_rate = 240;
-  int64_t rate_window_ms = 5'000;
-  size_t read_buffer_size = 16 * 1024;
-  size_t body_buffer_size = 64 * 1024;
-  size_t max_pipelined = 16;                 // finished responses not yet written
-  uint64_t max_pending_output = 256 * 1024;  // no new request is dispatched above this
-  uint64_t max_discard_body = 256 * 1024;    // unread body we drain to keep a connection alive
-};
+struct UpgradedRequest;  // session/http2_session.h
 
-class Http1Session;
-
-// What a session needs from the worker that owns it.
-class SessionOwner {
+// How an HTTP/1 session on a plain listener hands its connection to HTTP/2: the client sent the
+// HTTP/2 preface (h2c with prior knowledge), or asked to upgrade (Upgrade: h2c). The session
+// gives up the stream and the bytes it read, and ends without closing anything.
+class ProtocolSwitch {
  public:
-  // Called once, from a deferred task, when the session is finished; the owner deletes it.
-  virtual void session_closed(Http1Session* session) = 0;
-  // The current IMF-fixdate for Date headers (29 characters).
-  virtual std::string_view date_header() = 0;
+  // `input`: bytes read and not parsed; `output`: bytes to write first (the 101 response);
+  // `upgrade`: the request that asked for it (becomes stream 1), or null.
+  virtual void switch_to_http2(std::unique_ptr<io::Stream> stream, std::string input,
+                               std::string output, const UpgradedRequest* upgrade) = 0;
 
  protected:
-  ~SessionOwner() = default;
+  ~ProtocolSwitch() = default;
 };
 
-class Http1Session final : public io::EventLoop::Watcher,
+class Http1Session final : public Connection,
+                           private io::Stream::Listener,
                            private http::h1::RequestParser::Listener {
  public:
-  Http1Session(io::EventLoop& loop, int fd, SessionOwner& owner, http::Handler& handler,
-               const SessionConfig& config);
-  ~Http1Session();
+  // `loop` is the executor of the loop that holds the stream (exchanges hand it to handlers).
+  // `h2`: where to hand the connection when the client speaks HTTP/2 (null: never).
+  Http1Session(Executor& loop, std::unique_ptr<io::Stream> stream, ConnectionOwner& owner,
+               http::Handler& handler, const SessionConfig& config, ProtocolSwitch* h2 = nullptr);
+  ~Http1Session() override;
   Http1Session(const Http1Session&) = delete;
   Http1Session& operator=(const Http1Session&) = delete;
 
   // Registers with the loop and starts reading.
-  void start();
+  void start() override;
   // Graceful shutdown: a busy connection finishes its current response (sent with
   // Connection: close) and closes. An idle one first reads what the kernel already holds (a
   // request sent before the client could know is served, with Connection: close); then a
   // connection that served requests closes, and a fresh one (accepted, nothing read yet: its
   // client is about to send) gets kDrainFirstRequestMs for its first request.
-  void drain();
+  void drain() override;
   static constexpr int64_t kDrainFirstRequestMs = 1000;
   // Closes at once; in-flight exchanges see their abort handlers.
-  void close_now();
-
-  void on_io(uint32_t events) override;
+  void close_now() override;
 
   // Read buffers this thread keeps for idle connections to reuse (none under sanitizers).
   static size_t spare_read_buffers();
@@ -90,12 +76,19 @@ class Http1Session final : public io::EventLoop::Watcher,
  private:
   friend class H1Exchange;
 
+  // io::Stream::Listener
+  void on_ready(uint32_t readiness) override;
+
   // RequestParser::Listener
   void on_head(http::RequestHead& head) override;
   void on_body(std::string_view data) override;
   bool on_message_complete() override;
 
   void do_read();
+  enum class Sniff : unsigned char { kHttp1, kMore, kHandedOver };
+  Sniff sniff();  // the first bytes of the connection: the HTTP/2 preface?
+  bool wants_h2c_upgrade(const http::RequestHead& head, std::string* settings) const;
+  void hand_over(std::string input, std::string output);
   void process_input();
   void on_input_end();  // the client half-closed and every byte it sent is parsed
   bool can_start_message() const;
@@ -121,7 +114,8 @@ class Http1Session final : public io::EventLoop::Watcher,
   void do_flush();
   void maybe_close();
   void start_linger();
-  void fail(const char* reason, bool reset);
+  enum class End : unsigned char { kClose, kReset };
+  void fail(const char* reason, End how);
   void teardown();
 
   void update_timer();
@@ -130,9 +124,9 @@ class Http1Session final : public io::EventLoop::Watcher,
 
   void defer(std::function<void()> task);
 
-  io::EventLoop& loop_;
-  int fd_;
-  SessionOwner& owner_;
+  Executor& loop_;
+  std::unique_ptr<io::Stream> stream_;
+  ConnectionOwner& owner_;
   http::Handler& handler_;
   const SessionConfig& config_;
   http::h1::RequestParser parser_;
@@ -146,18 +140,29 @@ class Http1Session final : public io::EventLoop::Watcher,
   std::vector<std::unique_ptr<H1Exchange>> active_;  // dispatched and not yet retired
   H1Exchange* current_ = nullptr;                    // the one the parser is on
 
-  std::string remote_host_;
-  std::string local_host_;
-  uint16_t remote_port_ = 0;
-  uint16_t local_port_ = 0;
+  const io::StreamFacts& facts_;  // the stream's
+  http::ConnectionInfo info_;     // Exchange::connection_info(), views into facts_
+  ProtocolSwitch* h2_ = nullptr;
+  bool sniff_ = false;  // the first bytes are still to be checked for the HTTP/2 preface
+  std::unique_ptr<UpgradedRequest> upgrade_;  // an Upgrade: h2c request, being handed over
 
-  bool registered_ = false;
-  bool dead_ = false;         // fd closed; no more I/O, no more deferred tasks
-  bool close_after_ = false;  // no further requests on this connection
+  // The connection's phase; it only moves forward.
+  enum class Phase : unsigned char {
+    kOpen,       // requests are served
+    kClosing,    // no further request is dispatched; closes once the output is written
+    kLingering,  // our side is shut; input is read and dropped for linger_timeout_ms
+    kDead,       // the stream is closed: no more I/O, no more deferred tasks
+  };
+  Phase phase_ = Phase::kOpen;
+  bool dead() const { return phase_ == Phase::kDead; }
+  bool closing() const { return phase_ >= Phase::kClosing; }
+  bool lingering() const { return phase_ == Phase::kLingering; }
+  void close_after() {
+    if (phase_ == Phase::kOpen) phase_ = Phase::kClosing;
+  }
   bool draining_ = false;
   int64_t drain_ms_ = 0;  // when drain() was called
   bool peer_eof_ = false;
-  bool lingering_ = false;
   bool abandoned_input_ = false;        // answered and closing: parse nothing more
   const char* reset_reason_ = nullptr;  // reset once the queued output is written
   bool in_parser_ = false;

@@ -1,20 +1,16 @@
 #include "session/out_queue.h"
 
-#include <sys/sendfile.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <algorithm>
 #include <cerrno>
 
-#include "base/metrics.h"
 #include "base/pooling.h"
 
 namespace hs::session {
 namespace {
 
 constexpr int kMaxIov = 64;
-constexpr uint64_t kMaxSendfile = 1u << 30;
 // A drained queue's owned buffer goes to a per-thread stack of spares, so an idle connection
 // holds none and a busy one takes a warm one: at most this many, of at most this capacity
 // (bigger ones are freed), so the spares of a thread stay under 1 MiB.
@@ -114,60 +110,43 @@ void OutQueue::collect(std::vector<Completion>& fired) {
   }
 }
 
-OutQueue::Status OutQueue::flush(int fd, std::vector<Completion>& fired) {
+OutQueue::Status OutQueue::flush(io::Stream& stream, std::vector<Completion>& fired) {
   collect(fired);
   while (!segments_.empty()) {
     const Segment& head = segments_.front();
-    if (head.kind == Segment::Kind::kFile) {
-      off_t off = static_cast<off_t>(head.pos);
-      ssize_t n = sendfile(fd, head.fd, &off, std::min(head.len, kMaxSendfile));
-      if (n > 0) {
-        base::metrics::add(base::metrics::kBytesOut, static_cast<uint64_t>(n));
-        advance(static_cast<uint64_t>(n));
-        collect(fired);
-        continue;
-      }
-      if (n < 0 && errno == EAGAIN) return Status::kBlocked;
-      if (n < 0 && errno == EINTR) continue;
-      error_detail_ = n == 0 ? "file shorter than the range being sent" : "sendfile failed";
-      return Status::kError;
-    }
-    iovec iov[kMaxIov];
-    int cnt = 0;
-    bool file_follows = false;
-    for (const Segment& s : segments_) {
-      if (s.kind == Segment::Kind::kFile) {
-        file_follows = true;
-        break;
-      }
-      if (cnt == kMaxIov) break;
-      const char* base = s.kind == Segment::Kind::kOwned
-                             ? owned_.data() + s.pos
-                             : reinterpret_cast<const char*>(static_cast<uintptr_t>(s.pos));
-      iov[cnt].iov_base = const_cast<char*>(base);
-      iov[cnt].iov_len = s.len;
-      ++cnt;
-    }
-    // MSG_MORE lets the kernel put the head and the first file bytes in one segment.
-    int flags = MSG_NOSIGNAL | (file_follows ? MSG_MORE : 0);
     ssize_t n;
-    if (cnt == 1) {
-      n = send(fd, iov[0].iov_base, iov[0].iov_len, flags);  // no msghdr/iovec import
+    if (head.kind == Segment::Kind::kFile) {
+      n = stream.write_file(head.fd, head.pos, head.len);
     } else {
-      msghdr msg{};
-      msg.msg_iov = iov;
-      msg.msg_iovlen = static_cast<size_t>(cnt);
-      n = sendmsg(fd, &msg, flags);
+      iovec iov[kMaxIov];
+      int cnt = 0;
+      bool file_follows = false;
+      for (const Segment& s : segments_) {
+        if (s.kind == Segment::Kind::kFile) {
+          file_follows = true;
+          break;
+        }
+        if (cnt == kMaxIov) break;
+        const char* base = s.kind == Segment::Kind::kOwned
+                               ? owned_.data() + s.pos
+                               : reinterpret_cast<const char*>(static_cast<uintptr_t>(s.pos));
+        iov[cnt].iov_base = const_cast<char*>(base);
+        iov[cnt].iov_len = s.len;
+        ++cnt;
+      }
+      n = stream.write(iov, cnt, file_follows);
     }
     if (n > 0) {
-      base::metrics::add(base::metrics::kBytesOut, static_cast<uint64_t>(n));
       advance(static_cast<uint64_t>(n));
       collect(fired);
       continue;
     }
-    if (n < 0 && errno == EAGAIN) return Status::kBlocked;
-    if (n < 0 && errno == EINTR) continue;
-    error_detail_ = "write failed";
+    if (n == io::Stream::kWouldBlock) return Status::kBlocked;
+    if (n == io::Stream::kFileShort) {
+      error_detail_ = "file shorter than the range being sent";
+    } else {
+      error_detail_ = head.kind == Segment::Kind::kFile ? "sendfile failed" : "write failed";
+    }
     return Status::kError;
   }
   collect(fired);

@@ -1,7 +1,8 @@
 #pragma once
 // A connection's pending output: a FIFO of segments (bytes the session owns, bytes borrowed from a
-// handler, file ranges) written with writev/sendmsg and sendfile, never copied. Completions are
-// attached to a byte position and fire once everything before it has reached the kernel.
+// handler, file ranges) written to an io::Stream (writev and sendfile on a plain socket), never
+// copied by the queue. Completions are attached to a byte position and fire once everything before
+// it has been taken by the stream (the stream no longer references it).
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -9,6 +10,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "io/stream.h"
 
 namespace hs::session {
 
@@ -75,10 +78,10 @@ class OutQueue {
   // Fires `done` once every byte appended so far has been written.
   void add_completion(Completion done);
 
-  // Writes as much as the socket takes. Fired completions are moved to `fired` (the caller runs
+  // Writes as much as the stream takes. Fired completions are moved to `fired` (the caller runs
   // them after flush returns, so they may append again). kError: errno-style failure (the peer
   // went away, or a file shrank under us); `error_detail()` says what.
-  Status flush(int fd, std::vector<Completion>& fired);
+  Status flush(io::Stream& stream, std::vector<Completion>& fired);
   // Fails every pending completion (connection gone): moves them to `fired`.
   void fail_all(std::vector<Completion>& fired);
 

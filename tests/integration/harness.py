@@ -36,6 +36,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 DEFAULT_BIN = os.path.join(REPO, "build", "src", "server", "httpserv")
 
 LISTEN_RE = re.compile(r"listening on http://(?:127\.0\.0\.1|0\.0\.0\.0|\[::1\]|\[::\]):(\d+)")
+TLS_LISTEN_RE = re.compile(
+    r"listening on https://(?:127\.0\.0\.1|0\.0\.0\.0|\[::1\]|\[::\]):(\d+)")
 IMF_FIXDATE_RE = re.compile(
     r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} "
     r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
@@ -205,6 +207,16 @@ class Server:
                                      % (port, timeout))
                 time.sleep(0.02)
         return self
+
+    def tls_ports(self, count=1, timeout=5.0):
+        """Ports of the HTTPS listeners (--listen-tls), in order, once logged."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                ports = [int(m.group(1)) for m in map(TLS_LISTEN_RE.search, self._lines) if m]
+                if len(ports) >= count or time.monotonic() > deadline:
+                    return ports
+                self._cond.wait(0.05)
 
     def _ports_locked(self):
         ports = []

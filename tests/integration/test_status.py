@@ -222,6 +222,77 @@ class Metrics(harness.ServerTestCase):
         self.assertEqual(srv.stop(), 0)
 
 
+class TlsAndHttp2(harness.ServerTestCase):
+    """Handshakes, resumptions and failures; HTTP/2 connections, streams, resets both ways."""
+
+    def test_tls_and_http2_counters(self):
+        import ssl
+        import subprocess
+        import h2raw
+        from test_tls import client_ctx, tls_get
+        pki = self.tempdir()
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem", "-out",
+                        "cert.pem", "-days", "30", "-subj", "/CN=a.test"], cwd=pki, check=True,
+                       capture_output=True)
+        root = self.tempdir({"hello.txt": "hello world\n", "big.bin": "b" * 200000})
+        srv = self.start_server(root, args=[
+            "--listen-tls", "127.0.0.1:0", "--tls-cert", os.path.join(pki, "cert.pem"),
+            "--tls-key", os.path.join(pki, "key.pem"), "--status-listen", "127.0.0.1:0",
+            "--send-timeout", "1"])
+        sport = status_port(srv)
+        tls_port = srv.tls_ports()[0]
+        before = scrape(sport)
+
+        # Two full handshakes and one resumed (TLS 1.3 ticket), one that fails.
+        ctx = client_ctx(alpn=["http/1.1"])
+        data, first = tls_get(tls_port, ctx=ctx)
+        self.assertIn(b"hello world", data)
+        _, second = tls_get(tls_port, ctx=ctx, session=first["session"])
+        self.assertTrue(second["reused"])
+        tls_get(tls_port, ctx=client_ctx(alpn=["http/1.1"]))
+        with harness.Conn(tls_port) as c:
+            c.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # plain text to a TLS port
+            c.read_until_close(timeout=10)
+
+        # HTTP/2: one h2c connection with two streams (nghttp), one over TLS (ALPN h2, curl), one the
+        # client resets, one the server resets (a window that stays closed, --send-timeout).
+        out = subprocess.run(["nghttp", "-n", "-s", f"http://127.0.0.1:{srv.port}/hello.txt",
+                              f"http://127.0.0.1:{srv.port}/hello.txt?again"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.stdout.count(" 200 "), 2, out.stdout + out.stderr)
+        out = subprocess.run([harness.curl_bin(), "-sk", "--http2",
+                              f"https://127.0.0.1:{tls_port}/hello.txt"],
+                             capture_output=True, timeout=30)
+        self.assertEqual(out.stdout, b"hello world\n")
+        c = h2raw.H2Conn(srv.port)
+        self.addCleanup(c.close)
+        c.send(h2raw.frame(h2raw.HEADERS, h2raw.END_HEADERS, 1,
+                           h2raw.request_block("/hello.txt", method="POST")))
+        c.send(h2raw.frame(h2raw.RST_STREAM, 0, 1, (8).to_bytes(4, "big")))  # CANCEL
+        stalled = h2raw.H2Conn(srv.port, initial=h2raw.settings(initial_window_size=0))
+        self.addCleanup(stalled.close)
+        stalled.send(h2raw.frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 1,
+                                 h2raw.request_block("/big.bin")))
+        frames = stalled.frames_until(
+            lambda f: f.type == h2raw.RST_STREAM and f.stream == 1, 15)
+        self.assertTrue(any(f.type == h2raw.RST_STREAM for f in frames), frames)
+
+        def delta(m, name):
+            return value(m, name) - value(before, name)
+
+        m = wait_until(lambda: (lambda m: m if delta(m, "httpserv_http2_resets_received_total")
+                                >= 1 else None)(scrape(sport)), "the client's reset counted")
+        self.assertEqual(delta(m, "httpserv_tls_handshakes_total"), 4)  # 3 + curl's
+        self.assertEqual(delta(m, "httpserv_tls_resumptions_total"), 1)
+        self.assertEqual(delta(m, "httpserv_tls_handshake_failures_total"), 1)
+        self.assertEqual(delta(m, "httpserv_http2_connections_total"), 4)
+        self.assertEqual(delta(m, "httpserv_http2_streams_total"), 5)
+        self.assertEqual(delta(m, "httpserv_http2_resets_received_total"), 1)
+        self.assertEqual(delta(m, "httpserv_http2_resets_sent_total"), 1)
+        self.assertGreater(delta(m, "httpserv_bytes_sent_total"), 4 * len("hello world\n"))
+
+
 def value_label(metrics):
     for (name, labels) in metrics:
         if name == "httpserv_build_info":

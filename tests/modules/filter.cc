@@ -6,6 +6,8 @@
 //   begin-flush      OnBeginRequest flushes (the headers go out; the body follows)
 //   begin-disconnect OnBeginRequest calls SetNeedDisconnect()
 //   begin-reset      OnBeginRequest calls ResetConnection()
+//   begin-resetstream OnBeginRequest calls IHttpResponse4::ResetStream() (the request's stream
+//                    only: on HTTP/2 the connection's other streams go on)
 //   observe          OnSendResponse adds "X-Seen: <status> <n> <types> <content-type>" (the
 //                    status, the number and types (m=memory, f=file) of the body chunks in
 //                    GetRawHttpResponse, and the Content-Type it saw)
@@ -106,6 +108,7 @@ class Filter final : public CHttpModule {
       }
       r->SetHeader("X-Activity", buf, static_cast<USHORT>(strlen(buf)), TRUE);
     }
+    if (has_flag(ctx, "begin-resetstream")) static_cast<IHttpResponse4*>(r)->ResetStream(0);
     return RQ_NOTIFICATION_CONTINUE;
   }
 

@@ -369,21 +369,38 @@ TEST(Bindings, InvalidForms) {
 TEST(Bindings, Protocols) {
   LoadResult r = parse(site_with_bindings(
       binding("https", "*:443:") + binding("net.tcp", "808:*") + binding("HTTP", "*:80:") +
-      "          <binding bindingInformation=\"*:81:\" />\n" + "          <clear />\n"));
+      "          <binding bindingInformation=\"*:81:\" />\n" + "          <clear />\n" +
+      "          <binding protocol=\"https\" bindingInformation=\"*:8443:a.test\" "
+      "certificateFile=\"a.pem\" certificateKeyFile=\"a.key\" clientCertificate=\"Accept\" "
+      "certificateHash=\"00ff\" />\n" +
+      "          <binding protocol=\"https\" bindingInformation=\"*:8444:\" "
+      "certificateFile=\"a.pem\" certificateKeyFile=\"a.key\" clientCertificate=\"require\" "
+      "/>\n"));
   EXPECT_EQ(diags(r),
             (Strings{
-                "t.config:7: warning: binding protocol 'https': TLS is not supported yet",
+                "t.config:7: warning: https binding without certificateFile and "
+                "certificateKeyFile; binding ignored",
                 "t.config:8: warning: binding protocol 'net.tcp' is not supported; binding "
                 "ignored",
                 "t.config:10: error: binding: missing required attribute 'protocol'",
                 "t.config:11: warning: unknown element <clear> ignored",
+                "t.config:12: warning: https binding: certificateHash/certificateStoreName "
+                "ignored (certificateFile and certificateKeyFile are used)",
+                "t.config:13: error: binding clientCertificate=\"require\" needs "
+                "clientCertificateAuthorities (the PEM authorities client certificates must "
+                "chain to)",
             }));
   ASSERT_EQ(r.config.sites.size(), 1u);
   ASSERT_EQ(r.config.sites[0].bindings.size(), 2u);
-  EXPECT_EQ(r.config.sites[0].bindings[0].protocol, "https");
-  EXPECT_EQ(r.config.sites[0].bindings[0].port, 443);
-  EXPECT_EQ(r.config.sites[0].bindings[1].protocol, "http");
-  EXPECT_EQ(r.config.sites[0].bindings[1].port, 80);
+  EXPECT_EQ(r.config.sites[0].bindings[0].protocol, "http");
+  EXPECT_EQ(r.config.sites[0].bindings[0].port, 80);
+  const config::Binding& tls = r.config.sites[0].bindings[1];
+  EXPECT_EQ(tls.protocol, "https");
+  EXPECT_EQ(tls.port, 8443);
+  EXPECT_EQ(tls.host, "a.test");
+  EXPECT_EQ(tls.certificate_file, "a.pem");
+  EXPECT_EQ(tls.certificate_key_file, "a.key");
+  EXPECT_EQ(tls.client_certificate, "accept");
 }
 
 TEST(Bindings, DuplicatesWithinAndAcrossSites) {

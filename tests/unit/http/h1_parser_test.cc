@@ -21,7 +21,7 @@ class Recorder final : public RequestParser::Listener {
       log += " [" + std::string(f.name) + "=" + std::string(f.value) + "]";
     log += " body=" + std::to_string(static_cast<int>(h.body));
     log += " cl=" + std::to_string(h.content_length);
-    log += h.keep_alive ? " ka" : " close";
+    log += parser == nullptr || parser->keep_alive() ? " ka" : " close";
     if (h.expect_continue) log += " expect";
     log += "\n";
     ++heads;
@@ -33,6 +33,7 @@ class Recorder final : public RequestParser::Listener {
     ++messages;
     return !pause_each_;
   }
+  const RequestParser* parser = nullptr;  // for keep_alive()
   std::string log;
   std::string body;
   int heads = 0;
@@ -51,6 +52,7 @@ Outcome parse_all(const std::string& in, const std::vector<size_t>& cuts,
                   const ParserLimits& limits = {}) {
   Recorder rec;
   RequestParser p(rec, limits);
+  rec.parser = &p;
   size_t pos = 0;
   for (size_t i = 0; i <= cuts.size() && !p.failed(); ++i) {
     size_t end = i < cuts.size() ? cuts[i] : in.size();
@@ -194,6 +196,7 @@ TEST(H1Parser, ExpectContinue) {
 TEST(H1Parser, PauseAfterEachMessageLeavesTheRest) {
   Recorder rec(/*pause_each=*/true);
   RequestParser p(rec, {});
+  rec.parser = &p;
   std::string in = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
   size_t used = p.feed(in.data(), in.size());
   EXPECT_EQ(used, in.find("GET /2"));
@@ -397,6 +400,7 @@ TEST(H1Parser, UnknownMethodLengthBound) {
   // A refused method ends the stream: nothing after it is consumed.
   Recorder rec;
   RequestParser p(rec, limits);
+  rec.parser = &p;
   EXPECT_EQ(p.feed(over.data(), over.size()), 100u);
   EXPECT_TRUE(p.failed());
   EXPECT_EQ(p.feed(over.data(), over.size()), 0u);

@@ -64,7 +64,8 @@ class TestExchange final : public http::Exchange {
     return true;
   }
   void set_close_after() override {}
-  void abort() override { die(); }
+  void reset() override { die(); }
+  void close_connection() override { die(); }
   void set_abort_handler(std::function<void()> handler) override { abort_ = std::move(handler); }
   bool connected() const override { return !dead_; }
   Executor& executor() override { return exec_; }

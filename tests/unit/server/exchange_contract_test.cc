@@ -1677,7 +1677,7 @@ TEST(Abort, HandlerAbortResetsConnection) {
     });
     if (t == "/now") {
       *inside = true;
-      ex.abort();
+      ex.reset();
       *inside = false;
       ev.add("after abort connected=" + std::to_string(ex.connected()));
     } else if (t == "/outstanding") {
@@ -1685,14 +1685,14 @@ TEST(Abort, HandlerAbortResetsConnection) {
         ev.add("done ok=" + std::to_string(r.ok) + " bytes=" + std::to_string(r.bytes));
       });
       *inside = true;
-      ex.abort();
+      ex.reset();
       *inside = false;
     } else {
       // After part of a chunked response went out.
       send_text(ex, "abc", false, [&ev, &ex, inside](SendResult r) {
         ev.add("done ok=" + std::to_string(r.ok));
         *inside = true;
-        ex.abort();
+        ex.reset();
         *inside = false;
         ev.add("after abort connected=" + std::to_string(ex.connected()));
       });
@@ -1795,8 +1795,10 @@ TEST(Environment, AddressesAndRequestMatchTheSocket) {
     ev.add("local=" + std::string(ex.local_address()) + ":" + std::to_string(ex.local_port()));
     ev.add("method=" + std::string(ex.request().method_name) + " target=" +
            std::string(ex.request().target) + " host=" + std::string(ex.request().header("host")) +
-           " minor=" + std::to_string(ex.request().version_minor) +
-           " keep_alive=" + std::to_string(ex.request().keep_alive));
+           " minor=" + std::to_string(ex.request().version_minor) + " scheme=" +
+           std::string(ex.request().scheme) + " authority=" + std::string(ex.request().authority) +
+           " protocol=" + std::string(ex.connection_info().protocol) +
+           " secure=" + std::to_string(ex.connection_info().secure));
     ev.add("read_body=" + std::to_string(n) + " remaining=" + std::to_string(ex.body_remaining()));
     send_text(ex, "ok", true);
   });
@@ -1807,7 +1809,8 @@ TEST(Environment, AddressesAndRequestMatchTheSocket) {
   EXPECT_EQ(ev.list(),
             (std::vector<std::string>{"remote=127.0.0.1:" + std::to_string(c.local_port()),
                                       "local=127.0.0.1:" + std::to_string(srv.port()),
-                                      "method=GET target=/p?q=1 host=example minor=1 keep_alive=1",
+                                      "method=GET target=/p?q=1 host=example minor=1 scheme=http "
+                                      "authority=example protocol=HTTP/1.1 secure=0",
                                       "read_body=0 remaining=0"}));
 }
 
@@ -1856,7 +1859,7 @@ TEST(RequestBody, FullDuplexEcho) {
       } else if (n == http::kBodyEnd) {
         ex->send({}, true, [self](SendResult) {});
       } else if (n == http::kBodyError) {
-        ex->abort();
+        ex->reset();
       }
     }
   };

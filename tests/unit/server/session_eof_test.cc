@@ -17,6 +17,7 @@
 #include "base/pooling.h"
 #include "http/exchange.h"
 #include "io/event_loop.h"
+#include "io/stream.h"
 #include "session/http1_session.h"
 
 namespace hs::session {
@@ -30,10 +31,10 @@ class HelloHandler final : public http::Handler {
   }
 };
 
-class Owner final : public SessionOwner {
+class Owner final : public ConnectionOwner {
  public:
   explicit Owner(io::EventLoop& loop) : loop_(loop) {}
-  void session_closed(Http1Session*) override {
+  void connection_closed(Connection*) override {
     closed = true;
     loop_.stop();
   }
@@ -57,7 +58,7 @@ std::string exchange_then_eof(std::string_view input, const SessionConfig& cfg =
     hung = true;
     loop.stop();
   });
-  Http1Session session(loop, sv[0], owner, handler, cfg);
+  Http1Session session(loop, std::make_unique<io::PlainStream>(loop, sv[0]), owner, handler, cfg);
   session.start();  // reads nothing yet
   EXPECT_EQ(write(sv[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
   shutdown(sv[1], SHUT_WR);

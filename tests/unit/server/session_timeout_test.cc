@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "http/exchange.h"
 #include "io/event_loop.h"
+#include "io/stream.h"
 #include "session/http1_session.h"
 
 namespace hs::session {
@@ -56,10 +57,10 @@ class Handler final : public http::Handler {
   }
 };
 
-class Owner final : public SessionOwner {
+class Owner final : public ConnectionOwner {
  public:
   explicit Owner(io::EventLoop& loop) : loop_(loop) {}
-  void session_closed(Http1Session*) override {
+  void connection_closed(Connection*) override {
     closed = true;
     loop_.stop();
   }
@@ -109,7 +110,7 @@ Outcome run(std::string_view first, std::string_view later, const SessionConfig&
     loop.stop();
   });
   testing::internal::CaptureStderr();
-  Http1Session session(loop, sv[0], owner, handler, cfg);
+  Http1Session session(loop, std::make_unique<io::PlainStream>(loop, sv[0]), owner, handler, cfg);
   session.start();
   EXPECT_EQ(write(sv[1], first.data(), first.size()), static_cast<ssize_t>(first.size()));
   int64_t cpu_start = 0;

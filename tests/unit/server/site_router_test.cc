@@ -4,8 +4,18 @@
 
 #include <gtest/gtest.h>
 
+#include "fake_exchange.h"
+#include "manual_executor.h"
+
 namespace hs::server {
 namespace {
+
+// Counts the requests it is given.
+class Counting final : public http::Handler {
+ public:
+  void handle(http::Exchange&) override { ++calls; }
+  int calls = 0;
+};
 
 // Distinct handlers only to tell the sites apart; never called.
 class Site final : public http::Handler {
@@ -59,6 +69,28 @@ TEST(SiteRouter, PortZeroBindingsMatchAnyPort) {
   r.add_site({{"", 0, ""}}, &b);
   EXPECT_EQ(r.route("127.0.0.1", 4321, "a.example"), &a);
   EXPECT_EQ(r.route("127.0.0.1", 4321, "c.example"), &b);
+}
+
+// handle() routes by the request's authority (Host on HTTP/1, :authority on HTTP/2), through a
+// FakeExchange: no protocol involved. Unbound authorities get a 400.
+TEST(SiteRouter, RoutesByAuthority) {
+  Counting a, b;
+  SiteRouter r;
+  r.add_site({{"", 80, "a.example"}}, &a);
+  r.add_site({{"", 80, "b.example"}}, &b);
+  test::ManualExecutor exec;
+  test::FakeExchange ex1(exec);
+  ex1.head().authority = "B.example:80";
+  r.handle(ex1);
+  EXPECT_EQ(b.calls, 1);
+  EXPECT_EQ(a.calls, 0);
+  test::FakeExchange ex2(exec);
+  ex2.head().authority = "c.example";
+  r.handle(ex2);
+  EXPECT_EQ(a.calls + b.calls, 1);
+  ASSERT_EQ(ex2.sends.size(), 1u);
+  EXPECT_EQ(ex2.response().status, 400);
+  EXPECT_TRUE(ex2.sends[0].last);
 }
 
 }  // namespace

@@ -77,7 +77,7 @@ RequestParser::RequestParser(Listener& listener, const ParserLimits& limits)
   settings.on_message_complete = cb_message_complete;
   llhttp_init(parser_.get(), HTTP_REQUEST, settings_.get());
   // Keep-alive is ours to decide (headers_complete); a caller stops feeding after a message
-  // that is not keep-alive (see RequestHead::keep_alive).
+  // that is not keep-alive (see keep_alive()).
   llhttp_set_lenient_keep_alive(parser_.get(), 1);
   parser_->data = this;
   storage_.reserve(1024);
@@ -264,6 +264,7 @@ int RequestParser::headers_complete() {
     if (iequals(h.name, "host")) {
       ++hosts;
       bad_host = bad_host || !is_valid_host(h.value);
+      head_.authority = h.value;
     } else if (iequals(h.name, "connection")) {
       connection_close = connection_close || header_has_token(h.value, "close");
       connection_keep_alive = connection_keep_alive || header_has_token(h.value, "keep-alive");
@@ -294,7 +295,7 @@ int RequestParser::headers_complete() {
     if (head_.version_minor == 0) return fail(400, "Transfer-Encoding in an HTTP/1.0 request");
     int status = classify_transfer_encoding(transfer_encoding);
     if (status != 0) return fail(status, "unsupported Transfer-Encoding");
-    head_.body = BodyFraming::kChunked;
+    head_.body = BodyFraming::kUnknownLength;
   } else if (parser_->flags & F_CONTENT_LENGTH) {
     if (parser_->content_length > limits_.max_body_size) return fail(413, "request body too large");
     head_.content_length = parser_->content_length;
@@ -303,7 +304,7 @@ int RequestParser::headers_complete() {
   // Decided here from the trimmed values, not by llhttp (whose own scan of Connection takes
   // "close<HTAB>" for another token); llhttp runs with lenient keep-alive so that it does not
   // second-guess this. "close" wins over "keep-alive".
-  head_.keep_alive = !connection_close && (head_.version_minor >= 1 || connection_keep_alive);
+  keep_alive_ = !connection_close && (head_.version_minor >= 1 || connection_keep_alive);
   in_body_ = head_.has_body();
   listener_.on_head(head_);
   return HPE_OK;

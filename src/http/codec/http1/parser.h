@@ -5,7 +5,9 @@
 // 413, 414, 417, 431, 501, 505); after any failure the framing can no longer be trusted and the
 // caller must close the connection after answering.
 // Field values in the head exclude surrounding whitespace (RFC 9110 §5.5). A message whose head
-// says !keep_alive is the last one the caller may act on: the parser itself would go on.
+// says !keep_alive() is the last one the caller may act on: the parser itself would go on.
+// The head's authority is its Host field (HTTP/1 has no other); the scheme is the transport's
+// (left empty here).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -68,6 +70,9 @@ class RequestParser {
   bool in_message() const { return in_message_; }
   // True after the head and before the end of the body.
   bool in_body() const { return in_body_; }
+  // Whether the connection may carry another request after the last head (HTTP/1.1 without
+  // Connection: close, or HTTP/1.0 with Connection: keep-alive). Valid from on_head().
+  bool keep_alive() const { return keep_alive_; }
 
  private:
   static int cb_message_begin(llhttp__internal_s* p);
@@ -113,6 +118,7 @@ class RequestParser {
   uint64_t body_bytes_ = 0;
   bool in_message_ = false;
   bool in_body_ = false;
+  bool keep_alive_ = true;
   bool in_field_name_ = false;
   const char* exec_start_ = nullptr;  // first byte of the current llhttp_execute() call
   char prev_last_byte_ = 0;           // last byte consumed by the previous call

@@ -18,11 +18,6 @@ enum class Framing : unsigned char {
 inline constexpr std::string_view kCrlf = "\r\n";
 inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
-// False for 1xx, 204 and 304, which never carry a body (RFC 9110 §6.4.1).
-inline bool status_allows_body(int status) {
-  return status >= 200 && status != 204 && status != 304;
-}
-
 // "HTTP/1.<minor> <status> <reason>\r\n". An empty reason uses the standard phrase.
 void append_status_line(std::string& out, int minor, int status, std::string_view reason);
 // "<name>: <value>\r\n". A name that is not a token is skipped (returns false); CR, LF and NUL in

@@ -1,0 +1,162 @@
+#pragma once
+// TLS with OpenSSL 3: a server context per listener (certificates chosen by SNI, ALPN, session
+// tickets with rotating keys, client certificates) and TlsStream, the io::Stream that encrypts
+// over a TCP socket.
+//
+// POLICY. TLS 1.2 and 1.3 only. TLS 1.2 suites are ECDHE with AES-GCM or ChaCha20-Poly1305 (the
+// server's order); TLS 1.3 suites are OpenSSL's defaults (all AEAD). No compression, no
+// renegotiation. Session resumption by tickets only (no server-side cache): ticket keys are
+// random per process, rotated every kTicketKeyLifetimeS; tickets made under the previous key are
+// still accepted (and renewed) for one more period.
+//
+// kTLS. Where the kernel offers kernel TLS for sending (OpenSSL's SSL_OP_ENABLE_KTLS, checked
+// per connection after the handshake), file ranges go out with SSL_sendfile, without a copy to
+// user space; elsewhere (this is decided at run time, per connection) they are read with pread
+// straight into the buffer SSL_write encrypts from, in 16 KiB records.
+#include <openssl/ssl.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "io/stream.h"
+
+namespace hs::io {
+
+class EventLoop;
+
+// What a client certificate is to a site (IIS's sslFlags: SslNegotiateCert / SslRequireCert).
+enum class ClientCertMode : unsigned char {
+  kIgnore,   // none is asked for
+  kAccept,   // asked for; the handshake goes on without one or with one that does not verify
+  kRequire,  // asked for; the handshake fails without one that verifies against the CA file
+};
+
+// One certificate with its key, for the names it holds (SNI).
+struct TlsCertificate {
+  std::string cert_file;  // PEM: the certificate, then its chain
+  std::string key_file;   // PEM private key
+  // Names an SNI value is matched against (exact, or "*.example.com" for one label); empty:
+  // taken from the certificate (subjectAltName DNS names, else the common name).
+  std::vector<std::string> names;
+  ClientCertMode client_certs = ClientCertMode::kIgnore;
+  std::string client_ca_file;  // PEM authorities a client certificate must chain to
+};
+
+struct TlsSettings {
+  // The first is the default (no SNI, or an SNI no certificate names).
+  std::vector<TlsCertificate> certificates;
+  // ALPN protocols offered, in the server's order of preference ("h2", "http/1.1").
+  std::vector<std::string> alpn = {"http/1.1"};
+  bool ktls = true;  // use kernel TLS where the kernel offers it
+};
+
+// An SSL_CTX per certificate, shared by every worker (OpenSSL's contexts are thread-safe once
+// built). Built once at start; immutable afterwards except for the ticket keys (a mutex).
+class TlsContext {
+ public:
+  // Null with *error naming the file or the cause.
+  static std::shared_ptr<TlsContext> create(const TlsSettings& settings, std::string* error);
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+
+  // A new server-side SSL for an accepted socket (the default certificate; SNI may switch it).
+  SSL* new_ssl() const;
+  const TlsSettings& settings() const { return settings_; }
+
+  static constexpr int64_t kTicketKeyLifetimeS = 12 * 3600;
+
+ private:
+  friend struct TlsCallbacks;
+  friend class TlsStream;
+  TlsContext() = default;
+  struct Entry {
+    SSL_CTX* ctx = nullptr;
+    std::vector<std::string> names;  // lower case
+    ClientCertMode client_certs = ClientCertMode::kIgnore;
+    std::string subject;  // the certificate's (HTTPS_SERVER_SUBJECT)
+    std::string issuer;
+  };
+  const Entry* entry_for(std::string_view server_name) const;
+  const Entry* entry_of(const SSL_CTX* ctx) const;
+
+  TlsSettings settings_;
+  std::vector<Entry> entries_;
+
+  // Ticket keys: [0] current, [1] previous.
+  struct TicketKey {
+    unsigned char name[16];
+    unsigned char aes[32];
+    unsigned char hmac[32];
+    int64_t created_s = 0;
+  };
+  mutable std::mutex ticket_mu_;
+  mutable TicketKey ticket_keys_[2];
+  mutable bool have_previous_ = false;
+  void rotate_if_due(int64_t now_s) const;  // under ticket_mu_
+};
+
+// A TLS server stream over a connected non-blocking socket. The handshake runs first
+// (handshake()); read() and write() are valid once it is done.
+class TlsStream final : public Stream {
+ public:
+  TlsStream(EventLoop& loop, int fd, std::shared_ptr<const TlsContext> ctx);
+  ~TlsStream() override;
+  TlsStream(const TlsStream&) = delete;
+  TlsStream& operator=(const TlsStream&) = delete;
+
+  enum class Handshake { kDone, kPending, kFailed };
+  // Advances the handshake; kPending: readiness follows. kFailed: error() says why.
+  Handshake handshake();
+  const std::string& error() const { return error_; }
+  bool ktls_send() const { return ktls_send_; }
+
+  bool attach(Listener* listener) override;
+  ssize_t read(char* dst, size_t cap) override;
+  bool short_read_drains() const override { return false; }
+  ssize_t write(const iovec* iov, int count, bool more) override;
+  ssize_t write_file(int fd, uint64_t offset, uint64_t len) override;
+  void shutdown_write() override;
+  void close(bool abortive) override;
+  const StreamFacts& facts() const override { return facts_; }
+
+  // The record size plaintext is written in (what one SSL_write is given at most).
+  static constexpr size_t kRecord = 16 * 1024;
+
+ private:
+  class Watch;
+  void fill_tls_facts();
+  ssize_t write_bytes(const char* p, size_t n);
+  ssize_t fail_with(const char* what);
+
+  EventLoop& loop_;
+  int fd_;
+  std::shared_ptr<const TlsContext> ctx_;
+  SSL* ssl_ = nullptr;
+  bool registered_ = false;
+  Listener* listener_ = nullptr;
+  Watch* watch_ = nullptr;
+  StreamFacts facts_;
+  std::string error_;
+  bool ktls_send_ = false;
+  // An SSL_read/SSL_write that needs the other direction (a TLS 1.3 key update, a handshake
+  // message): the matching readiness is reported for both.
+  bool read_wants_write_ = false;
+  bool write_wants_read_ = false;
+  // Plaintext a write() assembled and SSL_write has not accepted yet: the retry after
+  // kWouldBlock must offer the same bytes first (they are rebuilt from the caller's, which has
+  // not advanced), so only its length matters here.
+  std::unique_ptr<char[]> wbuf_;
+  // write_file()'s last read, kept for the retry (same fd and offset: not read again).
+  int file_fd_ = -1;
+  uint64_t file_offset_ = 0;
+  size_t file_len_ = 0;
+};
+
+// Loads the OpenSSL error queue into a message (and clears it).
+std::string openssl_error_string();
+
+}  // namespace hs::io
