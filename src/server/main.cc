@@ -167,6 +167,9 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
       // GL_STOP_LISTENING → drain → (workers joined) GL_APPLICATION_STOP → Terminate.
       if (handler != nullptr) hs::iis::raise_stop_listening(iis.registry, true);
       server.stop_graceful();
+      // A draining process stops answering on the status socket too: after a reload the new
+      // process, which shares the socket, is the one whose numbers a scrape should get.
+      status.stop();
     } else if (sig == SIGHUP) {
       // Reloading replaces the server process (server/supervisor.h); this one has no parent.
       HS_LOG_WARN("SIGHUP: reloading needs the supervisor (runs without --no-supervisor); ignored");

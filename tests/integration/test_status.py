@@ -221,6 +221,32 @@ class Metrics(harness.ServerTestCase):
             self.assertEqual(value(m, "httpserv_requests_total", site=SITE, status="200"), 0)
         self.assertEqual(srv.stop(), 0)
 
+    def test_reload_keeps_the_status_socket(self):
+        import signal
+        srv = self.start()
+        sport = status_port(srv)
+        started = value(scrape(sport), "httpserv_process_start_time_seconds")
+        get(srv.port, "/frag?op=add&name=a&data=1")
+        time.sleep(1.1)  # the start time has a resolution of a second
+        srv.signal(signal.SIGHUP)
+        srv.wait_for_log(r"reload complete", timeout=20)
+        srv.wait_for_log(r"replaced worker process \d+ exited", timeout=20)
+        # The old process is gone; the new one answers on the same socket, with a fresh start
+        # time and fresh counts.
+        for _ in range(5):
+            m = scrape(sport)
+            self.assertGreater(value(m, "httpserv_process_start_time_seconds"), started)
+            self.assertEqual(value(m, "httpserv_requests_total", site=SITE, status="200"), 0)
+        self.assertEqual(srv.stop(), 0)
+
+    def test_no_supervisor_binds_the_status_listener_itself(self):
+        srv = self.start("--no-supervisor")
+        sport = status_port(srv)
+        get(srv.port, "/frag?op=add&name=a&data=1")
+        self.assertEqual(value(settled(sport), "httpserv_requests_total", site=SITE,
+                               status="200"), 1)
+        self.assertEqual(srv.stop(), 0)
+
 
 class TlsAndHttp2(harness.ServerTestCase):
     """Handshakes, resumptions and failures; HTTP/2 connections, streams, resets both ways."""
