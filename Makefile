@@ -5,8 +5,14 @@ BUILD_TYPE ?= Release
 JOBS       ?= $(shell nproc)
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_ARGS ?=
+# make run ARGS="--listen 127.0.0.1:9090 --root /srv/www": the server's command line.
+ARGS       ?=
+# make install PREFIX=/usr DESTDIR=/tmp/pkg: where (PREFIX, also compiled into the binary's
+# schema directory) and under which staging root (DESTDIR) `make install` puts the server.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 
-.PHONY: all deps build run test test-asan test-tsan bench bench-micro fuzz fuzz-build fuzz-merge \
+.PHONY: all deps build run install test test-asan test-tsan bench bench-micro fuzz fuzz-build fuzz-merge \
         format tidy clean
 
 all: build
@@ -21,12 +27,21 @@ $(BUILD_DIR)/CMakeCache.txt:
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The embedded default site on http://127.0.0.1:8080/ and https://127.0.0.1:8443/ (a self-signed
-# certificate made once in $(BUILD_DIR)/dev-tls; clients must accept it, e.g. curl -k).
+# Without ARGS: the embedded default site on http://127.0.0.1:8080/ and https://127.0.0.1:8443/
+# (a self-signed certificate made once in $(BUILD_DIR)/dev-tls; clients must accept it, e.g.
+# curl -k). With ARGS: exactly that command line.
+RUN_DEFAULT = --listen 127.0.0.1:8080 --listen-tls 127.0.0.1:8443 \
+  --tls-cert $(BUILD_DIR)/dev-tls/cert.pem --tls-key $(BUILD_DIR)/dev-tls/key.pem
 run: build
 	@scripts/dev-cert.sh $(BUILD_DIR)/dev-tls
-	$(BUILD_DIR)/src/server/httpserv --listen 127.0.0.1:8080 --listen-tls 127.0.0.1:8443 \
-	  --tls-cert $(BUILD_DIR)/dev-tls/cert.pem --tls-key $(BUILD_DIR)/dev-tls/key.pem
+	$(BUILD_DIR)/src/server/httpserv $(if $(strip $(ARGS)),$(ARGS),$(RUN_DEFAULT))
+
+# The binary (sbin/httpserv), httpserv(8), the systemd unit, an initial configuration and
+# the module SDK (headers, pkg-config file, CMake package); cmake/HttpservServerInstall.cmake.
+install: build
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target httpserv
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300

@@ -41,9 +41,10 @@ install(DIRECTORY "${_httpserv_headers_dir}/"
         FILES_MATCHING PATTERN "*.h")
 
 # --- Configuration schemas ------------------------------------------------------------------------
-# Modules install their own schema files (IIS's <configSchema> format) here; the server reads them
-# besides the schema/ folder next to its configuration file (docs/configuration.md).
-install(DIRECTORY DESTINATION "${CMAKE_INSTALL_SYSCONFDIR}/httpserv/schema" COMPONENT httpserv_dev)
+# Modules install their own schema files (IIS's <configSchema> format) in <sysconfdir>/httpserv/
+# schema; the server reads them besides the schema/ folder next to its configuration file
+# (docs/configuration.md). The directory is made by HttpservServerInstall.cmake's install script,
+# which knows the configuration directory of the prefix in effect (/usr -> /etc).
 
 # --- CMake package --------------------------------------------------------------------------------
 set(_httpserv_gen_dir "${CMAKE_CURRENT_BINARY_DIR}/httpserv-package")

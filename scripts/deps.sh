@@ -6,8 +6,12 @@ set -euo pipefail
 # certificate and the TLS tests' certificates; nghttp2-client: nghttp and h2load, the HTTP/2
 # tests' clients.
 want=(build-essential cmake ninja-build pkg-config git node-llhttp libgtest-dev libgmock-dev
-      libbenchmark-dev libpugixml-dev libssl-dev libnghttp2-dev openssl curl python3 procps
-      strace nghttp2-client)
+      libbenchmark-dev libpugixml-dev libssl-dev libnghttp2-dev zlib1g-dev libbrotli-dev
+      openssl curl python3 python3-hpack procps strace nghttp2-client
+      # The access-log tests read the log with a real analyser.
+      goaccess
+      # Packaging: sd_notify for the systemd unit (Type=notify); man -l renders httpserv(8).
+      libsystemd-dev man-db groff-base)
 if [ "${1:-build}" = build ]; then
   # Tests: /metrics is read with the Prometheus client's own parser; the status page runs in
   # Debian's chromium, driven by playwright-core (npm, pinned in tests/browser/package-lock.json).

@@ -19,7 +19,9 @@ ALLOWED = {
     "iis": {"base", "http", "iis"},
     "config": {"base", "config"},
     "admin": {"base", "config", "admin"},
-    "server": {"base", "http", "io", "session", "core", "iis", "config", "admin", "server"},
+    "modules": {"base", "http", "iis", "config", "modules"},
+    "server": {"base", "http", "io", "session", "core", "iis", "config", "admin", "modules",
+               "server"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 CODEC = re.compile(r'^\s*#\s*include\s+"http/codec/')

@@ -382,9 +382,12 @@ class Parser {
   Read read_number(pugi::xml_node n, const char* attr, uint64_t min, uint64_t max, uint64_t* out);
 
   template <class Entry, class ParseAdd>
+  // `other`: child elements that belong to the section but not to the collection (read
+  // through the configuration model, sections.h), skipped without a warning.
   void parse_collection(pugi::xml_node n, std::string_view add_name, const char* key_attr,
                         std::vector<Entry>* entries, bool* cleared,
-                        std::vector<std::string>* removed, ParseAdd&& parse_add);
+                        std::vector<std::string>* removed, ParseAdd&& parse_add,
+                        std::initializer_list<std::string_view> other = {});
 
   void parse_configuration(pugi::xml_node n);
   void parse_application_host(pugi::xml_node n);
@@ -573,7 +576,8 @@ Parser::Read Parser::read_number(pugi::xml_node n, const char* attr, uint64_t mi
 template <class Entry, class ParseAdd>
 void Parser::parse_collection(pugi::xml_node n, std::string_view add_name, const char* key_attr,
                               std::vector<Entry>* entries, bool* cleared,
-                              std::vector<std::string>* removed, ParseAdd&& parse_add) {
+                              std::vector<std::string>* removed, ParseAdd&& parse_add,
+                              std::initializer_list<std::string_view> other) {
   std::vector<int> lines;  // line of each entry in `entries`
   for_each_child(n, [&](pugi::xml_node child) {
     std::string_view name = child.name();
@@ -613,7 +617,7 @@ void Parser::parse_collection(pugi::xml_node n, std::string_view add_name, const
       lines.clear();
       if (cleared != nullptr) *cleared = true;
       if (removed != nullptr) removed->clear();
-    } else {
+    } else if (std::find(other.begin(), other.end(), name) == other.end()) {
       unknown_element(child);
     }
   });
@@ -771,6 +775,8 @@ void Parser::parse_application_host(pugi::xml_node n) {
     } else if (name == "applicationPools") {
       // One process, native modules only: only applicationPoolDefaults queueLength applies (read
       // through the configuration model by the server); the rest is accepted and ignored.
+    } else if (name == "log") {
+      claim_section("", "system.applicationHost/log", child);  // centralLogFileMode (logging)
     } else if (name == "httpservStatus") {
       // httpserv's own (IIS has none): the status listener, read through the configuration
       // model by the server (docs/configuration.md).
@@ -856,7 +862,9 @@ void Parser::parse_site(pugi::xml_node n, const std::string& default_pool) {
           unknown_element(b);
         }
       });
-    } else {
+    } else if (name != "logFile") {
+      // <logFile> is read through the configuration model by the logging module (its values
+      // are checked there, with those of <siteDefaults><logFile>).
       unknown_element(child);
     }
   });
@@ -1082,6 +1090,21 @@ void Parser::parse_web_server(pugi::xml_node n, WebServerSettings* s, const std:
       // Read through the configuration model (sections.h) by the server: uploadReadAheadSize,
       // frequentHitThreshold, frequentHitTimePeriod (docs/configuration.md).
       claim_section(scope, "system.webServer/serverRuntime", child);
+    } else if (name == "httpCompression") {
+      // Server-wide in IIS (allowDefinition="AppHostOnly"): the compression directory, schemes
+      // and types are the process's.
+      if (!top_level) {
+        warning(line_of(child),
+                "<httpCompression> applies to the whole server: only the top-level section "
+                "counts; ignored inside <location> (use <urlCompression> per location)");
+      } else {
+        claim_section(scope, "system.webServer/httpCompression", child);
+      }
+    } else if (name == "httpLogging" || name == "httpErrors" || name == "urlCompression" ||
+               name == "httpProtocol" || name == "httpRedirect" || name == "directoryBrowse") {
+      // The built-in modules' sections (src/modules), read through the configuration model
+      // with IIS's schema, which checks their values (docs/operations.md).
+      claim_section(scope, "system.webServer/" + std::string(name), child);
     } else if (!declared("system.webServer/" + std::string(name))) {
       unknown_element(child);
     }
@@ -1242,11 +1265,12 @@ bool Parser::parse_mime_entry(pugi::xml_node n, MimeEntry* m) {
 }
 
 void Parser::parse_static_content(pugi::xml_node n, WebServerSettings* s) {
-  check_attributes(n, {});
+  check_attributes(n, {"isDocFooterFileName", "defaultDocFooter", "enableDocFooter"});
   s->mime_map_set = true;
-  parse_collection(n, "mimeMap", "fileExtension", &s->mime_map, &s->mime_map_cleared,
-                   &s->mime_map_removed,
-                   [&](pugi::xml_node a, MimeEntry* m) { return parse_mime_entry(a, m); });
+  // <clientCache> is read through the configuration model (ProtocolSupportModule).
+  parse_collection(
+      n, "mimeMap", "fileExtension", &s->mime_map, &s->mime_map_cleared, &s->mime_map_removed,
+      [&](pugi::xml_node a, MimeEntry* m) { return parse_mime_entry(a, m); }, {"clientCache"});
 }
 
 void Parser::parse_security(pugi::xml_node n, WebServerSettings* s, const std::string& scope) {
@@ -1261,16 +1285,23 @@ void Parser::parse_security(pugi::xml_node n, WebServerSettings* s, const std::s
 }
 
 void Parser::parse_request_filtering(pugi::xml_node n, WebServerSettings* s) {
-  check_attributes(n, {"allowHighBitCharacters"});
+  // The rules other than the limits and high-bit characters are the RequestFilteringModule's,
+  // read through the configuration model (src/modules/request_filtering.h), which checks them.
+  check_attributes(n, {"allowHighBitCharacters", "allowDoubleEscaping", "unescapeQueryString",
+                       "removeServerHeader"});
   if (read_bool(n, "allowHighBitCharacters", &s->allow_high_bit_characters) == Read::kOk) {
     s->allow_high_bit_characters_set = true;
   }
   int limits_line = 0;
   for_each_child(n, [&](pugi::xml_node child) {
-    if (std::string_view(child.name()) != "requestLimits") {
+    std::string_view name = child.name();
+    if (name == "requestLimits") {
+      if (first_time(child, &limits_line)) parse_request_limits(child, s);
+    } else if (name != "fileExtensions" && name != "verbs" && name != "hiddenSegments" &&
+               name != "denyUrlSequences" && name != "denyQueryStringSequences" &&
+               name != "alwaysAllowedUrls" && name != "alwaysAllowedQueryStrings" &&
+               name != "filteringRules") {
       unknown_element(child);
-    } else if (first_time(child, &limits_line)) {
-      parse_request_limits(child, s);
     }
   });
 }
@@ -1292,7 +1323,9 @@ void Parser::parse_request_limits(pugi::xml_node n, WebServerSettings* s) {
     r.max_query_string = static_cast<uint32_t>(v);
     r.max_query_string_set = true;
   }
-  for_each_child(n, [&](pugi::xml_node child) { unknown_element(child); });
+  for_each_child(n, [&](pugi::xml_node child) {
+    if (std::string_view(child.name()) != "headerLimits") unknown_element(child);
+  });
 }
 
 // After parsing: locations naming no site, and <add>s in a location whose key the location

@@ -223,6 +223,38 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
       <attribute name="name" type="string" required="true" isUniqueKey="true"/>
       <attribute name="id" type="uint" required="true"/>
       <attribute name="serverAutoStart" type="bool" defaultValue="true"/>
+      <element name="logFile">
+        <attribute name="enabled" type="bool" defaultValue="true"/>
+        <attribute name="directory" type="string" defaultValue="logs" expanded="true"/>
+        <attribute name="logFormat" type="enum" defaultValue="W3C">
+          <enum name="IIS" value="0"/><enum name="NCSA" value="1"/><enum name="W3C" value="2"/><enum name="Custom" value="3"/>
+        </attribute>
+        <attribute name="period" type="enum" defaultValue="Daily">
+          <enum name="MaxSize" value="0"/><enum name="Daily" value="1"/><enum name="Weekly" value="2"/><enum name="Monthly" value="3"/><enum name="Hourly" value="4"/>
+        </attribute>
+        <attribute name="truncateSize" type="int64" defaultValue="20971520"/>
+        <attribute name="localTimeRollover" type="bool" defaultValue="false"/>
+        <attribute name="logExtFileFlags" type="flags" defaultValue="Date, Time, ClientIP, UserName, ServerIP, Method, UriStem, UriQuery, HttpStatus, Win32Status, TimeTaken, ServerPort, UserAgent, Referer, HttpSubStatus">
+          <flag name="Date" value="1"/><flag name="Time" value="2"/><flag name="ClientIP" value="4"/><flag name="UserName" value="8"/><flag name="SiteName" value="16"/><flag name="ComputerName" value="32"/><flag name="ServerIP" value="64"/><flag name="Method" value="128"/><flag name="UriStem" value="256"/><flag name="UriQuery" value="512"/><flag name="HttpStatus" value="1024"/><flag name="Win32Status" value="2048"/><flag name="BytesSent" value="4096"/><flag name="BytesRecv" value="8192"/><flag name="TimeTaken" value="16384"/><flag name="ServerPort" value="32768"/><flag name="UserAgent" value="65536"/><flag name="Cookie" value="131072"/><flag name="Referer" value="262144"/><flag name="ProtocolVersion" value="524288"/><flag name="Host" value="1048576"/><flag name="HttpSubStatus" value="2097152"/>
+        </attribute>
+        <attribute name="logSiteId" type="bool" defaultValue="true"/>
+        <attribute name="logTargetW3C" type="flags" defaultValue="File">
+          <flag name="File" value="1"/><flag name="ETW" value="2"/>
+        </attribute>
+        <attribute name="flushByEntryCountW3CLog" type="uint" defaultValue="0"/>
+        <attribute name="maxLogLineLength" type="uint" defaultValue="65536"/>
+        <attribute name="customLogPluginClsid" type="string" defaultValue=""/>
+        <element name="customFields">
+          <attribute name="maxCustomFieldLength" type="uint" defaultValue="4096"/>
+          <collection addElement="add" removeElement="remove" clearElement="clear">
+            <attribute name="logFieldName" type="string" required="true" isUniqueKey="true"/>
+            <attribute name="sourceName" type="string" required="true"/>
+            <attribute name="sourceType" type="enum" required="true" defaultValue="RequestHeader">
+              <enum name="RequestHeader" value="0"/><enum name="ResponseHeader" value="1"/><enum name="ServerVariable" value="2"/>
+            </attribute>
+          </collection>
+        </element>
+      </element>
       <element name="bindings">
         <collection addElement="binding" clearElement="clear">
           <attribute name="protocol" type="string" required="true" isCombinedKey="true"/>
@@ -244,7 +276,40 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
         </collection>
       </collection>
     </collection>
-    <element name="siteDefaults" />
+    <element name="siteDefaults">
+      <element name="logFile">
+        <attribute name="enabled" type="bool" defaultValue="true"/>
+        <attribute name="directory" type="string" defaultValue="logs" expanded="true"/>
+        <attribute name="logFormat" type="enum" defaultValue="W3C">
+          <enum name="IIS" value="0"/><enum name="NCSA" value="1"/><enum name="W3C" value="2"/><enum name="Custom" value="3"/>
+        </attribute>
+        <attribute name="period" type="enum" defaultValue="Daily">
+          <enum name="MaxSize" value="0"/><enum name="Daily" value="1"/><enum name="Weekly" value="2"/><enum name="Monthly" value="3"/><enum name="Hourly" value="4"/>
+        </attribute>
+        <attribute name="truncateSize" type="int64" defaultValue="20971520"/>
+        <attribute name="localTimeRollover" type="bool" defaultValue="false"/>
+        <attribute name="logExtFileFlags" type="flags" defaultValue="Date, Time, ClientIP, UserName, ServerIP, Method, UriStem, UriQuery, HttpStatus, Win32Status, TimeTaken, ServerPort, UserAgent, Referer, HttpSubStatus">
+          <flag name="Date" value="1"/><flag name="Time" value="2"/><flag name="ClientIP" value="4"/><flag name="UserName" value="8"/><flag name="SiteName" value="16"/><flag name="ComputerName" value="32"/><flag name="ServerIP" value="64"/><flag name="Method" value="128"/><flag name="UriStem" value="256"/><flag name="UriQuery" value="512"/><flag name="HttpStatus" value="1024"/><flag name="Win32Status" value="2048"/><flag name="BytesSent" value="4096"/><flag name="BytesRecv" value="8192"/><flag name="TimeTaken" value="16384"/><flag name="ServerPort" value="32768"/><flag name="UserAgent" value="65536"/><flag name="Cookie" value="131072"/><flag name="Referer" value="262144"/><flag name="ProtocolVersion" value="524288"/><flag name="Host" value="1048576"/><flag name="HttpSubStatus" value="2097152"/>
+        </attribute>
+        <attribute name="logSiteId" type="bool" defaultValue="true"/>
+        <attribute name="logTargetW3C" type="flags" defaultValue="File">
+          <flag name="File" value="1"/><flag name="ETW" value="2"/>
+        </attribute>
+        <attribute name="flushByEntryCountW3CLog" type="uint" defaultValue="0"/>
+        <attribute name="maxLogLineLength" type="uint" defaultValue="65536"/>
+        <attribute name="customLogPluginClsid" type="string" defaultValue=""/>
+        <element name="customFields">
+          <attribute name="maxCustomFieldLength" type="uint" defaultValue="4096"/>
+          <collection addElement="add" removeElement="remove" clearElement="clear">
+            <attribute name="logFieldName" type="string" required="true" isUniqueKey="true"/>
+            <attribute name="sourceName" type="string" required="true"/>
+            <attribute name="sourceType" type="enum" required="true" defaultValue="RequestHeader">
+              <enum name="RequestHeader" value="0"/><enum name="ResponseHeader" value="1"/><enum name="ServerVariable" value="2"/>
+            </attribute>
+          </collection>
+        </element>
+      </element>
+    </element>
     <element name="applicationDefaults">
       <attribute name="applicationPool" type="string"/>
     </element>
@@ -294,16 +359,104 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
     </element>
   </sectionSchema>
   <sectionSchema name="system.webServer/staticContent">
+    <attribute name="lockAttributes" type="string"/>
+    <attribute name="isDocFooterFileName" type="bool" defaultValue="false"/>
+    <attribute name="defaultDocFooter" type="string" defaultValue=""/>
+    <attribute name="enableDocFooter" type="bool" defaultValue="false"/>
+    <element name="clientCache">
+      <attribute name="cacheControlMode" type="enum" defaultValue="NoControl">
+        <enum name="NoControl" value="0"/><enum name="DisableCache" value="1"/><enum name="UseMaxAge" value="2"/><enum name="UseExpires" value="3"/>
+      </attribute>
+      <attribute name="cacheControlMaxAge" type="timeSpan" defaultValue="1.00:00:00"/>
+      <attribute name="httpExpires" type="string" defaultValue=""/>
+      <attribute name="cacheControlCustom" type="string" defaultValue=""/>
+      <attribute name="setEtag" type="bool" defaultValue="true"/>
+    </element>
     <collection addElement="mimeMap" removeElement="remove" clearElement="clear">
       <attribute name="fileExtension" type="string" required="true" isUniqueKey="true"/>
       <attribute name="mimeType" type="string" required="true"/>
     </collection>
   </sectionSchema>
   <sectionSchema name="system.webServer/security/requestFiltering">
+    <attribute name="allowDoubleEscaping" type="bool" defaultValue="false"/>
+    <attribute name="allowHighBitCharacters" type="bool" defaultValue="true"/>
+    <attribute name="unescapeQueryString" type="bool" defaultValue="true"/>
+    <attribute name="removeServerHeader" type="bool" defaultValue="false"/>
+    <element name="denyUrlSequences">
+      <collection addElement="add" removeElement="remove" clearElement="clear">
+        <attribute name="sequence" type="string" required="true" isUniqueKey="true" validationType="nonEmptyString"/>
+      </collection>
+    </element>
+    <element name="fileExtensions">
+      <attribute name="allowUnlisted" type="bool" defaultValue="true"/>
+      <attribute name="applyToWebDAV" type="bool" defaultValue="true"/>
+      <collection addElement="add" removeElement="remove" clearElement="clear">
+        <attribute name="fileExtension" type="string" required="true" isUniqueKey="true"/>
+        <attribute name="allowed" type="bool" required="true" defaultValue="true"/>
+      </collection>
+    </element>
+    <element name="hiddenSegments">
+      <attribute name="applyToWebDAV" type="bool" defaultValue="true"/>
+      <collection addElement="add" removeElement="remove" clearElement="clear">
+        <attribute name="segment" type="string" required="true" isUniqueKey="true" validationType="nonEmptyString"/>
+      </collection>
+    </element>
     <element name="requestLimits">
       <attribute name="maxAllowedContentLength" type="uint" defaultValue="30000000"/>
       <attribute name="maxUrl" type="uint" defaultValue="4096"/>
       <attribute name="maxQueryString" type="uint" defaultValue="2048"/>
+      <element name="headerLimits">
+        <collection addElement="add" removeElement="remove" clearElement="clear">
+          <attribute name="header" type="string" required="true" isUniqueKey="true" validationType="nonEmptyString"/>
+          <attribute name="sizeLimit" type="uint" required="true"/>
+        </collection>
+      </element>
+    </element>
+    <element name="verbs">
+      <attribute name="allowUnlisted" type="bool" defaultValue="true"/>
+      <attribute name="applyToWebDAV" type="bool" defaultValue="true"/>
+      <collection addElement="add" removeElement="remove" clearElement="clear">
+        <attribute name="verb" type="string" required="true" isUniqueKey="true" validationType="nonEmptyString"/>
+        <attribute name="allowed" type="bool" required="true" defaultValue="true"/>
+      </collection>
+    </element>
+    <element name="alwaysAllowedUrls">
+      <collection addElement="add" removeElement="remove" clearElement="clear">
+        <attribute name="url" type="string" required="true" isUniqueKey="true" validationType="nonEmptyString"/>
+      </collection>
+    </element>
+    <element name="alwaysAllowedQueryStrings">
+      <collection addElement="add" removeElement="remove" clearElement="clear">
+        <attribute name="queryString" type="string" required="true" isUniqueKey="true" validationType="nonEmptyString"/>
+      </collection>
+    </element>
+    <element name="denyQueryStringSequences">
+      <collection addElement="add" removeElement="remove" clearElement="clear">
+        <attribute name="sequence" type="string" required="true" isUniqueKey="true" validationType="nonEmptyString"/>
+      </collection>
+    </element>
+    <element name="filteringRules">
+      <collection addElement="filteringRule" removeElement="remove" clearElement="clear">
+        <attribute name="name" type="string" required="true" isUniqueKey="true"/>
+        <attribute name="scanUrl" type="bool" defaultValue="false"/>
+        <attribute name="scanQueryString" type="bool" defaultValue="false"/>
+        <attribute name="scanAllRaw" type="bool" defaultValue="false"/>
+        <element name="scanHeaders">
+          <collection addElement="add" removeElement="remove" clearElement="clear">
+            <attribute name="requestHeader" type="string" required="true" isUniqueKey="true"/>
+          </collection>
+        </element>
+        <element name="appliesTo">
+          <collection addElement="add" removeElement="remove" clearElement="clear">
+            <attribute name="fileExtension" type="string" required="true" isUniqueKey="true"/>
+          </collection>
+        </element>
+        <element name="denyStrings">
+          <collection addElement="add" removeElement="remove" clearElement="clear">
+            <attribute name="string" type="string" required="true" isUniqueKey="true"/>
+          </collection>
+        </element>
+      </collection>
     </element>
   </sectionSchema>
   <sectionSchema name="system.webServer/serverRuntime">
@@ -336,6 +489,120 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
     <attribute name="enableKernelCache" type="bool" defaultValue="true"/>
     <attribute name="maxCacheSize" type="uint" defaultValue="0"/>
     <attribute name="maxResponseSize" type="uint" defaultValue="262144"/>
+  </sectionSchema>
+  <sectionSchema name="system.applicationHost/log">
+    <attribute name="centralLogFileMode" type="enum" defaultValue="Site">
+      <enum name="Site" value="0"/><enum name="CentralBinary" value="1"/><enum name="CentralW3C" value="2"/>
+    </attribute>
+    <attribute name="logInUTF8" type="bool" defaultValue="true"/>
+    <element name="centralBinaryLogFile"/>
+    <element name="centralW3CLogFile"/>
+  </sectionSchema>
+  <sectionSchema name="system.webServer/httpLogging">
+    <attribute name="dontLog" type="bool" defaultValue="false"/>
+    <attribute name="selectiveLogging" type="enum" defaultValue="LogAll">
+      <enum name="LogAll" value="0"/><enum name="LogSuccessful" value="1"/><enum name="LogError" value="2"/>
+    </attribute>
+  </sectionSchema>
+  <sectionSchema name="system.webServer/httpErrors">
+    <attribute name="errorMode" type="enum" defaultValue="DetailedLocalOnly">
+      <enum name="DetailedLocalOnly" value="0"/><enum name="Custom" value="1"/><enum name="Detailed" value="2"/>
+    </attribute>
+    <attribute name="existingResponse" type="enum" defaultValue="Auto">
+      <enum name="Auto" value="0"/><enum name="Replace" value="1"/><enum name="PassThrough" value="2"/>
+    </attribute>
+    <attribute name="defaultPath" type="string" defaultValue="" expanded="true"/>
+    <attribute name="defaultResponseMode" type="enum" defaultValue="File">
+      <enum name="File" value="0"/><enum name="ExecuteURL" value="1"/><enum name="Redirect" value="2"/>
+    </attribute>
+    <attribute name="detailedMoreInformationLink" type="string" defaultValue="https://go.microsoft.com/fwlink/?LinkID=62293"/>
+    <attribute name="allowAbsolutePathsWhenDelegated" type="bool" defaultValue="false"/>
+    <collection addElement="error" removeElement="remove" clearElement="clear">
+      <attribute name="statusCode" type="uint" required="true" isCombinedKey="true" validationType="integerRange" validationParameter="400,999"/>
+      <attribute name="subStatusCode" type="int" defaultValue="-1" isCombinedKey="true" validationType="integerRange" validationParameter="-1,999"/>
+      <attribute name="prefixLanguageFilePath" type="string" defaultValue="" expanded="true"/>
+      <attribute name="path" type="string" required="true" expanded="true"/>
+      <attribute name="responseMode" type="enum" defaultValue="File">
+        <enum name="File" value="0"/><enum name="ExecuteURL" value="1"/><enum name="Redirect" value="2"/>
+      </attribute>
+    </collection>
+  </sectionSchema>
+  <sectionSchema name="system.webServer/urlCompression">
+    <attribute name="doStaticCompression" type="bool" defaultValue="true"/>
+    <attribute name="doDynamicCompression" type="bool" defaultValue="true"/>
+    <attribute name="dynamicCompressionBeforeCache" type="bool" defaultValue="false"/>
+  </sectionSchema>
+  <sectionSchema name="system.webServer/httpCompression">
+    <attribute name="directory" type="string" defaultValue="" expanded="true"/>
+    <attribute name="doDiskSpaceLimiting" type="bool" defaultValue="true"/>
+    <attribute name="maxDiskSpaceUsage" type="uint" defaultValue="100"/>
+    <attribute name="minFileSizeForComp" type="uint" defaultValue="2700"/>
+    <attribute name="noCompressionForHttp10" type="bool" defaultValue="true"/>
+    <attribute name="noCompressionForProxies" type="bool" defaultValue="true"/>
+    <attribute name="noCompressionForRange" type="bool" defaultValue="true"/>
+    <attribute name="sendCacheHeaders" type="bool" defaultValue="false"/>
+    <attribute name="cacheControlHeader" type="string" defaultValue="max-age=86400"/>
+    <attribute name="expiresHeader" type="string" defaultValue="Wed, 01 Jan 1997 12:00:00 GMT"/>
+    <attribute name="staticCompressionDisableCpuUsage" type="uint" defaultValue="100"/>
+    <attribute name="staticCompressionEnableCpuUsage" type="uint" defaultValue="50"/>
+    <attribute name="dynamicCompressionDisableCpuUsage" type="uint" defaultValue="90"/>
+    <attribute name="dynamicCompressionEnableCpuUsage" type="uint" defaultValue="50"/>
+    <attribute name="dynamicCompressionBufferLimit" type="uint" defaultValue="65536"/>
+    <attribute name="staticCompressionIgnoreHitFrequency" type="bool" defaultValue="true"/>
+    <collection addElement="scheme" removeElement="remove" clearElement="clear">
+      <attribute name="name" type="string" required="true" isUniqueKey="true"/>
+      <attribute name="dll" type="string" defaultValue="" expanded="true"/>
+      <attribute name="doStaticCompression" type="bool" defaultValue="true"/>
+      <attribute name="doDynamicCompression" type="bool" defaultValue="true"/>
+      <attribute name="staticCompressionLevel" type="uint" defaultValue="7"/>
+      <attribute name="dynamicCompressionLevel" type="uint" defaultValue="0"/>
+    </collection>
+    <element name="staticTypes">
+      <collection addElement="add" removeElement="remove" clearElement="clear">
+        <attribute name="mimeType" type="string" required="true" isUniqueKey="true"/>
+        <attribute name="enabled" type="bool" defaultValue="false"/>
+      </collection>
+    </element>
+    <element name="dynamicTypes">
+      <collection addElement="add" removeElement="remove" clearElement="clear">
+        <attribute name="mimeType" type="string" required="true" isUniqueKey="true"/>
+        <attribute name="enabled" type="bool" defaultValue="false"/>
+      </collection>
+    </element>
+  </sectionSchema>
+  <sectionSchema name="system.webServer/httpProtocol">
+    <attribute name="allowKeepAlive" type="bool" defaultValue="true"/>
+    <element name="customHeaders">
+      <collection addElement="add" removeElement="remove" clearElement="clear">
+        <attribute name="name" type="string" required="true" isUniqueKey="true"/>
+        <attribute name="value" type="string" defaultValue=""/>
+      </collection>
+    </element>
+    <element name="redirectHeaders">
+      <collection addElement="add" removeElement="remove" clearElement="clear">
+        <attribute name="name" type="string" required="true" isUniqueKey="true"/>
+        <attribute name="value" type="string" defaultValue=""/>
+      </collection>
+    </element>
+  </sectionSchema>
+  <sectionSchema name="system.webServer/httpRedirect">
+    <attribute name="enabled" type="bool" defaultValue="false"/>
+    <attribute name="destination" type="string" defaultValue=""/>
+    <attribute name="exactDestination" type="bool" defaultValue="false"/>
+    <attribute name="childOnly" type="bool" defaultValue="false"/>
+    <attribute name="httpResponseStatus" type="enum" defaultValue="Found">
+      <enum name="Permanent" value="301"/><enum name="Found" value="302"/><enum name="Temporary" value="307"/><enum name="PermRedirect" value="308"/>
+    </attribute>
+    <collection addElement="add" removeElement="remove" clearElement="clear">
+      <attribute name="wildcard" type="string" required="true" isUniqueKey="true"/>
+      <attribute name="destination" type="string" required="true"/>
+    </collection>
+  </sectionSchema>
+  <sectionSchema name="system.webServer/directoryBrowse">
+    <attribute name="enabled" type="bool" defaultValue="false"/>
+    <attribute name="showFlags" type="flags" defaultValue="Date, Time, Size, Extension">
+      <flag name="None" value="0"/><flag name="Date" value="2"/><flag name="Time" value="4"/><flag name="Size" value="8"/><flag name="Extension" value="16"/><flag name="LongDate" value="32"/>
+    </attribute>
   </sectionSchema>
   <sectionSchema name="appSettings">
     <attribute name="file" type="string"/>

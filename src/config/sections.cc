@@ -56,7 +56,9 @@ struct Level {
 // The <location>s that apply to `path`, least specific first (file order among equals).
 std::vector<Level> levels_for(const Config& config, const ConfigPath& path) {
   std::vector<Level> out;
-  if (path.level != ConfigPath::Level::kAppHost || config.document == nullptr) return out;
+  if (path.level != ConfigPath::Level::kAppHost) return out;
+  out.push_back({&server_defaults(), -2});
+  if (config.document == nullptr) return out;
   out.push_back({config.document.get(), -1});
   for (const XmlElement& loc : config.document->children) {
     if (loc.name != "location") continue;

@@ -86,6 +86,14 @@ bool section_available(const Config& config, const SchemaSet& schemas,
 SectionResult resolve_section(const Config& config, const SchemaSet& schemas, std::string_view name,
                               const ConfigPath& path) noexcept;
 
+// What IIS ships in its own applicationHost.config for the sections the server's built-in
+// modules implement (request filtering's denied file extensions and hidden segments, the
+// compression schemes and MIME types), as a <configuration> element. resolve_section reads it as
+// a level above the file's top level (APPHOST paths only), so every file inherits it and may
+// <remove> or <clear> what it holds, as a web.config does under IIS.
+const XmlElement& server_defaults() noexcept;
+std::string_view server_defaults_text() noexcept;  // the same, as XML text (tests)
+
 // The shallowest configuration path whose configuration is the same as that of `path`: the
 // deepest <location> (or the site) that applies to it.
 ConfigPath unique_config_path(const Config& config, const ConfigPath& path) noexcept;

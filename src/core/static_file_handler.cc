@@ -169,7 +169,8 @@ std::shared_ptr<CachedFile> StaticFileHandler::open_file(http::Exchange& ex,
     }
     close(fd);
     if (doc < 0) {
-      send_simple_response(ex, 403);  // no default document and no directory listing
+      ex.response().substatus = 14;  // no default document, and no listing here (IIS 403.14)
+      send_simple_response(ex, 403);
       return nullptr;
     }
     fd = doc;
@@ -179,7 +180,20 @@ std::shared_ptr<CachedFile> StaticFileHandler::open_file(http::Exchange& ex,
     send_simple_response(ex, 404);
     return nullptr;
   }
-  return cache_.insert(path, fd, st, config_.mime.lookup(type_path), ex.executor().now_ms());
+  std::string_view type = config_.mime.lookup(type_path);
+  if (config_.only_known_types) {
+    std::optional<std::string_view> known = config_.mime.lookup_known(type_path);
+    if (!known) {
+      // Not cached: the decision is the map's, and the map does not change while serving.
+      close(fd);
+      HS_LOG_DEBUG("refused %s: its extension is not in the MIME map (404.3)", path.c_str());
+      ex.response().substatus = 3;
+      send_simple_response(ex, 404);
+      return nullptr;
+    }
+    type = *known;
+  }
+  return cache_.insert(path, fd, st, type, ex.executor().now_ms());
 }
 
 void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFile> file) {

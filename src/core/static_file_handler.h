@@ -2,7 +2,8 @@
 // The built-in static-file handler: GET and HEAD on files under a document root, served by
 // reference (sendfile on cleartext connections) with validators, conditional requests, byte ranges
 // (one range → 206; several → multipart/byteranges, at most 16 after merging overlaps, more →
-// the whole file with 200) and default documents.
+// the whole file with 200) and default documents. A directory without a default document is a
+// 403 with substatus 14 (IIS's "directory listing denied"; http::ResponseHead::substatus).
 //
 // Containment: a request path is percent-decoded and normalised (http/url_path.h: encoded
 // slashes, NUL and ".." above the root are refused with 400), then opened beneath the root
@@ -33,6 +34,10 @@ struct StaticFileConfig {
   std::vector<std::string> default_documents{"index.html"};
   http::MimeMap mime;     // extension → Content-Type
   FileCacheLimits cache;  // open-file cache
+  // IIS's StaticFileModule rule: a file whose extension the MIME map does not list (nor its
+  // "." / ".*" entries, http/mime.h) is not served: 404 with substatus 3. Off: such files go
+  // out as the map's default type.
+  bool only_known_types = false;
 };
 
 class StaticFileHandler final : public http::Handler {

@@ -59,6 +59,11 @@ struct ResponseHead {
   // The protocol adds "Server: httpserv" when the handler set no Server field. A handler that
   // manages the field itself (the IIS layer: modules may remove it) turns this off.
   bool add_server = true;
+  // IIS's sub-status (404.3: an extension not in the MIME map; 403.14: a directory without a
+  // default document). Never sent: a handler answering into the IIS response (StaticFileModule,
+  // iis/static_bridge.h) hands it to the log and to custom errors. Meaningful only where the
+  // caller reset it before the handler ran.
+  uint16_t substatus = 0;
 };
 
 }  // namespace hs::http

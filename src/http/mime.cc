@@ -93,6 +93,83 @@ constexpr DefaultEntry kDefaults[] = {
     {"zst", "application/zstd"},
     {"7z", "application/x-7z-compressed"},
     {"jar", "application/java-archive"},
+    {"rar", "application/x-rar-compressed"},
+    {"cab", "application/vnd.ms-cab-compressed"},
+    // Further entries of IIS's default <staticContent> (its applicationHost.config), so that
+    // what a stock IIS serves is served here too: IIS's StaticFileModule refuses extensions
+    // that are not in the map (404.3), and so does the IIS layer (static_bridge.h).
+    {"bin", "application/octet-stream"},
+    {"exe", "application/octet-stream"},
+    {"dll", "application/x-msdownload"},
+    {"msi", "application/octet-stream"},
+    {"iso", "application/octet-stream"},
+    {"img", "application/octet-stream"},
+    {"dmg", "application/octet-stream"},
+    {"deb", "application/octet-stream"},
+    {"rpm", "application/x-rpm"},
+    {"class", "application/x-java-applet"},
+    {"doc", "application/msword"},
+    {"dot", "application/msword"},
+    {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    {"xls", "application/vnd.ms-excel"},
+    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    {"ppt", "application/vnd.ms-powerpoint"},
+    {"pps", "application/vnd.ms-powerpoint"},
+    {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+    {"odt", "application/vnd.oasis.opendocument.text"},
+    {"ods", "application/vnd.oasis.opendocument.spreadsheet"},
+    {"odp", "application/vnd.oasis.opendocument.presentation"},
+    {"pub", "application/x-mspublisher"},
+    {"vsd", "application/vnd.visio"},
+    {"xps", "application/vnd.ms-xpsdocument"},
+    {"ps", "application/postscript"},
+    {"eps", "application/postscript"},
+    {"ai", "application/postscript"},
+    {"psd", "application/octet-stream"},
+    {"dvi", "application/x-dvi"},
+    {"latex", "application/x-latex"},
+    {"tex", "application/x-tex"},
+    {"swf", "application/x-shockwave-flash"},
+    {"flv", "video/x-flv"},
+    {"asf", "video/x-ms-asf"},
+    {"wmv", "video/x-ms-wmv"},
+    {"wma", "audio/x-ms-wma"},
+    {"3gp", "video/3gpp"},
+    {"3g2", "video/3gpp2"},
+    {"mkv", "video/x-matroska"},
+    {"ts", "video/vnd.dlna.mpeg-tts"},
+    {"m3u", "audio/x-mpegurl"},
+    {"m3u8", "application/vnd.apple.mpegurl"},
+    {"mid", "audio/mid"},
+    {"midi", "audio/mid"},
+    {"aif", "audio/aiff"},
+    {"aiff", "audio/aiff"},
+    {"au", "audio/basic"},
+    {"snd", "audio/basic"},
+    {"jfif", "image/pjpeg"},
+    {"svgz", "image/svg+xml"},
+    {"crt", "application/x-x509-ca-cert"},
+    {"cer", "application/x-x509-ca-cert"},
+    {"der", "application/x-x509-ca-cert"},
+    {"crl", "application/pkix-crl"},
+    {"p7b", "application/x-pkcs7-certificates"},
+    {"p12", "application/x-pkcs12"},
+    {"pfx", "application/x-pkcs12"},
+    {"eml", "message/rfc822"},
+    {"mht", "message/rfc822"},
+    {"mhtml", "message/rfc822"},
+    {"vcf", "text/x-vcard"},
+    {"htc", "text/x-component"},
+    {"xsd", "text/xml"},
+    {"xslt", "text/xml"},
+    {"dtd", "text/xml"},
+    {"wsdl", "text/xml"},
+    {"xaml", "application/xaml+xml"},
+    {"appcache", "text/cache-manifest"},
+    {"manifest", "application/x-ms-manifest"},
+    {"application", "application/x-ms-application"},
+    {"sgml", "text/sgml"},
+    {"rtx", "text/richtext"},
 };
 
 char to_lower_ascii(char c) {
@@ -143,6 +220,11 @@ std::vector<MimeMap::Entry>::const_iterator MimeMap::find_slot(std::string_view 
 }
 
 bool MimeMap::set(std::string_view ext, std::string_view type) {
+  if (ext == ".") {
+    if (type.empty()) return false;
+    no_extension_type_.emplace(type);
+    return true;
+  }
   char buf[kMaxExtensionLength];
   const auto key = normalize_ext(ext, buf);
   if (!key || type.empty()) {
@@ -158,6 +240,11 @@ bool MimeMap::set(std::string_view ext, std::string_view type) {
 }
 
 bool MimeMap::remove(std::string_view ext) {
+  if (ext == ".") {
+    bool had = no_extension_type_.has_value();
+    no_extension_type_.reset();
+    return had;
+  }
   char buf[kMaxExtensionLength];
   const auto key = normalize_ext(ext, buf);
   if (!key) {
@@ -173,30 +260,39 @@ bool MimeMap::remove(std::string_view ext) {
 
 void MimeMap::clear() {
   entries_.clear();
+  no_extension_type_.reset();
 }
 
 void MimeMap::set_default_type(std::string_view type) {
   default_type_.assign(type.empty() ? kDefaultType : type);
 }
 
-std::string_view MimeMap::lookup(std::string_view path_or_name) const {
+std::optional<std::string_view> MimeMap::lookup_known(std::string_view path_or_name) const {
   const size_t slash = path_or_name.rfind('/');
   const std::string_view name =
       slash == std::string_view::npos ? path_or_name : path_or_name.substr(slash + 1);
   const size_t dot = name.rfind('.');
-  if (dot == std::string_view::npos || dot == 0) {
-    return default_type_;
+  auto wildcard = [&]() -> std::optional<std::string_view> {
+    const auto slot = find_slot("*");
+    if (slot != entries_.end() && slot->ext == "*") return std::string_view(slot->type);
+    return std::nullopt;
+  };
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == name.size()) {
+    if (no_extension_type_) return std::string_view(*no_extension_type_);
+    return wildcard();
   }
   char buf[kMaxExtensionLength];
-  const auto key = lower_into(name.substr(dot + 1), buf);  // empty ("file.") fails here
-  if (!key) {
-    return default_type_;
+  const auto key = lower_into(name.substr(dot + 1), buf);
+  if (key) {
+    const auto slot = find_slot(*key);
+    if (slot != entries_.end() && slot->ext == *key) return std::string_view(slot->type);
   }
-  const auto slot = find_slot(*key);
-  if (slot == entries_.end() || slot->ext != *key) {
-    return default_type_;
-  }
-  return slot->type;
+  return wildcard();
+}
+
+std::string_view MimeMap::lookup(std::string_view path_or_name) const {
+  if (std::optional<std::string_view> t = lookup_known(path_or_name)) return *t;
+  return default_type_;
 }
 
 }  // namespace hs::http

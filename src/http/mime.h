@@ -3,6 +3,7 @@
 // File-extension to media-type mapping for the static-file handler.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,8 @@ class MimeMap {
   // Adds or replaces the type for `ext`, overriding a built-in entry. `ext` may start with one
   // '.'; the rest must be 1..kMaxExtensionLength characters containing no '.', '/', '\\',
   // control character or SP. `type` must be non-empty. Returns false (changing nothing) if an
-  // argument is invalid.
+  // argument is invalid. Two forms IIS knows are accepted too: "." names files without an
+  // extension, and ".*" (or "*") any extension the map does not list.
   bool set(std::string_view ext, std::string_view type);
 
   // Removes the mapping for `ext` (built-in or set), after which it maps to the default type.
@@ -48,6 +50,11 @@ class MimeMap {
   // next modified.
   std::string_view lookup(std::string_view path_or_name) const;
 
+  // The same choice, but only from what the map lists — an extension's entry, else "." for a
+  // name without extension, else ".*" — and nullopt when none applies: IIS's StaticFileModule
+  // serves only such files (404.3 otherwise).
+  std::optional<std::string_view> lookup_known(std::string_view path_or_name) const;
+
   // Number of extension mappings.
   size_t size() const { return entries_.size(); }
 
@@ -60,8 +67,9 @@ class MimeMap {
   // Position of `lower_ext` in entries_, or of where it would be inserted.
   std::vector<Entry>::const_iterator find_slot(std::string_view lower_ext) const;
 
-  std::vector<Entry> entries_;  // sorted by ext
+  std::vector<Entry> entries_;  // sorted by ext; "*" is the ".*" entry
   std::string default_type_;
+  std::optional<std::string> no_extension_type_;  // the "." entry
 };
 
 }  // namespace hs::http

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -43,6 +44,15 @@ struct HandlerMapping {
 
 inline constexpr std::string_view kStaticFileModule = "StaticFileModule";
 
+// Settings of the server's built-in modules (src/modules: request filtering, logging, custom
+// errors, compression...) for one part of a site. Built and read there; the IIS layer only
+// carries them with the part's other settings (PathSettings::builtin), so that a module finds
+// what applies to its request in one pointer.
+class BuiltinSettings {
+ public:
+  virtual ~BuiltinSettings() = default;
+};
+
 // <security><requestFiltering><requestLimits>, per site (IIS's RequestFilteringModule). Checked
 // when a request enters the pipeline, after GL_PRE_BEGIN_REQUEST; a request over a limit skips
 // to RQ_LOG_REQUEST with the status below, so no RQ_BEGIN_REQUEST.. handler sees it.
@@ -78,6 +88,7 @@ class IisHandler final : public http::Handler {
     // vector enables the rest). Global notifications are not affected.
     std::vector<bool> enabled;
     RequestLimits limits;
+    std::shared_ptr<const BuiltinSettings> builtin;  // null: the built-in modules' defaults
 
     bool module_enabled(size_t order) const { return order >= enabled.size() || enabled[order]; }
     // The first mapping that matches (other than `skip`), or null.

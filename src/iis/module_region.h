@@ -16,6 +16,7 @@ class ModuleRegion {
   static constexpr int64_t kBlockingMemoryMs = 1000;
   ModuleRegion(base::BlockingHost* host, const ModuleRegistration* reg, int64_t now_ms)
       : host_(host), reg_(reg), now_ms_(now_ms) {
+    if (reg_ != nullptr && reg_->runs_inline) host_ = nullptr;  // a short built-in call
     if (host_ == nullptr) return;
     bool eager = reg_ != nullptr && now_ms_ < reg_->blocks_until_ms.load(std::memory_order_relaxed);
     host_->enter_region(eager);

@@ -252,18 +252,18 @@ bool ModuleRegistry::load(std::string_view name, const std::string& image, IHttp
 }
 
 bool ModuleRegistry::add_builtin(std::string_view name, PFN_REGISTERMODULE register_fn,
-                                 IHttpServer* server, std::string* error) {
+                                 IHttpServer* server, std::string* error, bool runs_inline) {
   if (!check_name(name, kBuiltinImage, error)) return false;
   if (register_fn == nullptr) {
     set_error(error, describe(name, kBuiltinImage) + ": no registration function");
     return false;
   }
-  return register_module(name, kBuiltinImage, nullptr, register_fn, server, error);
+  return register_module(name, kBuiltinImage, nullptr, register_fn, server, error, runs_inline);
 }
 
 bool ModuleRegistry::register_module(std::string_view name, std::string_view image, void* handle,
-                                     PFN_REGISTERMODULE fn, IHttpServer* server,
-                                     std::string* error) {
+                                     PFN_REGISTERMODULE fn, IHttpServer* server, std::string* error,
+                                     bool runs_inline) {
   auto reg = std::make_unique<ModuleRegistration>();
   reg->name = std::string(name);
   reg->wname = widen(name);
@@ -272,6 +272,7 @@ bool ModuleRegistry::register_module(std::string_view name, std::string_view ima
   reg->id = reinterpret_cast<HTTP_MODULE_ID>(next_id_++);  // NOLINT(performance-no-int-to-ptr)
   reg->order = modules_.size();
   reg->dl_handle = handle;
+  reg->runs_inline = runs_inline;
   const std::string label = describe(name, image);
   infos_.push_back(std::make_unique<RegistrationInfoImpl>(reg.get(), label));
   RegistrationInfoImpl* info = infos_.back().get();

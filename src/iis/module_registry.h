@@ -58,6 +58,9 @@ struct ModuleRegistration {
   // Until then (loop milliseconds), calls into this module hand their loop off as they start:
   // one was handed off while it blocked (request_context.cc, ModuleRegion).
   mutable std::atomic<int64_t> blocks_until_ms{0};
+  // A built-in module whose calls are short: they run without a region (ModuleRegion does
+  // nothing for them), and the module opens one itself around work that may block.
+  bool runs_inline = false;
 
   int request_rank(DWORD notification) const;  // kPriorityMedium unless set
   int post_request_rank(DWORD notification) const;
@@ -86,8 +89,9 @@ class ModuleRegistry {
             std::string* error);
 
   // A module implemented inside the server: no dlopen; `register_fn` plays RegisterModule.
+  // `runs_inline`: see ModuleRegistration::runs_inline.
   bool add_builtin(std::string_view name, PFN_REGISTERMODULE register_fn, IHttpServer* server,
-                   std::string* error);
+                   std::string* error, bool runs_inline = false);
 
   const std::vector<std::unique_ptr<ModuleRegistration>>& modules() const { return modules_; }
   // ASCII case-insensitive (IIS module names are case-insensitive); null if absent.
@@ -117,7 +121,8 @@ class ModuleRegistry {
  private:
   bool check_name(std::string_view name, std::string_view image, std::string* error) const;
   bool register_module(std::string_view name, std::string_view image, void* handle,
-                       PFN_REGISTERMODULE fn, IHttpServer* server, std::string* error);
+                       PFN_REGISTERMODULE fn, IHttpServer* server, std::string* error,
+                       bool runs_inline = false);
   void rebuild();
 
   std::vector<std::unique_ptr<ModuleRegistration>> modules_;

@@ -365,6 +365,15 @@ void HttpContextImpl::serve_static() {
   const IisHandler::VirtualDirectory* vdir = owner_.virtual_directory_for(url_);
   http::Handler* files = vdir != nullptr ? vdir->files : owner_.static_files();
   std::string_view prefix = vdir != nullptr ? std::string_view(vdir->prefix) : std::string_view();
+  if (vdir != nullptr && url_.size() == prefix.size()) {
+    // The virtual directory itself, without its '/': 301 to the directory URL, as core answers
+    // for every other directory (relative links inside it must resolve beneath it).
+    std::string location = StaticBridge::encode_path(url_) + "/";
+    if (!query_.empty()) location += "?" + query_;
+    response_.SetStatus(301, "Moved Permanently");
+    response_.SetHeader("Location", location.c_str(), static_cast<USHORT>(location.size()), TRUE);
+    return;
+  }
   const http::RequestHead* request = nullptr;
   http::RequestHead rewritten;
   // The request's own target decodes to url_: core gets it as it came, unless the pipeline
@@ -385,6 +394,7 @@ void HttpContextImpl::serve_static() {
     }
   }
   StaticBridge bridge(*this, *ex_, request, prefix);
+  ex_->response().substatus = 0;  // core sets it only for IIS's 404.3 and 403.14
   files->handle(bridge);
 }
 
@@ -392,9 +402,10 @@ void HttpContextImpl::take_core_response(const http::ResponseHead& head,
                                          std::span<const http::BodyChunk> chunks,
                                          http::SendCompletion done) {
   sync_from_raw_response();
+  static_answer_ = true;
   if (!headers_sent_) {
     status_ = static_cast<USHORT>(head.status);
-    substatus_ = 0;
+    substatus_ = head.substatus;
     reason_ = head.reason.empty() ? std::string(http::reason_phrase(head.status)) : head.reason;
     // Merged into what modules set before (IIS keeps those), each field replacing its name.
     // Content-Length stays out: the response is sent in one final send whose length the
@@ -416,6 +427,29 @@ void HttpContextImpl::take_core_response(const http::ResponseHead& head,
       }
     }
   }
+  append_by_reference(chunks, std::move(done));
+}
+
+void HttpContextImpl::replace_body(std::span<const http::BodyChunk> chunks,
+                                   http::SendCompletion pin) {
+  sync_from_raw_response();
+  // What was buffered stays owned by buffer_ (copies, descriptors, pins) until the send: a
+  // chunk may still point into it only if the caller keeps it, which is its business.
+  buffered_.clear();
+  buffered_bytes_ = 0;
+  append_by_reference(chunks, std::move(pin));
+  wrote_body_ = true;
+}
+
+const std::string* HttpContextImpl::response_header(std::string_view name) const {
+  for (const Header& h : response_headers_) {
+    if (http::iequals(h.name, name)) return &h.value;
+  }
+  return nullptr;
+}
+
+void HttpContextImpl::append_by_reference(std::span<const http::BodyChunk> chunks,
+                                          http::SendCompletion done) {
   for (const http::BodyChunk& c : chunks) {
     if (c.size == 0) continue;
     HTTP_DATA_CHUNK d{};
@@ -503,6 +537,7 @@ void HttpContextImpl::read_ahead() {
       if (*alive) schedule([this] { read_ahead(); });
     });
     readahead_.resize(at + (r > 0 ? static_cast<size_t>(r) : 0));
+    body_bytes_read_ += r > 0 ? static_cast<uint64_t>(r) : 0;
     readahead_pending_ = r == http::kBodyPending;
     if (readahead_pending_) return;      // resumed by the ready callback, or on_exchange_gone
     if (r <= 0) readahead_done_ = true;  // the end, or an error the module's read will see

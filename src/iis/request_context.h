@@ -217,6 +217,61 @@ class HttpContextImpl final : public IHttpContext4 {
   void take_core_response(const http::ResponseHead& head, std::span<const http::BodyChunk> chunks,
                           http::SendCompletion done);
 
+  // --- For the server's built-in modules (src/modules), which run in the pipeline like native
+  // modules but read the request without the IIS API's copies and wide strings. Loop thread,
+  // during a notification of this request.
+  struct HeaderView {
+    std::string_view name, value;
+  };
+  const IisHandler::PathSettings& path_settings() const { return *settings_; }
+  IisHandler& handler() const { return owner_; }
+  std::string_view method() const { return method_; }
+  std::string_view raw_target() const { return raw_target_; }  // as received
+  std::string_view url() const { return url_; }      // decoded, normalised (after a SetUrl)
+  bool url_decoded() const { return !url_raw_; }     // false: url() is the path as received
+  std::string_view query() const { return query_; }  // without '?'
+  uint8_t version_major() const { return version_major_; }
+  uint8_t version_minor() const { return version_minor_; }
+  std::string_view remote_address() const { return remote_host_; }
+  std::string_view local_address() const { return local_host_; }
+  uint16_t local_port() const { return local_port_; }
+  const char* scheme() const { return tls_ ? "https://" : "http://"; }  // with "://"
+  const std::string* request_header(std::string_view name) const {
+    return find_request_header(name);
+  }
+  template <class F>
+  void for_each_request_header(F&& f) const {
+    for (const Header& h : request_headers_)
+      f(HeaderView{h.name, h.value});
+  }
+  const std::string* response_header(std::string_view name) const;
+  template <class F>
+  void for_each_response_header(F&& f) const {
+    for (const Header& h : response_headers_)
+      f(std::string_view(h.name), std::string_view(h.value));
+  }
+  // The connection failed or closed before the response was complete.
+  bool connection_lost() const { return connection_lost_; }
+  USHORT status() const { return status_; }
+  USHORT substatus() const { return substatus_; }
+  // SetStatus's fTrySkipCustomErrors (custom errors leave such a response alone).
+  bool try_skip_custom_errors() const { return try_skip_custom_errors_; }
+  bool is_child() const { return parent_ != nullptr || child_exchange_ != nullptr; }
+  int64_t start_ms() const { return start_ms_; }
+  // Body bytes handed to the connection so far, and request body bytes read from it.
+  uint64_t body_bytes_sent() const { return body_bytes_sent_; }
+  uint64_t body_bytes_read() const { return body_bytes_read_; }
+  const HandlerMapping* mapping() const { return mapping_; }
+  uint64_t buffered_bytes() const { return buffered_bytes_; }  // the buffered body's size
+  // For a built-in module's work that may block (a file read, compressing): a base::Region on
+  // this host lets the loop go on without it (the module runs inline otherwise).
+  base::BlockingHost* blocking_host() const { return host_; }
+  // The body is StaticFileModule's answer (a file of the site), not a module's.
+  bool static_answer() const { return static_answer_; }
+  // Replaces the buffered body with `chunks`, by reference (memory and file ranges, as core's
+  // answer is taken); `pin` keeps what they point into until the response lets go of them.
+  void replace_body(std::span<const http::BodyChunk> chunks, http::SendCompletion pin);
+
   // IHttpContext
   IHttpSite* GetSite() override;
   IHttpApplication* GetApplication() override;
@@ -357,6 +412,9 @@ class HttpContextImpl final : public IHttpContext4 {
                          bool last);
   // Copies `chunks` (memory, and duplicated descriptors) to the end of the buffered body.
   HRESULT append_copy(std::span<const http::BodyChunk> chunks);
+  // Appends `chunks` to the buffered body by reference (file ranges as file chunks, a cached
+  // file's memory copy kept beside them); `done` is released with the buffer's storage.
+  void append_by_reference(std::span<const http::BodyChunk> chunks, http::SendCompletion done);
   // This child is done (END_REQUEST ran, its output was taken): its parent hears of it.
   void report_to_parent();
   struct Header {
@@ -590,7 +648,6 @@ class HttpContextImpl final : public IHttpContext4 {
   // IHttpResponse4::SetTrailer's fields, in order; sent with the last send where the protocol
   // carries them (HTTP/2; HTTP/1.1 when set before the head goes out: chunked).
   std::vector<std::pair<std::string, std::string>> trailers_;
-  const char* scheme() const { return tls_ ? "https://" : "http://"; }
   std::vector<std::pair<std::string, std::string>>& variables_ =
       storage_->variables;  // SetServerVariable
   std::deque<std::string>& inserted_body_ = storage_->inserted_body;
@@ -630,6 +687,10 @@ class HttpContextImpl final : public IHttpContext4 {
   bool async_write_ = false;  // a module-visible async write/flush is in flight
   bool async_read_ = false;   // a module-visible async read is in flight
   bool in_send_response_ = false;
+  bool try_skip_custom_errors_ = false;
+  bool static_answer_ = false;
+  uint64_t body_bytes_sent_ = 0;
+  uint64_t body_bytes_read_ = 0;
   bool destroy_scheduled_ = false;
   bool wrote_body_ = false;    // a module wrote body bytes (then StaticFileModule does not answer)
   std::string static_target_;  // the target core answers, when the pipeline changed it

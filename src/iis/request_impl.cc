@@ -556,6 +556,7 @@ HRESULT HttpContextImpl::read_body(void* buf, DWORD cb, BOOL fAsync, CompletionT
     }
     ssize_t r = ex_->read_body(static_cast<char*>(buf), cb, [this] { on_body_ready(); });
     if (r > 0) {
+      body_bytes_read_ += static_cast<uint64_t>(r);
       DWORD n = static_cast<DWORD>(r);
       raise_read_entity(buf, cb, &n);  // RQ_READ_ENTITY: subscribers may see/replace the bytes
       return complete_inline(n, S_OK);
@@ -611,6 +612,7 @@ void HttpContextImpl::finish_pending_read() {
   if (r == http::kBodyPending) return;
   CompletionTarget t = pending_read_->target;
   DWORD n = r > 0 ? static_cast<DWORD>(r) : 0;
+  body_bytes_read_ += n;
   if (n > 0) raise_read_entity(pending_read_->buf, pending_read_->cb, &n);  // RQ_READ_ENTITY
   pending_read_.reset();
   async_read_ = false;
@@ -711,6 +713,7 @@ HRESULT ResponseImpl::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT e
   ctx_.status_ = code;
   ctx_.substatus_ = sub;
   ctx_.reason_.assign(r);
+  ctx_.try_skip_custom_errors_ = try_skip != FALSE;
   return S_OK;
 }
 HRESULT ResponseImpl::SetHeader(PCSTR name, PCSTR value, USHORT cch, BOOL replace) {
@@ -854,7 +857,7 @@ VOID ResponseImpl::GetStatus(USHORT* code, USHORT* sub, PCSTR* reason, USHORT* c
   if (module) *module = nullptr;
   if (notification) *notification = 0;
   if (ex) *ex = nullptr;
-  if (skip) *skip = FALSE;
+  if (skip) *skip = ctx_.try_skip_custom_errors_ ? TRUE : FALSE;
 }
 HRESULT ResponseImpl::SetErrorDescription(PCWSTR, DWORD, BOOL) {
   return S_OK;
@@ -1372,6 +1375,7 @@ HRESULT HttpContextImpl::send_buffered(BOOL fAsync, CompletionTarget target, uin
     headers_sent_ = true;
   }
   if (reported == kReportItemBytes) reported = item->bytes;  // Flush: every byte it sends
+  body_bytes_sent_ += item->bytes;
   if (fAsync) {
     // The module's memory stays in use until the completion (spec §6.7).
     async_write_ = true;

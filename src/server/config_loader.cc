@@ -13,14 +13,20 @@
 #include "http/mime.h"
 #include "iis/http_server_impl.h"
 #include "iis/module_registry.h"
+#include "modules/runtime.h"
 
 namespace hs::server {
 namespace {
 
 using config::Diagnostic;
 
-constexpr std::array<std::string_view, 3> kBuiltins = {
-    iis::kStaticFileModule, kDefaultDocumentModule, kDirectoryListingModule};
+// Every module name a configuration may enable without a <globalModules> entry.
+std::vector<std::string_view> builtin_names() {
+  std::vector<std::string_view> names = {iis::kStaticFileModule, kDefaultDocumentModule};
+  for (std::string_view n : modules::builtin_module_names())
+    names.push_back(n);
+  return names;
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
@@ -111,6 +117,38 @@ std::string canonical_ip(const std::string& ip) {
   return text;
 }
 
+// Whether built-in module `name` is enabled at `prefix` of `site`: IIS's own <modules> lists
+// every built-in module, so it is, unless a level in effect (the top level, then the matching
+// <location>s from the least specific) <remove>s it or <clear>s the list without adding it back.
+bool builtin_enabled(const config::Config& cfg, std::string_view site, std::string_view prefix,
+                     std::string_view name) {
+  std::vector<std::pair<int, const config::WebServerSettings*>> levels = {{-1, &cfg.web_server}};
+  for (const config::Location& loc : cfg.locations) {
+    if (loc.path.empty()) {
+      levels.push_back({0, &loc.settings});
+    } else if (http::iequals(loc.site_name, site)) {
+      std::string_view url = loc.url_path;
+      if (url.empty() || url == "/") {
+        levels.push_back({1, &loc.settings});
+      } else if (prefix.substr(0, url.size()) == url &&
+                 (prefix.size() == url.size() || prefix[url.size()] == '/')) {
+        levels.push_back(
+            {1 + static_cast<int>(std::count(url.begin(), url.end(), '/')), &loc.settings});
+      }
+    }
+  }
+  std::stable_sort(levels.begin(), levels.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  bool enabled = true;
+  for (const auto& [depth, s] : levels) {
+    if (!s->modules_set) continue;
+    if (s->modules_cleared || contains_ci(s->modules_removed, name)) enabled = false;
+    for (const config::ModuleEntry& m : s->modules)
+      enabled = enabled || http::iequals(m.name, name);
+  }
+  return enabled;
+}
+
 // The modules, handlers and request limits in effect at `prefix` of a site.
 void plan_path(const config::Config& cfg, const config::Site& site, const std::string& prefix,
                const config::WebServerSettings& eff, PathPlan* out,
@@ -124,10 +162,28 @@ void plan_path(const config::Config& cfg, const config::Site& site, const std::s
   for (const config::GlobalModule& g : cfg.global_modules) {
     if (contains_ci(enabled, g.name)) out->modules.push_back(g.name);
   }
+  for (std::string_view b : modules::builtin_module_names()) {
+    if (builtin_enabled(cfg, site.name, prefix, b)) out->modules.emplace_back(b);
+  }
+  // The built-in modules' own sections, through the configuration model (IIS's schema).
+  config::ConfigPath path;
+  path.site = site.name;
+  path.url = prefix;
+  std::vector<Diagnostic> section_diags;
+  modules::read_path_options(cfg, modules::builtin_schemas(), path, &out->builtin, &section_diags);
+  for (Diagnostic& d : section_diags) {
+    // The same section is resolved for every path it applies to: report a problem once.
+    bool seen = std::any_of(diags->begin(), diags->end(),
+                            [&](const Diagnostic& x) { return x.to_string() == d.to_string(); });
+    if (!seen) diags->push_back(std::move(d));
+  }
   for (const config::HandlerMapping& h : eff.handlers) {
     iis::HandlerMapping m = to_mapping(h);
     for (const std::string& name : m.modules) {
-      bool builtin = http::iequals(name, iis::kStaticFileModule);
+      bool builtin = http::iequals(name, iis::kStaticFileModule) ||
+                     std::any_of(modules::builtin_module_names().begin(),
+                                 modules::builtin_module_names().end(),
+                                 [&](std::string_view b) { return http::iequals(b, name); });
       if (!builtin && !contains_ci(enabled, name)) {
         add(diags, Diagnostic::Severity::kWarning, cfg, h.line,
             "handler '" + h.name + "' of " + where + ": module '" + name +
@@ -258,11 +314,13 @@ bool plan_site(const config::Config& cfg, const config::Site& site, SitePlan* ou
 
 bool load_server_plan(const std::string& file, ServerPlan* out,
                       std::vector<config::Diagnostic>* diags) {
+  const size_t first_diag = diags->size();
   config::LoadResult r = config::load_config_file(file);
   diags->insert(diags->end(), r.diagnostics.begin(), r.diagnostics.end());
   if (!r.ok) return false;
   const config::Config& cfg = r.config;
-  bool ok = config::check_module_references(cfg, kBuiltins, diags);
+  const std::vector<std::string_view> builtins = builtin_names();
+  bool ok = config::check_module_references(cfg, builtins, diags);
 
   if (cfg.sites.empty()) {
     add(diags, Diagnostic::Severity::kError, cfg, 0, "no <site> defined");
@@ -282,6 +340,10 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
   for (const config::Site& site : cfg.sites) {
     SitePlan plan;
     ok = plan_site(cfg, site, &plan, diags) && ok;
+    ok = modules::read_site_options(cfg, modules::builtin_schemas(), site.name, &plan.builtin_site,
+                                    diags) &&
+         ok;
+    out->builtin.needs.add(plan.builtin_site);
     config::ConfigPath path;
     path.site = site.name;
     config::SectionResult runtime =
@@ -302,6 +364,7 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
     for (const PathPlan& p : plan.parts)
       paths.push_back(&p);
     for (const PathPlan* p : paths) {
+      out->builtin.needs.add(p->builtin);
       for (const std::string& m : p->modules) {
         if (!contains_ci(enabled_anywhere, m)) enabled_anywhere.push_back(m);
       }
@@ -398,6 +461,10 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
     out->fragment_max_entry_set = true;
     out->fragment_max_entry = caching.max_response_size;
   }
+  ok = modules::read_server_options(cfg, modules::builtin_schemas(), &out->builtin, diags) && ok;
+  // The sites' and modules' readers report their errors as diagnostics.
+  for (size_t i = first_diag; i < diags->size(); ++i)
+    ok = ok && (*diags)[i].severity != Diagnostic::Severity::kError;
   return ok;
 }
 

@@ -17,6 +17,7 @@
 #include "core/static_file_handler.h"
 #include "iis/iis_handler.h"
 #include "io/tls.h"
+#include "modules/settings.h"
 #include "server/iis_setup.h"
 #include "server/site_router.h"
 
@@ -25,18 +26,22 @@ namespace hs::server {
 // Built-in module names a configuration may enable and map without a <globalModules> entry.
 // DefaultDocumentModule is served by the static-file handler (default documents), so a mapping
 // naming it is treated as naming StaticFileModule. So is DirectoryListingModule, which IIS's own
-// StaticFile handler names: with directory browsing off (IIS's default, and the only mode here)
-// it answers a directory without a default document with 403, as the static handler does.
+// StaticFile handler names: the static handler answers a directory without a default document
+// (403.14), and the built-in DirectoryListingModule (modules/directory_listing.h, not a handler
+// here) turns that answer into the listing where <directoryBrowse enabled="true">.
 inline constexpr std::string_view kDefaultDocumentModule = "DefaultDocumentModule";
 inline constexpr std::string_view kDirectoryListingModule = "DirectoryListingModule";
 
 // The settings in effect at one path of a site (its root, or a <location> below it).
 struct PathPlan {
-  std::string prefix;                         // "" for the site root, else "/app"
-  std::vector<std::string> modules;           // global modules enabled there
+  std::string prefix;  // "" for the site root, else "/app"
+  // Modules enabled there: global modules, and the built-in ones (src/modules) that no level in
+  // effect <remove>d or <clear>ed (IIS lists them in its own <modules>; a file need not).
+  std::vector<std::string> modules;
   std::vector<iis::HandlerMapping> mappings;  // <handlers> in effect there, in order
   iis::RequestLimits limits;
   bool max_allowed_content_length_set = false;  // some level in effect there sets it
+  modules::PathOptions builtin;                 // the built-in modules' sections in effect there
 };
 
 struct SitePlan {
@@ -55,6 +60,7 @@ struct SitePlan {
   bool mime_clear = false;               // a <clear/> in <staticContent>: drop the built-ins
   std::vector<std::string> mime_remove;  // <remove fileExtension> applied to the built-ins
   std::vector<std::pair<std::string, std::string>> mime_set;  // extension, type
+  modules::SiteOptions builtin_site;                          // the site's <logFile>
   // <system.webServer><serverRuntime> at the site's root.
   uint64_t upload_read_ahead = iis::IisHandler::kDefaultUploadReadAhead;
   iis::UrlHitSettings url_hits;
@@ -83,6 +89,8 @@ struct ServerPlan {
   // <system.applicationHost><httpservStatus listen="ADDR:PORT"> (httpserv's own element): the
   // status listener's address; empty: none.
   std::string status_listen;
+  // The built-in modules' server-wide settings (what they need anywhere, httpCompression...).
+  modules::ServerOptions builtin;
 };
 
 // Loads and checks `file` and builds the plan. Every diagnostic (the parser's, the module

@@ -38,7 +38,9 @@ size_t IisStack::live_requests() const {
 namespace {
 
 iis::IisHandler::PathSettings path_settings(const std::vector<ModuleSpec>& modules,
-                                            const iis::ModuleRegistry& registry, PathSpec spec) {
+                                            const iis::ModuleRegistry& registry,
+                                            modules::Runtime& runtime,
+                                            const modules::SiteOptions& site, PathSpec spec) {
   auto enabled = [&](const std::string& name) {
     return spec.all_modules || std::any_of(spec.modules.begin(), spec.modules.end(),
                                            [&](const std::string& n) { return n == name; });
@@ -47,6 +49,7 @@ iis::IisHandler::PathSettings path_settings(const std::vector<ModuleSpec>& modul
   out.prefix = std::move(spec.prefix);
   out.mappings = std::move(spec.mappings);
   out.limits = spec.limits;
+  out.builtin = runtime.make_path_config(site, spec.builtin, out.prefix);
   if (spec.add_catch_all) {
     iis::HandlerMapping all;
     all.name = "catch-all";
@@ -75,10 +78,14 @@ iis::IisHandler::PathSettings path_settings(const std::vector<ModuleSpec>& modul
 }  // namespace
 
 bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpec> sites,
-                     IisStack* out, std::string* error) {
+                     IisStack* out, std::string* error, modules::ServerOptions builtin) {
   out->server.set_registry(&out->registry);
   // Modules read their configuration as early as RegisterModule (StripHeaders does).
   out->server.set_admin_manager(admin::process_admin_manager());
+  // The built-in modules first: within a priority, load order is pipeline order, and request
+  // filtering must see a request before any native module does.
+  out->runtime = std::make_unique<modules::Runtime>(std::move(builtin));
+  if (!out->runtime->register_builtins(out->registry, &out->server, error)) return false;
   for (const ModuleSpec& m : modules) {
     if (!out->registry.load(m.name, m.image, &out->server, error)) return false;
     HS_LOG_INFO("loaded module %s from %s", m.name.c_str(), m.image.c_str());
@@ -92,6 +99,7 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpe
   if (routed) out->router = std::make_unique<SiteRouter>();
   for (SiteSpec& site : sites) {
     auto st = std::make_unique<SiteStack>();
+    site.files.only_known_types = true;  // IIS's StaticFileModule: 404.3 for unmapped extensions
     st->files = std::make_unique<core::StaticFileHandler>(site.files);
     if (!st->files->ok()) {
       *error = "site '" + site.name + "': " + st->files->error();
@@ -114,13 +122,20 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpe
     st->handler->set_fragment_cache(&out->server.fragment_cache());
     if (site.upload_read_ahead) st->handler->set_upload_read_ahead(*site.upload_read_ahead);
     st->handler->set_url_hit_settings(site.url_hits);
-    st->handler->root_settings() = path_settings(modules, out->registry, std::move(site.root));
-    for (PathSpec& part : site.parts)
-      st->handler->add_path_settings(path_settings(modules, out->registry, std::move(part)));
+    site.builtin_site.id = site.id;
+    site.builtin_site.name = site.name;
+    site.builtin_site.root = site.files.root;
+    st->handler->root_settings() = path_settings(modules, out->registry, *out->runtime,
+                                                 site.builtin_site, std::move(site.root));
+    for (PathSpec& part : site.parts) {
+      st->handler->add_path_settings(
+          path_settings(modules, out->registry, *out->runtime, site.builtin_site, std::move(part)));
+    }
     if (out->router) out->router->add_site(site.bindings, st->handler.get());
     if (out->handler == nullptr) out->handler = st->handler.get();
     out->sites.push_back(std::move(st));
   }
+  out->runtime->start();  // the access logs' flusher
   // IHttpServer2::GetMetadata(site, url): the site by name (case-insensitively, as IIS); the URL
   // is a decoded path ("" is the site root).
   out->server.set_metadata_resolver(
@@ -145,6 +160,23 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules,
   sites[0].root.mappings = std::move(mappings);
   sites[0].root.add_catch_all = add_catch_all;
   return build_iis_stack(modules, std::move(sites), out, error);
+}
+
+modules::PathOptions default_builtin_options() {
+  modules::PathOptions out;
+  std::vector<config::Diagnostic> diags;  // IIS's own defaults: nothing to report
+  config::ConfigPath path;
+  path.site = "Default Web Site";
+  modules::read_path_options(modules::empty_config(), modules::builtin_schemas(), path, &out,
+                             &diags);
+  return out;
+}
+
+modules::ServerOptions default_builtin_server_options() {
+  modules::ServerOptions out;
+  std::vector<config::Diagnostic> diags;  // IIS's own defaults: nothing to report
+  modules::read_server_options(modules::empty_config(), modules::builtin_schemas(), &out, &diags);
+  return out;
 }
 
 std::vector<ModuleSpec> default_sample_modules(std::vector<iis::HandlerMapping>* mappings) {

@@ -10,6 +10,8 @@
 #include "iis/http_server_impl.h"
 #include "iis/iis_handler.h"
 #include "iis/module_registry.h"
+#include "modules/runtime.h"
+#include "modules/settings.h"
 #include "server/site_router.h"
 
 namespace hs::server {
@@ -32,6 +34,7 @@ struct PathSpec {
   std::vector<std::string> modules;
   bool all_modules = true;
   iis::RequestLimits limits;
+  modules::PathOptions builtin;  // the built-in modules' settings here (IIS's defaults)
 };
 
 // One site (virtual host) of the pipeline.
@@ -48,6 +51,7 @@ struct SiteSpec {
   // <serverRuntime>: the body read ahead, IsFrequentlyHit's rule (unset: the command line's).
   std::optional<uint64_t> upload_read_ahead;
   iis::UrlHitSettings url_hits;
+  modules::SiteOptions builtin_site;  // the built-in modules' per-site settings (its access log)
 };
 
 struct SiteStack {
@@ -60,6 +64,8 @@ struct SiteStack {
 // reverse order: the router and the sites first, the registry (which Terminate()s and unloads
 // modules) last.
 struct IisStack {
+  // The built-in modules' shared state; outlives the registry (which terminates them first).
+  std::unique_ptr<modules::Runtime> runtime;
   iis::ModuleRegistry registry;
   iis::HttpServerImpl server;
   std::vector<std::unique_ptr<SiteStack>> sites;
@@ -71,16 +77,24 @@ struct IisStack {
   ~IisStack();
 };
 
-// Loads `modules` in order and builds one pipeline per site, sharing the modules; several sites
-// (or any binding with a host name) get a router. False with *error naming the module and image
-// (or the site and root) on failure.
+// Registers the built-in modules (src/modules) the settings need, then loads `modules` in order,
+// and builds one pipeline per site, sharing the modules; several sites (or any binding with a
+// host name) get a router. Static files follow IIS's StaticFileModule (only extensions in the
+// MIME map: 404.3). False with *error naming the module and image (or the site and root) on
+// failure.
 bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpec> sites,
-                     IisStack* out, std::string* error);
+                     IisStack* out, std::string* error,
+                     modules::ServerOptions builtin = modules::ServerOptions());
 
 // The same for one site that takes every request ("Default Web Site", id 1).
 bool build_iis_stack(const std::vector<ModuleSpec>& modules,
                      std::vector<iis::HandlerMapping> mappings, const core::StaticFileConfig& files,
                      IisStack* out, std::string* error, bool add_catch_all = true);
+
+// The built-in modules' settings at a path, and server-wide, when there is no configuration
+// file: IIS's defaults.
+modules::PathOptions default_builtin_options();
+modules::ServerOptions default_builtin_server_options();
 
 // The sample modules the embedded default site mounts (/hello, /echo, /stream, /async and the
 // header filter), if they were built next to the server. Empty when they are missing.

@@ -18,6 +18,7 @@
 #include "server/config_loader.h"
 #include "server/options.h"
 #include "server/server.h"
+#include "server/service_notify.h"
 #include "server/status.h"
 #include "server/supervisor.h"
 
@@ -71,16 +72,23 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
   std::string error;
   hs::base::metrics::g_process_start_s.store(static_cast<int64_t>(time(nullptr)));
   // The IIS module pipeline: modules and handler mappings from --config, modules from --module,
-  // or the sample modules when the embedded default site is served. Without modules (and
-  // without a configuration file), requests go straight to the static-file handler.
+  // or the sample modules when the embedded default site is served. Without any of them, the
+  // pipeline still runs the built-in modules (src/modules) in front of the static files.
   std::vector<hs::server::SiteSpec> sites = std::move(opts.sites);
   std::vector<hs::server::ModuleSpec> modules = opts.modules;
   bool embedded_default = opts.root.empty() && opts.modules.empty() && opts.config_file.empty();
+  hs::modules::ServerOptions builtin =
+      opts.builtin_set ? opts.builtin : hs::server::default_builtin_server_options();
+  builtin.software = "httpserv " HTTPSERV_VERSION;
+  builtin.access_log = opts.access_log;
+  builtin.several_sites = sites.size() > 1;
   if (sites.empty()) {  // no configuration file: one site that takes every request
     sites.resize(1);
     sites[0].files = opts.server.static_files;
     if (embedded_default) modules = hs::server::default_sample_modules(&sites[0].root.mappings);
     sites[0].root.limits.max_allowed_content_length = opts.server.session.limits.max_body_size;
+    sites[0].root.builtin = hs::server::default_builtin_options();
+    if (!opts.builtin_set) builtin.needs.add(sites[0].root.builtin);
   }
   install_admin_model(opts.config_file, false);
   hs::server::IisStack iis;
@@ -89,8 +97,8 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
     for (const auto& site : iis.sites)
       fn(&site->handler->application());
   };
-  if (!modules.empty() || !opts.config_file.empty()) {
-    if (!hs::server::build_iis_stack(modules, std::move(sites), &iis, &error)) {
+  {
+    if (!hs::server::build_iis_stack(modules, std::move(sites), &iis, &error, std::move(builtin))) {
       HS_LOG_ERROR("%s", error.c_str());
       return 1;
     }
@@ -120,9 +128,9 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
     return 1;
   }
   // The status listener (/metrics, /status): after the server, so that it sees every worker.
-  hs::server::StatusService status(
+  hs::server::StatusService status_service(
       {&server, handler != nullptr ? &iis.server.fragment_cache() : nullptr, opts.queue_length});
-  if (opts.status_address && !status.start(*opts.status_address, opts.status_inherited, &error)) {
+  if (opts.status_address && !status_service.start(*opts.status_address, opts.status_inherited, &error)) {
     HS_LOG_ERROR("%s", error.c_str());
     server.stop_now();
     server.wait();
@@ -136,15 +144,21 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
                   HTTPSERV_VERSION, opts.server.static_files.root.c_str(), opts.server.workers);
   }
   if (announce) {
+    std::string status = "serving";
     for (size_t i = 0; i < server.bound().size(); ++i) {
-      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s",
-                    opts.server.is_tls(i) ? "https" : "http",
-                    server.bound()[i].to_string().c_str());
+      const char* scheme = opts.server.is_tls(i) ? "https" : "http";
+      std::string addr = server.bound()[i].to_string();
+      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme, addr.c_str());
+      status += std::string(" ") + scheme + "://" + addr;
     }
     if (opts.status_address) {
+      std::string addr = status_service.bound().to_string();
       hs::log_write(hs::LogLevel::kNotice, "status on http://%s/status and /metrics",
-                    status.bound().to_string().c_str());
+                    addr.c_str());
+      status += " status http://" + addr + "/status";
     }
+    // Unsupervised, this is the service's main process: it tells systemd itself.
+    hs::server::service::ready(status);
   }
   if (ready_fd >= 0) {
     ssize_t n = write(ready_fd, "1", 1);
@@ -156,12 +170,17 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
   while (!server.finished()) {
     timespec tick{0, 100 * 1000 * 1000};
     int sig = sigtimedwait(&set, nullptr, &tick);
+    if (sig == SIGUSR1) {
+      HS_LOG_INFO("SIGUSR1: reopening the access logs");
+      if (iis.runtime) iis.runtime->reopen_logs();
+    }
     if (sig == SIGQUIT) {
       HS_LOG_INFO("SIGQUIT: stopping immediately");
       _exit(0);
     }
     if ((sig == SIGINT || sig == SIGTERM) && !stopping) {
       stopping = true;
+      if (announce) hs::server::service::stopping();
       HS_LOG_INFO("%s: stopping gracefully (deadline %lld ms)", strsignal(sig),
                   static_cast<long long>(opts.server.shutdown_timeout_ms));
       // GL_STOP_LISTENING → drain → (workers joined) GL_APPLICATION_STOP → Terminate.
@@ -169,14 +188,15 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
       server.stop_graceful();
       // A draining process stops answering on the status socket too: after a reload the new
       // process, which shares the socket, is the one whose numbers a scrape should get.
-      status.stop();
+      status_service.stop();
     } else if (sig == SIGHUP) {
       // Reloading replaces the server process (server/supervisor.h); this one has no parent.
       HS_LOG_WARN("SIGHUP: reloading needs the supervisor (runs without --no-supervisor); ignored");
     }
   }
   server.wait();
-  status.stop();
+  status_service.stop();
+  if (iis.runtime) iis.runtime->stop();  // every buffered access-log line reaches the disk
   for_each_application(
       [&](IHttpApplication* app) { hs::iis::raise_application_stop(iis.registry, app); });
   if (iis.handler != nullptr) {
@@ -239,7 +259,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP})
+  for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1})
     sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
@@ -266,15 +286,21 @@ int main(int argc, char** argv) {
                    workers = opts.server.workers, tls = opts.server.listen_tls] {
     hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
                   HTTPSERV_VERSION, root.c_str(), workers);
+    std::string status = "serving";
     for (size_t i = 0; i < listeners.bound.size(); ++i) {
       bool secure = i < tls.size() && tls[i] != nullptr;
-      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", secure ? "https" : "http",
-                    listeners.bound[i].to_string().c_str());
+      const char* scheme = secure ? "https" : "http";
+      std::string addr = listeners.bound[i].to_string();
+      hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme, addr.c_str());
+      status += std::string(" ") + scheme + "://" + addr;
     }
     for (const auto& a : status_listeners.bound) {
+      std::string addr = a.to_string();
       hs::log_write(hs::LogLevel::kNotice, "status on http://%s/status and /metrics",
-                    a.to_string().c_str());
+                    addr.c_str());
+      status += " status http://" + addr + "/status";
     }
+    hs::server::service::ready(status);  // systemd's Type=notify (server/service_notify.h)
   };
   auto body_for = [&](std::shared_ptr<hs::server::Options> o) -> hs::server::ChildMain {
     return [o, &listeners, &status_listeners, &set](int ready_fd) {

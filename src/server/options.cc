@@ -50,6 +50,7 @@ enum LongOnly {
   kTlsKey,
   kTlsClientCerts,
   kTlsClientCa,
+  kAccessLog,
 };
 
 bool parse_seconds(const char* text, int64_t* ms) {
@@ -132,9 +133,12 @@ std::string usage() {
          "                           (default 49152, IIS's uploadReadAheadSize; 0 = off)\n"
          "  --no-supervisor          run in one process (by default a supervising parent\n"
          "                           keeps the listeners and restarts a crashed server)\n"
+         "  --access-log FILE        write the W3C access log (IIS's fields) to FILE; with\n"
+         "                           --config, every site logs there instead of its <logFile>\n"
          "  -h, --help               show this help\n"
          "\n"
-         "Signals: SIGINT/SIGTERM stop gracefully, SIGQUIT stops at once.\n";
+         "Signals: SIGINT/SIGTERM stop gracefully, SIGQUIT stops at once, SIGHUP reloads,\n"
+         "SIGUSR1 reopens the access logs.\n";
 }
 
 bool parse_options(int argc, char** argv, Options* out, std::string* error) {
@@ -172,6 +176,7 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"tls-key", required_argument, nullptr, kTlsKey},
       {"tls-client-certs", required_argument, nullptr, kTlsClientCerts},
       {"tls-client-ca", required_argument, nullptr, kTlsClientCa},
+      {"access-log", required_argument, nullptr, kAccessLog},
       {nullptr, 0, nullptr, 0},
   };
   optind = 0;  // glibc: 0 re-initialises getopt fully (SIGHUP parses argv again)
@@ -319,6 +324,13 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
         }
         out->upload_read_ahead_set = true;
         break;
+      case kAccessLog:
+        if (value.empty()) {
+          *error = "--access-log: expected a file name";
+          return false;
+        }
+        out->access_log = value;
+        break;
       case kFragmentCacheSize:
       case kFragmentMaxEntry:
       case kMaxResponseBacklog: {
@@ -378,6 +390,14 @@ bool resolve_options(Options& opts, std::string* error) {
     }
     m.image = std::string(cwd) + "/" + m.image;
   }
+  if (!opts.access_log.empty() && opts.access_log.front() != '/') {
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd) == nullptr) {
+      *error = "--access-log: cannot resolve '" + opts.access_log + "': current directory unknown";
+      return false;
+    }
+    opts.access_log = std::string(cwd) + "/" + opts.access_log;
+  }
   std::string root = opts.root.empty() ? HTTPSERV_DEFAULT_ROOT : opts.root;
   std::vector<std::string> listen = opts.listen;
   std::vector<io::TlsSettings> listen_tls;  // from the configuration's https bindings
@@ -418,6 +438,8 @@ bool resolve_options(Options& opts, std::string* error) {
       opts.status_listen_from_config = true;
     }
     opts.modules = std::move(plan.modules);
+    opts.builtin = std::move(plan.builtin);
+    opts.builtin_set = true;
     opts.sites.clear();
     for (SitePlan& p : plan.sites) {
       SiteSpec spec;
@@ -435,6 +457,7 @@ bool resolve_options(Options& opts, std::string* error) {
       apply_static_settings(p, &spec.files);
       spec.virtual_directories = p.virtual_directories;
       spec.upload_read_ahead = p.upload_read_ahead;
+      spec.builtin_site = std::move(p.builtin_site);
       spec.url_hits = p.url_hits;
       auto to_spec = [&](PathPlan& plan) {
         PathSpec out;
@@ -444,6 +467,7 @@ bool resolve_options(Options& opts, std::string* error) {
         out.modules = std::move(plan.modules);
         out.all_modules = false;
         out.limits = plan.limits;
+        out.builtin = std::move(plan.builtin);
         if (opts.max_body_size_set)
           out.limits.max_allowed_content_length = cfg.session.limits.max_body_size;
         return out;

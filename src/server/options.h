@@ -55,6 +55,11 @@ struct Options {
   // From --config (resolve_options): the sites, each with its static settings applied to a copy
   // of server.static_files. Empty without --config (main builds the one default site).
   std::vector<SiteSpec> sites;
+  // --access-log FILE (absolute once resolved): the access log for every site.
+  std::string access_log;
+  // The built-in modules' server-wide settings: from --config, else IIS's defaults (main).
+  modules::ServerOptions builtin;
+  bool builtin_set = false;
   // Set by the supervisor for a server process started by SIGHUP: GL_CONFIGURATION_CHANGE is
   // raised once at its start.
   bool reloaded = false;

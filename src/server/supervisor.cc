@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "server/service_notify.h"
 
 namespace hs::server {
 namespace {
@@ -88,7 +89,7 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
               const std::function<void()>& on_ready, Listeners* extra) {
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD})
+  for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR1})
     sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   int sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -121,7 +122,10 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
       kill(p, sig);
   };
   auto stop = [&](int sig, int status) {
-    if (!stopping) stop_status = status;
+    if (!stopping) {
+      stop_status = status;
+      service::stopping();
+    }
     stopping = true;
     listeners.close_all();  // nothing new may queue behind draining children
     if (extra != nullptr) extra->close_all();
@@ -154,20 +158,25 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
       if (sig == SIGINT || sig == SIGTERM || sig == SIGQUIT) {
         if (!stopping) HS_LOG_INFO("supervisor: %s: stopping the worker process", strsignal(sig));
         stop(sig, 0);
+      } else if (sig == SIGUSR1) {
+        signal_all(SIGUSR1);  // log rotation: every serving process reopens its access logs
       } else if (sig == SIGHUP && !stopping) {
         if (pending.pid > 0) {
           HS_LOG_WARN("supervisor: SIGHUP: a reload is already in progress; ignored");
           continue;
         }
+        service::reloading();  // READY=1 follows whatever the outcome
         std::string error;
         ChildMain next = reload(&error);
         if (!next) {
           HS_LOG_ERROR("supervisor: SIGHUP: configuration not reloaded, the old one stays: %s",
                        error.c_str());
+          service::reloaded("reload failed, the old configuration stays: " + error);
           continue;
         }
         if (!spawn(next, true, {sig_fd, current.ready_fd}, &pending)) {
           HS_LOG_ERROR("supervisor: SIGHUP: cannot start a worker process: %s", strerror(errno));
+          service::reloaded("reload failed: cannot start a worker process");
           continue;
         }
         pending_body = std::move(next);
@@ -207,6 +216,7 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
         child = std::move(pending_body);
         pending_body = nullptr;
         quick_deaths = 0;
+        service::reloaded("reloaded: worker process " + std::to_string(current.pid) + " serving");
         restart_at = -1;  // a crashed old child needs no restart any more
       }
       // EOF without the byte: the child is exiting; reaping below reports why.
@@ -216,6 +226,7 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
                    static_cast<int>(pending.pid), static_cast<long long>(kReadyTimeoutMs));
       kill(pending.pid, SIGKILL);
       pending.started_ms = INT64_MAX / 2;  // reported once; reaped below
+      service::reloaded("reload failed: the new worker process was not ready in time");
     }
 
     int st = 0;
@@ -226,6 +237,11 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
             "supervisor: reload failed: the new worker process %d %s before it was ready; the "
             "old configuration stays",
             static_cast<int>(done), describe(st).c_str());
+        // (After a timeout, READY=1 went already; systemd ignores a second one.)
+        if (pending.started_ms != INT64_MAX / 2) {
+          service::reloaded("reload failed: the new worker process " + describe(st) +
+                            "; the old configuration stays");
+        }
         close_ready(&pending);
         pending = Child{};
         pending_body = nullptr;

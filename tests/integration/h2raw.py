@@ -1,10 +1,14 @@
 """A raw HTTP/2 client for the defence tests: frames written byte by byte (what a hostile client
 sends), HPACK as literals and indexed references only (no Huffman), frames read back whole.
-The server side is nghttp2; this is only the test's half."""
+The server's header blocks are decoded with python3-hpack (its dynamic table followed across
+the connection, so a status sent twice is found again). The server side is nghttp2; this is
+only the test's half."""
 
 import socket
 import struct
 import time
+
+import hpack
 
 DATA, HEADERS, PRIORITY, RST_STREAM, SETTINGS, PUSH_PROMISE, PING, GOAWAY, WINDOW_UPDATE, \
     CONTINUATION = range(10)
@@ -66,6 +70,7 @@ def settings(**values):
 class Frame:
     def __init__(self, ftype, flags, stream, payload):
         self.type, self.flags, self.stream, self.payload = ftype, flags, stream, payload
+        self.headers = None  # decoded fields, on the frame that ends a header block
 
     def goaway_code(self):
         return struct.unpack(">I", self.payload[4:8])[0] if self.type == GOAWAY else None
@@ -88,6 +93,8 @@ class H2Conn:
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.buf = b""
         self.closed = False
+        self.decoder = hpack.Decoder()
+        self.block = b""  # a header block still waiting for its CONTINUATION frames
         self.sock.sendall(PREFACE + (initial if initial is not None else settings()))
 
     def close(self):
@@ -123,6 +130,12 @@ class H2Conn:
         f = Frame(self.buf[3], self.buf[4], int.from_bytes(self.buf[5:9], "big") & 0x7FFFFFFF,
                   self.buf[9:9 + n])
         self.buf = self.buf[9 + n:]
+        if f.type in (HEADERS, CONTINUATION):
+            # Every block is decoded in order: HPACK's dynamic table spans the connection.
+            self.block += f.payload
+            if f.flags & END_HEADERS:
+                f.headers = self.decoder.decode(self.block)
+                self.block = b""
         if f.type == SETTINGS and not (f.flags & ACK):
             self.send(frame(SETTINGS, ACK, 0))
         return f
@@ -156,47 +169,18 @@ class H2Conn:
         for f in frames:
             if f.stream != stream:
                 continue
-            if f.type == HEADERS and status is None:
-                status = decode_status(f.payload)
+            if f.headers is not None and status is None:
+                status = status_of(f)
             if f.type == DATA:
                 body += f.payload
         return status, body, frames
 
 
-def decode_status(block):
-    """The :status of a response HEADERS block (nghttp2 sends it first: an indexed static entry
-    8-14, or a literal with the static name 8)."""
-    b = block[0]
-    static = {8: 200, 9: 204, 10: 206, 11: 304, 12: 400, 13: 404, 14: 500}
-    if b & 0x80:
-        return static.get(b & 0x7F)
-    # Literal with an indexed name (:status is static entry 8): 0x48 (indexing) or 0x08/0x18.
-    if b & 0x40:
-        pos = 1
-    else:
-        pos = 1
-    length = block[pos] & 0x7F
-    huffman = block[pos] & 0x80
-    raw = block[pos + 1:pos + 1 + length]
-    if huffman:
-        return int(huffman_decode_digits(raw))
-    return int(raw)
-
-
-def huffman_decode_digits(data):
-    """Huffman decoding of a string of digits (RFC 7541 Appendix B): '0'-'2' are 5 bits
-    (0x0-0x2), '3'-'9' are 6 bits (0x19-0x1f)."""
-    codes = {(0x0, 5): "0", (0x1, 5): "1", (0x2, 5): "2", (0x19, 6): "3", (0x1a, 6): "4",
-             (0x1b, 6): "5", (0x1c, 6): "6", (0x1d, 6): "7", (0x1e, 6): "8", (0x1f, 6): "9"}
-    bits = "".join(format(b, "08b") for b in data)
-    out = ""
-    i = 0
-    while i < len(bits):
-        for width in (5, 6):
-            if i + width <= len(bits) and (int(bits[i:i + width], 2), width) in codes:
-                out += codes[(int(bits[i:i + width], 2), width)]
-                i += width
-                break
-        else:
-            break  # padding (all ones)
-    return out
+def status_of(f):
+    """The :status of the response whose header block f ends (None for another frame)."""
+    if f.headers is None:
+        return None
+    for name, value in f.headers:
+        if name == ":status":
+            return int(value)
+    return None

@@ -429,6 +429,103 @@ def run_cli(args, timeout=10.0, cwd=None, env=None):
 
 
 # ---------------------------------------------------------------------------
+# Configuration files and curl (the built-in modules' suites)
+
+SITE_CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <system.applicationHost>
+    <sites>
+      <site name="{site}" id="1">
+        <application path="/"><virtualDirectory path="/" physicalPath="{root}" /></application>
+        <bindings><binding protocol="http" bindingInformation="127.0.0.1:{port}:" /></bindings>
+        {site_extra}
+      </site>
+      {sites_extra}
+    </sites>
+    {apphost_extra}
+  </system.applicationHost>
+  <system.webServer>
+{web_server}
+  </system.webServer>
+{extra}
+</configuration>
+"""
+
+
+def site_config(root, port, web_server="", extra="", site="Site", site_extra="",
+                sites_extra="", apphost_extra=""):
+    """One site serving ``root`` on 127.0.0.1:``port``, with ``web_server`` inside the top-level
+    <system.webServer> and ``extra`` (e.g. <location>s) after it."""
+    return SITE_CONFIG.format(root=root, port=port, web_server=web_server, extra=extra, site=site,
+                              site_extra=site_extra, sites_extra=sites_extra,
+                              apphost_extra=apphost_extra)
+
+
+def config_server(directory, xml, args=(), workers=1, nports=1, start=True):
+    """Writes ``xml`` (``{port}``, ``{port2}`` filled with free ports) to
+    ``directory``/applicationHost.config and starts httpserv --config on it."""
+    ports = free_ports(nports)
+    names = {"port": ports[0]}
+    if nports > 1:
+        names["port2"] = ports[1]
+    path = os.path.join(directory, "applicationHost.config")
+    with open(path, "w") as f:
+        f.write(xml.replace("{port}", str(ports[0])).replace(
+            "{port2}", str(ports[1]) if nports > 1 else "{port2}"))
+    srv = Server(directory, start=False, listen=["127.0.0.1:%d" % p for p in ports])
+    srv.cmd = [server_bin(), "--workers", str(workers), "--config", path] + [str(a) for a in args]
+    if start:
+        srv.start()
+    return srv
+
+
+class CurlResponse:
+    def __init__(self, status, headers, body, raw_headers):
+        self.status = status
+        self.headers = headers  # lower-case name -> last value
+        self.all_headers = raw_headers  # [(name, value)] of the final response
+        self.body = body
+
+    def header(self, name, default=None):
+        return self.headers.get(name.lower(), default)
+
+    def __repr__(self):
+        return "<curl %d %r body[%d]=%r>" % (self.status, self.all_headers, len(self.body),
+                                            self.body[:120])
+
+
+def curl(url, *args, timeout=20):
+    """Runs curl on ``url`` (extra ``args``: -H, -X, --compressed...); the final response's
+    status, headers and body as received (not decoded unless --compressed is given)."""
+    with tempfile.TemporaryDirectory(prefix="httpserv-curl-") as d:
+        hfile = os.path.join(d, "h")
+        bfile = os.path.join(d, "b")
+        p = subprocess.run([curl_bin(), "-sS", "--max-time", str(timeout), "-D", hfile,
+                            "-o", bfile] + [str(a) for a in args] + [url],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=timeout + 10)
+        if p.returncode != 0:
+            raise AssertionError("curl %s failed (%d): %s" % (url, p.returncode,
+                                                              p.stderr.decode(errors="replace")))
+        with open(hfile, "rb") as f:
+            head = f.read().decode("latin-1")
+        body = b""
+        if os.path.exists(bfile):  # curl creates no file for an empty body
+            with open(bfile, "rb") as f:
+                body = f.read()
+    blocks = [b for b in head.split("\r\n\r\n") if b.strip()]
+    lines = blocks[-1].split("\r\n")
+    status = int(lines[0].split()[1])
+    headers, raw = {}, []
+    for line in lines[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            raw.append((k.strip(), v.strip()))
+            headers[k.strip().lower()] = v.strip()
+    return CurlResponse(status, headers, body, raw)
+
+
+# ---------------------------------------------------------------------------
 # Raw HTTP client
 # ---------------------------------------------------------------------------
 

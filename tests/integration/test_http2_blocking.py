@@ -43,8 +43,8 @@ def collect(c, streams, windows=None, timeout=30):
             windows[f.stream] += window_increment(f)
         if f.stream not in out:
             continue
-        if f.type == h2raw.HEADERS and out[f.stream][0] is None:
-            out[f.stream][0] = h2raw.decode_status(f.payload)
+        if f.headers is not None and out[f.stream][0] is None:
+            out[f.stream][0] = h2raw.status_of(f)
         elif f.type == h2raw.DATA:
             out[f.stream][1] += f.payload
             if f.payload:  # give the window back so long bodies flow

@@ -82,6 +82,16 @@ class ProtocolParity(unittest.TestCase):
         for proto in PROTOCOLS:
             status, fields, data = self.fetch(proto, path, method, body, **kw)
             compared = {k: fields.get(k) for k in COMPARED}
+            # The one legitimate difference: pages that name the request's own URL (the detailed
+            # error page's "Requested URL") carry its scheme and port, so the body (and its
+            # length, checked against what arrived first) are compared with the URL replaced.
+            if method != "HEAD" and compared["content-length"] is not None:
+                self.assertEqual(int(compared["content-length"]), len(data), proto)
+            for scheme, port in (("http", kw.get("port") or self.srv.port),
+                                 ("https", kw.get("tls_port") or self.tls_port)):
+                data = data.replace(b"%s://127.0.0.1:%d/" % (scheme.encode(), port), b"URL/")
+            if compared["content-length"] is not None and method != "HEAD":
+                compared["content-length"] = str(len(data))
             results[proto] = (status, compared, hashlib.sha256(data).hexdigest(), len(data))
         first = results[PROTOCOLS[0]]
         for proto in PROTOCOLS[1:]:

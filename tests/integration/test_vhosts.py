@@ -67,7 +67,9 @@ CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
     <system.webServer>
       <modules><add name="HelloModule" /></modules>
       <handlers><add name="Hello" path="hello" verb="GET" modules="HelloModule" /></handlers>
-      <security><requestFiltering>
+      <!-- allowDoubleEscaping: a file name with '%' in it ("a b%41.txt" below) is requested as
+           "%2541", which IIS's default refuses (404.11). -->
+      <security><requestFiltering allowDoubleEscaping="true">
         <requestLimits maxAllowedContentLength="10" maxQueryString="100" />
       </requestFiltering></security>
     </system.webServer>
@@ -234,8 +236,16 @@ class VirtualHosts(unittest.TestCase):
             r.read()
             self.assertEqual(r.status, 301)
             self.assertEqual(r.getheader("Location"), "/assets/sub/?x=1")
+            # So does the virtual directory itself, like every other directory.
+            c.request("GET", "/assets?y=2", headers={"Host": "alpha.example"})
+            r = c.getresponse()
+            r.read()
+            self.assertEqual(r.status, 301)
+            self.assertEqual(r.getheader("Location"), "/assets/?y=2")
         finally:
             c.close()
+        r = harness.curl("http://127.0.0.1:%d/assets" % self.port, "-L", "-H", "Host: alpha.example")
+        self.assertEqual(r.status, 403)  # followed to /assets/: no default document (403.14)
         # "/assetsX" is not under "/assets"; other sites do not have it.
         self.assertEqual(self.get("alpha.example", "/assetsX/who.txt")[0], 404)
         self.assertEqual(self.get("a.wild.example", "/assets/who.txt")[0], 404)

@@ -113,7 +113,9 @@ class BodyLoad final : public CHttpModule {
       return reply(ctx, "hr=" + hr_text(g_server->RemoveFragmentFromCache(name.c_str())));
     }
     if (op == "send") return send_fragment(ctx, query, name);
-    r->SetStatus(400, "Bad Request");
+    // fTrySkipCustomErrors: the body is the test's answer, which IIS's custom errors (on by
+    // default) would otherwise replace with an error page.
+    r->SetStatus(400, "Bad Request", 0, S_OK, nullptr, TRUE);
     return reply(ctx, "unknown op");
   }
 
@@ -161,7 +163,7 @@ class BodyLoad final : public CHttpModule {
     HRESULT hr =
         r->WriteEntityChunks(chunks.data(), static_cast<DWORD>(chunks.size()), FALSE, FALSE, &sent);
     if (FAILED(hr)) {
-      r->SetStatus(500, "Internal Server Error");
+      r->SetStatus(500, "Internal Server Error", 0, S_OK, nullptr, TRUE);  // (see above)
       return reply(ctx, "hr=" + hr_text(hr));
     }
     return RQ_NOTIFICATION_FINISH_REQUEST;
@@ -172,7 +174,7 @@ class BodyLoad final : public CHttpModule {
     size_t size = strtoul(param(query, "size").c_str(), nullptr, 10);
     unsigned long count = strtoul(param(query, "count").c_str(), nullptr, 10);
     if (size == 0 || size > (64u << 20)) {
-      r->SetStatus(400, "Bad Request");
+      r->SetStatus(400, "Bad Request", 0, S_OK, nullptr, TRUE);  // (see above)
       return reply(ctx, "size out of range");
     }
     if (param(query, "unbuffered") == "1") r->DisableBuffering();

@@ -329,7 +329,8 @@ class Global final : public CGlobalModule {
     }
     if (url == "/global-handled") {
       log(name_, "PRE_BEGIN_REQUEST " + url);
-      ctx->GetResponse()->SetStatus(403, "Forbidden");
+      // fTrySkipCustomErrors: the body is what the test checks (custom errors are on).
+      ctx->GetResponse()->SetStatus(403, "Forbidden", 0, S_OK, nullptr, TRUE);
       respond(ctx, "refused by " + name_);
       return GL_NOTIFICATION_HANDLED;
     }

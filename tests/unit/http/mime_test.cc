@@ -129,7 +129,6 @@ TEST(MimeMap, SetRejectsInvalidArguments) {
   MimeMap map;
   const size_t initial = map.size();
   EXPECT_FALSE(map.set("", "a/b"));
-  EXPECT_FALSE(map.set(".", "a/b"));
   EXPECT_FALSE(map.set("..x", "a/b"));
   EXPECT_FALSE(map.set("tar.gz", "a/b"));
   EXPECT_FALSE(map.set("a/b", "a/b"));
@@ -174,28 +173,59 @@ TEST(MimeMap, ClearAndDefaultType) {
 TEST(MimeMap, BuiltInTableHasNoDuplicatesOrCharsets) {
   // The complete built-in extension list; size() pins it to the table.
   const std::vector<std::string> extensions = {
-      "html",   "htm",         "shtml",    "xhtml", "txt", "text", "log",  "css",  "csv",
-      "tsv",    "md",          "markdown", "ics",   "vtt", "js",   "mjs",  "json", "map",
-      "jsonld", "webmanifest", "xml",      "xsl",   "rss", "atom", "yaml", "yml",  "toml",
-      "pdf",    "rtf",         "epub",     "wasm",  "svg", "png",  "apng", "jpg",  "jpeg",
-      "gif",    "webp",        "avif",     "bmp",   "tif", "tiff", "ico",  "woff", "woff2",
-      "ttf",    "otf",         "eot",      "mp4",   "m4v", "webm", "ogv",  "mov",  "avi",
-      "mpeg",   "mpg",         "mp3",      "m4a",   "aac", "ogg",  "oga",  "opus", "flac",
-      "wav",    "zip",         "gz",       "tgz",   "tar", "bz2",  "xz",   "zst",  "7z",
-      "jar"};
+      "html", "htm", "shtml", "xhtml", "txt", "text", "log", "css", "csv", "tsv", "md", "markdown",
+      "ics", "vtt", "js", "mjs", "json", "map", "jsonld", "webmanifest", "xml", "xsl", "rss",
+      "atom", "yaml", "yml", "toml", "pdf", "rtf", "epub", "wasm", "svg", "png", "apng", "jpg",
+      "jpeg", "gif", "webp", "avif", "bmp", "tif", "tiff", "ico", "woff", "woff2", "ttf", "otf",
+      "eot", "mp4", "m4v", "webm", "ogv", "mov", "avi", "mpeg", "mpg", "mp3", "m4a", "aac", "ogg",
+      "oga", "opus", "flac", "wav", "zip", "gz", "tgz", "tar", "bz2", "xz", "zst", "7z", "jar",
+      "rar", "cab",
+      // IIS's default <staticContent> entries.
+      "bin", "exe", "dll", "msi", "iso", "img", "dmg", "deb", "rpm", "class", "doc", "dot", "docx",
+      "xls", "xlsx", "ppt", "pps", "pptx", "odt", "ods", "odp", "pub", "vsd", "xps", "ps", "eps",
+      "ai", "psd", "dvi", "latex", "tex", "swf", "flv", "asf", "wmv", "wma", "3gp", "3g2", "mkv",
+      "ts", "m3u", "m3u8", "mid", "midi", "aif", "aiff", "au", "snd", "jfif", "svgz", "crt", "cer",
+      "der", "crl", "p7b", "p12", "pfx", "eml", "mht", "mhtml", "vcf", "htc", "xsd", "xslt", "dtd",
+      "wsdl", "xaml", "appcache", "manifest", "application", "sgml", "rtx"};
   const MimeMap defaults;
   EXPECT_EQ(defaults.size(), extensions.size());
   for (const auto& ext : extensions) {
     MimeMap map;
     const std::string name = "x." + ext;
-    const std::string_view type = map.lookup(name);
-    EXPECT_NE(type, kOctet) << ext;
+    ASSERT_TRUE(map.lookup_known(name).has_value()) << ext;
+    const std::string_view type = *map.lookup_known(name);
     EXPECT_NE(type.find('/'), std::string_view::npos) << ext;
     EXPECT_EQ(type.find(';'), std::string_view::npos) << ext;
     // A duplicated key would survive one removal.
     EXPECT_TRUE(map.remove(ext)) << ext;
+    EXPECT_FALSE(map.lookup_known(name).has_value()) << ext;
     EXPECT_EQ(map.lookup(name), kOctet) << ext;
   }
+}
+
+TEST(MimeMap, KnownOnlyAndIisWildcards) {
+  MimeMap map;
+  EXPECT_EQ(map.lookup_known("/a/b.html"), std::optional<std::string_view>("text/html"));
+  EXPECT_FALSE(map.lookup_known("/a/b.unknownext").has_value());
+  EXPECT_FALSE(map.lookup_known("/a/README").has_value());
+  EXPECT_FALSE(map.lookup_known("/a/.profile").has_value());
+  EXPECT_FALSE(map.lookup_known("/a/file.").has_value());
+  EXPECT_EQ(map.lookup("/a/README"), kOctet);
+  // "." maps names without an extension; ".*" every extension the map does not list.
+  const size_t n = map.size();
+  EXPECT_TRUE(map.set(".", "text/plain"));
+  EXPECT_EQ(map.size(), n);
+  EXPECT_EQ(map.lookup_known("/a/README"), std::optional<std::string_view>("text/plain"));
+  EXPECT_FALSE(map.lookup_known("/a/b.unknownext").has_value());
+  EXPECT_TRUE(map.set(".*", "application/x-any"));
+  EXPECT_EQ(map.lookup_known("/a/b.unknownext"),
+            std::optional<std::string_view>("application/x-any"));
+  EXPECT_EQ(map.lookup("/a/b.unknownext"), "application/x-any");
+  EXPECT_EQ(map.lookup_known("/a/b.css"), std::optional<std::string_view>("text/css"));
+  EXPECT_TRUE(map.remove("."));
+  EXPECT_EQ(map.lookup_known("/a/README"), std::optional<std::string_view>("application/x-any"));
+  map.clear();
+  EXPECT_FALSE(map.lookup_known("/a/README").has_value());
 }
 
 }  // namespace
