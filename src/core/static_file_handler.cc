@@ -196,7 +196,8 @@ std::shared_ptr<CachedFile> StaticFileHandler::open_file(http::Exchange& ex,
   return cache_.insert(path, fd, st, type, ex.executor().now_ms());
 }
 
-void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFile> file) {
+void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFile> file,
+                                   std::string_view server) {
   // `file` is pinned by the send's completion: the descriptor and cached bytes stay valid until
   // the body is out.
   const CachedFile& f = *file;
@@ -231,6 +232,7 @@ void StaticFileHandler::serve_file(http::Exchange& ex, std::shared_ptr<CachedFil
 
   http::ResponseHead& r = ex.response();
   r.headers.clear();
+  if (!server.empty()) r.headers.add("Server", server);
   r.headers.add("ETag", f.etag);
   r.headers.add("Last-Modified", std::string_view(f.last_modified, sizeof(f.last_modified)));
 

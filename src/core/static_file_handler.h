@@ -53,12 +53,28 @@ class StaticFileHandler final : public http::Handler {
 
   void handle(http::Exchange& ex) override;
 
+  // The server's direct path (server/direct_static.h): the open-file cache's entry for a decoded,
+  // normalised path ("/dir/" for a directory's default document), or null when it is not cached
+  // (nothing is opened). An entry is always a regular file handle() would serve.
+  std::shared_ptr<CachedFile> find_cached(const std::string& path, int64_t now_ms) {
+    return cache_.find(path, now_ms);
+  }
+  // Whether an entry found earlier is still within the cache's validity window.
+  bool fresh(const CachedFile& file, int64_t now_ms) const { return cache_.fresh(file, now_ms); }
+  // Answers a GET or HEAD with `file` exactly as handle() does once it found it (validators,
+  // ranges, HEAD), with `server` as the first field (the IIS response's default Server field,
+  // in the place it has there) when not empty.
+  void serve(http::Exchange& ex, std::shared_ptr<CachedFile> file, std::string_view server) {
+    serve_file(ex, std::move(file), server);
+  }
+
  private:
   // Opens `path` (a file, or a directory's default document) and caches it; on failure sends
   // the error response and returns null.
   std::shared_ptr<CachedFile> open_file(http::Exchange& ex, const std::string& path,
                                         const http::Target& target);
-  void serve_file(http::Exchange& ex, std::shared_ptr<CachedFile> file);
+  void serve_file(http::Exchange& ex, std::shared_ptr<CachedFile> file,
+                  std::string_view server = {});
 
   StaticFileConfig config_;
   FileCache cache_;

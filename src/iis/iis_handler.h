@@ -89,6 +89,10 @@ class IisHandler final : public http::Handler {
     std::vector<bool> enabled;
     RequestLimits limits;
     std::shared_ptr<const BuiltinSettings> builtin;  // null: the built-in modules' defaults
+    // No native module runs here (nor a GL_PRE_BEGIN_REQUEST one anywhere), and no built-in
+    // module that changes every response: a static file the built-in modules leave alone may
+    // be served without a pipeline (server/direct_static.h). Set by the server, read there.
+    bool direct_static = false;
 
     bool module_enabled(size_t order) const { return order >= enabled.size() || enabled[order]; }
     // The first mapping that matches (other than `skip`), or null.

@@ -44,6 +44,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -646,8 +647,10 @@ class HttpContextImpl final : public IHttpContext4 {
   };
   std::unique_ptr<TlsCopy> tls_;
   // IHttpResponse4::SetTrailer's fields, in order; sent with the last send where the protocol
-  // carries them (HTTP/2; HTTP/1.1 when set before the head goes out: chunked).
-  std::vector<std::pair<std::string, std::string>> trailers_;
+  // carries them (HTTP/2; HTTP/1.1 when set before the head goes out: chunked). A list: the
+  // value GetTrailer returned stays where it is until that trailer is replaced or deleted, as
+  // IIS's request-pool strings do (a module may set another trailer and still read it).
+  std::list<std::pair<std::string, std::string>> trailers_;
   std::vector<std::pair<std::string, std::string>>& variables_ =
       storage_->variables;  // SetServerVariable
   std::deque<std::string>& inserted_body_ = storage_->inserted_body;

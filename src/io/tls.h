@@ -116,12 +116,18 @@ class TlsStream final : public Stream {
 
   bool attach(Listener* listener) override;
   ssize_t read(char* dst, size_t cap) override;
-  bool short_read_drains() const override { return false; }
+  // True when OpenSSL's last read from the socket came back short (the socket was drained) and
+  // OpenSSL holds no bytes of its own: then a short read() needs no further read for EAGAIN.
+  bool short_read_drains() const override;
   ssize_t write(const iovec* iov, int count, bool more) override;
   ssize_t write_file(int fd, uint64_t offset, uint64_t len) override;
   void shutdown_write() override;
   void close(bool abortive) override;
   const StreamFacts& facts() const override { return facts_; }
+
+  // OpenSSL reads the socket through this (the read BIO io/tls.cc sets up): a socket BIO's
+  // read that also notes whether the socket was drained. Not for other callers.
+  static int bio_read(BIO* bio, char* buf, size_t len, size_t* got);
 
   // The record size plaintext is written in (what one SSL_write is given at most).
   static constexpr size_t kRecord = 16 * 1024;
@@ -142,6 +148,7 @@ class TlsStream final : public Stream {
   StreamFacts facts_;
   std::string error_;
   bool ktls_send_ = false;
+  bool recv_short_ = false;  // the socket's last recv returned less than asked (or nothing)
   // An SSL_read/SSL_write that needs the other direction (a TLS 1.3 key update, a handshake
   // message): the matching readiness is reported for both.
   bool read_wants_write_ = false;

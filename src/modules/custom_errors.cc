@@ -469,7 +469,8 @@ class CustomErrorModule final : public CHttpModule {
       info.reason = reason;
       info.method = ctx->method();
       const std::string* host = ctx->request_header("Host");
-      std::string url = ctx->scheme() + (host != nullptr ? *host : std::string(ctx->local_address())) +
+      std::string url = ctx->scheme() +
+                        (host != nullptr ? *host : std::string(ctx->local_address())) +
                         std::string(ctx->raw_target());
       info.url = url;
       DWORD cch = 0;

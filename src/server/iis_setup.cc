@@ -25,7 +25,7 @@ IisStack::~IisStack() {
 
 http::Handler* IisStack::entry() const {
   if (router) return router.get();
-  return handler;
+  return front;
 }
 
 size_t IisStack::live_requests() const {
@@ -72,6 +72,7 @@ iis::IisHandler::PathSettings path_settings(const std::vector<ModuleSpec>& modul
     for (const auto& reg : registry.modules())
       out.enabled.push_back(enabled(reg->name));
   }
+  out.direct_static = direct_static_allowed(out, registry);
   return out;
 }
 
@@ -131,8 +132,12 @@ bool build_iis_stack(const std::vector<ModuleSpec>& modules, std::vector<SiteSpe
       st->handler->add_path_settings(
           path_settings(modules, out->registry, *out->runtime, site.builtin_site, std::move(part)));
     }
-    if (out->router) out->router->add_site(site.bindings, st->handler.get());
-    if (out->handler == nullptr) out->handler = st->handler.get();
+    st->direct = std::make_unique<DirectStatic>(*st->handler, *st->files);
+    if (out->router) out->router->add_site(site.bindings, st->direct.get());
+    if (out->handler == nullptr) {
+      out->handler = st->handler.get();
+      out->front = st->direct.get();
+    }
     out->sites.push_back(std::move(st));
   }
   out->runtime->start();  // the access logs' flusher

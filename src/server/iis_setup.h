@@ -12,6 +12,7 @@
 #include "iis/module_registry.h"
 #include "modules/runtime.h"
 #include "modules/settings.h"
+#include "server/direct_static.h"
 #include "server/site_router.h"
 
 namespace hs::server {
@@ -58,6 +59,7 @@ struct SiteStack {
   std::unique_ptr<core::StaticFileHandler> files;
   std::vector<std::unique_ptr<core::StaticFileHandler>> vdir_files;
   std::unique_ptr<iis::IisHandler> handler;
+  std::unique_ptr<DirectStatic> direct;  // in front of `handler`: where the site's requests enter
 };
 
 // Everything the pipeline needs, kept alive for the server's lifetime. Members are destroyed in
@@ -71,7 +73,8 @@ struct IisStack {
   std::vector<std::unique_ptr<SiteStack>> sites;
   std::unique_ptr<SiteRouter> router;  // null with one site that takes every request
   iis::IisHandler* handler = nullptr;  // the first site's
-  // Where requests enter: the router, or the only site's handler.
+  http::Handler* front = nullptr;      // the first site's entry (its DirectStatic)
+  // Where requests enter: the router, or the only site's DirectStatic.
   http::Handler* entry() const;
   size_t live_requests() const;  // over all sites
   ~IisStack();

@@ -1,6 +1,7 @@
 #include "session/http2_session.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -8,9 +9,11 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/pooling.h"
 #include "http/codec/http2/request.h"
 #include "http/response_policy.h"
 #include "http/status.h"
+#include "session/nghttp2_memory.h"
 
 namespace hs::session {
 
@@ -21,10 +24,32 @@ namespace {
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 constexpr int64_t kFloodWindowMs = 10'000;
 
+// tchar (RFC 9110 §5.6.2), as a table: every response field name goes through it per byte.
+constexpr auto kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c)
+    t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c)
+    t[c] = true;
+  for (int c = '0'; c <= '9'; ++c)
+    t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~"))
+    t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
 bool is_token_char(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-         (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != nullptr);  // strchr finds the NUL too
+  return kTokenChars[c];
 }
+
+// A token character in lower case, or 0 for a byte that is not one.
+constexpr auto kLowerTokenChars = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if (kTokenChars[c]) t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  }
+  return t;
+}();
 
 // A response field name as HTTP/2 carries it (lower case), or empty when it is not a token.
 std::string h2_name(std::string_view n) {
@@ -64,11 +89,21 @@ nghttp2_nv make_nv(const std::string& name, const std::string& value) {
 // handler, has run), whichever is later.
 class Http2Session::Stream final : public http::Exchange {
  public:
-  Stream(Http2Session& s, int32_t id) : s_(s), id_(id), fields_(s.limits()) {}
+  Stream() : fields_(nullptr) {}
+
+  // A stream object comes from a per-thread pool (StreamPool below): bind it to its session and
+  // stream id. It was emptied by recycle() (or is new).
+  void bind(Http2Session* s, int32_t id) {
+    s_ = s;
+    id_ = id;
+    fields_.set_limits(&s->limits());
+  }
+  // For the pool: empty for the next stream, keeping buffers' storage up to a bound.
+  bool recycle();
 
   const http::RequestHead& request() const override { return head_; }
   ssize_t read_body(char* dst, size_t cap, std::function<void()> ready) override {
-    if (body_failed_ || s_.dead() || cap == 0) return http::kBodyError;
+    if (body_failed_ || s_->dead() || cap == 0) return http::kBodyError;
     size_t avail = body_.size() - body_pos_;
     if (avail > 0) {
       size_t n = std::min(avail, cap);
@@ -81,15 +116,15 @@ class Http2Session::Stream final : public http::Exchange {
       // The window opens by what the handler took, not by what arrived: a handler that does
       // not read keeps the client's window (and our buffer) bounded.
       if (!closed_) {
-        nghttp2_session_consume(s_.ng_, id_, n);
-        s_.schedule_flush();
+        nghttp2_session_consume(s_->ng_, id_, n);
+        s_->schedule_flush();
       }
       return static_cast<ssize_t>(n);
     }
     if (body_complete_) return http::kBodyEnd;
     ready_ = std::move(ready);
-    last_body_ms_ = s_.loop_.now_ms();
-    s_.update_timer();
+    last_body_ms_ = s_->loop_.now_ms();
+    s_->update_timer();
     return http::kBodyPending;
   }
   int64_t body_remaining() const override {
@@ -107,19 +142,19 @@ class Http2Session::Stream final : public http::Exchange {
   bool send(std::span<const BodyChunk> chunks, bool last, http::SendCompletion done) override;
   void set_close_after() override {
     // No further request on this connection: GOAWAY; the streams already open finish.
-    if (s_.phase_ == Phase::kOpen) s_.go_away(NGHTTP2_NO_ERROR, nullptr);
+    if (s_->phase_ == Phase::kOpen) s_->go_away(NGHTTP2_NO_ERROR, nullptr);
   }
   void reset() override { reset_stream(NGHTTP2_INTERNAL_ERROR, "reset by handler"); }
-  void close_connection() override { s_.fail("closed by handler", End::kReset); }
+  void close_connection() override { s_->fail("closed by handler", End::kReset); }
   void set_abort_handler(std::function<void()> handler) override { abort_ = std::move(handler); }
-  bool connected() const override { return !closed_ && !reset_ && !s_.dead(); }
-  std::shared_ptr<http::ConnectionData>* connection_data() override { return &s_.conn_data_; }
-  const http::ConnectionInfo& connection_info() const override { return s_.info_; }
-  Executor& executor() override { return s_.loop_; }
-  std::string_view remote_address() const override { return s_.facts_.remote_host; }
-  uint16_t remote_port() const override { return s_.facts_.remote_port; }
-  std::string_view local_address() const override { return s_.facts_.local_host; }
-  uint16_t local_port() const override { return s_.facts_.local_port; }
+  bool connected() const override { return !closed_ && !reset_ && !s_->dead(); }
+  std::shared_ptr<http::ConnectionData>* connection_data() override { return &s_->conn_data_; }
+  const http::ConnectionInfo& connection_info() const override { return s_->info_; }
+  Executor& executor() override { return s_->loop_; }
+  std::string_view remote_address() const override { return s_->facts_.remote_host; }
+  uint16_t remote_port() const override { return s_->facts_.remote_port; }
+  std::string_view local_address() const override { return s_->facts_.local_host; }
+  uint16_t local_port() const override { return s_->facts_.local_port; }
 
   // --- the session's side ---
   void reset_stream(uint32_t code, const char* why);
@@ -136,8 +171,8 @@ class Http2Session::Stream final : public http::Exchange {
 
   enum class Egress : unsigned char { kHeadPending, kBody, kLastQueued, kComplete };
 
-  Http2Session& s_;
-  int32_t id_;
+  Http2Session* s_ = nullptr;
+  int32_t id_ = 0;
   http::h2::RequestFields fields_;
   http::RequestHead head_;
   http::ResponseHead response_;
@@ -168,6 +203,7 @@ class Http2Session::Stream final : public http::Exchange {
   std::vector<Piece> pieces_;
   size_t piece_ = 0;
   std::string copies_;
+  std::string fields_text_;  // the response's fields as nghttp2 sends them (submit_response)
   bool send_pending_ = false;
   bool send_last_ = false;
   bool completion_queued_ = false;
@@ -178,9 +214,54 @@ class Http2Session::Stream final : public http::Exchange {
   uint64_t body_sent_ = 0;
 };
 
+bool Http2Session::Stream::recycle() {
+  constexpr size_t kKept = 16 * 1024;
+  s_ = nullptr;
+  id_ = 0;
+  std::vector<http::HeaderView> headers = std::move(head_.headers);
+  headers.clear();
+  head_ = http::RequestHead{};
+  head_.headers = std::move(headers);
+  response_.status = 200;
+  response_.reason.clear();
+  response_.headers.clear();
+  response_.trailers.clear();
+  response_.suppress_head = false;
+  response_.add_server = true;
+  egress_ = Egress::kHeadPending;
+  dispatched_ = closed_ = reset_ = aborted_ = released_ = false;
+  body_complete_ = body_failed_ = no_body_ = deferred_ = false;
+  if (body_.capacity() > kKept) std::string().swap(body_);
+  body_.clear();
+  body_pos_ = 0;
+  received_ = 0;
+  last_body_ms_ = 0;
+  ready_ = nullptr;
+  abort_ = nullptr;
+  pieces_.clear();
+  piece_ = 0;
+  if (copies_.capacity() > kKept) std::string().swap(copies_);
+  copies_.clear();
+  if (fields_text_.capacity() > kKept) std::string().swap(fields_text_);
+  fields_text_.clear();
+  fields_.reset(nullptr);
+  send_pending_ = send_last_ = completion_queued_ = false;
+  done_ = nullptr;
+  send_bytes_ = 0;
+  send_progress_ms_ = 0;
+  declared_ = std::numeric_limits<uint64_t>::max();
+  body_sent_ = 0;
+  return true;
+}
+
+// Streams come and go with every request; their objects (with their strings' storage) are kept
+// per thread, bounded, like HTTP/1's exchanges. Off under sanitizers (base/pooling.h), so that a
+// handler touching an exchange after its lifetime is reported.
+using StreamPool = base::FreeList<Http2Session::Stream, 1024>;
+
 bool Http2Session::Stream::send(std::span<const BodyChunk> chunks, bool last,
                                 http::SendCompletion done) {
-  if (s_.dead() || closed_ || reset_) return false;
+  if (s_->dead() || closed_ || reset_) return false;
   if (egress_ >= Egress::kLastQueued || send_pending_) {
     HS_LOG_ERROR("handler bug: send() %s", egress_ >= Egress::kLastQueued
                                                ? "after the last send"
@@ -232,7 +313,7 @@ bool Http2Session::Stream::send(std::span<const BodyChunk> chunks, bool last,
   }
   send_pending_ = true;
   send_last_ = last;
-  send_progress_ms_ = s_.loop_.now_ms();
+  send_progress_ms_ = s_->loop_.now_ms();
   completion_queued_ = false;
   done_ = std::move(done);
   send_bytes_ = total;
@@ -240,13 +321,13 @@ bool Http2Session::Stream::send(std::span<const BodyChunk> chunks, bool last,
   if (pieces_.empty()) {
     // Nothing to frame: no byte is referenced, the completion may run (from the loop).
     completion_queued_ = true;
-    s_.defer([this] { complete_send(true); });
+    s_->defer([this] { complete_send(true); });
   }
   if (deferred_) {
     deferred_ = false;
-    nghttp2_session_resume_data(s_.ng_, id_);
+    nghttp2_session_resume_data(s_->ng_, id_);
   }
-  s_.schedule_flush();
+  s_->schedule_flush();
   return true;
 }
 
@@ -261,16 +342,18 @@ bool Http2Session::Stream::submit_response(bool last, uint64_t total) {
   int status = r.status;
   if (status < 200 || status > 999) status = status < 200 ? 500 : status;  // no 1xx as final
   no_body_ = !http::status_allows_body(status) || head_.is_head();
-  // The fields as HTTP/2 wants them: names in lower case (written into the session's scratch,
-  // reserved beforehand so that views into it stay put), values as the handler's strings unless
-  // they hold CR, LF or NUL (then a cleaned copy). nghttp2 copies them all.
-  std::string& sc = s_.scratch_;
-  std::vector<nghttp2_nv>& nva = s_.nva_;
+  // The fields as HTTP/2 wants them (names in lower case; CR, LF and NUL in values replaced,
+  // as HTTP/1's serializer does), written into this stream's own buffer, reserved beforehand so
+  // that views into it stay put. nghttp2 takes them without copying (NO_COPY): the buffer is
+  // this stream's until the stream is released, which is after its HEADERS frame was packed (or
+  // dropped with the stream).
+  std::string& sc = fields_text_;
+  std::vector<nghttp2_nv>& nva = s_->nva_;
   nva.clear();
   sc.clear();
-  size_t need = 64;
+  size_t need = 3 + 64 + 24 + s_->owner_.date_header().size();
   for (const auto& [name, value] : r.headers.entries())
-    need += name.size() + value.size() + 2;
+    need += name.size() + value.size();
   sc.reserve(need);
   auto add = [&](std::string_view n, std::string_view v) {
     nghttp2_nv nv;
@@ -278,30 +361,45 @@ bool Http2Session::Stream::submit_response(bool last, uint64_t total) {
     nv.namelen = n.size();
     nv.value = reinterpret_cast<uint8_t*>(const_cast<char*>(v.data()));
     nv.valuelen = v.size();
-    nv.flags = NGHTTP2_NV_FLAG_NONE;
+    nv.flags = NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE;
     nva.push_back(nv);
+  };
+  // Appends to sc (within its reserved capacity) and returns the view of what was appended.
+  auto copy = [&](std::string_view v) -> std::string_view {
+    size_t at = sc.size();
+    sc.append(v.data(), v.size());
+    return std::string_view(sc.data() + at, v.size());
   };
   auto lower_name = [&](std::string_view n) -> std::string_view {
     size_t at = sc.size();
-    for (unsigned char c : n) {
-      if (!is_token_char(c)) {
-        sc.resize(at);
-        return {};
-      }
-      sc.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    sc.resize(at + n.size());
+    char* out = sc.data() + at;
+    bool ok = !n.empty();
+    for (size_t i = 0; i < n.size(); ++i) {
+      char l = kLowerTokenChars[static_cast<unsigned char>(n[i])];
+      ok &= l != 0;
+      out[i] = l;
     }
-    return std::string_view(sc.data() + at, n.size());
+    if (!ok) {
+      sc.resize(at);
+      return {};
+    }
+    return std::string_view(out, n.size());
   };
   auto clean_value = [&](std::string_view v) -> std::string_view {
-    if (v.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos) return v;
     size_t at = sc.size();
-    for (char c : v)
-      sc.push_back(c == '\r' || c == '\n' || c == '\0' ? ' ' : c);
-    return std::string_view(sc.data() + at, v.size());
+    sc.resize(at + v.size());
+    char* out = sc.data() + at;
+    for (size_t i = 0; i < v.size(); ++i) {
+      char c = v[i];
+      out[i] = c == '\r' || c == '\n' || c == '\0' ? ' ' : c;
+    }
+    return std::string_view(out, v.size());
   };
-  char status_text[4];
-  snprintf(status_text, sizeof(status_text), "%03d", status % 1000);
-  add(":status", std::string_view(status_text, 3));
+  char status_text[3] = {static_cast<char>('0' + status / 100 % 10),
+                         static_cast<char>('0' + status / 10 % 10),
+                         static_cast<char>('0' + status % 10)};
+  add(":status", copy(std::string_view(status_text, 3)));
   bool has_server = false;
   const std::string* cl = nullptr;
   for (const auto& [name, value] : r.headers.entries()) {
@@ -321,8 +419,8 @@ bool Http2Session::Stream::submit_response(bool last, uint64_t total) {
     if (n.empty()) continue;
     add(n, clean_value(value));
   }
-  add("date", s_.owner_.date_header());
-  if (!has_server && r.add_server) add("server", "httpserv");
+  add("date", copy(s_->owner_.date_header()));
+  if (!has_server && r.add_server) add("server", "httpserv");  // static strings: no copy
   uint64_t length = 0;
   bool has_length = false;
   if (cl != nullptr) {
@@ -339,9 +437,9 @@ bool Http2Session::Stream::submit_response(bool last, uint64_t total) {
   }
   char length_text[24];
   if (has_length && status != 204 && status != 304) {
-    int n =
-        snprintf(length_text, sizeof(length_text), "%llu", static_cast<unsigned long long>(length));
-    add("content-length", std::string_view(length_text, static_cast<size_t>(n)));
+    char* end = std::to_chars(length_text, length_text + sizeof(length_text), length).ptr;
+    add("content-length",
+        copy(std::string_view(length_text, static_cast<size_t>(end - length_text))));
   }
   egress_ = Egress::kBody;
   // Always through a data source (it ends the stream when the last send is framed), except
@@ -354,7 +452,7 @@ bool Http2Session::Stream::submit_response(bool last, uint64_t total) {
     return static_cast<Stream*>(source->ptr)->read_data(buf, length, flags);
   };
   int rv =
-      nghttp2_submit_response(s_.ng_, id_, nva.data(), nva.size(), headers_only ? nullptr : &prd);
+      nghttp2_submit_response(s_->ng_, id_, nva.data(), nva.size(), headers_only ? nullptr : &prd);
   if (rv != 0) {
     HS_LOG_ERROR("HTTP/2 stream %d: cannot submit the response: %s", id_, nghttp2_strerror(rv));
     return false;
@@ -402,12 +500,12 @@ void Http2Session::Stream::submit_trailers() {
   std::vector<nghttp2_nv> nva;
   for (size_t i = 0; i + 1 < strings.size(); i += 2)
     nva.push_back(make_nv(strings[i], strings[i + 1]));
-  nghttp2_submit_trailer(s_.ng_, id_, nva.data(), nva.size());
+  nghttp2_submit_trailer(s_->ng_, id_, nva.data(), nva.size());
 }
 
 void Http2Session::Stream::frame_data(const uint8_t* framehd, size_t length) {
-  OutQueue& out = s_.out_;
-  send_progress_ms_ = s_.loop_.now_ms();
+  OutQueue& out = s_->out_;
+  send_progress_ms_ = s_->loop_.now_ms();
   out.append_owned(std::string_view(reinterpret_cast<const char*>(framehd), 9));
   while (length > 0 && piece_ < pieces_.size()) {
     Piece& p = pieces_[piece_];
@@ -448,7 +546,7 @@ void Http2Session::Stream::complete_send(bool ok) {
   if (egress_ == Egress::kComplete) {
     // The handler is done with the exchange; the stream object stays until nghttp2 closes the
     // stream (a body still arriving is consumed and dropped: data_chunk).
-    if (closed_) s_.release(this);
+    if (closed_) s_->release(this);
     return;
   }
   if ((closed_ || reset_) && !aborted_) abort_now();
@@ -462,7 +560,7 @@ void Http2Session::Stream::abort_now() {
     abort_ = nullptr;
     handler();
   }
-  if (closed_) s_.release(this);
+  if (closed_) s_->release(this);
 }
 
 void Http2Session::Stream::notify_reader() {
@@ -471,17 +569,17 @@ void Http2Session::Stream::notify_reader() {
   ready_ = nullptr;
   // Heard on the loop, not from inside nghttp2's callbacks; the stream outlives the task (it is
   // released only from a later task).
-  s_.defer(std::move(ready));
+  s_->defer(std::move(ready));
 }
 
 void Http2Session::Stream::reset_stream(uint32_t code, const char* why) {
   if (reset_ || closed_) return;
-  HS_LOG_DEBUG("%s:%u: HTTP/2 stream %d reset: %s", s_.facts_.remote_host.c_str(),
-               s_.facts_.remote_port, id_, why);
+  HS_LOG_DEBUG("%s:%u: HTTP/2 stream %d reset: %s", s_->facts_.remote_host.c_str(),
+               s_->facts_.remote_port, id_, why);
   reset_ = true;
   base::metrics::add(base::metrics::kH2ResetsSent);
-  nghttp2_submit_rst_stream(s_.ng_, NGHTTP2_FLAG_NONE, id_, code);
-  s_.schedule_flush();
+  nghttp2_submit_rst_stream(s_->ng_, NGHTTP2_FLAG_NONE, id_, code);
+  s_->schedule_flush();
   // on_stream_close follows once the RST_STREAM is sent: it fails what is pending.
 }
 
@@ -492,13 +590,13 @@ void Http2Session::Stream::stream_closed() {
     notify_reader();
   }
   if (handler_done()) {
-    s_.release(this);
+    s_->release(this);
     return;
   }
   // The handler still holds the exchange: what is pending fails, then the abort handler runs.
   // A send whose bytes are framed completes from the output queue (they are written).
   if (send_pending_ && completion_queued_) return;  // complete_send() aborts after it
-  s_.defer([this] {
+  s_->defer([this] {
     if (send_pending_ && !completion_queued_) complete_send(false);
     if (!handler_done()) abort_now();
   });
@@ -515,6 +613,8 @@ struct Http2Session::Callbacks {
 
   static int begin_headers(nghttp2_session* ng, const nghttp2_frame* frame, void* user) {
     Http2Session& s = self(user);
+    s.headers_stream_ = nullptr;
+    s.headers_id_ = 0;
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     if (s.dead()) return NGHTTP2_ERR_CALLBACK_FAILURE;
     int32_t id = frame->hd.stream_id;
@@ -531,8 +631,11 @@ struct Http2Session::Callbacks {
       nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
       return 0;
     }
-    auto st = std::make_unique<Stream>(s, id);
+    std::unique_ptr<Stream> st = StreamPool::take();
+    st->bind(&s, id);
     nghttp2_session_set_stream_user_data(ng, id, st.get());
+    s.headers_stream_ = st.get();
+    s.headers_id_ = id;
     s.streams_.push_back(std::move(st));
     s.last_stream_ = std::max(s.last_stream_, id);
     ++s.requests_;
@@ -541,8 +644,10 @@ struct Http2Session::Callbacks {
   }
 
   static int header(nghttp2_session* ng, const nghttp2_frame* frame, const uint8_t* name,
-                    size_t namelen, const uint8_t* value, size_t valuelen, uint8_t, void*) {
-    Stream* st = stream(ng, frame->hd.stream_id);
+                    size_t namelen, const uint8_t* value, size_t valuelen, uint8_t, void* user) {
+    Http2Session& s = self(user);
+    Stream* st =
+        frame->hd.stream_id == s.headers_id_ ? s.headers_stream_ : stream(ng, frame->hd.stream_id);
     if (st == nullptr || st->dispatched_) return 0;  // refused, or trailers (not kept)
     if (!st->fields_.add(std::string_view(reinterpret_cast<const char*>(name), namelen),
                          std::string_view(reinterpret_cast<const char*>(value), valuelen))) {
@@ -559,7 +664,10 @@ struct Http2Session::Callbacks {
     if (frame->hd.type == NGHTTP2_RST_STREAM) base::metrics::add(base::metrics::kH2ResetsReceived);
     switch (frame->hd.type) {
       case NGHTTP2_HEADERS: {
-        Stream* st = stream(ng, frame->hd.stream_id);
+        Stream* st = frame->hd.stream_id == s.headers_id_ ? s.headers_stream_
+                                                          : stream(ng, frame->hd.stream_id);
+        s.headers_stream_ = nullptr;  // the block is complete
+        s.headers_id_ = 0;
         if (st == nullptr) return 0;
         bool end = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
         if (!st->dispatched_) {
@@ -733,7 +841,7 @@ Http2Session::Http2Session(Executor& loop, std::unique_ptr<io::Stream> stream,
   nghttp2_option_set_max_deflate_dynamic_table_size(opt, 4096);
   nghttp2_option_set_no_closed_streams(opt, 1);
   nghttp2_option_set_server_fallback_rfc7540_priorities(opt, 1);
-  nghttp2_session_server_new2(&ng_, callbacks(), this, opt);
+  nghttp2_session_server_new3(&ng_, callbacks(), this, opt, nghttp2_memory());
   nghttp2_option_del(opt);
 
   nghttp2_settings_entry settings[] = {
@@ -770,12 +878,15 @@ void Http2Session::start() {
       fail("bad upgrade", End::kClose);
       return;
     }
-    auto st = std::make_unique<Stream>(*this, 1);
+    std::unique_ptr<Stream> st = StreamPool::take();
+    st->bind(this, 1);
     Stream* raw = st.get();
     nghttp2_session_set_stream_user_data(ng_, 1, raw);
     streams_.push_back(std::move(st));
     last_stream_ = 1;
     ++requests_;
+    seen_.push_back({1, true});  // the HTTP/1.1 request: half-closed from the client
+    max_client_id_ = 1;
     raw->fields_.add(":method", upgrade_->method);
     raw->fields_.add(":path", upgrade_->target);
     raw->fields_.add(":scheme", "http");
@@ -816,6 +927,7 @@ void Http2Session::on_ready(uint32_t readiness) {
     flush();
     if (dead()) return;
   }
+  if (readiness & io::kPeerClosed) read_to_eof_ = true;
   if (readiness & (io::kReadable | io::kPeerClosed)) do_read();
 }
 
@@ -828,8 +940,14 @@ void Http2Session::do_read() {
     }
     ssize_t n = stream_->read(in_.get(), config_.read_buffer_size);
     if (n > 0) {
-      if (lingering_) continue;  // our side is done: drop what the client still sends
+      // Our side is done, or a connection error was found: drop what the client still sends.
+      if (lingering_ || input_refused_) continue;
       if (!feed(in_.get(), static_cast<size_t>(n))) return;
+      // A short read proves a plain socket empty (edge-triggered: no read for EAGAIN).
+      if (static_cast<size_t>(n) < config_.read_buffer_size && !read_to_eof_ &&
+          stream_->short_read_drains()) {
+        break;
+      }
       continue;
     }
     if (n == 0) {
@@ -847,6 +965,83 @@ void Http2Session::do_read() {
 }
 
 bool Http2Session::feed(const char* data, size_t n) {
+  if (input_refused_) return true;
+  size_t pos = 0;
+  while (pos < n) {
+    if (scan_skip_ > 0) {
+      size_t k = static_cast<size_t>(std::min<uint64_t>(scan_skip_, n - pos));
+      scan_skip_ -= k;
+      pos += k;
+      continue;
+    }
+    size_t header_start = scan_have_ == 0 ? pos : 0;  // in this input (else it began before)
+    size_t k = std::min(sizeof(scan_header_) - scan_have_, n - pos);
+    memcpy(scan_header_ + scan_have_, data + pos, k);
+    scan_have_ += k;
+    pos += k;
+    if (scan_have_ < sizeof(scan_header_)) break;
+    scan_have_ = 0;
+    const uint8_t* h = scan_header_;
+    scan_skip_ = (size_t{h[0]} << 16) | (size_t{h[1]} << 8) | h[2];
+    int32_t id = static_cast<int32_t>(
+        ((uint32_t{h[5]} << 24) | (uint32_t{h[6]} << 16) | (uint32_t{h[7]} << 8) | h[8]) &
+        0x7FFFFFFFu);
+    uint32_t error = check_frame(h[3], h[4], id);
+    if (error == 0) continue;
+    // What came before this frame is processed; the frame and everything after it is not.
+    if (!feed_nghttp2(data, header_start)) return false;
+    HS_LOG_INFO("%s:%u: HTTP/2: %s on stream %d: GOAWAY (%s)", facts_.remote_host.c_str(),
+                facts_.remote_port, h[3] == NGHTTP2_DATA ? "DATA" : "HEADERS", id,
+                error == NGHTTP2_STREAM_CLOSED ? "the client had closed it"
+                                               : "a stream id below one already opened");
+    input_refused_ = true;
+    go_away(error, error == NGHTTP2_STREAM_CLOSED ? "frame on a closed stream"
+                                                  : "stream id below one already opened");
+    return true;
+  }
+  return feed_nghttp2(data, n);
+}
+
+uint32_t Http2Session::check_frame(uint8_t type, uint8_t flags, int32_t id) {
+  if (id == 0 || (id & 1) == 0) return 0;  // the connection's, or not the client's: nghttp2's
+  if (type != NGHTTP2_HEADERS && type != NGHTTP2_DATA && type != NGHTTP2_RST_STREAM) return 0;
+  bool end = (flags & NGHTTP2_FLAG_END_STREAM) != 0 && type != NGHTTP2_RST_STREAM;
+  if (type == NGHTTP2_HEADERS && id > max_client_id_) {
+    // A new stream (the usual case).
+    max_client_id_ = id;
+    SeenStream e{id, end};
+    if (seen_.size() < kSeenStreams) {
+      seen_.push_back(e);
+    } else {
+      seen_floor_ = seen_[seen_next_].id;
+      seen_[seen_next_] = e;
+      seen_next_ = (seen_next_ + 1) % kSeenStreams;
+    }
+    return 0;
+  }
+  if (id <= seen_floor_) return 0;  // forgotten: nghttp2 ignores such frames
+  SeenStream* e = nullptr;
+  for (size_t i = 0; i < seen_.size() && e == nullptr; ++i) {
+    // Newest first: frames are mostly for recent streams.
+    size_t at = (seen_next_ + seen_.size() - 1 - i) % seen_.size();
+    if (seen_[at].id == id) e = &seen_[at];
+  }
+  if (e == nullptr) {
+    // Never opened: HEADERS may not open a stream below the highest one (§5.1.1); DATA and
+    // RST_STREAM on an idle stream are nghttp2's to answer (PROTOCOL_ERROR).
+    return type == NGHTTP2_HEADERS && id < max_client_id_ ? NGHTTP2_PROTOCOL_ERROR : 0;
+  }
+  if (type == NGHTTP2_RST_STREAM) {
+    e->client_closed = true;
+    return 0;
+  }
+  if (e->client_closed) return NGHTTP2_STREAM_CLOSED;
+  if (end) e->client_closed = true;  // the last DATA, or trailers
+  return 0;
+}
+
+bool Http2Session::feed_nghttp2(const char* data, size_t n) {
+  if (n == 0) return true;
   in_feed_ = true;
   ssize_t rv = nghttp2_session_mem_recv(ng_, reinterpret_cast<const uint8_t*>(data), n);
   in_feed_ = false;
@@ -1072,11 +1267,20 @@ void Http2Session::teardown() {
 void Http2Session::release(Stream* s) {
   if (s->released_ || dead()) return;  // once dead, the session deletes them all
   s->released_ = true;
+  if (headers_stream_ == s) {
+    headers_stream_ = nullptr;
+    headers_id_ = 0;
+  }
   // Deleted from a task: it may be on the stack (a completion, nghttp2's callback).
   loop_.defer([this, s] {
     auto it = std::find_if(streams_.begin(), streams_.end(),
                            [s](const std::unique_ptr<Stream>& p) { return p.get() == s; });
-    if (it != streams_.end()) streams_.erase(it);
+    if (it != streams_.end()) {
+      std::unique_ptr<Stream> done = std::move(*it);
+      *it = std::move(streams_.back());
+      streams_.pop_back();
+      StreamPool::give(std::move(done));
+    }
     if (streams_.empty()) idle_since_ms_ = loop_.now_ms();
     if (!dead()) {
       maybe_close();

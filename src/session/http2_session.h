@@ -83,6 +83,8 @@ class Http2Session final : public Connection, private io::Stream::Listener {
   void on_ready(uint32_t readiness) override;
   void do_read();
   bool feed(const char* data, size_t n);  // false: the connection failed
+  bool feed_nghttp2(const char* data, size_t n);
+  uint32_t check_frame(uint8_t type, uint8_t flags, int32_t id);
   void schedule_flush();
   void flush();
   void pump();  // frames from nghttp2 into the output queue, below the high water
@@ -119,9 +121,33 @@ class Http2Session final : public Connection, private io::Stream::Listener {
   OutQueue out_;
   std::vector<OutQueue::Completion> fired_;
   std::vector<std::unique_ptr<Stream>> streams_;  // open or still held by their handlers
+  bool read_to_eof_ = false;  // the peer closed: read until 0/EAGAIN, not just a short read
+  // The stream whose request header block is being received (nghttp2 calls on_header once per
+  // field: this spares a stream lookup each time); null with id 0 when none.
+  Stream* headers_stream_ = nullptr;
+  int32_t headers_id_ = 0;
   std::shared_ptr<http::ConnectionData> conn_data_;
-  std::string scratch_;          // response field names in lower case (submit_response)
   std::vector<nghttp2_nv> nva_;  // the response's fields for nghttp2
+
+  // The client's streams as its own frames tell (RFC 9113 §5.1, §5.1.1), which nghttp2 forgets
+  // once a stream is gone (it keeps no closed streams here): frame headers are read as the input
+  // passes, and a DATA or HEADERS frame on a stream the client itself ended (END_STREAM or
+  // RST_STREAM) is a connection error STREAM_CLOSED, a HEADERS frame opening a stream below
+  // one already opened a PROTOCOL_ERROR. The last kSeenStreams client streams are remembered
+  // (ascending ids); older ids are left to nghttp2, which ignores frames on them.
+  struct SeenStream {
+    int32_t id;
+    bool client_closed;
+  };
+  static constexpr size_t kSeenStreams = 256;
+  std::vector<SeenStream> seen_;  // a ring once full: seen_next_ is the oldest
+  size_t seen_next_ = 0;
+  int32_t seen_floor_ = 0;     // ids up to this one were forgotten
+  int32_t max_client_id_ = 0;  // the highest stream the client opened
+  size_t scan_skip_ = 24;      // input bytes before the next frame header (the preface first)
+  uint8_t scan_header_[9] = {};
+  size_t scan_have_ = 0;        // bytes of the next frame header seen so far
+  bool input_refused_ = false;  // a connection error was found: input is dropped
 
   enum class Phase : unsigned char { kOpen, kGoingAway, kDead };
   Phase phase_ = Phase::kOpen;

@@ -232,6 +232,63 @@ class Http2Test(Http2Base):
         self.assertEqual(self.curl("--http2-prior-knowledge",
                                    "http://127.0.0.1:%d/hello.txt" % srv.port), b"hello world\n")
 
+    # --- stream states nghttp2 forgets (RFC 9113 §5.1, §5.1.1; h2spec 5.1/5, 8, 9, 11, 12 and
+    # 5.1.1/2) ----------------------------------------------------------------------------------
+
+    def goaway_code_after(self, srv, *frames):
+        c = H2Conn(srv.port)
+        self.addCleanup(c.close)
+        for f in frames:
+            if callable(f):
+                f(c)
+            else:
+                c.send(f)
+        g = c.goaway(timeout=10)
+        self.assertIsNotNone(g, "no GOAWAY")
+        return g.goaway_code()
+
+    def test_frames_on_streams_the_client_closed(self):
+        srv = self.start()
+        get = frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 1,
+                    request_block("/hello.txt"))
+        opened = frame(h2raw.HEADERS, h2raw.END_HEADERS, 1,
+                       request_block("/hello.txt", method="POST"))
+        reset = frame(h2raw.RST_STREAM, 0, 1, (8).to_bytes(4, "big"))
+        answered = lambda c: c.response(1)  # the stream is answered and gone
+        STREAM_CLOSED, PROTOCOL_ERROR = 5, 1
+        # DATA or HEADERS after the client's END_STREAM, once the stream is gone...
+        self.assertEqual(self.goaway_code_after(srv, get, answered, frame(h2raw.DATA, 1, 1, b"x")),
+                         STREAM_CLOSED)
+        self.assertEqual(self.goaway_code_after(srv, get, answered, get), STREAM_CLOSED)
+        # ... or while it is half-closed (the same bytes: no answer in between) ...
+        self.assertEqual(self.goaway_code_after(srv, get + frame(h2raw.DATA, 1, 1, b"x")),
+                         STREAM_CLOSED)
+        # ... and after the client's RST_STREAM.
+        self.assertEqual(self.goaway_code_after(srv, opened + reset + frame(h2raw.DATA, 0, 1,
+                                                                            b"x")),
+                         STREAM_CLOSED)
+        self.assertEqual(self.goaway_code_after(srv, opened + reset + get), STREAM_CLOSED)
+        # A stream id below one already opened.
+        self.assertEqual(self.goaway_code_after(
+            srv, frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 5,
+                       request_block("/hello.txt")),
+            frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 3,
+                  request_block("/hello.txt"))), PROTOCOL_ERROR)
+        # What stays allowed: trailers end a body, WINDOW_UPDATE and PRIORITY after the end,
+        # and the connection serves on.
+        c = H2Conn(srv.port)
+        self.addCleanup(c.close)
+        c.send(opened + frame(h2raw.DATA, 0, 1, b"abc") +
+               frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 1,
+                     literal("x-trailer", "1")))
+        status, _, _ = c.response(1)
+        self.assertIsNotNone(status)
+        c.send(frame(h2raw.WINDOW_UPDATE, 0, 1, (100).to_bytes(4, "big")) +
+               frame(h2raw.PRIORITY, 0, 1, b"\x00\x00\x00\x00\x10") +
+               frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 3,
+                     request_block("/hello.txt")))
+        self.assertEqual(c.response(3)[:2], (200, b"hello world\n"))
+
     def flood(self, frames, what):
         srv = self.start()
         c = H2Conn(srv.port)

@@ -9,14 +9,43 @@
 
 namespace hs::http::h2 {
 
+namespace {
+
+constexpr size_t kKeptFieldBytes = 4096;  // a reset keeps a field's storage up to this size
+
+}  // namespace
+
+void RequestFields::reset(const Limits* limits) {
+  limits_ = limits;
+  // A field's capacity passes the bound only when a value near it was stored: with fewer bytes
+  // in all, none did (a string grows to max(needed, twice its capacity), and capacities were
+  // bounded by the previous reset), and the scan over cold strings is skipped.
+  for (size_t i = 0; bytes_ > kKeptFieldBytes / 2 && i < size_; ++i) {
+    if (fields_[i].first.capacity() > kKeptFieldBytes) std::string().swap(fields_[i].first);
+    if (fields_[i].second.capacity() > kKeptFieldBytes) std::string().swap(fields_[i].second);
+  }
+  if (fields_.size() > 64) fields_.resize(64);
+  size_ = 0;
+  if (cookie_.capacity() > kKeptFieldBytes) std::string().swap(cookie_);
+  cookie_.clear();
+  bytes_ = 0;
+  too_large_ = false;
+}
+
 bool RequestFields::add(std::string_view name, std::string_view value) {
   if (too_large_) return false;
   bytes_ += name.size() + value.size();
-  if (fields_.size() >= limits_.max_fields || bytes_ > limits_.max_field_bytes) {
+  if (size_ >= limits_->max_fields || bytes_ > limits_->max_field_bytes) {
     too_large_ = true;
     return false;
   }
-  fields_.emplace_back(name, value);
+  if (size_ < fields_.size()) {
+    fields_[size_].first.assign(name);  // into the spare entry's storage
+    fields_[size_].second.assign(value);
+  } else {
+    fields_.emplace_back(name, value);
+  }
+  ++size_;
   return true;
 }
 
@@ -27,27 +56,30 @@ int RequestFields::make_head(RequestHead* head, bool end_stream, std::string* re
   }
   std::string_view method, scheme, authority, path;
   head->headers.clear();
-  head->headers.reserve(fields_.size() + 1);
+  head->headers.reserve(size_ + 1);
   std::string_view host;
   const std::string* content_length = nullptr;
   int cookies = 0;
-  for (const auto& [name, value] : fields_) {
+  using namespace std::string_view_literals;
+  for (const auto& [field_name, value] : fields()) {
+    // Compared as views (length first): names are lower case already (nghttp2 checked).
+    std::string_view name = field_name;
     if (!name.empty() && name[0] == ':') {
-      if (name == ":method") method = value;
-      if (name == ":scheme") scheme = value;
-      if (name == ":authority") authority = value;
-      if (name == ":path") path = value;
+      if (name == ":method"sv) method = value;
+      if (name == ":scheme"sv) scheme = value;
+      if (name == ":authority"sv) authority = value;
+      if (name == ":path"sv) path = value;
       continue;  // :protocol (extended CONNECT) is refused by nghttp2 unless enabled
     }
-    if (name == "host") host = value;
-    if (name == "content-length") content_length = &value;
-    if (name == "cookie") {
+    if (name == "host"sv) host = value;
+    if (name == "content-length"sv) content_length = &value;
+    if (name == "cookie"sv) {
       // Joined into one field below, as HTTP/1 would have carried it.
       if (cookies++ > 0) cookie_ += "; ";
       cookie_ += value;
       continue;
     }
-    if (name == "expect") {
+    if (name == "expect"sv) {
       // HTTP/2 has no 100-continue round trip a handler would need: the body just follows.
       // Anything else is refused as on HTTP/1.
       if (!iequals(value, "100-continue")) {
@@ -81,7 +113,7 @@ int RequestFields::make_head(RequestHead* head, bool end_stream, std::string* re
   }
   head->authority = authority;
   if (host.empty()) head->headers.push_back({"host", authority});
-  if (path.size() > limits_.max_target) {
+  if (path.size() > limits_->max_target) {
     *reason = "request target too long";
     return 414;
   }
@@ -121,7 +153,7 @@ int RequestFields::make_head(RequestHead* head, bool end_stream, std::string* re
       *reason = "invalid content-length";
       return 400;
     }
-    if (n > limits_.max_body_size) {
+    if (n > limits_->max_body_size) {
       *reason = "request body too large";
       return 413;
     }
