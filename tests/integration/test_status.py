@@ -140,6 +140,20 @@ class Metrics(harness.ServerTestCase):
         alias = json.loads(get(sport, "/status?json")[2])  # the other spelling
         self.assertIn("httpserv_requests_total", alias["metrics"])
 
+    def test_static_files_are_counted_on_the_direct_path(self):
+        # No module: a cached static file is answered without the IIS pipeline
+        # (server/direct_static.h), and counted all the same.
+        srv = self.start_server(args=["--status-listen", "127.0.0.1:0"])
+        sport = status_port(srv)
+        for _ in range(5):
+            self.assertEqual(get(srv.port, "/hello.txt")[2], b"hello world\n")
+        status, _, _ = get(srv.port, "/nope.txt")
+        self.assertEqual(status, 404)
+        m = settled(sport)
+        self.assertEqual(value(m, "httpserv_requests_total", site=SITE, status="200"), 5)
+        self.assertEqual(value(m, "httpserv_requests_total", site=SITE, status="404"), 1)
+        self.assertGreater(value(m, "httpserv_bytes_sent_total"), 5 * len("hello world\n"))
+
     def test_status_listener_refuses_what_it_does_not_serve(self):
         srv = self.start()
         sport = status_port(srv)
