@@ -17,6 +17,7 @@ import math
 import os
 import re
 import resource
+import shlex
 import shutil
 import signal
 import socket
@@ -312,6 +313,19 @@ def main():
                     help="writes per /stream response in scenario modules (default 16)")
     ap.add_argument("--stream-size", type=int, default=1024,
                     help="bytes per /stream write in scenario modules (default 1024)")
+    ap.add_argument("--baseline", default=None,
+                    help="another httpserv binary (e.g. main before a change), run side by side "
+                         "as httpserv-base with the same arguments: an A/B of the same scenarios")
+    ap.add_argument("--httpserv-args", default="",
+                    help="extra arguments for --httpserv only (e.g. '--status-listen "
+                         "127.0.0.1:0', which the baseline may not know)")
+    ap.add_argument("--common-args", default="",
+                    help="extra arguments for --httpserv and --baseline (e.g. '--module "
+                         "HelloModule=build-release/modules/hello.so' for the IIS path)")
+    ap.add_argument("--results", default="latest",
+                    help="name of the report in bench/results/ (NAME.md, NAME.json)")
+    ap.add_argument("--only-httpserv", action="store_true",
+                    help="leave nginx and h2o out (with --baseline: a pure A/B)")
     args = ap.parse_args()
     keys = args.scenarios.split(",")
     for k in keys:
@@ -323,9 +337,16 @@ def main():
     make_www(www)
     servers = []
     p = free_port()
+    common = shlex.split(args.common_args)
     servers.append(Server("httpserv", [os.path.abspath(args.httpserv), "--root", www, "--listen",
-                                       f"127.0.0.1:{p}", "--workers", "1", "--log-level", "warn"], p))
-    if shutil.which("nginx"):
+                                       f"127.0.0.1:{p}", "--workers", "1", "--log-level", "warn"]
+                          + common + shlex.split(args.httpserv_args), p))
+    if args.baseline:
+        p = free_port()
+        servers.append(Server("httpserv-base", [os.path.abspath(args.baseline), "--root", www,
+                                                "--listen", f"127.0.0.1:{p}", "--workers", "1",
+                                                "--log-level", "warn"] + common, p))
+    if shutil.which("nginx") and not args.only_httpserv:
         p = free_port()
         conf = os.path.join(work, "nginx.conf")
         with open(conf, "w") as f:
@@ -340,7 +361,7 @@ http {{ access_log off; sendfile on; keepalive_requests 100000000; keepalive_tim
   server {{ listen 127.0.0.1:{p}; root {www}; }} }}
 """)
         servers.append(Server("nginx", ["nginx", "-c", conf, "-e", f"{work}/nginx-error.log"], p))
-    if shutil.which("h2o"):
+    if shutil.which("h2o") and not args.only_httpserv:
         p = free_port()
         conf = os.path.join(work, "h2o.conf")
         with open(conf, "w") as f:
@@ -562,9 +583,9 @@ hosts:
     table = "\n".join(lines) + "\n"
     print(table)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "latest.md"), "w") as f:
+    with open(os.path.join(HERE, "results", args.results + ".md"), "w") as f:
         f.write(table)
-    with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
+    with open(os.path.join(HERE, "results", args.results + ".json"), "w") as f:
         json.dump({k: {n: [{x: (None if isinstance(y, float) and math.isnan(y) else y)
                       for x, y in r.items() if x != "raw"} for r in v]
                        for n, v in d.items()} for k, d in results.items()}, f, indent=1)

@@ -12,6 +12,14 @@ want=(build-essential cmake ninja-build pkg-config git node-llhttp libgtest-dev 
       goaccess
       # Packaging: sd_notify for the systemd unit (Type=notify); man -l renders httpserv(8).
       libsystemd-dev man-db groff-base)
+if [ "${1:-build}" = build ]; then
+  # Tests: /metrics is read with the Prometheus client's own parser; the status page runs in
+  # Debian's chromium, driven by playwright-core (npm, pinned in tests/browser/package-lock.json).
+  want+=(python3-prometheus-client chromium)
+  # A Node.js that did not come from Debian (e.g. NodeSource's, which brings its own npm) stays.
+  command -v node >/dev/null 2>&1 || want+=(nodejs)
+  command -v npm >/dev/null 2>&1 || want+=(npm)
+fi
 if [ "${1:-build}" = bench ]; then
   # testssl.sh: the TLS configuration report (docs/tls.md).
   want+=(nginx-light h2o wrk nghttp2-client linux-perf valgrind testssl.sh)
@@ -29,10 +37,20 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "deps: installing ${missing[*]}" >&2
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "${1:-build}" = build ]; then
+  browser="$(cd "$(dirname "$0")/../tests/browser" && pwd)"
+  if [ ! -f "$browser/node_modules/playwright-core/package.json" ] ||
+     ! grep -q "\"version\": \"$(sed -n 's/.*"playwright-core": "\(.*\)".*/\1/p' "$browser/package.json")\"" \
+       "$browser/node_modules/playwright-core/package.json"; then
+    echo "deps: npm ci in tests/browser (playwright-core)" >&2
+    (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+fi

@@ -777,8 +777,12 @@ void Parser::parse_application_host(pugi::xml_node n) {
       // through the configuration model by the server); the rest is accepted and ignored.
     } else if (name == "log") {
       claim_section("", "system.applicationHost/log", child);  // centralLogFileMode (logging)
-    } else if (name == "statusEndpoint") {
-      claim_section("", "system.applicationHost/statusEndpoint", child);  // httpserv's own
+    } else if (name == "httpservStatus") {
+      // httpserv's own (IIS has none): the status listener, read through the configuration
+      // model by the server (docs/configuration.md).
+      if (claim_section("", "system.applicationHost/httpservStatus", child)) {
+        check_attributes(child, {"listen"});
+      }
     } else {
       unknown_element(child);
     }

@@ -481,6 +481,9 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
       <attribute name="queueLength" type="uint" defaultValue="1000" validationType="integerRange" validationParameter="10,65535"/>
     </element>
   </sectionSchema>
+  <sectionSchema name="system.applicationHost/httpservStatus">
+    <attribute name="listen" type="string" defaultValue=""/>
+  </sectionSchema>
   <sectionSchema name="system.webServer/caching">
     <attribute name="enabled" type="bool" defaultValue="true"/>
     <attribute name="enableKernelCache" type="bool" defaultValue="true"/>
@@ -494,10 +497,6 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
     <attribute name="logInUTF8" type="bool" defaultValue="true"/>
     <element name="centralBinaryLogFile"/>
     <element name="centralW3CLogFile"/>
-  </sectionSchema>
-  <sectionSchema name="system.applicationHost/statusEndpoint">
-    <attribute name="enabled" type="bool" defaultValue="true"/>
-    <attribute name="bindingInformation" type="string" defaultValue=""/>
   </sectionSchema>
   <sectionSchema name="system.webServer/httpLogging">
     <attribute name="dontLog" type="bool" defaultValue="false"/>

@@ -5,6 +5,7 @@
 
 #include "base/blocking.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "http/headers.h"
 #include "iis/module_registry.h"
 #include "iis/request_context.h"
@@ -91,6 +92,7 @@ void IisHandler::set_site(DWORD id, std::string_view name, std::string_view phys
   while (root_.size() > 1 && root_.back() == '/')
     root_.pop_back();
   site_ = std::make_unique<SiteImpl>(id, name, &registry_);
+  metrics_site_ = base::metrics::register_site(name);
   application_ = std::make_unique<ApplicationImpl>(id, name, physical_path);
 }
 
@@ -156,6 +158,7 @@ void IisHandler::handle(http::Exchange& ex) {
   }
   // The context deletes itself when its pipeline is done and its response has been sent. The
   // pipeline runs in a task of its own (request_context.h, THREADING).
+  base::metrics::add(base::metrics::kRequestsStarted);  // ended in HttpContextImpl::maybe_destroy
   auto* ctx = new HttpContextImpl(*this, ex);
   ctx->begin();
 }
@@ -164,6 +167,8 @@ void IisHandler::refuse_busy(http::Exchange& ex) {
   static std::atomic<int64_t> last_log{-1000000};
   static std::atomic<uint64_t> refused{0};
   uint64_t n = refused.fetch_add(1) + 1;
+  base::metrics::add(base::metrics::kQueueFullRefusals);
+  base::metrics::count_response(metrics_site_, 503);
   int64_t now = ex.executor().now_ms();
   if (now - last_log.load() >= 1000) {
     last_log.store(now);

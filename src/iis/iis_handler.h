@@ -131,6 +131,8 @@ class IisHandler final : public http::Handler {
   // URLs beneath it (none when empty).
   void set_site(DWORD id, std::string_view name, std::string_view physical_path);
   SiteImpl& site() { return *site_; }
+  // The site's index for base::metrics::count_response (registered by set_site).
+  int metrics_site() const { return metrics_site_; }
   // The process-wide fragment cache that fragment chunks are served from (not owned; null:
   // every fragment chunk misses).
   void set_fragment_cache(FragmentCache* cache) { fragments_ = cache; }
@@ -182,6 +184,7 @@ class IisHandler final : public http::Handler {
   FragmentCache* fragments_ = nullptr;
   uint64_t max_backlog_ = kDefaultMaxResponseBacklog;
   std::unique_ptr<SiteImpl> site_;
+  int metrics_site_ = 0;
   std::unique_ptr<ApplicationImpl> application_;
   std::string root_;
   int64_t request_timeout_ms_ = 120'000;

@@ -13,6 +13,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "http/headers.h"
 #include "http/status.h"
 #include "http/url_path.h"
@@ -623,6 +624,7 @@ void HttpContextImpl::raise_nested(DWORD notification, const char* method, Call 
       ModuleRegion region(host_, reg, exec_.now_ms());
       st = call(m);
     } catch (...) {
+      base::metrics::add(base::metrics::kModuleExceptions);
       HS_LOG_ERROR("module %s threw in %s", reg->name.c_str(), method);
     }
     running_module_ = outer;
@@ -705,11 +707,13 @@ bool HttpContextImpl::call_module(const ModuleRegistration* reg, DWORD notificat
         break;
     }
   } catch (const std::exception& e) {
+    base::metrics::add(base::metrics::kModuleExceptions);
     HS_LOG_ERROR("module %s threw in notification 0x%X%s: %s", reg->name.c_str(), notification,
                  post ? " (post)" : "", e.what());
     if (!headers_sent_) response_.SetStatus(500, "Internal Server Error");
     *status = RQ_NOTIFICATION_FINISH_REQUEST;
   } catch (...) {
+    base::metrics::add(base::metrics::kModuleExceptions);
     HS_LOG_ERROR("module %s threw in notification 0x%X%s", reg->name.c_str(), notification,
                  post ? " (post)" : "");
     if (!headers_sent_) response_.SetStatus(500, "Internal Server Error");
@@ -1011,6 +1015,10 @@ void HttpContextImpl::maybe_destroy() {
     if (!released_) return;  // the parent module still holds the clone
   }
   destroy_scheduled_ = true;
+  if (!child_exchange_) {  // a request from a client (IisHandler::handle counted its start)
+    base::metrics::add(base::metrics::kRequestsEnded);
+    base::metrics::count_response(owner_.metrics_site(), status_);
+  }
   if (timed_out_) {
     // The abandoned module may still call in (its thread does not know it was given up): keep
     // the object for one more timeout. IisHandler frees it if the loop stops first.
@@ -1061,14 +1069,18 @@ void HttpContextImpl::expire_pending() {
   // Something already went to the connection (or is queued for it): the only honest end is a
   // reset. Otherwise the client gets a 500.
   bool reset = headers_sent_ || send_outstanding_ || !queue_.empty();
-  HS_LOG_ERROR(
+  const char* module = reg != nullptr ? reg->name.c_str() : "?";
+  HS_LOG_FIELDS(
+      LogLevel::kError,
+      {{"module", module}, {"stage", stage_name(stage)}, {"method", method_}, {"url", url_}},
       "module %s did not complete %s%s within %lld ms (%s %s): request ended with %s; "
       "module instance disposed",
-      reg != nullptr ? reg->name.c_str() : "?", stage_name(stage), post ? " (post)" : "",
+      module, stage_name(stage), post ? " (post)" : "",
       static_cast<long long>(owner_.request_timeout_ms()), method_.c_str(), url_.c_str(),
       reset ? "a connection reset" : "500");
   timed_out_ = true;
   timed_out_module_ = reg != nullptr ? reg->name : "?";
+  base::metrics::add(base::metrics::kModuleTimeouts);
   // Cancel what the module has in flight: its buffers and callbacks are no longer trusted.
   if (pending_read_) pending_read_.reset();
   async_read_ = false;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "base/metrics.h"
 #include "io/event_loop.h"
 #include "io/socket.h"
 
@@ -49,7 +50,10 @@ void fill_socket_facts(int fd, StreamFacts* facts) {
 ssize_t socket_read(int fd, char* dst, size_t cap) {
   while (true) {
     ssize_t n = recv(fd, dst, cap, 0);  // a socket: skips read()'s VFS layer
-    if (n >= 0) return n;
+    if (n >= 0) {
+      base::metrics::add(base::metrics::kBytesIn, static_cast<uint64_t>(n));
+      return n;
+    }
     if (errno == EAGAIN) return Stream::kWouldBlock;
     if (errno != EINTR) return Stream::kFailed;
   }
@@ -68,7 +72,10 @@ ssize_t socket_write(int fd, const iovec* iov, int count, bool more) {
       msg.msg_iovlen = static_cast<size_t>(count);
       n = sendmsg(fd, &msg, flags);
     }
-    if (n >= 0) return n;
+    if (n >= 0) {
+      base::metrics::add(base::metrics::kBytesOut, static_cast<uint64_t>(n));
+      return n;
+    }
     if (errno == EAGAIN) return Stream::kWouldBlock;
     if (errno != EINTR) return Stream::kFailed;
   }
@@ -78,7 +85,10 @@ ssize_t socket_sendfile(int sock, int fd, uint64_t offset, uint64_t len) {
   while (true) {
     off_t off = static_cast<off_t>(offset);
     ssize_t n = sendfile(sock, fd, &off, std::min(len, kMaxSendfile));
-    if (n > 0) return n;
+    if (n > 0) {
+      base::metrics::add(base::metrics::kBytesOut, static_cast<uint64_t>(n));
+      return n;
+    }
     if (n == 0) return Stream::kFileShort;
     if (errno == EAGAIN) return Stream::kWouldBlock;
     if (errno != EINTR) return Stream::kFailed;

@@ -15,6 +15,7 @@
 #include <ctime>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "io/event_loop.h"
 
 namespace hs::io {
@@ -421,6 +422,8 @@ TlsStream::Handshake TlsStream::handshake() {
   int r = SSL_do_handshake(ssl_);
   if (r == 1) {
     fill_tls_facts();
+    base::metrics::add(base::metrics::kTlsHandshakes);
+    if (facts_.tls.session_reused) base::metrics::add(base::metrics::kTlsResumptions);
     return Handshake::kDone;
   }
   int e = SSL_get_error(ssl_, r);
@@ -430,6 +433,7 @@ TlsStream::Handshake TlsStream::handshake() {
   } else {
     error_ = openssl_error_string();
   }
+  base::metrics::add(base::metrics::kTlsHandshakeFailures);
   return Handshake::kFailed;
 }
 
@@ -485,7 +489,10 @@ ssize_t TlsStream::read(char* dst, size_t cap) {
   ERR_clear_error();
   size_t n = 0;
   read_wants_write_ = false;
-  if (SSL_read_ex(ssl_, dst, cap, &n) == 1) return static_cast<ssize_t>(n);
+  if (SSL_read_ex(ssl_, dst, cap, &n) == 1) {
+    base::metrics::add(base::metrics::kBytesIn, n);  // HTTP bytes, as on a plain stream
+    return static_cast<ssize_t>(n);
+  }
   int e = SSL_get_error(ssl_, 0);
   switch (e) {
     case SSL_ERROR_WANT_READ:
@@ -511,7 +518,10 @@ ssize_t TlsStream::write_bytes(const char* p, size_t len) {
   ERR_clear_error();
   size_t n = 0;
   write_wants_read_ = false;
-  if (SSL_write_ex(ssl_, p, len, &n) == 1) return static_cast<ssize_t>(n);
+  if (SSL_write_ex(ssl_, p, len, &n) == 1) {
+    base::metrics::add(base::metrics::kBytesOut, n);
+    return static_cast<ssize_t>(n);
+  }
   int e = SSL_get_error(ssl_, 0);
   if (e == SSL_ERROR_WANT_WRITE) return kWouldBlock;
   if (e == SSL_ERROR_WANT_READ) {
@@ -546,7 +556,10 @@ ssize_t TlsStream::write_file(int fd, uint64_t offset, uint64_t len) {
     ERR_clear_error();
     ossl_ssize_t n =
         SSL_sendfile(ssl_, fd, static_cast<off_t>(offset), std::min<uint64_t>(len, 1u << 30), 0);
-    if (n > 0) return n;
+    if (n > 0) {
+      base::metrics::add(base::metrics::kBytesOut, static_cast<uint64_t>(n));
+      return n;
+    }
     if (n == 0) return kFileShort;
     int e = SSL_get_error(ssl_, static_cast<int>(n));
     if (e == SSL_ERROR_WANT_WRITE) return kWouldBlock;

@@ -445,6 +445,14 @@ bool load_server_plan(const std::string& file, ServerPlan* out,
     ok = false;
   }
 
+  config::SectionResult status =
+      config::resolve_section(cfg, schemas, "system.applicationHost/httpservStatus", {});
+  if (status.error == config::SectionError::kNone) {
+    if (const config::ResolvedAttribute* a = status.element->attribute("listen")) {
+      out->status_listen = a->value;
+    }
+  }
+
   const config::CachingSettings& caching = cfg.caching;
   if (caching.max_cache_size_set && caching.max_cache_size_mb > 0) {
     out->fragment_cache_size_set = true;

@@ -86,6 +86,9 @@ struct ServerPlan {
   // <applicationPools><applicationPoolDefaults queueLength>: requests that may wait for a thread.
   bool queue_length_set = false;
   uint64_t queue_length = iis::IisHandler::kDefaultQueueLength;
+  // <system.applicationHost><httpservStatus listen="ADDR:PORT"> (httpserv's own element): the
+  // status listener's address; empty: none.
+  std::string status_listen;
   // The built-in modules' server-wide settings (what they need anywhere, httpCompression...).
   modules::ServerOptions builtin;
 };

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/metrics.h"
 #include "http/headers.h"
 #include "http/url_path.h"
 #include "http/utf8.h"
@@ -136,6 +137,9 @@ void DirectStatic::serve(http::Exchange& ex, std::shared_ptr<core::CachedFile> f
   bool log =
       cfg.log != nullptr && modules::direct_log_line(cfg, ex, url, monotonic_ms(), &line, &now_s);
   files_.serve(ex, std::move(file), kServerField);
+  // Counted as the pipeline would at its end (the exchange lives until its send completes,
+  // which never runs inside serve()); never in flight: it was answered in this call.
+  base::metrics::count_response(site_.metrics_site(), ex.response().status);
   if (log) modules::append_direct_log(cfg, now_s, line);
 }
 

@@ -12,12 +12,14 @@
 #include "admin/admin_manager.h"
 #include "base/blocking.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "iis/global_notifications.h"
 #include "io/event_loop.h"
 #include "server/config_loader.h"
 #include "server/options.h"
 #include "server/server.h"
 #include "server/service_notify.h"
+#include "server/status.h"
 #include "server/supervisor.h"
 
 #ifndef HTTPSERV_VERSION
@@ -68,6 +70,7 @@ bool install_admin_model(const std::string& config_file, bool to_stderr) {
 // accepts connections, one byte goes to `ready_fd` (a reload waits for it), unless it is -1.
 int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int ready_fd) {
   std::string error;
+  hs::base::metrics::g_process_start_s.store(static_cast<int64_t>(time(nullptr)));
   // The IIS module pipeline: modules and handler mappings from --config, modules from --module,
   // or the sample modules when the embedded default site is served. Without any of them, the
   // pipeline still runs the built-in modules (src/modules) in front of the static files.
@@ -124,6 +127,17 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
         [&](IHttpApplication* app) { hs::iis::raise_application_stop(iis.registry, app); });
     return 1;
   }
+  // The status listener (/metrics, /status): after the server, so that it sees every worker.
+  hs::server::StatusService status_service(
+      {&server, handler != nullptr ? &iis.server.fragment_cache() : nullptr, opts.queue_length});
+  if (opts.status_address && !status_service.start(*opts.status_address, opts.status_inherited, &error)) {
+    HS_LOG_ERROR("%s", error.c_str());
+    server.stop_now();
+    server.wait();
+    for_each_application(
+        [&](IHttpApplication* app) { hs::iis::raise_application_stop(iis.registry, app); });
+    return 1;
+  }
   // Written whatever the log level: operators and tests need the bound ports.
   if (announce) {
     hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
@@ -136,6 +150,12 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
       std::string addr = server.bound()[i].to_string();
       hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme, addr.c_str());
       status += std::string(" ") + scheme + "://" + addr;
+    }
+    if (opts.status_address) {
+      std::string addr = status_service.bound().to_string();
+      hs::log_write(hs::LogLevel::kNotice, "status on http://%s/status and /metrics",
+                    addr.c_str());
+      status += " status http://" + addr + "/status";
     }
     // Unsupervised, this is the service's main process: it tells systemd itself.
     hs::server::service::ready(status);
@@ -166,12 +186,16 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
       // GL_STOP_LISTENING → drain → (workers joined) GL_APPLICATION_STOP → Terminate.
       if (handler != nullptr) hs::iis::raise_stop_listening(iis.registry, true);
       server.stop_graceful();
+      // A draining process stops answering on the status socket too: after a reload the new
+      // process, which shares the socket, is the one whose numbers a scrape should get.
+      status_service.stop();
     } else if (sig == SIGHUP) {
       // Reloading replaces the server process (server/supervisor.h); this one has no parent.
       HS_LOG_WARN("SIGHUP: reloading needs the supervisor (runs without --no-supervisor); ignored");
     }
   }
   server.wait();
+  status_service.stop();
   if (iis.runtime) iis.runtime->stop();  // every buffered access-log line reaches the disk
   for_each_application(
       [&](IHttpApplication* app) { hs::iis::raise_application_stop(iis.registry, app); });
@@ -205,6 +229,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   hs::log_set_level(opts.log_level);
+  hs::log_set_format(opts.log_format);
   if (!hs::server::resolve_options(opts, &error)) {
     fprintf(stderr, "httpserv: %s\n", error.c_str());
     return 2;
@@ -247,10 +272,18 @@ int main(int argc, char** argv) {
     HS_LOG_ERROR("%s", error.c_str());
     return 1;
   }
+  // The status listener's socket too, kept across server processes like the others.
+  hs::server::Listeners status_listeners;
+  if (opts.status_address &&
+      !hs::server::bind_listeners({*opts.status_address}, 1, 64, &status_listeners, &error)) {
+    HS_LOG_ERROR("status listener: %s", error.c_str());
+    listeners.close_all();
+    return 1;
+  }
   // Announced once the first worker process serves: its modules loaded and its workers
   // accepting (a module that fails to load ends the parent without a "listening on" line).
-  auto announce = [&listeners, root = opts.server.static_files.root, workers = opts.server.workers,
-                   tls = opts.server.listen_tls] {
+  auto announce = [&listeners, &status_listeners, root = opts.server.static_files.root,
+                   workers = opts.server.workers, tls = opts.server.listen_tls] {
     hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
                   HTTPSERV_VERSION, root.c_str(), workers);
     std::string status = "serving";
@@ -261,11 +294,18 @@ int main(int argc, char** argv) {
       hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme, addr.c_str());
       status += std::string(" ") + scheme + "://" + addr;
     }
+    for (const auto& a : status_listeners.bound) {
+      std::string addr = a.to_string();
+      hs::log_write(hs::LogLevel::kNotice, "status on http://%s/status and /metrics",
+                    addr.c_str());
+      status += " status http://" + addr + "/status";
+    }
     hs::server::service::ready(status);  // systemd's Type=notify (server/service_notify.h)
   };
   auto body_for = [&](std::shared_ptr<hs::server::Options> o) -> hs::server::ChildMain {
-    return [o, &listeners, &set](int ready_fd) {
+    return [o, &listeners, &status_listeners, &set](int ready_fd) {
       o->server.inherited = &listeners;
+      if (o->status_address) o->status_inherited = &status_listeners;
       return serve(*o, set, false, ready_fd);
     };
   };
@@ -282,14 +322,21 @@ int main(int argc, char** argv) {
       was.push_back(active->server.listen[i].to_string() + (active->server.is_tls(i) ? "s" : ""));
     for (size_t i = 0; i < next->server.listen.size(); ++i)
       now.push_back(next->server.listen[i].to_string() + (next->server.is_tls(i) ? "s" : ""));
+    std::string status_was = active->status_address ? active->status_address->to_string() : "";
+    std::string status_now = next->status_address ? next->status_address->to_string() : "";
+    if (status_was != status_now) {
+      *err = "the status listener's address changed; that needs a restart";
+      return nullptr;
+    }
     if (was != now || next->server.workers != active->server.workers) {
       *err = "the listening addresses or the worker count changed; that needs a restart";
       return nullptr;
     }
     hs::log_set_level(next->log_level);
+    hs::log_set_format(next->log_format);
     next->reloaded = true;
     active = next;
     return body_for(next);
   };
-  return hs::server::supervise(listeners, body_for(active), reload, announce);
+  return hs::server::supervise(listeners, body_for(active), reload, announce, &status_listeners);
 }

@@ -43,6 +43,8 @@ enum LongOnly {
   kQueueLength,
   kHandoffMs,
   kUploadReadAhead,
+  kStatusListen,
+  kLogFormat,
   kListenTls,
   kTlsCert,
   kTlsKey,
@@ -104,6 +106,10 @@ std::string usage() {
          "  --request-timeout SEC    longest an IIS module may keep a request pending without\n"
          "                           any completion (default 120)\n"
          "  --log-level LEVEL        error, warn, info (default) or debug\n"
+         "  --log-format FORMAT      error log lines as text (default) or json (one object\n"
+         "                           per line: time, level, thread, message, fields)\n"
+         "  --status-listen ADDR:PORT  serve /metrics (Prometheus) and the /status page on\n"
+         "                           this separate address (off by default)\n"
          "  --module NAME=PATH.so    load an IIS native module and enable it for every\n"
          "                           request (repeatable; order = priority order; a\n"
          "                           relative PATH is from the current directory)\n"
@@ -163,6 +169,8 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"queue-length", required_argument, nullptr, kQueueLength},
       {"handoff-ms", required_argument, nullptr, kHandoffMs},
       {"upload-read-ahead", required_argument, nullptr, kUploadReadAhead},
+      {"status-listen", required_argument, nullptr, kStatusListen},
+      {"log-format", required_argument, nullptr, kLogFormat},
       {"listen-tls", required_argument, nullptr, kListenTls},
       {"tls-cert", required_argument, nullptr, kTlsCert},
       {"tls-key", required_argument, nullptr, kTlsKey},
@@ -251,6 +259,19 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
         if (c == kRequestTimeout) out->request_timeout_ms = ms;
         break;
       }
+      case kStatusListen:
+        if (value.empty()) {
+          *error = "--status-listen: expected ADDR:PORT, got ''";
+          return false;
+        }
+        out->status_listen = value;
+        break;
+      case kLogFormat:
+        if (!log_parse_format(value, &out->log_format)) {
+          *error = "--log-format: expected text or json, got '" + value + "'";
+          return false;
+        }
+        break;
       case kLogLevel:
         if (!log_parse_level(value, &out->log_level)) {
           *error = "--log-level: expected error, warn, info or debug, got '" + value + "'";
@@ -412,6 +433,10 @@ bool resolve_options(Options& opts, std::string* error) {
     if (plan.fragment_max_entry_set && !opts.fragment_max_entry_set)
       opts.fragment_max_entry = plan.fragment_max_entry;
     if (plan.queue_length_set && !opts.queue_length_set) opts.queue_length = plan.queue_length;
+    if (!plan.status_listen.empty() && opts.status_listen.empty()) {
+      opts.status_listen = plan.status_listen;
+      opts.status_listen_from_config = true;
+    }
     opts.modules = std::move(plan.modules);
     opts.builtin = std::move(plan.builtin);
     opts.builtin_set = true;
@@ -538,6 +563,23 @@ bool resolve_options(Options& opts, std::string* error) {
       cfg.listen.push_back(*addr);
       cfg.listen_tls.push_back(ctx);
     }
+  }
+  opts.status_address.reset();
+  if (!opts.status_listen.empty()) {
+    auto addr = io::parse_socket_address(opts.status_listen);
+    if (!addr) {
+      *error = std::string(opts.status_listen_from_config ? "<httpservStatus listen>: '"
+                                                          : "--status-listen: '") +
+               opts.status_listen + "' is not ADDR:PORT (numeric IPv4, [IPv6] or *)";
+      return false;
+    }
+    for (const io::SocketAddress& a : cfg.listen) {
+      if (a.to_string() == addr->to_string() && addr->port() != 0) {
+        *error = "--status-listen " + opts.status_listen + " is also a serving address";
+        return false;
+      }
+    }
+    opts.status_address = *addr;
   }
   cfg.workers = opts.workers > 0
                     ? opts.workers

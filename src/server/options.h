@@ -1,6 +1,7 @@
 #pragma once
 // Command-line options of the httpserv binary.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,15 @@ struct Options {
   std::string tls_client_ca;                // --tls-client-ca FILE
   int workers = 0;                          // 0: one per core
   LogLevel log_level = LogLevel::kInfo;
-  std::vector<ModuleSpec> modules;  // --module NAME=PATH.so, in order
+  LogFormat log_format = LogFormat::kText;  // --log-format text|json
+  // --status-listen ADDR:PORT, or <system.applicationHost><httpservStatus listen> (the command
+  // line wins): the status listener (server/status.h). Empty: none. Resolved into
+  // status_address by resolve_options.
+  std::string status_listen;
+  bool status_listen_from_config = false;
+  std::optional<io::SocketAddress> status_address;
+  const Listeners* status_inherited = nullptr;  // its socket, bound by the supervisor
+  std::vector<ModuleSpec> modules;              // --module NAME=PATH.so, in order
   // IIS layer limits (docs/response-body.md).
   uint64_t fragment_cache_size = iis::FragmentCache::kDefaultCapacity;
   uint64_t fragment_max_entry = iis::FragmentCache::kDefaultMaxEntry;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "server/worker.h"
 #include "session/tls_connection.h"
 
@@ -93,7 +94,8 @@ bool Server::start(std::string* error) {
   running_ = config_.workers;
   for (auto& w : workers_) {
     Worker* wp = w.get();
-    threads_.emplace_back([this, wp] {
+    threads_.emplace_back([this, wp, count = config_.count_metrics] {
+      if (!count) base::metrics::exclude_this_thread();
       wp->run();
       running_.fetch_sub(1);
     });
@@ -109,6 +111,25 @@ void Server::stop_graceful() {
 void Server::stop_now() {
   for (auto& w : workers_)
     w->stop_now();
+}
+
+std::vector<Server::WorkerStats> Server::worker_stats() const {
+  std::vector<WorkerStats> out;
+  out.reserve(workers_.size());
+  for (const auto& w : workers_) {
+    WorkerStats s;
+    s.lag_ns = w->lag_ns();
+    s.threads = w->loop().threads();
+    s.handoffs = w->loop().handoffs();
+    s.connections = w->open_connections();
+    out.push_back(s);
+  }
+  return out;
+}
+
+void Server::probe_loop_lag() {
+  for (auto& w : workers_)
+    w->probe_lag();
 }
 
 void Server::wait() {

@@ -44,6 +44,10 @@ struct ServerConfig {
   size_t max_connections_per_worker = 16384;
   session::SessionConfig session;
   int64_t shutdown_timeout_ms = 10'000;
+  // false: the workers' counts (base/metrics.h) are not exposed (the status listener's own).
+  bool count_metrics = true;
+  // Log tag of worker i's thread: tag_prefix followed by i ("w0").
+  std::string tag_prefix = "w";
   core::StaticFileConfig static_files;
 };
 
@@ -70,6 +74,17 @@ class Server {
   void stop_now();
   void wait();
   bool finished() const { return running_.load() == 0; }
+
+  // For the status listener (server/status.h); thread-safe while the server runs.
+  struct WorkerStats {
+    int64_t lag_ns = 0;  // Worker::lag_ns()
+    int threads = 0;     // threads of the worker's loop now
+    uint64_t handoffs = 0;
+    size_t connections = 0;
+  };
+  std::vector<WorkerStats> worker_stats() const;
+  // Posts a lag probe to every worker's loop (Worker::probe_lag); from one thread only.
+  void probe_loop_lag();
 
  private:
   ServerConfig config_;

@@ -1,6 +1,7 @@
 #include "server/site_router.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "core/simple_response.h"
 #include "http/headers.h"
 
@@ -82,6 +83,7 @@ void SiteRouter::handle(http::Exchange& ex) {
                 ex.remote_port(), static_cast<int>(host.size()), host.data(),
                 static_cast<int>(ex.local_address().size()), ex.local_address().data(),
                 ex.local_port());
+    base::metrics::count_response(0, 400);  // no site answered it
     core::send_simple_response(ex, 400);
     return;
   }

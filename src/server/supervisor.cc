@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "server/service_notify.h"
 
 namespace hs::server {
@@ -85,7 +86,7 @@ void close_ready(Child* c) {
 }  // namespace
 
 int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
-              const std::function<void()>& on_ready) {
+              const std::function<void()>& on_ready, Listeners* extra) {
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR1})
@@ -127,6 +128,7 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
     }
     stopping = true;
     listeners.close_all();  // nothing new may queue behind draining children
+    if (extra != nullptr) extra->close_all();
     signal_all(sig);
   };
 
@@ -274,11 +276,15 @@ int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
           quick_deaths <= 1
               ? 0
               : std::min<int64_t>(50ll << std::min(quick_deaths - 2, 10), kMaxDelayMs);
-      HS_LOG_ERROR(
+      std::string pid_text = std::to_string(done);
+      std::string signal_text = std::to_string(WTERMSIG(st));
+      HS_LOG_FIELDS(
+          LogLevel::kError, {{"pid", pid_text}, {"signal", signal_text}},
           "supervisor: the worker process %d died on signal %d (%s) after %lld ms; restarting%s",
           static_cast<int>(done), WTERMSIG(st), strsignal(WTERMSIG(st)),
           static_cast<long long>(lived), delay_ms > 0 ? " after a delay" : "");
       restart_at = monotonic_ms() + delay_ms;
+      base::metrics::g_process_crashes.fetch_add(1);  // the next child inherits it (fork)
     }
     if (current.pid <= 0 && !stopping && restart_at >= 0 && monotonic_ms() >= restart_at) {
       restart_at = -1;

@@ -35,7 +35,10 @@ using Reloader = std::function<ChildMain(std::string* error)>;
 // SIGQUIT and SIGHUP blocked in the calling (single) thread. A child runs in the new process
 // with the same signal mask and the listeners' descriptors. `on_ready` runs once, in this
 // process, when a child first reports ready (the server serves); never if none does.
+// `extra` (may be null): more sockets kept for the children (the status listener), closed with
+// `listeners` when stopping. Each child that dies on a signal adds one to
+// base::metrics::g_process_crashes before its replacement is forked (which inherits the count).
 int supervise(Listeners& listeners, ChildMain child, const Reloader& reload,
-              const std::function<void()>& on_ready);
+              const std::function<void()>& on_ready, Listeners* extra = nullptr);
 
 }  // namespace hs::server

@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "http/http_date.h"
 
 namespace hs::server {
@@ -43,7 +45,7 @@ Worker::~Worker() = default;
 
 void Worker::run() {
   char tag[16];
-  snprintf(tag, sizeof(tag), "w%d", index_);
+  snprintf(tag, sizeof(tag), "%s%d", config_.tag_prefix.c_str(), index_);
   log_set_thread_tag(tag);
   for (auto& l : listeners_) {
     if (!loop_.add(l->fd(), EPOLLIN, l.get())) {
@@ -85,10 +87,12 @@ void Worker::accept_from(int fd) {
         refuse(l->factory(), c);
         continue;
       }
+      base::metrics::add(base::metrics::kConnectionsOpened);
       io::set_nodelay(c);
       std::unique_ptr<session::Connection> conn = l->factory().create(loop_, c, *this);
       session::Connection* raw = conn.get();
       connections_.emplace(raw, std::move(conn));
+      open_.store(connections_.size(), std::memory_order_relaxed);
       raw->start();
     }
   }
@@ -98,6 +102,7 @@ void Worker::refuse(session::ConnectionFactory& factory, int fd) {
   // Over the connection cap: the protocol's short answer, if it has one, then close.
   factory.refuse(fd);
   ++refused_;
+  base::metrics::add(base::metrics::kConnectionsRefused);
   int64_t now = loop_.now_ms();
   if (now - last_refusal_log_ms_ >= 1000) {
     HS_LOG_WARN("worker %d: %zu connections open (the maximum): %llu refused with 503 so far",
@@ -162,8 +167,39 @@ void Worker::close_all_now() {
 }
 
 void Worker::connection_closed(session::Connection* c) {
+  base::metrics::add(base::metrics::kConnectionsClosed);
   connections_.erase(c);  // deletes it
+  open_.store(connections_.size(), std::memory_order_relaxed);
   maybe_stop();
+}
+
+namespace {
+int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+}  // namespace
+
+void Worker::probe_lag() {
+  if (probe_outstanding_.load()) return;
+  int64_t sent = monotonic_ns();
+  probe_sent_ns_.store(sent, std::memory_order_relaxed);
+  probe_outstanding_.store(true);  // after the stamp: lag_ns() reads them in the other order
+  bool posted = loop_.post([this, sent] {
+    lag_ns_.store(monotonic_ns() - sent, std::memory_order_relaxed);
+    probe_outstanding_.store(false);
+  });
+  if (!posted) probe_outstanding_.store(false);  // the loop has stopped
+}
+
+int64_t Worker::lag_ns() const {
+  int64_t lag = lag_ns_.load(std::memory_order_relaxed);
+  if (probe_outstanding_.load()) {
+    int64_t waiting = monotonic_ns() - probe_sent_ns_.load(std::memory_order_relaxed);
+    if (waiting > lag) lag = waiting;
+  }
+  return lag;
 }
 
 std::string_view Worker::date_header() {

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/pooling.h"
 #include "http/codec/http1/response_encoder.h"
 #include "http/status.h"
@@ -869,6 +870,7 @@ void Http1Session::retire(H1Exchange* ex) {
 }
 
 void Http1Session::queue_error_response(int status, std::string_view detail) {
+  base::metrics::count_response(0, status);  // no site answered it
   std::string body = "<html><body><h1>" + std::to_string(status) + " " +
                      std::string(http::reason_phrase(status)) + "</h1></body></html>\n";
   std::string& o = out_.owned_buffer_for_append();

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/pooling.h"
 #include "http/codec/http2/request.h"
 #include "http/response_policy.h"
@@ -576,6 +577,7 @@ void Http2Session::Stream::reset_stream(uint32_t code, const char* why) {
   HS_LOG_DEBUG("%s:%u: HTTP/2 stream %d reset: %s", s_->facts_.remote_host.c_str(),
                s_->facts_.remote_port, id_, why);
   reset_ = true;
+  base::metrics::add(base::metrics::kH2ResetsSent);
   nghttp2_submit_rst_stream(s_->ng_, NGHTTP2_FLAG_NONE, id_, code);
   s_->schedule_flush();
   // on_stream_close follows once the RST_STREAM is sent: it fails what is pending.
@@ -618,12 +620,14 @@ struct Http2Session::Callbacks {
     int32_t id = frame->hd.stream_id;
     if (s.phase_ != Phase::kOpen) {
       // After our GOAWAY: the client should not open streams; refused ones can be retried.
+      base::metrics::add(base::metrics::kH2ResetsSent);
       nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
       return 0;
     }
     // Streams the client reset while their handlers still run count too: resetting streams
     // at once does not buy a client more concurrent work (Rapid Reset, CVE-2023-44487).
     if (s.streams_.size() >= 2 * static_cast<size_t>(s.config_.h2.max_concurrent_streams)) {
+      base::metrics::add(base::metrics::kH2ResetsSent);
       nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
       return 0;
     }
@@ -635,6 +639,7 @@ struct Http2Session::Callbacks {
     s.streams_.push_back(std::move(st));
     s.last_stream_ = std::max(s.last_stream_, id);
     ++s.requests_;
+    base::metrics::add(base::metrics::kH2Streams);
     return 0;
   }
 
@@ -656,6 +661,7 @@ struct Http2Session::Callbacks {
     Http2Session& s = self(user);
     if (s.dead()) return NGHTTP2_ERR_CALLBACK_FAILURE;
     int64_t now = s.loop_.now_ms();
+    if (frame->hd.type == NGHTTP2_RST_STREAM) base::metrics::add(base::metrics::kH2ResetsReceived);
     switch (frame->hd.type) {
       case NGHTTP2_HEADERS: {
         Stream* st = frame->hd.stream_id == s.headers_id_ ? s.headers_stream_
@@ -814,6 +820,7 @@ Http2Session::Http2Session(Executor& loop, std::unique_ptr<io::Stream> stream,
       facts_(stream_->facts()),
       pending_input_(std::move(initial_input)) {
   info_ = connection_info_of(facts_, "HTTP/2");
+  base::metrics::add(base::metrics::kH2Connections);
   limits_.max_body_size = config.limits.max_body_size;
   limits_.max_fields = config.limits.max_header_count;
   limits_.max_field_bytes = config.limits.max_header_bytes;
@@ -1148,6 +1155,7 @@ void Http2Session::answer_error(Stream& s, int status, const std::string& reason
                                 std::function<void()> after) {
   HS_LOG_INFO("%s:%u: HTTP/2 stream %d: %d %s", facts_.remote_host.c_str(), facts_.remote_port,
               s.id_, status, reason.c_str());
+  base::metrics::count_response(0, status);  // no site answered it
   // As HTTP/1 answers the same faults: the same status and page. No handler saw the request;
   // the exchange is released when its stream closes.
   auto body = std::make_shared<std::string>("<html><body><h1>" + std::to_string(status) + " " +
