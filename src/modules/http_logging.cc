@@ -107,6 +107,19 @@ struct LineWriter {
     const char* in = v.data();
     const char* const end = in + v.size();
     char* out = p;
+    if (v.size() < 8) {
+      // A short field (a method, an address, "-"): one branch-free check, then one copy.
+      bool plain = true;
+      for (char ch : v) {
+        auto c = static_cast<unsigned char>(ch);
+        plain &= (c > ' ') & (c != 0x7F);
+      }
+      if (plain) {
+        memcpy(out, in, v.size());
+        p = out + v.size();
+        return;
+      }
+    }
     static const char kHex[] = "0123456789ABCDEF";
     while (in < end) {
       // Most of a field needs no escaping: 8 bytes at a time up to the first byte that does
@@ -135,7 +148,13 @@ struct LineWriter {
     }
     p = out;
   }
-  void number(uint64_t n) { p = std::to_chars(p, p + 20, n).ptr; }
+  void number(uint64_t n) {
+    if (n < 10) {  // sub-status, win32 status and most times taken: no call
+      *p++ = static_cast<char>('0' + n);
+      return;
+    }
+    p = std::to_chars(p, p + 20, n).ptr;
+  }
 };
 
 // "YYYY-MM-DD" and "HH:MM:SS" of a UTC second, formatted once per second per thread.
@@ -193,14 +212,24 @@ void format_w3c(const SiteLog& log, const LogRecord& r, std::string* out) {
     scratch_size = std::max(room, size_t{4096});
     scratch = std::make_unique<char[]>(scratch_size);
   }
+  // The positions of the fields `log.flags` turns on, in order: remembered per thread for the
+  // last flags seen (one site's flags, most of the time), so a line walks only its own fields.
+  thread_local uint32_t order_flags = ~0u;
+  thread_local uint8_t order[kFieldCount];
+  thread_local uint8_t order_count = 0;
+  if (order_flags != log.flags) {
+    order_count = 0;
+    for (uint8_t i = 0; i < kFieldCount; ++i)
+      if (log.flags & kFields[i].flag) order[order_count++] = i;
+    order_flags = log.flags;
+  }
   char* const begin = scratch.get();
   LineWriter w{begin};
   bool first = true;
-  for (uint8_t i = 0; i < kFieldCount; ++i) {
-    if ((log.flags & kFields[i].flag) == 0) continue;
+  for (uint8_t k = 0; k < order_count; ++k) {
     if (!first) *w.p++ = ' ';
     first = false;
-    switch (static_cast<FieldIndex>(i)) {
+    switch (static_cast<FieldIndex>(order[k])) {
       case kDateField:
         w.raw(std::string_view(d.date, 10));
         break;

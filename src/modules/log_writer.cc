@@ -237,8 +237,10 @@ void LogWriter::append(size_t file, int64_t now_s, std::string_view line) {
     if (x.file == file && x.period == key) c = &x;
   }
   if (c == nullptr) {
-    b.chunks.push_back(Chunk{file, key, now_s, {}});
+    b.chunks.push_back(Chunk{file, key, now_s, std::move(b.spare), &b});
+    b.spare = std::string();
     c = &b.chunks.back();
+    c->data.clear();
   }
   c->data.append(line);
   c->data.append("\r\n");
@@ -328,6 +330,16 @@ void LogWriter::flush_once() {
     }
     write_chunk(chunks[i]);
     i = j;
+  }
+  // The strings go back to their threads for the next lines (each thread's buffers stay
+  // alive through `buffers` until here).
+  for (Chunk& c : chunks) {
+    if (c.origin == nullptr || c.data.capacity() > kMaxBufferedBytes) continue;
+    std::lock_guard<std::mutex> lock(c.origin->mu);
+    if (c.origin->spare.capacity() < c.data.capacity()) {
+      c.data.clear();
+      c.origin->spare = std::move(c.data);
+    }
   }
   if (orphans) {
     std::lock_guard<std::mutex> lock(mu_);

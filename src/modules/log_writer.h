@@ -82,11 +82,13 @@ class LogWriter {
   uint64_t dropped() const { return dropped_.load(); }
   uint64_t written_bytes() const { return written_.load(); }
 
+  struct ThreadBuffer;
   struct Chunk {
     size_t file = 0;
     int64_t period = 0;  // rollover key of its lines (0 for MaxSize and fixed files)
     int64_t when = 0;    // the time of its first line: names the period's file
     std::string data;
+    ThreadBuffer* origin = nullptr;  // whose buffer it was (its string goes back there)
   };
   struct ThreadBuffer {
     std::mutex mu;
@@ -95,6 +97,10 @@ class LogWriter {
     bool orphan = false;  // its thread has exited: freed after the next flush
     // Per file: the second and period key computed last (one computation per second).
     std::vector<std::pair<int64_t, int64_t>> period_cache;
+    // A written chunk's string, emptied, kept for the next chunk: the thread appends into
+    // memory it already has rather than growing a new string (and faulting its pages in) after
+    // every flush. At most one, of at most kMaxBufferedBytes' capacity.
+    std::string spare;
   };
 
  private:

@@ -147,6 +147,10 @@ class Server:
 
     # -- lifecycle ---------------------------------------------------------
     def start(self, timeout=10.0):
+        if self.proc is not None and self.proc.poll() is None:
+            # A second process would replace self.proc and outlive the test (nothing stops it).
+            raise AssertionError("Server.start(): already running (pid %d); construct it with "
+                                 "start=False to start it later" % self.proc.pid)
         self.proc = subprocess.Popen(
             self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True, cwd=self.cwd)

@@ -19,7 +19,7 @@ class ChildCase(harness.ServerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.root = harness.make_docroot({"hello.txt": HELLO, "big.bin": b"Z" * 200000})
-        cls.class_server = harness.Server(cls.root, args=["--module", f"C={so('child')}"])
+        cls.class_server = harness.Server(cls.root, args=["--module", f"C={so('child')}"], start=False)
         cls.class_server.start()
 
     @classmethod

@@ -27,7 +27,7 @@ class FilterCase(harness.ServerTestCase):
     def setUpClass(cls):
         cls.root = harness.make_docroot({"hello.txt": HELLO, "big.bin": BIG,
                                          "dir/index.html": b"<p>index</p>\n"})
-        cls.class_server = harness.Server(cls.root, args=["--module", f"F={so('filter')}"])
+        cls.class_server = harness.Server(cls.root, args=["--module", f"F={so('filter')}"], start=False)
         cls.class_server.start()
 
     @classmethod

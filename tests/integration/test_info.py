@@ -21,7 +21,7 @@ class InfoCase(harness.ServerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.root = harness.make_docroot({"hello.txt": HELLO, "big.bin": b"B" * 300000})
-        cls.class_server = harness.Server(cls.root, args=["--module", f"I={so('info')}"])
+        cls.class_server = harness.Server(cls.root, args=["--module", f"I={so('info')}"], start=False)
         cls.class_server.start()
 
     @classmethod

@@ -183,7 +183,7 @@ class Prefix(harness.ServerTestCase):
         self.assertIn("RegisterModule", exported)
         # Served by the installed binary.
         site = os.path.join(self.prefix, "share", "httpserv", "site")
-        srv = harness.Server(site, args=["--module", "Sdk=" + so])
+        srv = harness.Server(site, args=["--module", "Sdk=" + so], start=False)
         srv.cmd[0] = os.path.join(self.prefix, "sbin", "httpserv")
         self._servers.append(srv)
         self.addCleanup(srv.close)
