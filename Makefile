@@ -5,7 +5,8 @@ BUILD_TYPE ?= Release
 JOBS       ?= $(shell nproc)
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_ARGS ?=
-# make run ARGS="--listen 127.0.0.1:9090 --root /srv/www": the server's command line.
+# make run ARGS="--listen 127.0.0.1:9090 --root /srv/www": the server's command line, instead of
+# the default one (RUN_DEFAULT below).
 ARGS       ?=
 # make install PREFIX=/usr DESTDIR=/tmp/pkg: where (PREFIX, also compiled into the binary's
 # schema directory) and under which staging root (DESTDIR) `make install` puts the server.

@@ -31,7 +31,8 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 TICK = os.sysconf("SC_CLK_TCK")
 IDLE_HELPER = os.path.join(HERE, "idle_conns.py")
-SCENARIOS = ("hello", "pipelined", "4k", "64k", "1m", "idle1k", "modules", "blocking")
+SCENARIOS = ("hello", "pipelined", "4k", "64k", "1m", "idle1k", "modules", "blocking", "logging",
+             "compression")
 
 
 def free_port():
@@ -49,6 +50,19 @@ def make_www(root):
     for name, size in (("4k.bin", 4096), ("64k.bin", 65536), ("1m.bin", 1 << 20)):
         with open(os.path.join(root, name), "wb") as f:
             f.write(bytes((i * 131 + 7) & 0xFF for i in range(size)))
+    # Scenario compression: 64 KiB of HTML that compresses like a real page (a table of varied
+    # rows: gzip -6 makes about a tenth of it), not a run of one byte.
+    rows = []
+    i = 0
+    while sum(len(r) for r in rows) < 65536:
+        rows.append(f'<tr class="r{i % 7}"><td>{i}</td><td><a href="/item/{i * 7919 % 100003}">'
+                    f'item {i * 31 % 997}</a></td><td>{(i * 2654435761) % 1000003 / 100:.2f}'
+                    f'</td><td>{["new", "used", "refurbished", "sold"][i % 4]}</td></tr>\n')
+        i += 1
+    page = ("<!DOCTYPE html><html><head><title>catalog</title></head><body><table>\n"
+            + "".join(rows))[:65536 - 24] + "</table></body></html>\n"
+    with open(os.path.join(root, "page.html"), "w") as f:
+        f.write(page)
 
 
 def proc_cpu_seconds(pids):
@@ -143,10 +157,12 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
 
 
-def run_wrk(port, path, conns, seconds, script=None):
+def run_wrk(port, path, conns, seconds, script=None, headers=()):
     cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--latency"]
     if script:
         cmd += ["-s", script]
+    for h in headers:
+        cmd += ["-H", h]
     cmd.append(f"http://127.0.0.1:{port}{path}")
     return parse_wrk(subprocess.run(cmd, capture_output=True, text=True).stdout)
 
@@ -212,12 +228,13 @@ def measure(server, scen, seconds, warmup):
         # Held through warm-up and run: the active connections' latency is measured while the
         # server also carries the idle ones (and RSS below includes them).
         helper, ready = start_idle(server.port, scen["idle"], scen["path"])
-    run_wrk(server.port, scen["path"], scen["conns"], warmup, scen.get("script"))
+    headers = scen.get("headers", ())
+    run_wrk(server.port, scen["path"], scen["conns"], warmup, scen.get("script"), headers)
     pids = server.pids()
     c0 = proc_cpu_seconds(pids)
     tot0, idle0, steal0 = cpu_ticks()
     t0 = time.time()
-    r = run_wrk(server.port, scen["path"], scen["conns"], seconds, scen.get("script"))
+    r = run_wrk(server.port, scen["path"], scen["conns"], seconds, scen.get("script"), headers)
     wall = time.time() - t0
     cpu = (proc_cpu_seconds(pids) - c0) / wall
     tot1, idle1, steal1 = cpu_ticks()
@@ -287,7 +304,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--retries", type=int, default=2,
                     help="repeats of a run flagged noisy (the cleaner attempt is kept)")
-    ap.add_argument("--scenarios", default="hello,pipelined,64k,1m,idle1k,modules",
+    ap.add_argument("--scenarios",
+                    default="hello,pipelined,64k,1m,idle1k,modules,logging,compression",
                     help="comma-separated, from: " + ", ".join(SCENARIOS))
     ap.add_argument("--idle", type=int, default=1000,
                     help="idle keep-alive connections held in scenario idle1k (default 1000)")
@@ -368,8 +386,16 @@ hosts:
     # Scenario "modules": httpserv's embedded default (examples/site, whose hello.txt is the same
     # 13 bytes, plus the sample modules and the header filter on every response), so the static
     # file and the modules go through the same IIS pipeline in the same process.
+    # Scenario logging: the same server as "httpserv" with --access-log (IIS's default W3C
+    # fields, buffered per thread, flushed by its own thread).
+    logged = None
+    if "logging" in keys:
+        p = free_port()
+        logged = Server("httpserv-log", [os.path.abspath(args.httpserv), "--root", www, "--listen",
+                                         f"127.0.0.1:{p}", "--workers", "1", "--log-level", "warn",
+                                         "--access-log", os.path.join(work, "access.log")], p)
     iis = None
-    if "modules" in keys or "blocking" in keys:
+    if "modules" in keys or "blocking" in keys or "compression" in keys:
         p = free_port()
         iis = Server("httpserv-iis", [os.path.abspath(args.httpserv), "--listen", f"127.0.0.1:{p}",
                                       "--workers", "1", "--log-level", "warn"], p)
@@ -394,6 +420,25 @@ hosts:
         # 32 clients on a module that blocks 200 ms in Sleep, one client on a static file, at
         # once, on one worker with default settings: the static client's latency and the
         # blocked requests' rate (ARCHITECTURE.md, "Threading model").
+        # The access log's cost: the same file with the log off and on (two servers).
+        "logging": {"conns": 64, "variants": [
+            ("off", "hello.txt, c64, access log off", "/hello.txt", "httpserv"),
+            ("on", "hello.txt, c64, --access-log", "/hello.txt", "httpserv-log")]},
+        # Compression's cost: a 64 KiB HTML page as identity, gzip and br (static: the compressed
+        # copy is made once and then sent from disk), and a module's output compressed while it
+        # streams (dynamic: every response compressed anew).
+        "compression": {"conns": 64, "variants": [
+            ("identity", "64 KiB HTML, identity", "/page.html", "httpserv",
+             ["Accept-Encoding: identity"]),
+            ("gzip", "64 KiB HTML, gzip (static)", "/page.html", "httpserv",
+             ["Accept-Encoding: gzip"]),
+            ("br", "64 KiB HTML, br (static)", "/page.html", "httpserv", ["Accept-Encoding: br"]),
+            ("d-identity", f"IIS: module {stream}, identity", stream, "httpserv-iis",
+             ["Accept-Encoding: identity"]),
+            ("d-gzip", f"IIS: module {stream}, gzip (dynamic)", stream, "httpserv-iis",
+             ["Accept-Encoding: gzip"]),
+            ("d-br", f"IIS: module {stream}, br (dynamic)", stream, "httpserv-iis",
+             ["Accept-Encoding: br"])]},
         "blocking": {"conns": 32, "path": "/sleep?ms=200", "static": "/hello.txt",
                      "together": [("blocked", "IIS: module /sleep?ms=200, c32 (with 1 static)"),
                                   ("beside", "IIS: static hello.txt, c1 (with 32 blocking)")]},
@@ -403,15 +448,22 @@ hosts:
     def runs_for(scen):
         """(result id, row title, server column, server, scenario) of every run in one round."""
         if "variants" in scen:
-            return [(vid, title, "httpserv", iis, dict(scen, path=path))
-                    for vid, title, path in scen["variants"]]
+            # (id, title, path[, server name[, request headers]]); the embedded default by default.
+            by_name = {s.name: s for s in servers + [x for x in (logged, iis) if x]}
+            runs = []
+            for v in scen["variants"]:
+                server = by_name[v[3]] if len(v) > 3 else iis
+                headers = v[4] if len(v) > 4 else ()
+                runs.append((v[0], v[1], server.name, server,
+                             dict(scen, path=v[2], headers=headers)))
+            return runs
         if "together" in scen:
             return [(rid, title, "httpserv", iis, scen) for rid, title in scen["together"]]
         return [(s.name, scen["title"], s.name, s, scen) for s in servers]
 
     results = {}
     try:
-        for s in servers + ([iis] if iis else []):
+        for s in servers + [x for x in (logged, iis) if x]:
             s.start()
         if iis:
             check_modules(iis.port)
@@ -446,7 +498,7 @@ hosts:
                           f"{' NOISY' if r['noisy'] else ''}{extra}",
                           file=sys.stderr)
     finally:
-        for s in servers + ([iis] if iis else []):
+        for s in servers + [x for x in (logged, iis) if x]:
             s.stop()
         shutil.rmtree(work, ignore_errors=True)  # also when a server failed to start
 
@@ -503,7 +555,7 @@ hosts:
                   "(httpserv embedded default; >1 means faster than static):", "",
                   "| path | req/s | req/s per core | p99 latency (static / path) |",
                   "|---|---:|---:|---:|"]
-        for vid, title, _ in all_scenarios["modules"]["variants"][1:]:
+        for vid, title, *_ in all_scenarios["modules"]["variants"][1:]:
             def rel(field, invert=False):
                 a, b = med("modules", vid, field), med("modules", "static", field)
                 if invert:
@@ -511,6 +563,23 @@ hosts:
                 return a / b if b else float("nan")
             lines.append(f"| {title} | {rel('rps'):.2f} | {rel('per_core'):.2f} | "
                          f"{rel('p99_ms', invert=True):.2f} |")
+    if "logging" in results:
+        on, off = med("logging", "on", "per_core"), med("logging", "off", "per_core")
+        lines += ["", "Access log (hello.txt, c64): req/s per core with the log on / off = "
+                  f"{on / off:.3f} (cost {(1 - on / off) * 100:.1f} % per core; req/s "
+                  f"{med('logging', 'on', 'rps') / med('logging', 'off', 'rps'):.3f})."]
+    if "compression" in results:
+        lines += ["", "Compression relative to identity (>1 means more than identity):", "",
+                  "| path | req/s | req/s per core | MB/s on the wire |", "|---|---:|---:|---:|"]
+        for vid, title, *_ in all_scenarios["compression"]["variants"]:
+            base = "identity" if not vid.startswith("d-") else "d-identity"
+            if vid == base:
+                continue
+            def rel(field):
+                b = med("compression", base, field)
+                return med("compression", vid, field) / b if b else float("nan")
+            lines.append(f"| {title} | {rel('rps'):.2f} | {rel('per_core'):.2f} | "
+                         f"{rel('mbps'):.2f} |")
     table = "\n".join(lines) + "\n"
     print(table)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)

@@ -1266,8 +1266,12 @@ bool Parser::parse_mime_entry(pugi::xml_node n, MimeEntry* m) {
 
 void Parser::parse_static_content(pugi::xml_node n, WebServerSettings* s) {
   check_attributes(n, {"isDocFooterFileName", "defaultDocFooter", "enableDocFooter"});
-  s->mime_map_set = true;
-  // <clientCache> is read through the configuration model (ProtocolSupportModule).
+  // <clientCache> is read through the configuration model (ProtocolSupportModule), per
+  // location too: only the MIME map's entries make this a per-site setting.
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_element && std::string_view(c.name()) != "clientCache")
+      s->mime_map_set = true;
+  }
   parse_collection(
       n, "mimeMap", "fileExtension", &s->mime_map, &s->mime_map_cleared, &s->mime_map_removed,
       [&](pugi::xml_node a, MimeEntry* m) { return parse_mime_entry(a, m); }, {"clientCache"});

@@ -266,7 +266,8 @@ bool plan_site(const config::Config& cfg, const config::Site& site, SitePlan* ou
     if (loc.settings.default_document_set || loc.settings.mime_map_set) {
       add(diags, Sev::kWarning, cfg, loc.line,
           "<location path=\"" + loc.path +
-              "\">: <defaultDocument> and <staticContent> apply per site only; ignored here");
+              "\">: <defaultDocument> and <staticContent>'s MIME map apply per site only; "
+                  "ignored here");
     }
     PathPlan part;
     plan_path(cfg, site, prefix, config::effective_settings(cfg, site.name, prefix), &part, diags);

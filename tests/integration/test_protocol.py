@@ -105,6 +105,9 @@ class Headers(harness.ServerTestCase):
         self.assertIsNone(r.header("ETag"))
         self.assertTrue(r.header("Last-Modified"))
 
+    def test_client_cache_in_a_location_is_no_warning(self):
+        self.assertNotIn("per site only", self.class_server.log_text())
+
     def test_expires(self):
         r = self.get("/exp/e.txt")
         self.assertEqual(r.header("Expires"), "Fri, 01 Jan 2038 00:00:00 GMT")

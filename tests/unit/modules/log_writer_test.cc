@@ -188,5 +188,41 @@ TEST(W3c, FieldsAndEscaping) {
   EXPECT_EQ(line.substr(line.size() - 4), " abc");
 }
 
+// The field copy runs 8 bytes at a time until a byte needs escaping: every byte value at every
+// position of long fields gives what a byte-by-byte escape gives.
+TEST(W3c, EscapingAtEveryPosition) {
+  auto reference = [](std::string_view v) {
+    std::string out;
+    char buf[4];
+    for (char ch : v) {
+      auto c = static_cast<unsigned char>(ch);
+      if (c > ' ' && c != 0x7F) {
+        out += ch;
+      } else if (c == ' ') {
+        out += '+';
+      } else {
+        snprintf(buf, sizeof buf, "%%%02X", c);
+        out += buf;
+      }
+    }
+    return out;
+  };
+  SiteLog log;
+  log.flags = kLogUserAgent;
+  for (int c = 0; c < 256; ++c) {
+    for (size_t len : {1u, 7u, 8u, 9u, 16u, 23u}) {
+      for (size_t at = 0; at < len; ++at) {
+        std::string ua(len, 'a');
+        ua[at] = static_cast<char>(c);
+        LogRecord r;
+        r.user_agent = ua;
+        std::string line;
+        format_w3c(log, r, &line);
+        ASSERT_EQ(line, reference(ua)) << "byte " << c << " at " << at << " of " << len;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hs::modules
