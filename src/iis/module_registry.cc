@@ -248,7 +248,14 @@ bool ModuleRegistry::load(std::string_view name, const std::string& image, IHttp
     return false;
   }
   auto fn = reinterpret_cast<PFN_REGISTERMODULE>(sym);
-  return register_module(name, image, handle, fn, server, error);
+  if (!register_module(name, image, handle, fn, server, error)) return false;
+  // A registered image stays mapped after its dlclose (at Terminate, shortly before the process
+  // ends, as IIS keeps a worker process's modules until it exits): a thread the module started
+  // may still be returning through its code when Terminate has seen it finish (the compat
+  // layer's CreateThread runs inline in the module: it signals its handle, then returns), and
+  // unmapping the image then would crash that thread. (A failed load is still unloaded at once.)
+  if (void* keep = dlopen(image.c_str(), RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)) dlclose(keep);
+  return true;
 }
 
 bool ModuleRegistry::add_builtin(std::string_view name, PFN_REGISTERMODULE register_fn,

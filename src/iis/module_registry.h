@@ -84,7 +84,8 @@ class ModuleRegistry {
   // dlopen(image, RTLD_NOW | RTLD_LOCAL), dlsym("RegisterModule"), and calls it with
   // kServerVersion, an IHttpModuleRegistrationInfo2 and `server`. On failure returns false and
   // sets *error (may be null) to one line naming the module and the image. A module that
-  // registers nothing is accepted with a warning (IIS allows it). Refused after freeze().
+  // registers nothing is accepted with a warning (IIS allows it). Refused after freeze(). A
+  // registered image is never unmapped (RTLD_NODELETE, set once RegisterModule succeeded).
   bool load(std::string_view name, const std::string& image, IHttpServer* server,
             std::string* error);
 
