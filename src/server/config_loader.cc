@@ -267,7 +267,7 @@ bool plan_site(const config::Config& cfg, const config::Site& site, SitePlan* ou
       add(diags, Sev::kWarning, cfg, loc.line,
           "<location path=\"" + loc.path +
               "\">: <defaultDocument> and <staticContent>'s MIME map apply per site only; "
-                  "ignored here");
+              "ignored here");
     }
     PathPlan part;
     plan_path(cfg, site, prefix, config::effective_settings(cfg, site.name, prefix), &part, diags);

@@ -130,7 +130,8 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
   // The status listener (/metrics, /status): after the server, so that it sees every worker.
   hs::server::StatusService status_service(
       {&server, handler != nullptr ? &iis.server.fragment_cache() : nullptr, opts.queue_length});
-  if (opts.status_address && !status_service.start(*opts.status_address, opts.status_inherited, &error)) {
+  if (opts.status_address &&
+      !status_service.start(*opts.status_address, opts.status_inherited, &error)) {
     HS_LOG_ERROR("%s", error.c_str());
     server.stop_now();
     server.wait();
@@ -153,8 +154,7 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
     }
     if (opts.status_address) {
       std::string addr = status_service.bound().to_string();
-      hs::log_write(hs::LogLevel::kNotice, "status on http://%s/status and /metrics",
-                    addr.c_str());
+      hs::log_write(hs::LogLevel::kNotice, "status on http://%s/status and /metrics", addr.c_str());
       status += " status http://" + addr + "/status";
     }
     // Unsupervised, this is the service's main process: it tells systemd itself.
@@ -296,8 +296,7 @@ int main(int argc, char** argv) {
     }
     for (const auto& a : status_listeners.bound) {
       std::string addr = a.to_string();
-      hs::log_write(hs::LogLevel::kNotice, "status on http://%s/status and /metrics",
-                    addr.c_str());
+      hs::log_write(hs::LogLevel::kNotice, "status on http://%s/status and /metrics", addr.c_str());
       status += " status http://" + addr + "/status";
     }
     hs::server::service::ready(status);  // systemd's Type=notify (server/service_notify.h)
