@@ -56,15 +56,6 @@ struct TargetMemo {
 constexpr size_t kMemoSlots = 16;
 thread_local std::array<TargetMemo, kMemoSlots> t_memo;
 
-size_t memo_slot(std::string_view target) {
-  // Cheap and good enough for a handful of hot targets: length, last and middle byte.
-  size_t n = target.size();
-  size_t h = n * 31;
-  if (n > 0)
-    h += static_cast<unsigned char>(target[n - 1]) * 7 + static_cast<unsigned char>(target[n / 2]);
-  return h % kMemoSlots;
-}
-
 }  // namespace
 
 StaticFileHandler::StaticFileHandler(StaticFileConfig config)
@@ -92,7 +83,7 @@ void StaticFileHandler::handle(http::Exchange& ex) {
     return;
   }
   int64_t now_ms = ex.executor().now_ms();
-  TargetMemo& memo = t_memo[memo_slot(req.target)];
+  TargetMemo& memo = t_memo[target_memo_slot(req.target, kMemoSlots)];
   if (memo.handler == id_ && memo.target == req.target) {
     std::shared_ptr<CachedFile> file = memo.file.lock();
     if (file && cache_.fresh(*file, now_ms)) {

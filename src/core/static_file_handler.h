@@ -40,6 +40,17 @@ struct StaticFileConfig {
   bool only_known_types = false;
 };
 
+// The slot, among `slots`, of a per-thread memo keyed by request target (this handler's and the
+// server's direct path, server/direct_static.h): cheap and good enough for a handful of hot
+// targets (length, last and middle byte). Direct-mapped: a collision only costs a lookup.
+inline size_t target_memo_slot(std::string_view target, size_t slots) {
+  size_t n = target.size();
+  size_t h = n * 31;
+  if (n > 0)
+    h += static_cast<unsigned char>(target[n - 1]) * 7 + static_cast<unsigned char>(target[n / 2]);
+  return h % slots;
+}
+
 class StaticFileHandler final : public http::Handler {
  public:
   explicit StaticFileHandler(StaticFileConfig config);

@@ -9,6 +9,7 @@
 #include "http/status.h"
 #include "iis/request_context.h"
 #include "iis/wide.h"
+#include "modules/html.h"
 #include "modules/runtime.h"
 
 namespace hs::modules {
@@ -188,32 +189,9 @@ const Explanation* explain(unsigned status, unsigned substatus) {
   return general;
 }
 
+// Text of a page: control bytes as U+FFFD, tabs kept.
 void escape_html(std::string* out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        *out += "&lt;";
-        break;
-      case '>':
-        *out += "&gt;";
-        break;
-      case '&':
-        *out += "&amp;";
-        break;
-      case '"':
-        *out += "&quot;";
-        break;
-      case '\'':
-        *out += "&#39;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t') {
-          *out += "&#xFFFD;";
-        } else {
-          *out += c;
-        }
-    }
-  }
+  modules::escape_html(out, s, "&#xFFFD;", true);
 }
 
 void list_items(std::string* out, std::string_view items) {

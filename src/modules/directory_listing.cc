@@ -14,6 +14,7 @@
 #include "http/headers.h"
 #include "iis/request_context.h"
 #include "iis/wide.h"
+#include "modules/html.h"
 #include "modules/runtime.h"
 
 namespace hs::modules {
@@ -21,28 +22,9 @@ namespace {
 
 constexpr uint32_t kDate = 2, kTime = 4, kSize = 8, kExtension = 16, kLongDate = 32;
 
+// A listed name: control bytes (tabs too) as '?'.
 void escape_html(std::string* out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        *out += "&lt;";
-        break;
-      case '>':
-        *out += "&gt;";
-        break;
-      case '&':
-        *out += "&amp;";
-        break;
-      case '"':
-        *out += "&quot;";
-        break;
-      case '\'':
-        *out += "&#39;";
-        break;
-      default:
-        *out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
-    }
-  }
+  modules::escape_html(out, s, "?", false);
 }
 
 // A path segment for a link: everything but unreserved characters percent-encoded.

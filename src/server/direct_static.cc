@@ -50,14 +50,6 @@ constexpr std::string_view kServerField = "httpserv";
 thread_local std::array<DirectMemo, kMemoSlots> t_memo;
 std::atomic<uint64_t> g_ids{0};
 
-size_t memo_slot(std::string_view target) {
-  size_t n = target.size();
-  size_t h = n * 31;
-  if (n > 0)
-    h += static_cast<unsigned char>(target[n - 1]) * 7 + static_cast<unsigned char>(target[n / 2]);
-  return h % kMemoSlots;
-}
-
 }  // namespace
 
 bool direct_static_allowed(const iis::IisHandler::PathSettings& settings,
@@ -82,7 +74,7 @@ bool DirectStatic::try_direct(http::Exchange& ex) {
   if ((h.method != http::Method::kGet && h.method != http::Method::kHead) || h.has_body())
     return false;
   const int64_t now_ms = ex.executor().now_ms();
-  DirectMemo& memo = t_memo[memo_slot(h.target)];
+  DirectMemo& memo = t_memo[core::target_memo_slot(h.target, kMemoSlots)];
   if (memo.owner == id_ && memo.method == h.method && memo.target == h.target) {
     std::shared_ptr<core::CachedFile> file = memo.file.lock();
     if (file && files_.fresh(*file, now_ms) && !modules::has_conditional_fields(h)) {
