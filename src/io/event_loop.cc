@@ -693,4 +693,12 @@ bool EventLoop::hand_off_current() noexcept {
   return static_cast<EventLoop*>(f.host)->try_hand_off(region_word(f.seq));
 }
 
+char* EventLoop::scratch(int slot, size_t size) {
+  if (scratch_size_[slot] < size) {
+    scratch_[slot] = std::make_unique_for_overwrite<char[]>(size);
+    scratch_size_[slot] = size;
+  }
+  return scratch_[slot].get();
+}
+
 }  // namespace hs::io

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -93,6 +94,12 @@ class EventLoop final : public Executor, public base::BlockingHost {
   uint64_t threads_started() const { return started_.load(); }
   // Regions handed off so far (by the monitor or by IncrementThreadCount).
   uint64_t handoffs() const { return handoffs_.load(); }
+
+  // Scratch memory of the loop (kScratchSlots buffers, each grown to the largest size asked and
+  // kept), for the holder, inside one call that does not give the loop away: a stream's
+  // per-write buffers cost per loop, not per connection or per thread. Holder only.
+  static constexpr int kScratchSlots = 2;
+  char* scratch(int slot, size_t size);
 
  public:
   struct Parker;  // a thread's place to wait for the loop (defined in the .cc)
@@ -188,6 +195,8 @@ class EventLoop final : public Executor, public base::BlockingHost {
   std::atomic<int> threads_{0};
   std::atomic<uint64_t> started_{0};
   std::atomic<uint64_t> handoffs_{0};
+  std::unique_ptr<char[]> scratch_[kScratchSlots];
+  size_t scratch_size_[kScratchSlots] = {};
   // The monitor's memory of the word (monitor thread only).
   uint64_t watched_ = 0;
   int watched_ticks_ = 0;

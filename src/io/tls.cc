@@ -1,11 +1,13 @@
 #include "io/tls.h"
 
+#include <linux/sockios.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -329,6 +331,14 @@ class TlsStream::Watch final : public EventLoop::Watcher {
     // A read that waited for the socket to take bytes (or the reverse) goes on now.
     if ((r & kWritable) && s_.read_wants_write_) r |= kReadable;
     if ((r & kReadable) && s_.write_wants_read_) r |= kWritable;
+    // Ciphertext a write left behind goes out now, whether or not the listener writes again
+    // (it may be a TLS message of OpenSSL's own, or the close_notify of shutdown_write()).
+    if ((r & kWritable) && s_.rest_off_ < s_.rest_.size()) {
+      if (s_.flush_out() == 1 && s_.shut_after_rest_) {
+        s_.shut_after_rest_ = false;
+        ::shutdown(s_.fd_, SHUT_WR);
+      }
+    }
     s_.listener_->on_ready(r);
   }
 
@@ -358,7 +368,129 @@ BIO_METHOD* read_method() {
   return method;
 }
 
+// The write side after the handshake (without kTLS): TlsStream::bio_write gathers records.
+BIO_METHOD* write_method() {
+  static BIO_METHOD* method = [] {
+    BIO_METHOD* m =
+        BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "httpserv batched writes");
+    BIO_meth_set_write_ex(m, TlsStream::bio_write);
+    BIO_meth_set_ctrl(m, TlsStream::bio_ctrl);
+    BIO_meth_set_create(m, [](BIO* b) {
+      BIO_set_init(b, 1);
+      return 1;
+    });
+    return m;
+  }();
+  return method;
+}
+
+// The loop's scratch slots a batched write uses (EventLoop::scratch): the records of the current
+// call (empty between calls: flush_out() empties them into the socket or the stream's rest) and
+// the plaintext gathered or read from a file (a write OpenSSL has taken never needs it again).
+constexpr int kCipherSlot = 0;
+constexpr int kPlainSlot = 1;
+constexpr size_t kCipherCap = TlsStream::kBatch + 16 * 1024;  // + record headers and tags
+
 }  // namespace
+
+int TlsStream::bio_write(BIO* bio, const char* buf, size_t len, size_t* put) {
+  auto* s = static_cast<TlsStream*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  *put = 0;
+  if (s == nullptr || s->fd_ < 0) return 0;
+  char* batch = s->loop_.scratch(kCipherSlot, kCipherCap);
+  if (s->batch_len_ + len > kCipherCap) {
+    // More than a batch in one call (OpenSSL's own messages after a full batch): the batch so far
+    // and these bytes join the stream's rest, in order. Bounded: a write adds at most a batch.
+    if (s->rest_off_ > 0) {
+      s->rest_.erase(0, s->rest_off_);
+      s->rest_off_ = 0;
+    }
+    s->rest_.append(batch, s->batch_len_);
+    s->rest_.append(buf, len);
+    s->batch_len_ = 0;
+  } else {
+    memcpy(batch + s->batch_len_, buf, len);
+    s->batch_len_ += len;
+  }
+  *put = len;
+  return 1;
+}
+
+long TlsStream::bio_ctrl(BIO* bio, int cmd, long, void*) {
+  auto* s = static_cast<TlsStream*>(BIO_get_data(bio));
+  switch (cmd) {
+    case BIO_CTRL_FLUSH:
+      // What the socket does not take now is held by the stream and sent on writability.
+      return s != nullptr && s->flush_out() >= 0 ? 1 : 0;
+    case BIO_CTRL_WPENDING:
+      return s != nullptr ? static_cast<long>(s->rest_.size() - s->rest_off_ + s->batch_len_) : 0;
+    default:
+      return 0;
+  }
+}
+
+int TlsStream::flush_out() {
+  size_t rest = rest_.size() - rest_off_;
+  size_t total = rest + batch_len_;
+  if (total == 0) return 1;
+  char* batch = loop_.scratch(kCipherSlot, kCipherCap);
+  size_t sent = 0;
+  bool failed = false;
+  while (sent < total && fd_ >= 0) {
+    iovec iov[2];
+    int n = 0;
+    if (sent < rest) iov[n++] = {rest_.data() + rest_off_ + sent, rest - sent};
+    size_t b = sent > rest ? sent - rest : 0;
+    if (b < batch_len_) iov[n++] = {batch + b, batch_len_ - b};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<size_t>(n);
+    ssize_t w = sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    if (w >= 0) {
+      sent += static_cast<size_t>(w);
+      continue;  // a short send: the next one says EAGAIN, so that writability is reported
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) {
+      failed = true;
+      error_ = std::string("TLS write: ") + strerror(errno);
+    }
+    break;
+  }
+  if (failed || fd_ < 0) {
+    rest_.clear();
+    rest_off_ = 0;
+    batch_len_ = 0;
+    return -1;
+  }
+  if (sent < rest) {
+    rest_off_ += sent;
+    rest_.append(batch, batch_len_);
+  } else {
+    size_t b = sent - rest;
+    rest_.clear();
+    rest_off_ = 0;
+    if (b < batch_len_) rest_.assign(batch + b, batch_len_ - b);
+  }
+  batch_len_ = 0;
+  if (rest_.empty()) {
+    rest_.shrink_to_fit();  // a stalled connection's rest is not kept once it is out
+    return 1;
+  }
+  return 0;
+}
+
+size_t TlsStream::send_room() const {
+  int queued = 0;
+  int sndbuf = 0;
+  socklen_t l = sizeof(sndbuf);
+  if (ioctl(fd_, SIOCOUTQ, &queued) != 0 ||
+      getsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &sndbuf, &l) != 0) {
+    return kRecord;
+  }
+  return sndbuf > queued ? static_cast<size_t>(sndbuf - queued) : 0;
+}
 
 int TlsStream::bio_read(BIO* bio, char* buf, size_t len, size_t* got) {
   auto* s = static_cast<TlsStream*>(BIO_get_data(bio));
@@ -422,6 +554,15 @@ TlsStream::Handshake TlsStream::handshake() {
   int r = SSL_do_handshake(ssl_);
   if (r == 1) {
     fill_tls_facts();
+    if (!ktls_send_) {
+      // BATCHED WRITES from here on (kTLS keeps OpenSSL's socket BIO, which the kernel's
+      // encryption is set up on).
+      if (BIO* w = BIO_new(write_method())) {
+        BIO_set_data(w, this);
+        SSL_set0_wbio(ssl_, w);
+        batched_ = true;
+      }
+    }
     base::metrics::add(base::metrics::kTlsHandshakes);
     if (facts_.tls.session_reused) base::metrics::add(base::metrics::kTlsResumptions);
     return Handshake::kDone;
@@ -489,11 +630,19 @@ ssize_t TlsStream::read(char* dst, size_t cap) {
   ERR_clear_error();
   size_t n = 0;
   read_wants_write_ = false;
-  if (SSL_read_ex(ssl_, dst, cap, &n) == 1) {
+  int ok = SSL_read_ex(ssl_, dst, cap, &n);
+  int e = ok == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl_, 0);
+  // A read may make OpenSSL write (an alert, a key update's answer): it goes out now, or on
+  // writability.
+  if (batched_ && batch_len_ > 0) {
+    int saved = errno;  // SSL_ERROR_SYSCALL below reads it
+    flush_out();
+    errno = saved;
+  }
+  if (ok == 1) {
     base::metrics::add(base::metrics::kBytesIn, n);  // HTTP bytes, as on a plain stream
     return static_cast<ssize_t>(n);
   }
-  int e = SSL_get_error(ssl_, 0);
   switch (e) {
     case SSL_ERROR_WANT_READ:
       return kWouldBlock;
@@ -514,7 +663,55 @@ ssize_t TlsStream::read(char* dst, size_t cap) {
   }
 }
 
+ssize_t TlsStream::settle() {
+  if (owed_ == 0 && rest_off_ == rest_.size()) return 0;
+  int f = flush_out();
+  if (f < 0) return kFailed;
+  if (f == 0) return kWouldBlock;
+  size_t n = owed_;
+  owed_ = 0;
+  if (n > 0) base::metrics::add(base::metrics::kBytesOut, n);
+  return static_cast<ssize_t>(n);
+}
+
+ssize_t TlsStream::write_batched(const char* p, size_t len) {
+  if (ssize_t r = settle(); r != 0) return r;
+  // Not more than the socket has room for (at least a record): what it does not take is held by
+  // the stream until it does, and a stalled client should not hold a batch of it.
+  size_t chunk = std::min(len, kBatch);
+  if (chunk > 2 * kRecord) chunk = std::min(chunk, std::max(send_room(), kRecord));
+  size_t done = 0;
+  int e = SSL_ERROR_NONE;
+  ERR_clear_error();
+  write_wants_read_ = false;
+  while (done < chunk) {  // SSL_MODE_ENABLE_PARTIAL_WRITE: a record per call
+    size_t n = 0;
+    if (SSL_write_ex(ssl_, p + done, chunk - done, &n) != 1) {
+      e = SSL_get_error(ssl_, 0);
+      break;
+    }
+    done += n;
+  }
+  int f = flush_out();
+  if (f < 0) return kFailed;
+  if (done > 0) {
+    if (f == 0) {
+      owed_ = done;  // reported by the retry, once the rest is out
+      return kWouldBlock;
+    }
+    base::metrics::add(base::metrics::kBytesOut, done);
+    return static_cast<ssize_t>(done);
+  }
+  if (e == SSL_ERROR_WANT_WRITE) return kWouldBlock;
+  if (e == SSL_ERROR_WANT_READ) {
+    write_wants_read_ = true;
+    return kWouldBlock;
+  }
+  return fail_with("TLS write");
+}
+
 ssize_t TlsStream::write_bytes(const char* p, size_t len) {
+  if (batched_) return write_batched(p, len);
   ERR_clear_error();
   size_t n = 0;
   write_wants_read_ = false;
@@ -538,6 +735,17 @@ ssize_t TlsStream::write(const iovec* iov, int count, bool) {
   // piece. Whatever is offered again after kWouldBlock starts with the same bytes.
   if (iov[0].iov_len >= kRecord || count == 1) {
     return write_bytes(static_cast<const char*>(iov[0].iov_base), iov[0].iov_len);
+  }
+  if (batched_) {
+    if (ssize_t r = settle(); r != 0) return r;
+    char* buf = loop_.scratch(kPlainSlot, kBatch);
+    size_t used = 0;
+    for (int i = 0; i < count && used < kBatch; ++i) {
+      size_t k = std::min(iov[i].iov_len, kBatch - used);
+      memcpy(buf + used, iov[i].iov_base, k);
+      used += k;
+    }
+    return write_batched(buf, used);
   }
   if (!wbuf_) wbuf_ = std::make_unique_for_overwrite<char[]>(kRecord);
   size_t used = 0;
@@ -565,6 +773,20 @@ ssize_t TlsStream::write_file(int fd, uint64_t offset, uint64_t len) {
     if (e == SSL_ERROR_WANT_WRITE) return kWouldBlock;
     return fail_with("TLS sendfile");
   }
+  if (batched_) {
+    // Read straight into the buffer SSL_write encrypts from, a batch at a time. A retry after
+    // kWouldBlock is answered by settle() (the bytes were taken) without a read.
+    if (ssize_t r = settle(); r != 0) return r;
+    char* buf = loop_.scratch(kPlainSlot, kBatch);
+    size_t want = static_cast<size_t>(std::min<uint64_t>(len, kBatch));
+    ssize_t r;
+    do {
+      r = pread(fd, buf, want, static_cast<off_t>(offset));
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return kFailed;
+    if (r == 0) return kFileShort;
+    return write_batched(buf, static_cast<size_t>(r));
+  }
   // Read straight into the buffer SSL_write encrypts from: one record's worth. A retry after
   // kWouldBlock (same fd and offset) offers the bytes already read.
   if (!wbuf_) wbuf_ = std::make_unique_for_overwrite<char[]>(kRecord);
@@ -589,6 +811,10 @@ void TlsStream::shutdown_write() {
   if (ssl_ == nullptr || fd_ < 0) return;
   ERR_clear_error();
   SSL_shutdown(ssl_);  // close_notify (best effort on a non-blocking socket)
+  if (batched_ && flush_out() == 0) {
+    shut_after_rest_ = true;  // after the rest (Watch)
+    return;
+  }
   ::shutdown(fd_, SHUT_WR);
 }
 
