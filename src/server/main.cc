@@ -147,7 +147,7 @@ int serve(hs::server::Options& opts, const sigset_t& set, bool announce, int rea
   if (announce) {
     std::string status = "serving";
     for (size_t i = 0; i < server.bound().size(); ++i) {
-      const char* scheme = opts.server.is_tls(i) ? "https" : "http";
+      const char* scheme = opts.server.is_tls(i) ? "https" : opts.server.is_h2c(i) ? "h2c" : "http";
       std::string addr = server.bound()[i].to_string();
       hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme, addr.c_str());
       status += std::string(" ") + scheme + "://" + addr;
@@ -283,13 +283,14 @@ int main(int argc, char** argv) {
   // Announced once the first worker process serves: its modules loaded and its workers
   // accepting (a module that fails to load ends the parent without a "listening on" line).
   auto announce = [&listeners, &status_listeners, root = opts.server.static_files.root,
-                   workers = opts.server.workers, tls = opts.server.listen_tls] {
+                   workers = opts.server.workers, tls = opts.server.listen_tls,
+                   h2c = opts.server.listen_h2c] {
     hs::log_write(hs::LogLevel::kNotice, "httpserv %s: serving %s with %d worker(s)",
                   HTTPSERV_VERSION, root.c_str(), workers);
     std::string status = "serving";
     for (size_t i = 0; i < listeners.bound.size(); ++i) {
       bool secure = i < tls.size() && tls[i] != nullptr;
-      const char* scheme = secure ? "https" : "http";
+      const char* scheme = secure ? "https" : i < h2c.size() && h2c[i] ? "h2c" : "http";
       std::string addr = listeners.bound[i].to_string();
       hs::log_write(hs::LogLevel::kNotice, "listening on %s://%s", scheme, addr.c_str());
       status += std::string(" ") + scheme + "://" + addr;
@@ -318,9 +319,11 @@ int main(int argc, char** argv) {
     std::vector<std::string> was;
     std::vector<std::string> now;
     for (size_t i = 0; i < active->server.listen.size(); ++i)
-      was.push_back(active->server.listen[i].to_string() + (active->server.is_tls(i) ? "s" : ""));
+      was.push_back(active->server.listen[i].to_string() + (active->server.is_tls(i) ? "s" : "") +
+                    (active->server.is_h2c(i) ? "c" : ""));
     for (size_t i = 0; i < next->server.listen.size(); ++i)
-      now.push_back(next->server.listen[i].to_string() + (next->server.is_tls(i) ? "s" : ""));
+      now.push_back(next->server.listen[i].to_string() + (next->server.is_tls(i) ? "s" : "") +
+                    (next->server.is_h2c(i) ? "c" : ""));
     std::string status_was = active->status_address ? active->status_address->to_string() : "";
     std::string status_now = next->status_address ? next->status_address->to_string() : "";
     if (status_was != status_now) {

@@ -46,6 +46,7 @@ enum LongOnly {
   kStatusListen,
   kLogFormat,
   kListenTls,
+  kListenH2c,
   kTlsCert,
   kTlsKey,
   kTlsClientCerts,
@@ -84,6 +85,9 @@ std::string usage() {
          "                           picks a free port (the log says which)\n"
          "  --listen-tls ADDR:PORT   HTTPS listen address (repeatable); needs --tls-cert\n"
          "                           and --tls-key. Without --listen, only HTTPS is served\n"
+         "  --listen-h2c ADDR:PORT   HTTP/2 over cleartext with prior knowledge only\n"
+         "                           (repeatable): no HTTP/1 on that port (gRPC-style\n"
+         "                           clients, proxies). --listen serves h2c as well\n"
          "  --tls-cert FILE          PEM certificate (and chain) for --listen-tls\n"
          "  --tls-key FILE           its PEM private key. Repeat the pair for more\n"
          "                           certificates: the first is the default, the others are\n"
@@ -172,6 +176,7 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
       {"status-listen", required_argument, nullptr, kStatusListen},
       {"log-format", required_argument, nullptr, kLogFormat},
       {"listen-tls", required_argument, nullptr, kListenTls},
+      {"listen-h2c", required_argument, nullptr, kListenH2c},
       {"tls-cert", required_argument, nullptr, kTlsCert},
       {"tls-key", required_argument, nullptr, kTlsKey},
       {"tls-client-certs", required_argument, nullptr, kTlsClientCerts},
@@ -202,6 +207,9 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
         break;
       case kListenTls:
         out->listen_tls.push_back(value);
+        break;
+      case kListenH2c:
+        out->listen_h2c.push_back(value);
         break;
       case kTlsCert:
         out->tls_certs.emplace_back(value, "");
@@ -416,7 +424,7 @@ bool resolve_options(Options& opts, std::string* error) {
       return false;
     }
     if (opts.root.empty()) root = plan.sites.front().root;  // --root replaces the first site's
-    if (listen.empty() && opts.listen_tls.empty()) {
+    if (listen.empty() && opts.listen_tls.empty() && opts.listen_h2c.empty()) {
       if (plan.listen.empty()) {
         *error = "--config " + opts.config_file +
                  ": no site has an http or https binding (add one, or "
@@ -500,9 +508,12 @@ bool resolve_options(Options& opts, std::string* error) {
     return false;
   }
   cfg.static_files.root = root;
-  if (listen.empty() && opts.listen_tls.empty()) listen.push_back("127.0.0.1:8080");
+  if (listen.empty() && opts.listen_tls.empty() && opts.listen_h2c.empty()) {
+    listen.push_back("127.0.0.1:8080");
+  }
   cfg.listen.clear();
   cfg.listen_tls.clear();
+  cfg.listen_h2c.clear();
   for (size_t i = 0; i < listen.size(); ++i) {
     const std::string& l = listen[i];
     auto addr = io::parse_socket_address(l);
@@ -563,6 +574,21 @@ bool resolve_options(Options& opts, std::string* error) {
       cfg.listen.push_back(*addr);
       cfg.listen_tls.push_back(ctx);
     }
+  }
+  if (!opts.listen_h2c.empty() && !cfg.session.h2.enabled) {
+    *error = "--listen-h2c: HTTP/2 is disabled in the configuration";
+    return false;
+  }
+  cfg.listen_h2c.assign(cfg.listen.size(), false);
+  for (const std::string& l : opts.listen_h2c) {
+    auto addr = io::parse_socket_address(l);
+    if (!addr) {
+      *error = "--listen-h2c: '" + l + "' is not ADDR:PORT (numeric IPv4, [IPv6] or *)";
+      return false;
+    }
+    cfg.listen.push_back(*addr);
+    cfg.listen_tls.push_back(nullptr);
+    cfg.listen_h2c.push_back(true);
   }
   opts.status_address.reset();
   if (!opts.status_listen.empty()) {

@@ -19,6 +19,7 @@ struct Options {
   std::string root;                     // empty: the embedded default site
   std::vector<std::string> listen;      // empty: 127.0.0.1:8080 (unless listen_tls is given)
   std::vector<std::string> listen_tls;  // --listen-tls ADDR:PORT
+  std::vector<std::string> listen_h2c;  // --listen-h2c ADDR:PORT (HTTP/2 prior knowledge only)
   // --tls-cert FILE / --tls-key FILE, in pairs; the first is the default certificate, the others
   // are chosen by SNI (the names in each certificate).
   std::vector<std::pair<std::string, std::string>> tls_certs;

@@ -82,6 +82,8 @@ bool Server::start(std::string* error) {
     if (config_.is_tls(i)) {
       factories_.push_back(
           session::make_tls_factory(*handler_, config_.session, config_.listen_tls[i]));
+    } else if (config_.is_h2c(i)) {
+      factories_.push_back(session::make_h2c_factory(*handler_, config_.session));
     } else {
       factories_.push_back(session::make_http1_factory(*handler_, config_.session));
     }

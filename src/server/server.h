@@ -34,6 +34,9 @@ struct ServerConfig {
   // The TLS context of listen[i], or null (or no entry): plain HTTP on that address.
   std::vector<std::shared_ptr<const io::TlsContext>> listen_tls;
   bool is_tls(size_t i) const { return i < listen_tls.size() && listen_tls[i] != nullptr; }
+  // listen[i] speaks HTTP/2 with prior knowledge only (--listen-h2c); no entry: false.
+  std::vector<bool> listen_h2c;
+  bool is_h2c(size_t i) const { return i < listen_h2c.size() && listen_h2c[i]; }
   // Sockets bound beforehand (by the supervisor, which keeps them across worker-process
   // restarts): used instead of binding `listen`. The server closes its copies when it stops.
   const Listeners* inherited = nullptr;

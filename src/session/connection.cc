@@ -105,7 +105,41 @@ class Http1Factory final : public ConnectionFactory {
   const SessionConfig& config_;
 };
 
+// HTTP/2 with prior knowledge only (--listen-h2c): no HTTP/1 on the port, so what does not begin
+// with the client preface is a connection error (GOAWAY, close), as RFC 9113 §3.4 asks.
+class H2cFactory final : public ConnectionFactory {
+ public:
+  H2cFactory(http::Handler& handler, const SessionConfig& config)
+      : handler_(handler), config_(config) {}
+
+  std::unique_ptr<Connection> create(io::EventLoop& loop, int fd, ConnectionOwner& owner) override {
+    return std::make_unique<Http2Session>(loop, std::make_unique<io::PlainStream>(loop, fd), owner,
+                                          handler_, config_);
+  }
+
+  void refuse(int fd) override {
+    // The server preface (an empty SETTINGS frame), then GOAWAY(NO_ERROR) naming no stream: the
+    // client knows nothing was processed and may retry.
+    static constexpr char kBusy[] =
+        "\x00\x00\x00\x04\x00\x00\x00\x00\x00"                 // SETTINGS
+        "\x00\x00\x17\x07\x00\x00\x00\x00\x00"                 // GOAWAY, 23 bytes
+        "\x00\x00\x00\x00\x00\x00\x00\x00server is too busy";  // last id 0, NO_ERROR
+    ssize_t n = send(fd, kBusy, sizeof(kBusy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)n;
+    close(fd);
+  }
+
+ private:
+  http::Handler& handler_;
+  const SessionConfig& config_;
+};
+
 }  // namespace
+
+std::unique_ptr<ConnectionFactory> make_h2c_factory(http::Handler& handler,
+                                                    const SessionConfig& config) {
+  return std::make_unique<H2cFactory>(handler, config);
+}
 
 std::unique_ptr<ConnectionFactory> make_http1_factory(http::Handler& handler,
                                                       const SessionConfig& config) {

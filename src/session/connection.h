@@ -107,4 +107,8 @@ class ConnectionFactory {
 std::unique_ptr<ConnectionFactory> make_http1_factory(http::Handler& handler,
                                                       const SessionConfig& config);
 
+// HTTP/2 over cleartext with prior knowledge only (no HTTP/1, no Upgrade) on every connection.
+std::unique_ptr<ConnectionFactory> make_h2c_factory(http::Handler& handler,
+                                                    const SessionConfig& config);
+
 }  // namespace hs::session

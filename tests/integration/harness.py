@@ -38,6 +38,8 @@ DEFAULT_BIN = os.path.join(REPO, "build", "src", "server", "httpserv")
 LISTEN_RE = re.compile(r"listening on http://(?:127\.0\.0\.1|0\.0\.0\.0|\[::1\]|\[::\]):(\d+)")
 TLS_LISTEN_RE = re.compile(
     r"listening on https://(?:127\.0\.0\.1|0\.0\.0\.0|\[::1\]|\[::\]):(\d+)")
+H2C_LISTEN_RE = re.compile(
+    r"listening on h2c://(?:127\.0\.0\.1|0\.0\.0\.0|\[::1\]|\[::\]):(\d+)")
 IMF_FIXDATE_RE = re.compile(
     r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} "
     r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
@@ -214,10 +216,17 @@ class Server:
 
     def tls_ports(self, count=1, timeout=5.0):
         """Ports of the HTTPS listeners (--listen-tls), in order, once logged."""
+        return self._logged_ports(TLS_LISTEN_RE, count, timeout)
+
+    def h2c_ports(self, count=1, timeout=5.0):
+        """Ports of the HTTP/2-only cleartext listeners (--listen-h2c), once logged."""
+        return self._logged_ports(H2C_LISTEN_RE, count, timeout)
+
+    def _logged_ports(self, regex, count, timeout):
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                ports = [int(m.group(1)) for m in map(TLS_LISTEN_RE.search, self._lines) if m]
+                ports = [int(m.group(1)) for m in map(regex.search, self._lines) if m]
                 if len(ports) >= count or time.monotonic() > deadline:
                     return ports
                 self._cond.wait(0.05)

@@ -14,6 +14,7 @@ import time
 import unittest
 
 import h2raw
+import harness
 from h2raw import H2Conn, frame, literal, indexed, request_block, settings
 from harness import ServerTestCase, curl_bin
 
@@ -76,6 +77,50 @@ class Http2Test(Http2Base):
         tls = "https://127.0.0.1:%d/hello.txt" % srv.tls_port
         self.assertEqual(self.curl("-k", "--http2", "-w", "|%{http_version}", tls),
                          b"hello world\n|2")
+
+    def test_listen_h2c_speaks_only_http2(self):
+        srv = self.start(extra=["--listen-h2c", "127.0.0.1:0"])
+        port = srv.h2c_ports()[0]
+        self.assertNotEqual(port, srv.port)
+        url = "http://127.0.0.1:%d/hello.txt" % port
+        self.assertEqual(self.curl("--http2-prior-knowledge", "-w", "|%{http_version}", url),
+                         b"hello world\n|2")
+        out = subprocess.run([tool("h2load"), "-n", "200", "-c", "2", "-m", "10", url],
+                             capture_output=True, timeout=60, text=True).stdout
+        self.assertIn("200 succeeded, 0 failed, 0 errored", out, out)
+        # HTTP/1 (and so Upgrade) is not spoken there: an invalid preface is a connection error,
+        # answered with the server's preface and a GOAWAY(PROTOCOL_ERROR) or a bare close, never
+        # an HTTP/1 response.
+        for request in (b"GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n",
+                        b"INVALID CONNECTION PREFACE\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.sendall(request)
+                got = b""
+                while True:
+                    b = s.recv(4096)
+                    if not b:
+                        break
+                    got += b
+            self.assertFalse(got.startswith(b"HTTP/"), got)
+            types, codes, at = [], [], 0
+            while at + 9 <= len(got):
+                n = int.from_bytes(got[at:at + 3], "big")
+                types.append(got[at + 3])
+                if got[at + 3] == h2raw.GOAWAY:
+                    codes.append(int.from_bytes(got[at + 13:at + 17], "big"))
+                at += 9 + n
+            self.assertEqual(at, len(got), got)  # whole frames only
+            self.assertTrue(all(c == 1 for c in codes), codes)  # PROTOCOL_ERROR
+        # The plain port beside it still speaks HTTP/1.1 and h2c.
+        plain = "http://127.0.0.1:%d/hello.txt" % srv.port
+        self.assertEqual(self.curl("--http1.1", "-w", "|%{http_version}", plain),
+                         b"hello world\n|1.1")
+        self.assertEqual(self.curl("--http2-prior-knowledge", "-w", "|%{http_version}", plain),
+                         b"hello world\n|2")
+        root = self.tempdir({"a.txt": "a"})
+        p = harness.run_cli(["--root", root, "--listen-h2c", "localhost:80", "-t"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--listen-h2c: 'localhost:80' is not ADDR:PORT", p.stderr)
 
     def test_upgrade_with_a_body_stays_http1(self):
         srv = self.start()
