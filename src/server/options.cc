@@ -383,6 +383,27 @@ bool parse_options(int argc, char** argv, Options* out, std::string* error) {
   return true;
 }
 
+namespace {
+
+// Appends the addresses of one listener flag to cfg (with their TLS context, or h2c-only).
+bool add_listeners(const std::vector<std::string>& addresses, const char* flag,
+                   const std::shared_ptr<const io::TlsContext>& tls, bool h2c, ServerConfig* cfg,
+                   std::string* error) {
+  for (const std::string& l : addresses) {
+    auto addr = io::parse_socket_address(l);
+    if (!addr) {
+      *error = std::string(flag) + ": '" + l + "' is not ADDR:PORT (numeric IPv4, [IPv6] or *)";
+      return false;
+    }
+    cfg->listen.push_back(*addr);
+    cfg->listen_tls.push_back(tls);
+    if (h2c) cfg->listen_h2c.push_back(true);
+  }
+  return true;
+}
+
+}  // namespace
+
 bool resolve_options(Options& opts, std::string* error) {
   ServerConfig& cfg = opts.server;
   // --module images: a relative path (a bare file name too) is relative to the current
@@ -565,31 +586,14 @@ bool resolve_options(Options& opts, std::string* error) {
       *error = "--listen-tls: " + why;
       return false;
     }
-    for (const std::string& l : opts.listen_tls) {
-      auto addr = io::parse_socket_address(l);
-      if (!addr) {
-        *error = "--listen-tls: '" + l + "' is not ADDR:PORT (numeric IPv4, [IPv6] or *)";
-        return false;
-      }
-      cfg.listen.push_back(*addr);
-      cfg.listen_tls.push_back(ctx);
-    }
+    if (!add_listeners(opts.listen_tls, "--listen-tls", ctx, false, &cfg, error)) return false;
   }
   if (!opts.listen_h2c.empty() && !cfg.session.h2.enabled) {
     *error = "--listen-h2c: HTTP/2 is disabled in the configuration";
     return false;
   }
   cfg.listen_h2c.assign(cfg.listen.size(), false);
-  for (const std::string& l : opts.listen_h2c) {
-    auto addr = io::parse_socket_address(l);
-    if (!addr) {
-      *error = "--listen-h2c: '" + l + "' is not ADDR:PORT (numeric IPv4, [IPv6] or *)";
-      return false;
-    }
-    cfg.listen.push_back(*addr);
-    cfg.listen_tls.push_back(nullptr);
-    cfg.listen_h2c.push_back(true);
-  }
+  if (!add_listeners(opts.listen_h2c, "--listen-h2c", nullptr, true, &cfg, error)) return false;
   opts.status_address.reset();
   if (!opts.status_listen.empty()) {
     auto addr = io::parse_socket_address(opts.status_listen);
