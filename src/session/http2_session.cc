@@ -42,6 +42,24 @@ bool is_token_char(unsigned char c) {
   return kTokenChars[c];
 }
 
+// Whether `v` holds a CR, LF or NUL byte, eight bytes at a time (a byte b of a word w is zero
+// when (w - 0x01..) & ~w & 0x80.. has its high bit: the classic zero-byte test).
+bool has_cr_lf_nul(std::string_view v) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  auto zero_byte = [](uint64_t w) { return (w - kOnes) & ~w & kHighs; };
+  size_t i = 0;
+  for (; i + 8 <= v.size(); i += 8) {
+    uint64_t w;
+    memcpy(&w, v.data() + i, 8);
+    if (zero_byte(w) | zero_byte(w ^ (kOnes * '\r')) | zero_byte(w ^ (kOnes * '\n'))) return true;
+  }
+  for (; i < v.size(); ++i) {
+    if (v[i] == '\r' || v[i] == '\n' || v[i] == '\0') return true;
+  }
+  return false;
+}
+
 // A token character in lower case, or 0 for a byte that is not one.
 constexpr auto kLowerTokenChars = [] {
   std::array<char, 256> t{};
@@ -388,11 +406,13 @@ bool Http2Session::Stream::submit_response(bool last, uint64_t total) {
   };
   auto clean_value = [&](std::string_view v) -> std::string_view {
     size_t at = sc.size();
-    sc.resize(at + v.size());
+    sc.append(v.data(), v.size());
     char* out = sc.data() + at;
-    for (size_t i = 0; i < v.size(); ++i) {
-      char c = v[i];
-      out[i] = c == '\r' || c == '\n' || c == '\0' ? ' ' : c;
+    if (has_cr_lf_nul(v)) {  // rare: checked a word at a time, fixed a byte at a time
+      for (size_t i = 0; i < v.size(); ++i) {
+        char c = out[i];
+        if (c == '\r' || c == '\n' || c == '\0') out[i] = ' ';
+      }
     }
     return std::string_view(out, v.size());
   };

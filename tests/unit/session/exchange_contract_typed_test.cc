@@ -619,6 +619,28 @@ TYPED_TEST(ExchangeContract, ConnectionFieldsAreTheProtocols) {
 }
 
 // HEAD: no body bytes whatever the handler sends, the length it would have had is stated.
+// A response field value with CR, LF or NUL in it cannot split the head or a header block: those
+// bytes go out as spaces, wherever they sit (short values and long ones, checked a word at a time
+// on HTTP/2).
+TYPED_TEST(ExchangeContract, ResponseFieldValuesLoseCrLfNul) {
+  using namespace std::string_view_literals;
+  this->serve([&](Exchange& ex) {
+    ex.response().headers.add("X-Short", "a\rb"sv);
+    ex.response().headers.add("X-Long", "0123456789abcdef\r\nX-Injected: 1\0tail"sv);
+    ex.response().headers.add("X-Clean", "0123456789abcdef-clean"sv);
+    BodyChunk b = BodyChunk::memory("ok");
+    ex.send({&b, 1}, true, nullptr);
+  });
+  this->t.request("GET", "/");
+  Message m = this->t.response();
+  EXPECT_TRUE(m.complete);
+  EXPECT_EQ(m.get("X-Short"), "a b");
+  EXPECT_EQ(m.get("X-Long"), "0123456789abcdef  X-Injected: 1 tail");
+  EXPECT_EQ(m.get("X-Clean"), "0123456789abcdef-clean");
+  EXPECT_EQ(m.get("X-Injected"), "");
+  EXPECT_EQ(m.body, "ok");
+}
+
 TYPED_TEST(ExchangeContract, HeadSendsNoBody) {
   this->serve([&](Exchange& ex) {
     BodyChunk b = BodyChunk::memory("twelve bytes");
