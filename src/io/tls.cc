@@ -333,12 +333,7 @@ class TlsStream::Watch final : public EventLoop::Watcher {
     if ((r & kReadable) && s_.write_wants_read_) r |= kWritable;
     // Ciphertext a write left behind goes out now, whether or not the listener writes again
     // (it may be a TLS message of OpenSSL's own, or the close_notify of shutdown_write()).
-    if ((r & kWritable) && s_.rest_off_ < s_.rest_.size()) {
-      if (s_.flush_out() == 1 && s_.shut_after_rest_) {
-        s_.shut_after_rest_ = false;
-        ::shutdown(s_.fd_, SHUT_WR);
-      }
-    }
+    if ((r & kWritable) && s_.rest_off_ < s_.rest_.size()) s_.flush_out();
     s_.listener_->on_ready(r);
   }
 
@@ -459,9 +454,13 @@ int TlsStream::flush_out() {
     break;
   }
   if (failed || fd_ < 0) {
+    // Broken for good: a write whose rest is lost is not taken (owed_ is dropped), and every
+    // later write says so.
+    broken_ = true;
     rest_.clear();
     rest_off_ = 0;
     batch_len_ = 0;
+    owed_ = 0;
     return -1;
   }
   if (sent < rest) {
@@ -476,12 +475,22 @@ int TlsStream::flush_out() {
   batch_len_ = 0;
   if (rest_.empty()) {
     rest_.shrink_to_fit();  // a stalled connection's rest is not kept once it is out
+    if (shut_after_rest_) {
+      shut_after_rest_ = false;
+      ::shutdown(fd_, SHUT_WR);  // shutdown_write(), which waited for the rest
+    }
     return 1;
   }
   return 0;
 }
 
-size_t TlsStream::send_room() const {
+size_t TlsStream::batch_size(size_t offered) const {
+  size_t chunk = std::min(offered, kBatch);
+  if (chunk <= 2 * kRecord) return chunk;
+  // Not more than the socket has room for (at least a record): what it does not take is held by
+  // the stream until it does, and a stalled client should not hold a batch of it. SO_SNDBUF is
+  // what the kernel charges buffers against, overhead included (it doubles what is set for
+  // that); SIOCOUTQ counts payload only: half of the one, less the other, is on the safe side.
   int queued = 0;
   int sndbuf = 0;
   socklen_t l = sizeof(sndbuf);
@@ -489,7 +498,8 @@ size_t TlsStream::send_room() const {
       getsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &sndbuf, &l) != 0) {
     return kRecord;
   }
-  return sndbuf > queued ? static_cast<size_t>(sndbuf - queued) : 0;
+  size_t room = sndbuf / 2 > queued ? static_cast<size_t>(sndbuf / 2 - queued) : 0;
+  return std::min(chunk, std::max(room, kRecord));
 }
 
 int TlsStream::bio_read(BIO* bio, char* buf, size_t len, size_t* got) {
@@ -663,8 +673,15 @@ ssize_t TlsStream::read(char* dst, size_t cap) {
   }
 }
 
-ssize_t TlsStream::settle() {
+ssize_t TlsStream::settle(size_t offered) {
+  if (broken_) return kFailed;
   if (owed_ == 0 && rest_off_ == rest_.size()) return 0;
+  // The retry must offer at least the bytes that were taken (the Stream contract: the same
+  // bytes first); fewer is a caller's error that must not report bytes it does not have.
+  if (owed_ > offered) {
+    error_ = "TLS write: a retry offered fewer bytes than the blocked write";
+    return kFailed;
+  }
   int f = flush_out();
   if (f < 0) return kFailed;
   if (f == 0) return kWouldBlock;
@@ -674,12 +691,7 @@ ssize_t TlsStream::settle() {
   return static_cast<ssize_t>(n);
 }
 
-ssize_t TlsStream::write_batched(const char* p, size_t len) {
-  if (ssize_t r = settle(); r != 0) return r;
-  // Not more than the socket has room for (at least a record): what it does not take is held by
-  // the stream until it does, and a stalled client should not hold a batch of it.
-  size_t chunk = std::min(len, kBatch);
-  if (chunk > 2 * kRecord) chunk = std::min(chunk, std::max(send_room(), kRecord));
+ssize_t TlsStream::write_batched(const char* p, size_t chunk) {
   size_t done = 0;
   int e = SSL_ERROR_NONE;
   ERR_clear_error();
@@ -711,7 +723,10 @@ ssize_t TlsStream::write_batched(const char* p, size_t len) {
 }
 
 ssize_t TlsStream::write_bytes(const char* p, size_t len) {
-  if (batched_) return write_batched(p, len);
+  if (batched_) {
+    if (ssize_t r = settle(len); r != 0) return r;
+    return write_batched(p, batch_size(len));
+  }
   ERR_clear_error();
   size_t n = 0;
   write_wants_read_ = false;
@@ -737,11 +752,15 @@ ssize_t TlsStream::write(const iovec* iov, int count, bool) {
     return write_bytes(static_cast<const char*>(iov[0].iov_base), iov[0].iov_len);
   }
   if (batched_) {
-    if (ssize_t r = settle(); r != 0) return r;
+    size_t offered = 0;
+    for (int i = 0; i < count; ++i)
+      offered += iov[i].iov_len;
+    if (ssize_t r = settle(offered); r != 0) return r;
+    size_t want = batch_size(offered);
     char* buf = loop_.scratch(kPlainSlot, kBatch);
     size_t used = 0;
-    for (int i = 0; i < count && used < kBatch; ++i) {
-      size_t k = std::min(iov[i].iov_len, kBatch - used);
+    for (int i = 0; i < count && used < want; ++i) {
+      size_t k = std::min(iov[i].iov_len, want - used);
       memcpy(buf + used, iov[i].iov_base, k);
       used += k;
     }
@@ -776,9 +795,10 @@ ssize_t TlsStream::write_file(int fd, uint64_t offset, uint64_t len) {
   if (batched_) {
     // Read straight into the buffer SSL_write encrypts from, a batch at a time. A retry after
     // kWouldBlock is answered by settle() (the bytes were taken) without a read.
-    if (ssize_t r = settle(); r != 0) return r;
+    size_t offered = static_cast<size_t>(std::min<uint64_t>(len, SIZE_MAX));
+    if (ssize_t r = settle(offered); r != 0) return r;
     char* buf = loop_.scratch(kPlainSlot, kBatch);
-    size_t want = static_cast<size_t>(std::min<uint64_t>(len, kBatch));
+    size_t want = batch_size(offered);
     ssize_t r;
     do {
       r = pread(fd, buf, want, static_cast<off_t>(offset));
@@ -811,8 +831,9 @@ void TlsStream::shutdown_write() {
   if (ssl_ == nullptr || fd_ < 0) return;
   ERR_clear_error();
   SSL_shutdown(ssl_);  // close_notify (best effort on a non-blocking socket)
-  if (batched_ && flush_out() == 0) {
-    shut_after_rest_ = true;  // after the rest (Watch)
+  if (batched_ && rest_.size() - rest_off_ + batch_len_ > 0) {
+    shut_after_rest_ = true;  // flush_out() shuts down once the rest is out
+    flush_out();
     return;
   }
   ::shutdown(fd_, SHUT_WR);

@@ -153,16 +153,19 @@ class TlsStream final : public Stream {
   class Watch;
   void fill_tls_facts();
   ssize_t write_bytes(const char* p, size_t n);
+  // Encrypts p[0, n) (n from batch_size(), after settle()) and sends it; as write().
   ssize_t write_batched(const char* p, size_t n);
-  // Before a batched write: sends the rest of an earlier one. 0: clear to write; > 0: the bytes
-  // of the write the rest belonged to, now taken (the caller's retry); kWouldBlock; kFailed.
-  ssize_t settle();
+  // Before a batched write of `offered` bytes: sends the rest of an earlier one. 0: clear to
+  // write; > 0: the bytes of the write the rest belonged to, now taken (the caller's retry);
+  // kWouldBlock; kFailed (also for good once a send failed).
+  ssize_t settle(size_t offered);
   // Sends the ciphertext held (the stream's rest, then the thread's batch) with one writev; what
   // the socket does not take becomes the stream's rest. 1: nothing left; 0: a rest remains (the
   // socket said EAGAIN: writability follows); -1: the socket failed (error_ set).
   int flush_out();
-  // About how many bytes the socket's send buffer takes now.
-  size_t send_room() const;
+  // How much of `offered` plaintext one batched write takes: at most kBatch, and for more than
+  // two records no more than the socket's send buffer has room for (at least a record).
+  size_t batch_size(size_t offered) const;
   ssize_t fail_with(const char* what);
 
   EventLoop& loop_;
@@ -183,6 +186,7 @@ class TlsStream final : public Stream {
   size_t owed_ = 0;
   size_t batch_len_ = 0;  // bytes in the loop's record scratch, inside one call (always 0 between)
   bool shut_after_rest_ = false;  // shutdown_write() waits for the rest to go out
+  bool broken_ = false;           // a send failed: every later write fails
   bool recv_short_ = false;       // the socket's last recv returned less than asked (or nothing)
   // An SSL_read/SSL_write that needs the other direction (a TLS 1.3 key update, a handshake
   // message): the matching readiness is reported for both.

@@ -122,7 +122,7 @@ class H2cFactory final : public ConnectionFactory {
     // client knows nothing was processed and may retry.
     static constexpr char kBusy[] =
         "\x00\x00\x00\x04\x00\x00\x00\x00\x00"                 // SETTINGS
-        "\x00\x00\x17\x07\x00\x00\x00\x00\x00"                 // GOAWAY, 23 bytes
+        "\x00\x00\x1a\x07\x00\x00\x00\x00\x00"                 // GOAWAY, 26 bytes
         "\x00\x00\x00\x00\x00\x00\x00\x00server is too busy";  // last id 0, NO_ERROR
     ssize_t n = send(fd, kBusy, sizeof(kBusy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)n;

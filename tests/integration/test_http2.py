@@ -122,6 +122,39 @@ class Http2Test(Http2Base):
         self.assertEqual(p.returncode, 2)
         self.assertIn("--listen-h2c: 'localhost:80' is not ADDR:PORT", p.stderr)
 
+    def test_listen_h2c_refuses_over_the_cap_with_goaway(self):
+        srv = self.start(extra=["--listen-h2c", "127.0.0.1:0", "--workers", "1",
+                                "--max-connections", "2"])
+        port = srv.h2c_ports()[0]
+        for _ in range(2):
+            c = H2Conn(port)
+            self.addCleanup(c.close)
+            self.assertEqual(c.read_frame().type, h2raw.SETTINGS)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(h2raw.PREFACE + settings())
+            got = b""
+            while True:
+                try:
+                    b = s.recv(4096)
+                except ConnectionResetError:
+                    break
+                if not b:
+                    break
+                got += b
+        # The server's preface (an empty SETTINGS), then GOAWAY(NO_ERROR) naming no stream, as
+        # whole frames.
+        frames, at = [], 0
+        while at + 9 <= len(got):
+            n = int.from_bytes(got[at:at + 3], "big")
+            frames.append((got[at + 3], got[at + 9:at + 9 + n]))
+            at += 9 + n
+        self.assertEqual(at, len(got), got)
+        self.assertEqual([t for t, _ in frames], [h2raw.SETTINGS, h2raw.GOAWAY], got)
+        goaway = frames[1][1]
+        self.assertEqual(int.from_bytes(goaway[0:4], "big"), 0)  # last stream id
+        self.assertEqual(int.from_bytes(goaway[4:8], "big"), 0)  # NO_ERROR
+        self.assertEqual(goaway[8:], b"server is too busy")
+
     def test_upgrade_with_a_body_stays_http1(self):
         srv = self.start()
         out = self.curl("--http2", "-w", "|%{http_version}", "--data-binary", "abc",

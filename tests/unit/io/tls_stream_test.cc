@@ -126,6 +126,12 @@ class TlsPair {
   }
 
   TlsStream& stream() { return *stream_; }
+  // The client goes away with a reset (it had unread bytes), without reading.
+  void reset_client() {
+    linger lg{1, 0};
+    setsockopt(cfd_, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    ::shutdown(cfd_, SHUT_RDWR);
+  }
   int server_fd() const { return sfd_; }
   void start_reading() { go_ = true; }
   // Everything the client read, once the server closed.
@@ -186,6 +192,42 @@ TEST(TlsStream, WhatAWriteReportsTakenReachesThePeerEvenIfClosedAtOnce) {
   const std::string& got = pair.received();
   ASSERT_EQ(got.size(), taken);
   EXPECT_TRUE(got == data.substr(0, taken));
+}
+
+// Writes until one blocks (the client does not read); the bytes taken before it.
+size_t fill(TlsStream& stream, const std::string& data) {
+  size_t taken = 0;
+  ssize_t n;
+  do {
+    iovec iov{const_cast<char*>(data.data()) + taken, data.size() - taken};
+    n = stream.write(&iov, 1, false);
+    if (n > 0) taken += static_cast<size_t>(n);
+  } while (n > 0);
+  EXPECT_EQ(n, Stream::kWouldBlock);
+  return taken;
+}
+
+// A blocked write whose rest cannot be sent (the peer is gone) is never reported taken, however
+// often it is retried; and a retry offering fewer bytes than the blocked write took is refused.
+TEST(TlsStream, ABlockedWriteWhoseRestIsLostFailsForGood) {
+  TestCert cert;
+  std::string data = random_bytes(4 << 20);
+  {
+    TlsPair pair(cert);
+    size_t taken = fill(pair.stream(), data);
+    pair.reset_client();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the reset arrives
+    for (int i = 0; i < 3; ++i) {
+      iovec iov{data.data() + taken, data.size() - taken};
+      EXPECT_EQ(pair.stream().write(&iov, 1, false), Stream::kFailed) << "retry " << i;
+    }
+  }
+  {
+    TlsPair pair(cert);
+    size_t taken = fill(pair.stream(), data);
+    iovec one{data.data() + taken, 1};  // not the blocked write's bytes
+    EXPECT_EQ(pair.stream().write(&one, 1, false), Stream::kFailed);
+  }
 }
 
 TEST(TlsStream, TheRetryOfABlockedWriteFinishesItForMemoryAndFiles) {
