@@ -28,6 +28,22 @@ def tool(name):
     return path
 
 
+def send_and_read_to_close(port, data):
+    """Sends data on a new connection and returns all it gets until the server closes."""
+    got = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(data)
+        while True:
+            try:
+                b = s.recv(4096)
+            except ConnectionResetError:
+                break
+            if not b:
+                break
+            got += b
+    return got
+
+
 class Http2Base(ServerTestCase):
     pki = None
 
@@ -55,6 +71,16 @@ class Http2Base(ServerTestCase):
         if tls:
             srv.tls_port = srv.tls_ports()[0]
         return srv
+
+    def whole_frames(self, data):
+        """The (type, payload) of each frame in data, which must hold whole frames only."""
+        frames, at = [], 0
+        while at + 9 <= len(data):
+            n = int.from_bytes(data[at:at + 3], "big")
+            frames.append((data[at + 3], data[at + 9:at + 9 + n]))
+            at += 9 + n
+        self.assertEqual(at, len(data), data)
+        return frames
 
     def curl(self, *args):
         r = subprocess.run([curl_bin(), "-s", *args], capture_output=True, timeout=30)
@@ -93,23 +119,10 @@ class Http2Test(Http2Base):
         # an HTTP/1 response.
         for request in (b"GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n",
                         b"INVALID CONNECTION PREFACE\r\n\r\n"):
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-                s.sendall(request)
-                got = b""
-                while True:
-                    b = s.recv(4096)
-                    if not b:
-                        break
-                    got += b
+            got = send_and_read_to_close(port, request)
             self.assertFalse(got.startswith(b"HTTP/"), got)
-            types, codes, at = [], [], 0
-            while at + 9 <= len(got):
-                n = int.from_bytes(got[at:at + 3], "big")
-                types.append(got[at + 3])
-                if got[at + 3] == h2raw.GOAWAY:
-                    codes.append(int.from_bytes(got[at + 13:at + 17], "big"))
-                at += 9 + n
-            self.assertEqual(at, len(got), got)  # whole frames only
+            codes = [int.from_bytes(p[4:8], "big") for t, p in self.whole_frames(got)
+                     if t == h2raw.GOAWAY]
             self.assertTrue(all(c == 1 for c in codes), codes)  # PROTOCOL_ERROR
         # The plain port beside it still speaks HTTP/1.1 and h2c.
         plain = "http://127.0.0.1:%d/hello.txt" % srv.port
@@ -130,25 +143,9 @@ class Http2Test(Http2Base):
             c = H2Conn(port)
             self.addCleanup(c.close)
             self.assertEqual(c.read_frame().type, h2raw.SETTINGS)
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-            s.sendall(h2raw.PREFACE + settings())
-            got = b""
-            while True:
-                try:
-                    b = s.recv(4096)
-                except ConnectionResetError:
-                    break
-                if not b:
-                    break
-                got += b
-        # The server's preface (an empty SETTINGS), then GOAWAY(NO_ERROR) naming no stream, as
-        # whole frames.
-        frames, at = [], 0
-        while at + 9 <= len(got):
-            n = int.from_bytes(got[at:at + 3], "big")
-            frames.append((got[at + 3], got[at + 9:at + 9 + n]))
-            at += 9 + n
-        self.assertEqual(at, len(got), got)
+        got = send_and_read_to_close(port, h2raw.PREFACE + settings())
+        # The server's preface (an empty SETTINGS), then GOAWAY(NO_ERROR) naming no stream.
+        frames = self.whole_frames(got)
         self.assertEqual([t for t, _ in frames], [h2raw.SETTINGS, h2raw.GOAWAY], got)
         goaway = frames[1][1]
         self.assertEqual(int.from_bytes(goaway[0:4], "big"), 0)  # last stream id
