@@ -62,7 +62,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--scenarios", default="h2c,h2tls,https1m")
+    ap.add_argument("--scenarios", default="h2c,h2tls,h2tls1m,https1m")
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="httpserv-h2bench-")
@@ -128,6 +128,9 @@ http {{ access_log off; sendfile on; keepalive_requests 100000000;
         "h2tls": {"title": "h2 over TLS, hello.txt, h2load -c64 -m10",
                   "run": lambda srv, sec: h2load(f"https://127.0.0.1:{srv.tls}/hello.txt", 64, 10,
                                                  sec)},
+        "h2tls1m": {"title": "h2 over TLS, 1 MiB, h2load -c16 -m1",
+                    "run": lambda srv, sec: h2load(f"https://127.0.0.1:{srv.tls}/1m.bin", 16, 1,
+                                                   sec)},
         "https1m": {"title": "HTTPS/1.1, 1 MiB, wrk -c16",
                     "run": lambda srv, sec: wrk(f"https://127.0.0.1:{srv.tls}/1m.bin", 16, sec)},
     }

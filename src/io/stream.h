@@ -101,6 +101,28 @@ class Stream {
   // (sendfile); else reads them into its own buffer. As write(), or kFileShort.
   virtual ssize_t write_file(int fd, uint64_t offset, uint64_t len) = 0;
 
+  // One piece of what write_pieces() sends: memory (`data` set) or a file range (`data` null).
+  struct Piece {
+    const char* data;
+    int fd;
+    uint64_t offset;
+    size_t len;
+  };
+  // Whether write_pieces() is the better way to send a run of memory and file pieces (a stream
+  // that must pass file bytes through user space anyway, like TLS without kTLS: one call fills
+  // a batch across pieces). False: write() and write_file() per kind, as the kernel can send
+  // files without a copy.
+  virtual bool gathers_pieces() const { return false; }
+  // Writes from `pieces` (count > 0) in order, across piece boundaries: > 0 bytes taken from
+  // the front (maybe ending inside a piece); kWouldBlock; kFailed; kFileShort when the first
+  // piece is a file that ended before its range did. Offered again after kWouldBlock, the same
+  // pieces come first, as with write(). Only when gathers_pieces().
+  virtual ssize_t write_pieces(const Piece* pieces, int count) {
+    (void)pieces;
+    (void)count;
+    return kFailed;
+  }
+
   // No more bytes will be written: an orderly end of our direction (TLS: close_notify, then FIN),
   // reading goes on. Best effort.
   virtual void shutdown_write() = 0;

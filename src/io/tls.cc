@@ -827,6 +827,42 @@ ssize_t TlsStream::write_file(int fd, uint64_t offset, uint64_t len) {
   return n;
 }
 
+ssize_t TlsStream::write_pieces(const Piece* pieces, int count) {
+  if (ssl_ == nullptr || fd_ < 0 || !batched_) return kFailed;
+  size_t offered = 0;
+  for (int i = 0; i < count; ++i)
+    offered += pieces[i].len;
+  if (ssize_t r = settle(offered); r != 0) return r;
+  // The pieces' bytes, in order, into the plaintext buffer (files read straight into it), up to
+  // one batch; a file that ends early ends the batch there (and is reported when it comes first).
+  size_t want = batch_size(offered);
+  char* buf = loop_.scratch(kPlainSlot, kBatch);
+  size_t used = 0;
+  for (int i = 0; i < count && used < want; ++i) {
+    const Piece& p = pieces[i];
+    size_t k = std::min(p.len, want - used);
+    if (p.data != nullptr) {
+      memcpy(buf + used, p.data, k);
+      used += k;
+      continue;
+    }
+    ssize_t r;
+    do {
+      r = pread(p.fd, buf + used, k, static_cast<off_t>(p.offset));
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+      if (used == 0) return kFailed;
+      break;
+    }
+    used += static_cast<size_t>(r);
+    if (static_cast<size_t>(r) < k) {
+      if (used == 0) return kFileShort;
+      break;  // short: what came before goes now; the next call starts with this file
+    }
+  }
+  return write_batched(buf, used);
+}
+
 void TlsStream::shutdown_write() {
   if (ssl_ == nullptr || fd_ < 0) return;
   ERR_clear_error();

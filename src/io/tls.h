@@ -131,6 +131,10 @@ class TlsStream final : public Stream {
   bool short_read_drains() const override;
   ssize_t write(const iovec* iov, int count, bool more) override;
   ssize_t write_file(int fd, uint64_t offset, uint64_t len) override;
+  // Batched writes gather memory and file pieces into one batch (no kTLS: the file bytes pass
+  // through user space anyway).
+  bool gathers_pieces() const override { return batched_; }
+  ssize_t write_pieces(const Piece* pieces, int count) override;
   void shutdown_write() override;
   void close(bool abortive) override;
   const StreamFacts& facts() const override { return facts_; }

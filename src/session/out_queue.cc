@@ -112,10 +112,28 @@ void OutQueue::collect(std::vector<Completion>& fired) {
 
 OutQueue::Status OutQueue::flush(io::Stream& stream, std::vector<Completion>& fired) {
   collect(fired);
+  const bool gather = stream.gathers_pieces();
   while (!segments_.empty()) {
     const Segment& head = segments_.front();
     ssize_t n;
-    if (head.kind == Segment::Kind::kFile) {
+    if (gather) {
+      // Memory and file pieces together (TLS without kTLS: a batch of records per send).
+      io::Stream::Piece pieces[kMaxIov];
+      int cnt = 0;
+      for (const Segment& s : segments_) {
+        if (cnt == kMaxIov) break;
+        if (s.kind == Segment::Kind::kFile) {
+          pieces[cnt] = {nullptr, s.fd, s.pos, static_cast<size_t>(s.len)};
+        } else {
+          const char* base = s.kind == Segment::Kind::kOwned
+                                 ? owned_.data() + s.pos
+                                 : reinterpret_cast<const char*>(static_cast<uintptr_t>(s.pos));
+          pieces[cnt] = {base, -1, 0, static_cast<size_t>(s.len)};
+        }
+        ++cnt;
+      }
+      n = stream.write_pieces(pieces, cnt);
+    } else if (head.kind == Segment::Kind::kFile) {
       n = stream.write_file(head.fd, head.pos, head.len);
     } else {
       iovec iov[kMaxIov];

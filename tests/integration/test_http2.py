@@ -184,14 +184,27 @@ class Http2Test(Http2Base):
 
     def test_large_file_with_flow_control(self):
         blob = os.urandom(5 * 1024 * 1024 + 77)
-        srv = self.start({"big.bin": ""})
+        srv = self.start({"big.bin": ""}, tls=True)
         with open(os.path.join(srv.root, "big.bin"), "wb") as f:
             f.write(blob)
+        tls = "https://127.0.0.1:%d/big.bin" % srv.tls_port
         for args in (["--http2-prior-knowledge", "http://127.0.0.1:%d/big.bin" % srv.port],
                      ["--http2-prior-knowledge", "--limit-rate", "4M",
-                      "http://127.0.0.1:%d/big.bin" % srv.port]):
+                      "http://127.0.0.1:%d/big.bin" % srv.port],
+                     ["-k", "--http2", tls], ["-k", "--http2", "--limit-rate", "4M", tls]):
             out = self.curl(*args)
             self.assertEqual(hashlib.sha256(out).hexdigest(), hashlib.sha256(blob).hexdigest())
+        # Three streams at once on one TLS connection: their DATA frames (file pieces) are
+        # interleaved and gathered into batches of records; each arrives whole.
+        outs = [os.path.join(srv.root, "out%d" % i) for i in range(3)]
+        args = ["-k", "--http2", "--parallel"]
+        for o in outs:
+            args += ["-o", o, tls]
+        self.curl(*args)
+        for o in outs:
+            with open(o, "rb") as f:
+                self.assertEqual(hashlib.sha256(f.read()).hexdigest(),
+                                 hashlib.sha256(blob).hexdigest(), o)
         # A client with a small window it opens slowly: the response arrives whole.
         c = H2Conn(srv.port, initial=settings(initial_window_size=1000))
         self.addCleanup(c.close)

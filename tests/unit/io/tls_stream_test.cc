@@ -24,6 +24,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "io/event_loop.h"
 
@@ -268,6 +269,72 @@ TEST(TlsStream, TheRetryOfABlockedWriteFinishesItForMemoryAndFiles) {
   const std::string& got = pair.received();
   ASSERT_EQ(got.size(), data.size());
   EXPECT_TRUE(got == data);
+  close(file);
+  unlink(path.c_str());
+}
+
+// Memory and file pieces in one write_pieces() run (what the output queue hands a TLS stream):
+// they arrive in order across a slow reader, each retry after kWouldBlock offering the same
+// pieces from where the last taken byte left off; a file piece that ends early is reported when
+// it comes first, after what came before it went out.
+TEST(TlsStream, PiecesOfMemoryAndFilesGoOutInOrder) {
+  TestCert cert;
+  TlsPair pair(cert);
+  ASSERT_TRUE(pair.stream().gathers_pieces());
+  std::string file_bytes = random_bytes(2 << 20);
+  std::string path = cert.dir + "/pieces.bin";
+  FILE* f = fopen(path.c_str(), "w");
+  fwrite(file_bytes.data(), 1, file_bytes.size(), f);
+  fclose(f);
+  int file = open(path.c_str(), O_RDONLY);
+  ASSERT_GE(file, 0);
+  std::string head = "HEAD:", mid = random_bytes(70000), tail = ":TAIL";
+  // head, the file's first MiB, mid, the file's second MiB, tail, then a range past its end.
+  struct Part {
+    const std::string* mem;
+    uint64_t offset;
+    size_t len;
+  };
+  std::vector<Part> parts = {{&head, 0, head.size()}, {nullptr, 0, 1 << 20},
+                             {&mid, 0, mid.size()},   {nullptr, 1 << 20, 1 << 20},
+                             {&tail, 0, tail.size()}, {nullptr, 2 << 20, 100}};
+  std::string expect =
+      head + file_bytes.substr(0, 1 << 20) + mid + file_bytes.substr(1 << 20) + tail;
+  size_t taken = 0;
+  int blocked = 0;
+  ssize_t n = 0;
+  while (true) {
+    // The pieces from `taken` on, as the output queue would offer them.
+    std::vector<Stream::Piece> pieces;
+    size_t at = 0;
+    for (const Part& p : parts) {
+      if (taken < at + p.len) {
+        size_t skip = taken > at ? taken - at : 0;
+        if (p.mem != nullptr) {
+          pieces.push_back({p.mem->data() + skip, -1, 0, p.len - skip});
+        } else {
+          pieces.push_back({nullptr, file, p.offset + skip, p.len - skip});
+        }
+      }
+      at += p.len;
+    }
+    n = pair.stream().write_pieces(pieces.data(), static_cast<int>(pieces.size()));
+    if (n > 0) {
+      taken += static_cast<size_t>(n);
+      continue;
+    }
+    if (n != Stream::kWouldBlock) break;
+    if (++blocked == 1) pair.start_reading();
+    wait_fd(pair.server_fd(), POLLOUT);
+  }
+  EXPECT_EQ(n, Stream::kFileShort);  // the range past the end, once all before it was taken
+  EXPECT_EQ(taken, expect.size());
+  EXPECT_GT(blocked, 0);
+  pair.stream().shutdown_write();
+  pair.stream().close(false);
+  const std::string& got = pair.received();
+  ASSERT_EQ(got.size(), expect.size());
+  EXPECT_TRUE(got == expect);
   close(file);
   unlink(path.c_str());
 }
