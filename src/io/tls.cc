@@ -833,6 +833,10 @@ ssize_t TlsStream::write_pieces(const Piece* pieces, int count) {
   for (int i = 0; i < count; ++i)
     offered += pieces[i].len;
   if (ssize_t r = settle(offered); r != 0) return r;
+  if (pieces[0].data != nullptr && pieces[0].len >= kRecord) {
+    // A large memory piece is encrypted from where it is (as write() does), without a copy.
+    return write_batched(pieces[0].data, batch_size(pieces[0].len));
+  }
   // The pieces' bytes, in order, into the plaintext buffer (files read straight into it), up to
   // one batch; a file that ends early ends the batch there (and is reported when it comes first).
   size_t want = batch_size(offered);

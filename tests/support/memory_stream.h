@@ -21,6 +21,8 @@ class MemoryStream final : public io::Stream {
     // Whether a short read proves the stream empty (plain TCP: true; TLS: false).
     bool short_read_drains = true;
     bool secure = false;  // facts().secure, with TLS facts of a TLS 1.3 connection
+    // gathers_pieces(): writes come as write_pieces(), as to a TLS stream without kTLS.
+    bool gathers = false;
   };
 
   explicit MemoryStream(Executor& exec) : MemoryStream(exec, Options{}) {}
@@ -116,6 +118,33 @@ class MemoryStream final : public io::Stream {
     output_.append(buf.data(), static_cast<size_t>(r));
     if (window_ != SIZE_MAX) window_ -= static_cast<size_t>(r);
     return r;
+  }
+  bool gathers_pieces() const override { return o_.gathers; }
+  ssize_t write_pieces(const Piece* pieces, int count) override {
+    if (closed_ || write_shut_ || !o_.gathers) return kFailed;
+    size_t total = 0;
+    for (int i = 0; i < count && window_ > 0; ++i) {
+      size_t n = std::min(pieces[i].len, window_);
+      size_t got = n;
+      if (pieces[i].data != nullptr) {
+        output_.append(pieces[i].data, n);
+      } else {
+        std::string buf(n, '\0');
+        ssize_t r = pread(pieces[i].fd, buf.data(), n, static_cast<off_t>(pieces[i].offset));
+        if (r < 0) return total > 0 ? static_cast<ssize_t>(total) : ssize_t{kFailed};
+        got = static_cast<size_t>(r);
+        if (got == 0 && total == 0) return kFileShort;
+        output_.append(buf.data(), got);
+      }
+      total += got;
+      if (window_ != SIZE_MAX) window_ -= got;
+      if (got < pieces[i].len) break;
+    }
+    if (total == 0) {
+      blocked_ = true;
+      return kWouldBlock;
+    }
+    return static_cast<ssize_t>(total);
   }
   void shutdown_write() override { write_shut_ = true; }
   void close(bool abortive) override {

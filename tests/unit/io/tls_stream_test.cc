@@ -273,6 +273,45 @@ TEST(TlsStream, TheRetryOfABlockedWriteFinishesItForMemoryAndFiles) {
   unlink(path.c_str());
 }
 
+// One write_pieces() call takes from several pieces: a head and a file range in one batch; a
+// large memory piece, then a file.
+TEST(TlsStream, OneWriteTakesFromSeveralPieces) {
+  TestCert cert;
+  TlsPair pair(cert);
+  pair.start_reading();
+  std::string file_bytes = random_bytes(1000);
+  std::string path = cert.dir + "/small.bin";
+  FILE* f = fopen(path.c_str(), "w");
+  fwrite(file_bytes.data(), 1, file_bytes.size(), f);
+  fclose(f);
+  int file = open(path.c_str(), O_RDONLY);
+  ASSERT_GE(file, 0);
+  std::string head = "HEAD:";
+  Stream::Piece two[] = {{head.data(), -1, 0, head.size()}, {nullptr, file, 10, 100}};
+  EXPECT_EQ(pair.stream().write_pieces(two, 2), 105);
+  std::string big = random_bytes(100000);
+  size_t taken = 0;
+  while (taken < big.size() + file_bytes.size()) {
+    Stream::Piece rest[2];
+    int count = 0;
+    if (taken < big.size()) rest[count++] = {big.data() + taken, -1, 0, big.size() - taken};
+    size_t in_file = taken > big.size() ? taken - big.size() : 0;
+    rest[count++] = {nullptr, file, in_file, file_bytes.size() - in_file};
+    ssize_t n = pair.stream().write_pieces(rest, count);
+    if (n == Stream::kWouldBlock) {
+      wait_fd(pair.server_fd(), POLLOUT);
+      continue;
+    }
+    ASSERT_GT(n, 0);
+    taken += static_cast<size_t>(n);
+  }
+  pair.stream().shutdown_write();
+  pair.stream().close(false);
+  EXPECT_TRUE(pair.received() == head + file_bytes.substr(10, 100) + big + file_bytes);
+  close(file);
+  unlink(path.c_str());
+}
+
 // Memory and file pieces in one write_pieces() run (what the output queue hands a TLS stream):
 // they arrive in order across a slow reader, each retry after kWouldBlock offering the same
 // pieces from where the last taken byte left off; a file piece that ends early is reported when
@@ -289,7 +328,8 @@ TEST(TlsStream, PiecesOfMemoryAndFilesGoOutInOrder) {
   int file = open(path.c_str(), O_RDONLY);
   ASSERT_GE(file, 0);
   std::string head = "HEAD:", mid = random_bytes(70000), tail = ":TAIL";
-  // head, the file's first MiB, mid, the file's second MiB, tail, then a range past its end.
+  // head, the file's first MiB, mid, the file's second MiB, tail, then a range that ends 50
+  // bytes past the file's end.
   struct Part {
     const std::string* mem;
     uint64_t offset;
@@ -297,9 +337,9 @@ TEST(TlsStream, PiecesOfMemoryAndFilesGoOutInOrder) {
   };
   std::vector<Part> parts = {{&head, 0, head.size()}, {nullptr, 0, 1 << 20},
                              {&mid, 0, mid.size()},   {nullptr, 1 << 20, 1 << 20},
-                             {&tail, 0, tail.size()}, {nullptr, 2 << 20, 100}};
-  std::string expect =
-      head + file_bytes.substr(0, 1 << 20) + mid + file_bytes.substr(1 << 20) + tail;
+                             {&tail, 0, tail.size()}, {nullptr, (2 << 20) - 50, 100}};
+  std::string expect = head + file_bytes.substr(0, 1 << 20) + mid + file_bytes.substr(1 << 20) +
+                       tail + file_bytes.substr((2 << 20) - 50);
   size_t taken = 0;
   int blocked = 0;
   ssize_t n = 0;
@@ -327,7 +367,7 @@ TEST(TlsStream, PiecesOfMemoryAndFilesGoOutInOrder) {
     if (++blocked == 1) pair.start_reading();
     wait_fd(pair.server_fd(), POLLOUT);
   }
-  EXPECT_EQ(n, Stream::kFileShort);  // the range past the end, once all before it was taken
+  EXPECT_EQ(n, Stream::kFileShort);  // the range's rest past the end, after all before it
   EXPECT_EQ(taken, expect.size());
   EXPECT_GT(blocked, 0);
   pair.stream().shutdown_write();

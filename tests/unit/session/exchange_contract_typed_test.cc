@@ -142,6 +142,7 @@ class H1Transport {
       o.secure = true;
       o.max_read = 1000;  // small "records": the session must read on past short reads
       o.short_read_drains = false;
+      o.gathers = true;  // the output queue hands it memory and file pieces together, as to TLS
     }
     return o;
   }
@@ -521,6 +522,38 @@ TYPED_TEST(ExchangeContract, CompletionWaitsForTheClient) {
   this->t.flow();
   EXPECT_TRUE(done);
   EXPECT_EQ(this->t.response().body, big);
+}
+
+// Memory and file chunks of one send go out in order, whole, through a transport that takes a
+// little at a time (on TLS the output queue hands them over together: Stream::write_pieces).
+TYPED_TEST(ExchangeContract, MemoryAndFileChunksGoOutInOrder) {
+  char path[] = "/tmp/hs-contract-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  unlink(path);
+  std::string file(150'000, '\0');
+  for (size_t i = 0; i < file.size(); ++i)
+    file[i] = static_cast<char>('a' + i % 26);
+  ASSERT_EQ(pwrite(fd, file.data(), file.size(), 0), static_cast<ssize_t>(file.size()));
+  std::string head = "<", tail(2000, 'z');
+  bool done = false;
+  this->serve([&](Exchange& ex) {
+    BodyChunk b[] = {BodyChunk::memory(head), BodyChunk::file(fd, 100, 100'000),
+                     BodyChunk::memory(tail), BodyChunk::file(fd, 0, 10)};
+    ex.send({b, 4}, true, [&done](http::SendResult r) { done = r.ok; });
+  });
+  this->t.stream->set_write_window(3000);
+  this->t.request("GET", "/");
+  EXPECT_FALSE(done);
+  for (int i = 0; i < 200 && !done; ++i) {
+    this->t.stream->open_write_window(3000);
+    this->t.flow();
+  }
+  EXPECT_TRUE(done);
+  Message m = this->t.response();
+  EXPECT_TRUE(m.complete);
+  EXPECT_TRUE(m.body == head + file.substr(100, 100'000) + tail + file.substr(0, 10));
+  close(fd);
 }
 
 // The request body is pulled: kBodyPending, then the ready callback, then the bytes, then kBodyEnd.
