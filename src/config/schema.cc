@@ -216,14 +216,9 @@ class SchemaParser {
   std::vector<size_t> newlines_;
 };
 
-// The server's own sections, written for httpserv (types and defaults as configuration.md).
-constexpr const char kBuiltinSchema[] = R"(<configSchema>
-  <sectionSchema name="system.applicationHost/sites">
-    <collection addElement="site" clearElement="clear" removeElement="remove">
-      <attribute name="name" type="string" required="true" isUniqueKey="true"/>
-      <attribute name="id" type="uint" required="true"/>
-      <attribute name="serverAutoStart" type="bool" defaultValue="true"/>
-      <element name="logFile">
+// <logFile>, which IIS declares twice, under <site> and under <siteDefaults> (IIS_schema.xml):
+// add_builtin_schema() puts it in both places.
+constexpr const char kLogFileSchema[] = R"(      <element name="logFile">
         <attribute name="enabled" type="bool" defaultValue="true"/>
         <attribute name="directory" type="string" defaultValue="logs" expanded="true"/>
         <attribute name="logFormat" type="enum" defaultValue="W3C">
@@ -255,7 +250,18 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
           </collection>
         </element>
       </element>
-      <element name="bindings">
+)";
+
+// The server's own sections, written for httpserv (types and defaults as configuration.md), in
+// three parts around the two <logFile> elements.
+constexpr const char kBuiltinSchema[] = R"(<configSchema>
+  <sectionSchema name="system.applicationHost/sites">
+    <collection addElement="site" clearElement="clear" removeElement="remove">
+      <attribute name="name" type="string" required="true" isUniqueKey="true"/>
+      <attribute name="id" type="uint" required="true"/>
+      <attribute name="serverAutoStart" type="bool" defaultValue="true"/>
+)";
+constexpr const char kBuiltinSchemaAfterSiteLog[] = R"(      <element name="bindings">
         <collection addElement="binding" clearElement="clear">
           <attribute name="protocol" type="string" required="true" isCombinedKey="true"/>
           <attribute name="bindingInformation" type="string" required="true" isCombinedKey="true"/>
@@ -277,39 +283,8 @@ constexpr const char kBuiltinSchema[] = R"(<configSchema>
       </collection>
     </collection>
     <element name="siteDefaults">
-      <element name="logFile">
-        <attribute name="enabled" type="bool" defaultValue="true"/>
-        <attribute name="directory" type="string" defaultValue="logs" expanded="true"/>
-        <attribute name="logFormat" type="enum" defaultValue="W3C">
-          <enum name="IIS" value="0"/><enum name="NCSA" value="1"/><enum name="W3C" value="2"/><enum name="Custom" value="3"/>
-        </attribute>
-        <attribute name="period" type="enum" defaultValue="Daily">
-          <enum name="MaxSize" value="0"/><enum name="Daily" value="1"/><enum name="Weekly" value="2"/><enum name="Monthly" value="3"/><enum name="Hourly" value="4"/>
-        </attribute>
-        <attribute name="truncateSize" type="int64" defaultValue="20971520"/>
-        <attribute name="localTimeRollover" type="bool" defaultValue="false"/>
-        <attribute name="logExtFileFlags" type="flags" defaultValue="Date, Time, ClientIP, UserName, ServerIP, Method, UriStem, UriQuery, HttpStatus, Win32Status, TimeTaken, ServerPort, UserAgent, Referer, HttpSubStatus">
-          <flag name="Date" value="1"/><flag name="Time" value="2"/><flag name="ClientIP" value="4"/><flag name="UserName" value="8"/><flag name="SiteName" value="16"/><flag name="ComputerName" value="32"/><flag name="ServerIP" value="64"/><flag name="Method" value="128"/><flag name="UriStem" value="256"/><flag name="UriQuery" value="512"/><flag name="HttpStatus" value="1024"/><flag name="Win32Status" value="2048"/><flag name="BytesSent" value="4096"/><flag name="BytesRecv" value="8192"/><flag name="TimeTaken" value="16384"/><flag name="ServerPort" value="32768"/><flag name="UserAgent" value="65536"/><flag name="Cookie" value="131072"/><flag name="Referer" value="262144"/><flag name="ProtocolVersion" value="524288"/><flag name="Host" value="1048576"/><flag name="HttpSubStatus" value="2097152"/>
-        </attribute>
-        <attribute name="logSiteId" type="bool" defaultValue="true"/>
-        <attribute name="logTargetW3C" type="flags" defaultValue="File">
-          <flag name="File" value="1"/><flag name="ETW" value="2"/>
-        </attribute>
-        <attribute name="flushByEntryCountW3CLog" type="uint" defaultValue="0"/>
-        <attribute name="maxLogLineLength" type="uint" defaultValue="65536"/>
-        <attribute name="customLogPluginClsid" type="string" defaultValue=""/>
-        <element name="customFields">
-          <attribute name="maxCustomFieldLength" type="uint" defaultValue="4096"/>
-          <collection addElement="add" removeElement="remove" clearElement="clear">
-            <attribute name="logFieldName" type="string" required="true" isUniqueKey="true"/>
-            <attribute name="sourceName" type="string" required="true"/>
-            <attribute name="sourceType" type="enum" required="true" defaultValue="RequestHeader">
-              <enum name="RequestHeader" value="0"/><enum name="ResponseHeader" value="1"/><enum name="ServerVariable" value="2"/>
-            </attribute>
-          </collection>
-        </element>
-      </element>
-    </element>
+)";
+constexpr const char kBuiltinSchemaAfterDefaultsLog[] = R"(    </element>
     <element name="applicationDefaults">
       <attribute name="applicationPool" type="string"/>
     </element>
@@ -687,7 +662,9 @@ void load_schema_dir(const std::string& dir, SchemaSet* out,
 
 void add_builtin_schema(SchemaSet* out) noexcept {
   std::vector<Diagnostic> diags;
-  parse_schema(kBuiltinSchema, "<built-in schema>", out, &diags);
+  std::string xml = std::string(kBuiltinSchema) + kLogFileSchema + kBuiltinSchemaAfterSiteLog +
+                    kLogFileSchema + kBuiltinSchemaAfterDefaultsLog;
+  parse_schema(xml, "<built-in schema>", out, &diags);
 }
 
 }  // namespace hs::config

@@ -1012,3 +1012,32 @@ class ServerTestCase(unittest.TestCase):
         if body is not None:
             self.assertEqual(r.body, body)
         return r
+
+
+class ConfigSiteTestCase(ServerTestCase):
+    """One server per class on a generated applicationHost.config: FILES in a fresh document
+    root (prepare_root() may change it), WEB in the site's <system.webServer>, LOCATIONS after
+    the site. get() fetches a path with curl."""
+
+    FILES = {}
+    WEB = ""
+    LOCATIONS = ""
+
+    @classmethod
+    def prepare_root(cls, root):
+        pass
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = make_docroot(cls.FILES)
+        cls.prepare_root(cls.root)
+        cls.class_server = config_server(
+            cls.root, site_config(cls.root, "{port}", cls.WEB, cls.LOCATIONS))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.class_server.close()
+        shutil.rmtree(cls.root, True)
+
+    def get(self, path, *args):
+        return curl(self.class_server.url(path), *args)

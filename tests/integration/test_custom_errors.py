@@ -90,7 +90,7 @@ class Detailed(harness.ServerTestCase):
                          (200, b"hello\n", "text/plain"))
 
 
-class Custom(harness.ServerTestCase):
+class Custom(harness.ConfigSiteTestCase):
     WEB = """
     <httpErrors errorMode="Custom">
       <error statusCode="404" path="errors/404.html" responseMode="File" />
@@ -101,19 +101,7 @@ class Custom(harness.ServerTestCase):
       <error statusCode="412" path="errors/does-not-exist.html" />
     </httpErrors>"""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.root = harness.make_docroot(FILES)
-        cls.class_server = harness.config_server(
-            cls.root, harness.site_config(cls.root, "{port}", cls.WEB))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.class_server.close()
-        harness.shutil.rmtree(cls.root, True)
-
-    def get(self, path, *args):
-        return harness.curl(self.class_server.url(path), *args)
+    FILES = FILES
 
     def test_file_page(self):
         r = self.get("/missing.txt")

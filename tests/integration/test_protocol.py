@@ -39,7 +39,7 @@ def loc(path, body):
             % (path, body))
 
 
-class Headers(harness.ServerTestCase):
+class Headers(harness.ConfigSiteTestCase):
     WEB = """
     <httpProtocol>
       <customHeaders>
@@ -57,19 +57,7 @@ class Headers(harness.ServerTestCase):
               'httpExpires="Fri, 01 Jan 2038 00:00:00 GMT" cacheControlCustom="" /></staticContent>')
         + loc("nokeep", '<httpProtocol allowKeepAlive="false" />'))
 
-    @classmethod
-    def setUpClass(cls):
-        cls.root = harness.make_docroot(FILES)
-        cls.class_server = harness.config_server(
-            cls.root, harness.site_config(cls.root, "{port}", cls.WEB, cls.LOCATIONS))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.class_server.close()
-        harness.shutil.rmtree(cls.root, True)
-
-    def get(self, path, *args):
-        return harness.curl(self.class_server.url(path), *args)
+    FILES = FILES
 
     def test_custom_headers_on_every_response(self):
         for path, status in (("/hello.txt", 200), ("/missing.txt", 404), ("/web.config", 404),
@@ -133,7 +121,7 @@ class Headers(harness.ServerTestCase):
             self.assertTrue(data.endswith(b"k\n"))
 
 
-class Redirect(harness.ServerTestCase):
+class Redirect(harness.ConfigSiteTestCase):
     LOCATIONS = (
         loc("old", '<httpRedirect enabled="true" destination="http://example.test/new/" />')
         + loc("exact", '<httpRedirect enabled="true" destination="https://example.test/landing" '
@@ -145,19 +133,7 @@ class Redirect(harness.ServerTestCase):
               '<add wildcard="/wild/legacy/*" destination="https://example.test/archive$S" />'
               '</httpRedirect>'))
 
-    @classmethod
-    def setUpClass(cls):
-        cls.root = harness.make_docroot(FILES)
-        cls.class_server = harness.config_server(
-            cls.root, harness.site_config(cls.root, "{port}", "", cls.LOCATIONS))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.class_server.close()
-        harness.shutil.rmtree(cls.root, True)
-
-    def get(self, path, *args):
-        return harness.curl(self.class_server.url(path), *args)
+    FILES = FILES
 
     def test_relative_to_destination(self):
         r = self.get("/old/a/b.txt?x=1&y=2")
@@ -206,24 +182,15 @@ class Redirect(harness.ServerTestCase):
         self.assertIsNone(r.header("Location"))
 
 
-class Browse(harness.ServerTestCase):
+class Browse(harness.ConfigSiteTestCase):
     LOCATIONS = (loc("pub", '<directoryBrowse enabled="true" />')
                  + loc("short", '<directoryBrowse enabled="true" showFlags="Date, LongDate, Size" />'))
 
-    @classmethod
-    def setUpClass(cls):
-        cls.root = harness.make_docroot(FILES)
-        os.utime(os.path.join(cls.root, "pub", "zeta.css"), (1700000000, 1700000000))
-        cls.class_server = harness.config_server(
-            cls.root, harness.site_config(cls.root, "{port}", "", cls.LOCATIONS))
+    FILES = FILES
 
     @classmethod
-    def tearDownClass(cls):
-        cls.class_server.close()
-        harness.shutil.rmtree(cls.root, True)
-
-    def get(self, path, *args):
-        return harness.curl(self.class_server.url(path), *args)
+    def prepare_root(cls, root):
+        os.utime(os.path.join(root, "pub", "zeta.css"), (1700000000, 1700000000))
 
     def test_listing(self):
         r = self.get("/pub/")
